@@ -1,0 +1,138 @@
+import { z } from 'zod';
+
+/**
+ * Lesson format v1. The product owner chose these fields; later versions may only add optional
+ * ones. Asset paths are relative to the lesson folder; the lesson store checks they stay inside.
+ */
+export const hexColorSchema = z
+  .string()
+  .regex(/^#[0-9a-fA-F]{6}$/, 'expected a colour like #00b140');
+
+export const normalisedRectSchema = z
+  .object({
+    x: z.number().min(0).max(1),
+    y: z.number().min(0).max(1),
+    width: z.number().gt(0).max(1),
+    height: z.number().gt(0).max(1),
+  })
+  .strict()
+  .refine((r) => r.x + r.width <= 1.000001 && r.y + r.height <= 1.000001, {
+    message: 'the rectangle must lie inside the output (x + width <= 1, y + height <= 1)',
+  });
+export type NormalisedRect = z.infer<typeof normalisedRectSchema>;
+
+/** OBS's chroma-key model: distances in CbCr space, all in 0..1. */
+export const chromaKeySettingsSchema = z
+  .object({
+    similarity: z.number().min(0.001).max(1).default(0.4),
+    smoothness: z.number().min(0.001).max(1).default(0.08),
+    spill: z.number().min(0.001).max(1).default(0.1),
+  })
+  .strict();
+export type ChromaKeySettings = z.infer<typeof chromaKeySettingsSchema>;
+
+export const outputSettingsSchema = z
+  .object({
+    width: z.number().int().min(16).max(7680).multipleOf(2),
+    height: z.number().int().min(16).max(4320).multipleOf(2),
+    fps: z.number().int().min(1).max(60),
+  })
+  .strict();
+export type OutputSettings = z.infer<typeof outputSettingsSchema>;
+
+export const offlineVoiceSchema = z
+  .object({
+    provider: z.literal('offline'),
+    /** espeak-ng voice name, e.g. "en-us", "en-gb". */
+    voice: z.string().min(1).default('en-us'),
+    /** Words per minute. */
+    rateWpm: z.number().int().min(80).max(450).default(165),
+    pitch: z.number().int().min(0).max(99).default(50),
+  })
+  .strict();
+export const voiceSettingsSchema = z.discriminatedUnion('provider', [offlineVoiceSchema]);
+export type VoiceSettings = z.infer<typeof voiceSettingsSchema>;
+
+export const defaultPlacement: NormalisedRect = { x: 0.68, y: 0.42, width: 0.3, height: 0.55 };
+
+export const localAvatarSchema = z
+  .object({
+    provider: z.literal('local'),
+    keyColor: hexColorSchema.default('#00b140'),
+    chromaKey: chromaKeySettingsSchema.default({ similarity: 0.4, smoothness: 0.08, spill: 0.1 }),
+    placement: normalisedRectSchema.default(defaultPlacement),
+  })
+  .strict();
+export const avatarSettingsSchema = z.discriminatedUnion('provider', [localAvatarSchema]);
+export type AvatarSettings = z.infer<typeof avatarSettingsSchema>;
+
+export const slideSchema = z
+  .object({
+    id: z.string().min(1).max(100),
+    image: z.string().min(1),
+    narration: z.string(),
+    /** Extra time on the slide after its speech ends. */
+    holdMs: z.number().int().min(0).max(600_000).default(0),
+    notes: z.string().default(''),
+    /** Optional title for chapters and the slide list; defaults to the narration's first words. */
+    title: z.string().optional(),
+    /** Per-slide overrides of the lesson's avatar. */
+    avatar: z
+      .object({ hidden: z.boolean().optional(), placement: normalisedRectSchema.optional() })
+      .strict()
+      .optional(),
+  })
+  .strict();
+export type Slide = z.infer<typeof slideSchema>;
+
+export const lessonSchema = z
+  .object({
+    schemaVersion: z.literal(1),
+    id: z
+      .string()
+      .regex(
+        /^[A-Za-z0-9_-]{1,100}$/,
+        'use letters, digits, "_" and "-" only (it names rooms and files)',
+      ),
+    title: z.string().min(1),
+    output: outputSettingsSchema.default({ width: 1280, height: 720, fps: 25 }),
+    voice: voiceSettingsSchema.default({
+      provider: 'offline',
+      voice: 'en-us',
+      rateWpm: 165,
+      pitch: 50,
+    }),
+    avatar: avatarSettingsSchema.default({
+      provider: 'local',
+      keyColor: '#00b140',
+      chromaKey: { similarity: 0.4, smoothness: 0.08, spill: 0.1 },
+      placement: defaultPlacement,
+    }),
+    slides: z.array(slideSchema).min(1, 'a lesson needs at least one slide'),
+  })
+  .strict()
+  .superRefine((lesson, ctx) => {
+    const seen = new Map<string, number>();
+    lesson.slides.forEach((slide, index) => {
+      const first = seen.get(slide.id);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['slides', index, 'id'],
+          message: `duplicate slide id "${slide.id}" (also slides[${first}].id)`,
+        });
+      } else {
+        seen.set(slide.id, index);
+      }
+    });
+  });
+export type Lesson = z.infer<typeof lessonSchema>;
+/** What a lesson.json may contain before defaults are applied. */
+export type LessonInput = z.input<typeof lessonSchema>;
+
+/** A slide's display title: its own, or the first words of its narration. */
+export function slideTitle(slide: Slide, index: number): string {
+  if (slide.title) return slide.title;
+  const words = slide.narration.trim().split(/\s+/).filter(Boolean).slice(0, 6).join(' ');
+  return words.length > 0 ? words : `Slide ${index + 1}`;
+}
