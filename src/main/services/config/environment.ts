@@ -1,0 +1,37 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The environment is a boundary too: parsed once with zod, with the predecessor's variable
+ * names kept so existing deployments carry over.
+ */
+const environmentSchema = z.object({
+  RAPIDO_LOG_DIR: z.string().min(1).optional(),
+  RAPIDO_DATA_DIR: z.string().min(1).optional(),
+  LOG_LEVEL: z
+    .string()
+    .transform((v) => v.toLowerCase())
+    .pipe(z.enum(['debug', 'info', 'warn', 'error']))
+    .optional(),
+  CHROMIUM_PATH: z.string().min(1).optional(),
+  SLIDE_FRAMES_PATH: z.string().min(1).optional(),
+  RAPIDO_RECORDING_DIR: z.string().min(1).optional(),
+});
+export type Environment = z.infer<typeof environmentSchema>;
+
+export function readEnvironment(
+  env: NodeJS.ProcessEnv = process.env,
+): { ok: true; value: Environment } | { ok: false; message: string } {
+  const parsed = environmentSchema.safeParse(env);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+  return { ok: false, message: `Invalid environment: ${problems}` };
+}
+
+/** Where the headless host keeps its cache and logs when no Electron app paths exist. */
+export function headlessDataDir(env: Environment): string {
+  if (env.RAPIDO_DATA_DIR) return env.RAPIDO_DATA_DIR;
+  const xdg = process.env.XDG_CACHE_HOME;
+  return join(xdg && xdg.length > 0 ? xdg : join(homedir(), '.cache'), 'rapido');
+}

@@ -1,0 +1,194 @@
+import { open, mkdir, stat, type FileHandle } from 'node:fs/promises';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { err, ok, type Result } from '../../../shared/result.ts';
+import type { Logger } from '../logging/logger.ts';
+
+/**
+ * Receives a live recording's chunks and appends them to the file as they arrive, so a crash
+ * mid-recording leaves everything up to the last chunk on disk (Chromium writes fragmented MP4,
+ * which stays playable up to its last complete fragment).
+ */
+export interface RecordingInfo {
+  recordingId: string;
+  path: string;
+  bytesWritten: number;
+}
+
+interface ActiveRecording {
+  info: RecordingInfo;
+  lessonId: string;
+  file: FileHandle;
+  /** Appends run strictly in arrival order. */
+  queue: Promise<unknown>;
+  failed: string | null;
+  startedAt: number;
+}
+
+export interface RecordingSink {
+  start(request: {
+    lessonId: string;
+    directory?: string | undefined;
+    outPath?: string | undefined;
+    mimeType: string;
+  }): Promise<Result<RecordingInfo>>;
+  append(recordingId: string, chunk: Uint8Array): Promise<Result<RecordingInfo>>;
+  finish(recordingId: string): Promise<Result<RecordingInfo>>;
+  /** Closes every open file (app quit): what was written stays. */
+  closeAll(): Promise<void>;
+}
+
+export function extensionForMimeType(mimeType: string): string {
+  const base = mimeType.split(';')[0]?.trim().toLowerCase();
+  if (base === 'video/mp4') return 'mp4';
+  if (base === 'video/webm') return 'webm';
+  if (base === 'video/x-matroska') return 'mkv';
+  return 'bin';
+}
+
+/** `lesson_001_2026-11-24_14-03-05.mp4`: sortable, and safe on every filesystem. */
+export function recordingFileName(lessonId: string, date: Date, extension: string): string {
+  const stamp = date.toISOString().slice(0, 19).replace('T', '_').replaceAll(':', '-');
+  const safeId = lessonId.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 80);
+  return `${safeId}_${stamp}.${extension}`;
+}
+
+export function createRecordingSink(
+  logger: Logger,
+  now: () => Date = () => new Date(),
+): RecordingSink {
+  const active = new Map<string, ActiveRecording>();
+
+  async function openTarget(path: string): Promise<Result<FileHandle>> {
+    try {
+      await mkdir(dirname(path), { recursive: true });
+      // 'w' for an explicit path (the CLI's --out replaces it), never for generated names.
+      return ok(await open(path, 'w'));
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      return err('recording-failed', `Cannot write the recording to ${path}`, {
+        hint: `Check that the folder exists and is writable (${reason}).`,
+      });
+    }
+  }
+
+  async function uniquePath(
+    directory: string,
+    lessonId: string,
+    extension: string,
+  ): Promise<string> {
+    const base = recordingFileName(lessonId, now(), extension);
+    for (let attempt = 0; attempt < 100; attempt += 1) {
+      const name =
+        attempt === 0 ? base : base.replace(`.${extension}`, `_${attempt + 1}.${extension}`);
+      const candidate = join(directory, name);
+      try {
+        await stat(candidate);
+      } catch {
+        return candidate;
+      }
+    }
+    return join(directory, `${randomUUID()}.${extension}`);
+  }
+
+  return {
+    async start(request) {
+      const extension = extensionForMimeType(request.mimeType);
+      let path: string;
+      if (request.outPath !== undefined) {
+        path = resolve(request.outPath);
+      } else if (request.directory !== undefined && isAbsolute(request.directory)) {
+        path = await uniquePath(request.directory, request.lessonId, extension);
+      } else {
+        return err('invalid-request', 'Choose a recording folder (an absolute path) first.');
+      }
+      const opened = await openTarget(path);
+      if (!opened.ok) return opened;
+      const recordingId = randomUUID();
+      const info = { recordingId, path, bytesWritten: 0 };
+      active.set(recordingId, {
+        info,
+        lessonId: request.lessonId,
+        file: opened.value,
+        queue: Promise.resolve(),
+        failed: null,
+        startedAt: Date.now(),
+      });
+      logger.info(`recording started: ${path}`, {
+        lesson_id: request.lessonId,
+        event_type: 'recording_start',
+        mimeType: request.mimeType,
+      });
+      return ok({ ...info });
+    },
+
+    async append(recordingId, chunk) {
+      const recording = active.get(recordingId);
+      if (!recording)
+        return err('recording-failed', 'That recording is not open (already finished?)');
+      const write = recording.queue.then(async () => {
+        if (recording.failed !== null) return;
+        try {
+          await recording.file.write(chunk, 0, chunk.byteLength, recording.info.bytesWritten);
+          recording.info.bytesWritten += chunk.byteLength;
+        } catch (error) {
+          recording.failed = error instanceof Error ? error.message : String(error);
+          logger.error('recording write failed', {
+            lesson_id: recording.lessonId,
+            event_type: 'recording_write_failed',
+            error,
+          });
+        }
+      });
+      recording.queue = write;
+      await write;
+      if (recording.failed !== null) {
+        return err(
+          'recording-failed',
+          `Writing ${recording.info.path} failed: ${recording.failed}`,
+          {
+            hint: 'Free some disk space or choose another folder; what was recorded so far is kept.',
+          },
+        );
+      }
+      return ok({ ...recording.info });
+    },
+
+    async finish(recordingId) {
+      const recording = active.get(recordingId);
+      if (!recording)
+        return err('recording-failed', 'That recording is not open (already finished?)');
+      active.delete(recordingId);
+      await recording.queue;
+      try {
+        await recording.file.sync();
+        await recording.file.close();
+      } catch (error) {
+        logger.error('closing recording failed', {
+          lesson_id: recording.lessonId,
+          event_type: 'recording_close_failed',
+          error,
+        });
+      }
+      logger.info(`recording finished: ${recording.info.path}`, {
+        lesson_id: recording.lessonId,
+        event_type: 'recording_end',
+        performance_data: {
+          bytes: recording.info.bytesWritten,
+          wallMs: Date.now() - recording.startedAt,
+        },
+      });
+      if (recording.failed !== null) {
+        return err(
+          'recording-failed',
+          `The recording ${recording.info.path} is incomplete: ${recording.failed}`,
+        );
+      }
+      return ok({ ...recording.info });
+    },
+
+    async closeAll() {
+      for (const id of [...active.keys()]) await this.finish(id);
+    },
+  };
+}

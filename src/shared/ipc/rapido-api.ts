@@ -1,0 +1,110 @@
+import {
+  eventChannels,
+  invokeChannels,
+  sendChannels,
+  type EventChannel,
+  type EventPayload,
+  type InvokeChannel,
+  type InvokeRequest,
+  type InvokeResponse,
+  type SendChannel,
+  type SendPayload,
+} from './contract.ts';
+import { err } from '../result.ts';
+
+/**
+ * How a `window.rapido` reaches the main process: Electron IPC in the preload, a binary
+ * WebSocket in the headless host. The API below is the same over both.
+ */
+export interface RapidoTransport {
+  invoke(channel: string, payload: unknown): Promise<unknown>;
+  send(channel: string, payload: unknown): void;
+  on(channel: string, listener: (payload: unknown) => void): () => void;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export function createRapidoApi(transport: RapidoTransport) {
+  async function call<C extends InvokeChannel>(
+    channel: C,
+    request: InvokeRequest<C>,
+  ): Promise<InvokeResponse<C>> {
+    let raw: unknown;
+    try {
+      raw = await transport.invoke(channel, request);
+    } catch (error) {
+      return err(
+        'internal',
+        `Rapido's main process did not answer ${channel}: ${describe(error)}`,
+        {
+          hint: 'Restart Rapido; if it happens again, send the log file from the logs folder.',
+        },
+      ) as InvokeResponse<C>;
+    }
+    const parsed = invokeChannels[channel].response.safeParse(raw);
+    if (!parsed.success) {
+      return err(
+        'internal',
+        `Unexpected answer on ${channel}: ${parsed.error.message}`,
+      ) as InvokeResponse<C>;
+    }
+    return parsed.data as InvokeResponse<C>;
+  }
+
+  function send<C extends SendChannel>(channel: C, payload: SendPayload<C>): void {
+    transport.send(channel, sendChannels[channel].parse(payload));
+  }
+
+  function on<C extends EventChannel>(channel: C, listener: (payload: EventPayload<C>) => void) {
+    return transport.on(channel, (raw) => {
+      const parsed = eventChannels[channel].safeParse(raw);
+      if (parsed.success) listener(parsed.data as EventPayload<C>);
+    });
+  }
+
+  return {
+    app: {
+      getLaunch: () => call('app:get-launch', {}),
+      onCommand: (listener: (payload: EventPayload<'app:command'>) => void) =>
+        on('app:command', listener),
+    },
+    lesson: {
+      open: (dir: string) => call('lesson:open', { dir }),
+      openSample: () => call('lesson:open-sample', {}),
+      chooseFolder: (title: string) => call('lesson:choose-folder', { title }),
+      importImages: (request: InvokeRequest<'lesson:import-images'>) =>
+        call('lesson:import-images', request),
+      readAsset: (lessonDir: string, path: string) =>
+        call('lesson:read-asset', { lessonDir, path }),
+    },
+    speech: {
+      synthesize: (request: InvokeRequest<'speech:synthesize'>) =>
+        call('speech:synthesize', request),
+    },
+    recording: {
+      start: (request: InvokeRequest<'recording:start'>) => call('recording:start', request),
+      append: (recordingId: string, chunk: Uint8Array<ArrayBuffer>) =>
+        call('recording:append', { recordingId, chunk }),
+      finish: (recordingId: string, durationMs?: number) =>
+        call(
+          'recording:finish',
+          durationMs === undefined ? { recordingId } : { recordingId, durationMs },
+        ),
+      chooseFolder: () => call('recording:choose-folder', {}),
+    },
+    shell: {
+      showFile: (path: string) => call('shell:show-file', { path }),
+    },
+    log: {
+      write: (entry: SendPayload<'log:write'>) => send('log:write', entry),
+    },
+    render: {
+      reportProgress: (progress: SendPayload<'render:progress'>) =>
+        send('render:progress', progress),
+    },
+  };
+}
+
+export type RapidoApi = ReturnType<typeof createRapidoApi>;
