@@ -1,0 +1,180 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { chromium } from 'playwright-core';
+import { defaultPlacement, type NormalisedRect } from '../src/shared/lesson/lesson-schema.ts';
+import type { HarnessBenchOptions } from '../src/renderer/harness/harness-api.ts';
+import { chromiumArgs, chromiumExecutablePath } from '../e2e/support/harness-chromium.ts';
+import { callHarness, openHarness } from '../e2e/support/harness-client.ts';
+import {
+  fixturesDir,
+  harnessBuildProblem,
+  startHarnessServer,
+} from '../e2e/support/harness-server.ts';
+import { extractLargestPdfJpeg } from './slide-image.ts';
+
+const run = promisify(execFile);
+
+export interface FrameTimeSummary {
+  readonly medianMs: number;
+  readonly p95Ms: number;
+  readonly meanMs: number;
+  /** 1000 / median. */
+  readonly medianFps: number;
+}
+
+export interface CompositorBenchCase {
+  readonly output: string;
+  readonly placement: 'lesson-default' | 'full-frame';
+  readonly gpu: FrameTimeSummary;
+  readonly cpu: FrameTimeSummary;
+  /** cpu median / gpu median: how many times slower the predecessor-style keyer is. */
+  readonly cpuToGpuMedianRatio: number;
+}
+
+export type CompositorBenchResult =
+  | { readonly status: 'skipped'; readonly reason: string }
+  | {
+      readonly status: 'ok';
+      readonly webgl: { readonly vendor: string; readonly renderer: string };
+      readonly userAgent: string;
+      readonly slide: string;
+      readonly avatar: string;
+      readonly warmupFrames: number;
+      readonly measuredFrames: number;
+      readonly durationS: number;
+      readonly cases: readonly CompositorBenchCase[];
+    };
+
+export function summarise(frameMs: readonly number[]): FrameTimeSummary {
+  const sorted = [...frameMs].sort((a, b) => a - b);
+  const at = (fraction: number): number =>
+    sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)] ?? Number.NaN;
+  const medianMs = at(0.5);
+  const round = (value: number): number => Math.round(value * 100) / 100;
+  return {
+    medianMs: round(medianMs),
+    p95Ms: round(at(0.95)),
+    meanMs: round(sorted.reduce((sum, value) => sum + value, 0) / sorted.length),
+    medianFps: round(1000 / medianMs),
+  };
+}
+
+const outputs = [
+  { width: 640, height: 360 },
+  { width: 1280, height: 720 },
+  { width: 1920, height: 1080 },
+] as const;
+
+const placements: readonly { name: CompositorBenchCase['placement']; rect: NormalisedRect }[] = [
+  { name: 'lesson-default', rect: defaultPlacement },
+  { name: 'full-frame', rect: { x: 0, y: 0, width: 1, height: 1 } },
+];
+
+/**
+ * The WebGL2 compositor against a predecessor-style Canvas2D keyer, in Chromium (software WebGL
+ * on the build machines), on a real slide and real green-screen frames, at three output sizes.
+ */
+export async function runCompositorBench(
+  options: { warmupFrames?: number; measuredFrames?: number } = {},
+): Promise<CompositorBenchResult> {
+  const warmupFrames = options.warmupFrames ?? 10;
+  const measuredFrames = options.measuredFrames ?? 60;
+  const video = join(fixturesDir, 'greenscreen_video', 'autoeditor_man_silhouette_1280x720.mp4');
+  const deck = join(fixturesDir, 'slides', 'ms_iot_for_beginners_lesson7_16x9_24p.pdf');
+  if (!existsSync(video) || !existsSync(deck)) {
+    return { status: 'skipped', reason: `media fixtures not found under ${fixturesDir}` };
+  }
+  try {
+    await run('ffmpeg', ['-version']);
+  } catch {
+    return { status: 'skipped', reason: 'ffmpeg is not installed (it extracts the avatar frames)' };
+  }
+  const buildProblem = harnessBuildProblem();
+  if (buildProblem) throw new Error(buildProblem);
+
+  const startedMs = performance.now();
+  const scratch = await mkdtemp(join(tmpdir(), 'rapido-bench-'));
+  const server = await startHarnessServer({ mounts: { '/scratch/': scratch } });
+  const browser = await chromium.launch({
+    executablePath: chromiumExecutablePath,
+    args: [...chromiumArgs],
+  });
+  try {
+    // Two frames of the man standing, so each render uploads a different picture.
+    await Promise.all(
+      [8, 16].map((seconds, index) =>
+        run('ffmpeg', [
+          '-v',
+          'error',
+          '-ss',
+          String(seconds),
+          '-i',
+          video,
+          '-frames:v',
+          '1',
+          '-y',
+          join(scratch, `avatar-${index}.png`),
+        ]),
+      ),
+    );
+    if (!(await extractLargestPdfJpeg(deck, join(scratch, 'slide.jpg')))) {
+      throw new Error(`no JPEG slide image found in ${deck}`);
+    }
+
+    const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    await openHarness(page, server.url);
+    const info = await callHarness(page, 'rendererInfo');
+    await callHarness(page, 'loadImage', 'slide', `${server.url}/scratch/slide.jpg`);
+    const avatarFrames = ['avatar-0', 'avatar-1'];
+    for (const [index, name] of avatarFrames.entries()) {
+      await callHarness(page, 'loadImage', name, `${server.url}/scratch/avatar-${index}.png`);
+    }
+
+    const cases: CompositorBenchCase[] = [];
+    for (const output of outputs) {
+      for (const placement of placements) {
+        const benchOptions: HarnessBenchOptions = {
+          output,
+          slide: 'slide',
+          avatarFrames,
+          placement: placement.rect,
+          // The clip's screen is a flat RGB(33, 254, 4); the predecessor's threshold was 35.
+          keyColor: '#21fe04',
+          chromaKey: { similarity: 0.4, smoothness: 0.08, spill: 0.1 },
+          rgbThreshold: 35,
+          warmupFrames,
+          measuredFrames,
+        };
+        const gpu = summarise((await callHarness(page, 'benchCompositor', benchOptions)).frameMs);
+        const cpu = summarise((await callHarness(page, 'benchCpuKeyer', benchOptions)).frameMs);
+        cases.push({
+          output: `${output.width}x${output.height}`,
+          placement: placement.name,
+          gpu,
+          cpu,
+          cpuToGpuMedianRatio: Math.round((cpu.medianMs / gpu.medianMs) * 100) / 100,
+        });
+      }
+    }
+    return {
+      status: 'ok',
+      webgl: { vendor: info.vendor, renderer: info.renderer },
+      userAgent: info.userAgent,
+      slide:
+        'largest JPEG embedded in slides/ms_iot_for_beginners_lesson7_16x9_24p.pdf (2718x1499)',
+      avatar: 'greenscreen_video/autoeditor_man_silhouette_1280x720.mp4 at 8 s and 16 s',
+      warmupFrames,
+      measuredFrames,
+      durationS: Math.round((performance.now() - startedMs) / 100) / 10,
+      cases,
+    };
+  } finally {
+    await browser.close();
+    await server.close();
+    await rm(scratch, { recursive: true, force: true });
+  }
+}

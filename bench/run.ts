@@ -1,0 +1,25 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { runCompositorBench } from './compositor-bench.ts';
+
+/** `npm run bench`: runs every benchmark, prints JSON, writes bench-results/bench.json. */
+async function main(): Promise<void> {
+  const results = {
+    recordedAt: new Date().toISOString(),
+    units: {
+      medianMs: 'milliseconds per frame',
+      p95Ms: 'milliseconds per frame',
+      meanMs: 'milliseconds per frame',
+      medianFps: 'frames per second',
+      cpuToGpuMedianRatio: 'times (dimensionless)',
+    },
+    compositor: await runCompositorBench(),
+  };
+  const json = JSON.stringify(results, null, 2);
+  const dir = resolve(import.meta.dirname, '..', 'bench-results');
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'bench.json'), `${json}\n`);
+  console.log(json);
+}
+
+await main();

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs the system programs Rapido's headless host and tests need, only if they are missing:
+# Debian's chromium (the headless renderer) and ffmpeg (tests read the files we write).
+set -euo pipefail
+missing=()
+if [ -z "${CHROMIUM_PATH:-}" ] && ! command -v chromium >/dev/null 2>&1; then missing+=(chromium); fi
+command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
+command -v ffprobe >/dev/null 2>&1 || missing+=(ffmpeg)
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup-system: chromium and ffmpeg are present"
+  exit 0
+fi
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "setup-system: please install: ${missing[*]} (no apt-get here)" >&2
+  exit 1
+fi
+sudo_cmd=()
+if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
+echo "setup-system: installing ${missing[*]}"
+"${sudo_cmd[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null

@@ -1,0 +1,115 @@
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { app, BrowserWindow, dialog, session, shell } from 'electron';
+import { createAppServices, sampleLessonDir } from '../services/app-services.ts';
+import { readEnvironment } from '../services/config/environment.ts';
+import { createDispatcher } from '../services/ipc/dispatcher.ts';
+import { createLogger } from '../services/logging/logger.ts';
+import { registerIpc } from './ipc-main-guard.ts';
+
+/**
+ * The desktop host: the thin Electron layer around the shared services. Security follows
+ * Electron's checklist: sandboxed, context-isolated renderer; no navigation or new windows;
+ * permissions denied unless needed; IPC only through the guard.
+ */
+export function startDesktopApp(): void {
+  const env = readEnvironment();
+  if (!env.ok) {
+    dialog.showErrorBox('Rapido cannot start', env.message);
+    app.exit(2);
+    return;
+  }
+  const logger = createLogger({
+    directory: env.value.RAPIDO_LOG_DIR ?? app.getPath('logs'),
+    level: env.value.LOG_LEVEL ?? 'info',
+    console: !app.isPackaged,
+  });
+  process.on('uncaughtException', (error) =>
+    logger.error('uncaught exception in main', { event_type: 'crash', error }),
+  );
+  process.on('unhandledRejection', (error) =>
+    logger.error('unhandled rejection in main', { event_type: 'crash', error }),
+  );
+
+  const resourcesDir = app.isPackaged
+    ? join(process.resourcesPath, 'resources')
+    : join(app.getAppPath(), 'resources');
+  const lessonArgument = process.argv.slice(app.isPackaged ? 1 : 2).find((a) => !a.startsWith('-'));
+  const services = createAppServices({
+    paths: {
+      resourcesDir,
+      cacheDir: join(app.getPath('userData'), 'cache'),
+      defaultRecordingDir: env.value.RAPIDO_RECORDING_DIR ?? join(app.getPath('videos'), 'Rapido'),
+    },
+    launch: {
+      version: app.getVersion(),
+      mode: 'interactive',
+      lessonDir: lessonArgument ?? sampleLessonDir(resourcesDir),
+      render: null,
+    },
+    abilities: {
+      host: 'desktop',
+      async chooseFolder(title) {
+        const window = BrowserWindow.getFocusedWindow();
+        const options = {
+          title,
+          properties: ['openDirectory', 'createDirectory'] as (
+            'openDirectory' | 'createDirectory'
+          )[],
+        };
+        const picked = window
+          ? await dialog.showOpenDialog(window, options)
+          : await dialog.showOpenDialog(options);
+        return picked.canceled ? null : (picked.filePaths[0] ?? null);
+      },
+      showFile(path) {
+        shell.showItemInFolder(path);
+        return Promise.resolve();
+      },
+    },
+    logger,
+  });
+  const rendererFile = join(import.meta.dirname, '../renderer/index.html');
+  const devServerUrl = app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL;
+  registerIpc(
+    createDispatcher(services.invokeHandlers, services.sendHandlers, logger.child('ipc')),
+    { appFileUrl: pathToFileURL(rendererFile).href, devServerOrigin: devServerUrl ?? null },
+    logger.child('ipc'),
+  );
+
+  app.on('web-contents-created', (_event, contents) => {
+    contents.on('will-navigate', (event) => event.preventDefault());
+    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+    contents.on('render-process-gone', (_e, details) =>
+      logger.error(`renderer went away: ${details.reason}`, { event_type: 'renderer_gone' }),
+    );
+  });
+
+  void app.whenReady().then(() => {
+    session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) =>
+      callback(false),
+    );
+    const window = new BrowserWindow({
+      width: 1400,
+      height: 880,
+      minWidth: 1024,
+      minHeight: 700,
+      title: 'Rapido',
+      backgroundColor: '#111318',
+      webPreferences: {
+        preload: join(import.meta.dirname, '../preload/index.cjs'),
+        contextIsolation: true,
+        sandbox: true,
+        nodeIntegration: false,
+        webSecurity: true,
+        // The program canvas must keep rendering when the window is behind others.
+        backgroundThrottling: false,
+      },
+    });
+    if (devServerUrl) void window.loadURL(devServerUrl);
+    else void window.loadFile(rendererFile);
+  });
+  app.on('window-all-closed', () => {
+    void services.dispose().then(() => app.quit());
+  });
+}

@@ -1,0 +1,186 @@
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { z } from 'zod';
+import type { RenderProgress } from '../../../shared/ipc/contract.ts';
+import { formatError } from '../../../shared/result.ts';
+import { readEnvironment } from '../../services/config/environment.ts';
+import { loadLesson } from '../../services/lesson/lesson-store.ts';
+import { launchChromium, chromiumPath } from './chromium.ts';
+import { startHeadlessHost } from './headless-host.ts';
+import { formatProgressLine } from './progress-format.ts';
+
+/**
+ * `rapido render <lessonDir> --out talk.mp4`: renders a lesson through the same services and
+ * renderer as the desktop app, in system Chromium, with no display. Exit codes: 0 written,
+ * 1 failed while rendering, 2 bad input (arguments, lesson, environment).
+ */
+const usage = `Usage:
+  npm run render -- <lessonDir> --out <file.mp4>   Render a lesson to a video file
+  npm run headless -- [lessonDir] [--port N] [--open] Serve the app for a browser (--open shows it)
+  npm run headless -- --check <lessonDir>           Validate a lesson and exit`;
+
+const renderArgsSchema = z.object({
+  lessonDir: z.string({ error: 'missing <lessonDir>' }).min(1),
+  out: z.string({ error: 'missing --out <file.mp4>' }).regex(/\.mp4$/i, '--out must end in .mp4'),
+});
+
+function fail(code: number, message: string): never {
+  process.stderr.write(`rapido: ${message}\n`);
+  process.exit(code);
+}
+
+async function render(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { out: { type: 'string', short: 'o' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) {
+    process.stdout.write(`${usage}\n`);
+    return 0;
+  }
+  const parsed = renderArgsSchema.safeParse({ lessonDir: positionals[0], out: values.out });
+  if (!parsed.success) fail(2, `${parsed.error.issues.map((i) => i.message).join('; ')}\n${usage}`);
+  const env = readEnvironment();
+  if (!env.ok) fail(2, env.message);
+
+  // Refuse a bad lesson before starting a browser: the error names the field and line.
+  const lesson = await loadLesson(resolve(parsed.data.lessonDir));
+  if (!lesson.ok) fail(2, formatError(lesson.error));
+  const outPath = resolve(parsed.data.out);
+  const outDir = await stat(resolve(outPath, '..')).catch(() => null);
+  if (!outDir?.isDirectory()) fail(2, `the folder for ${outPath} does not exist`);
+
+  process.stdout.write(
+    `Rendering "${lesson.value.lesson.title}" (${lesson.value.lesson.slides.length} slides, ` +
+      `${lesson.value.lesson.output.width}x${lesson.value.lesson.output.height} @ ${lesson.value.lesson.output.fps} fps) to ${outPath}\n`,
+  );
+
+  let settle: (progress: RenderProgress) => void = () => undefined;
+  const finished = new Promise<RenderProgress>((resolveFinished) => {
+    settle = resolveFinished;
+  });
+  let lastLine = '';
+  const host = await startHeadlessHost({
+    environment: env.value,
+    mode: 'render',
+    lessonDir: lesson.value.dir,
+    outPath,
+    consoleLog: false,
+    onRenderProgress(progress) {
+      const line = formatProgressLine(progress);
+      if (line !== lastLine) process.stdout.write(`${line}\n`);
+      lastLine = line;
+      if (progress.phase === 'done' || progress.phase === 'failed') settle(progress);
+    },
+  });
+  const browser = await launchChromium({
+    executablePath: chromiumPath(env.value.CHROMIUM_PATH),
+    headless: true,
+  }).catch(async (error: unknown) => {
+    await host.close();
+    fail(2, error instanceof Error ? error.message : String(error));
+  });
+  try {
+    const page = await browser.newPage();
+    page.on('pageerror', (error) =>
+      host.logger.error('renderer page error', { event_type: 'renderer_error', error }),
+    );
+    page.on('crash', () =>
+      settle({
+        phase: 'failed',
+        fraction: 0,
+        programMs: 0,
+        totalMs: null,
+        slideIndex: null,
+        message: 'the renderer crashed',
+      }),
+    );
+    page.on('console', (message) => {
+      if (message.type() === 'error')
+        host.logger.warn(`renderer console: ${message.text()}`, { event_type: 'renderer_console' });
+    });
+    await page.goto(host.server.appUrl);
+    const outcome = await finished;
+    if (outcome.phase === 'failed') {
+      process.stderr.write(`rapido: rendering failed: ${outcome.message ?? 'unknown error'}\n`);
+      return 1;
+    }
+    process.stdout.write(`Wrote ${outcome.outPath ?? outPath}\n`);
+    return 0;
+  } finally {
+    await browser.close();
+    await host.close();
+  }
+}
+
+async function serve(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      port: { type: 'string' },
+      open: { type: 'boolean' },
+      check: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${usage}\n`);
+    return 0;
+  }
+  const env = readEnvironment();
+  if (!env.ok) fail(2, env.message);
+  const lessonDir = positionals[0] === undefined ? null : resolve(positionals[0]);
+  if (lessonDir !== null) {
+    const lesson = await loadLesson(lessonDir);
+    if (!lesson.ok) fail(2, formatError(lesson.error));
+    if (values.check) {
+      process.stdout.write(
+        `${lessonDir}: valid lesson "${lesson.value.lesson.title}" (${lesson.value.lesson.slides.length} slides)\n`,
+      );
+      return 0;
+    }
+  } else if (values.check) {
+    fail(2, `--check needs a <lessonDir>\n${usage}`);
+  }
+  const port =
+    values.port === undefined
+      ? undefined
+      : z.coerce.number().int().min(0).max(65535).parse(values.port);
+  const host = await startHeadlessHost({
+    environment: env.value,
+    mode: 'interactive',
+    lessonDir,
+    consoleLog: true,
+    ...(port === undefined ? {} : { port }),
+  });
+  process.stdout.write(`Rapido is running at ${host.server.appUrl}\n`);
+  if (values.open) {
+    const browser = await launchChromium({
+      executablePath: chromiumPath(env.value.CHROMIUM_PATH),
+      headless: false,
+      appUrl: host.server.appUrl,
+    });
+    browser.on('disconnected', () => {
+      void host.close().then(() => process.exit(0));
+    });
+  }
+  const stop = () => {
+    void host.close().then(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  return new Promise<number>(() => undefined);
+}
+
+async function main(): Promise<void> {
+  const [command, ...rest] = process.argv.slice(2);
+  if (command === 'render') process.exit(await render(rest));
+  if (command === 'serve') process.exit(await serve(rest));
+  process.stderr.write(`${usage}\n`);
+  process.exit(2);
+}
+
+void main();

@@ -1,0 +1,100 @@
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { LaunchInfo, RenderProgress } from '../../../shared/ipc/contract.ts';
+import {
+  createAppServices,
+  sampleLessonDir,
+  type AppServices,
+} from '../../services/app-services.ts';
+import { headlessDataDir, type Environment } from '../../services/config/environment.ts';
+import { createDispatcher } from '../../services/ipc/dispatcher.ts';
+import { createLogger, type Logger } from '../../services/logging/logger.ts';
+import { startHeadlessServer, type HeadlessServer } from './headless-server.ts';
+
+/** The repository (or installed package) root: where resources/ and out/renderer live. */
+export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
+
+export interface HeadlessHost {
+  server: HeadlessServer;
+  services: AppServices;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+export interface HeadlessHostOptions {
+  environment: Environment;
+  mode: LaunchInfo['mode'];
+  lessonDir: string | null;
+  outPath?: string;
+  port?: number;
+  /** Mirror log lines to the terminal. */
+  consoleLog: boolean;
+  onRenderProgress?: (progress: RenderProgress) => void;
+  rendererDir?: string;
+}
+
+export function rendererBuildDir(): string {
+  return join(projectRoot, 'out', 'renderer');
+}
+
+export async function startHeadlessHost(options: HeadlessHostOptions): Promise<HeadlessHost> {
+  const env = options.environment;
+  const dataDir = headlessDataDir(env);
+  const logger = createLogger({
+    directory: env.RAPIDO_LOG_DIR ?? join(dataDir, 'logs'),
+    level: env.LOG_LEVEL ?? 'info',
+    console: options.consoleLog,
+  });
+  const rendererDir = options.rendererDir ?? rendererBuildDir();
+  if (!existsSync(join(rendererDir, 'index.html'))) {
+    throw new Error(
+      `The renderer is not built (${rendererDir}/index.html is missing). Run: npm run build`,
+    );
+  }
+  const videos = join(homedir(), 'Videos');
+  const services = createAppServices({
+    paths: {
+      resourcesDir: join(projectRoot, 'resources'),
+      cacheDir: join(dataDir, 'cache'),
+      defaultRecordingDir:
+        env.RAPIDO_RECORDING_DIR ??
+        (existsSync(videos) ? join(videos, 'Rapido') : join(dataDir, 'recordings')),
+    },
+    launch: {
+      version: '0.1.0',
+      mode: options.mode,
+      lessonDir: options.lessonDir ?? sampleLessonDir(join(projectRoot, 'resources')),
+      render: options.outPath === undefined ? null : { outPath: resolve(options.outPath) },
+    },
+    abilities: {
+      host: 'headless',
+      chooseFolder: null,
+      showFile: null,
+      ...(options.onRenderProgress ? { onRenderProgress: options.onRenderProgress } : {}),
+    },
+    logger,
+  });
+  const dispatcher = createDispatcher(
+    services.invokeHandlers,
+    services.sendHandlers,
+    logger.child('ipc'),
+  );
+  const server = await startHeadlessServer({
+    rendererDir,
+    dispatcher,
+    logger: logger.child('headless'),
+    ...(options.port === undefined ? {} : { port: options.port }),
+  });
+  logger.info(`headless host listening on ${server.origin}`, { event_type: 'host_start' });
+  return {
+    server,
+    services,
+    logger,
+    async close() {
+      await services.dispose();
+      await server.close();
+    },
+  };
+}

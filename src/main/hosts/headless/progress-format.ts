@@ -1,0 +1,20 @@
+import type { RenderProgress } from '../../../shared/ipc/contract.ts';
+
+export function formatClock(ms: number): string {
+  const totalSeconds = Math.max(0, Math.floor(ms / 1000));
+  const minutes = Math.floor(totalSeconds / 60);
+  const seconds = totalSeconds % 60;
+  return `${String(minutes).padStart(2, '0')}:${String(seconds).padStart(2, '0')}`;
+}
+
+/** One line per state worth telling: phase, percent, slide and program clock. */
+export function formatProgressLine(progress: RenderProgress): string {
+  const percent = `${String(Math.round(progress.fraction * 100)).padStart(3)}%`;
+  const slide = progress.slideIndex === null ? '' : ` slide ${progress.slideIndex + 1}`;
+  const clock =
+    progress.totalMs === null
+      ? formatClock(progress.programMs)
+      : `${formatClock(progress.programMs)} / ${formatClock(progress.totalMs)}`;
+  const message = progress.message ? ` ${progress.message}` : '';
+  return `[${percent}] ${progress.phase}${slide} ${clock}${message}`;
+}

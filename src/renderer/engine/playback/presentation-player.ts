@@ -1,0 +1,231 @@
+import type { RapidoError } from '../../../shared/result.ts';
+import type { ProgramAudio } from './program-audio.ts';
+import type { PreparedSlide, SlidePreparer } from './slide-preparer.ts';
+
+export type PlayState = 'idle' | 'preparing' | 'playing' | 'paused' | 'ended';
+
+/** A slide placed on the master clock. */
+interface ScheduledSlide {
+  prepared: PreparedSlide;
+  /** AudioContext time at which its speech starts. */
+  startAtSec: number;
+  /** Program time (ms since the lesson's start) of the same instant. */
+  programStartMs: number;
+  source: AudioBufferSourceNode;
+}
+
+/** What the program shows at one instant on the master clock. */
+export interface ProgramFrame {
+  slide: PreparedSlide;
+  /** Milliseconds into the slide's speech (negative before it starts). */
+  speechMs: number;
+  programMs: number;
+  speaking: boolean;
+  mouthOpen: number;
+}
+
+export interface PlayerListener {
+  onState(state: PlayState): void;
+  onSlide(index: number): void;
+  onError(error: RapidoError): void;
+  onStall?(slideIndex: number, stallMs: number): void;
+}
+
+/** Lead between "go" and the first sample, so the first buffer is scheduled, not late. */
+const startLeadSec = 0.05;
+/** How many slides beyond the current one are prepared while it plays. */
+export const lookAheadSlides = 2;
+
+/**
+ * Plays a lesson on the audio clock. Each slide's narration is an AudioBufferSourceNode started
+ * at an exact context time; the next slide is scheduled as soon as it is prepared, to start when
+ * the current slide's speech plus hold ends, so slide changes come from the speech actually
+ * produced and are sample-accurate. Video only ever reads the clock (frameAt); it never moves it.
+ */
+export class PresentationPlayer {
+  private scheduled: ScheduledSlide[] = [];
+  private stateValue: PlayState = 'idle';
+  private currentIndex = 0;
+  private generation = 0;
+
+  constructor(
+    private readonly audio: ProgramAudio,
+    private readonly preparer: SlidePreparer,
+    private readonly listener: PlayerListener,
+  ) {}
+
+  get state(): PlayState {
+    return this.stateValue;
+  }
+
+  get slideIndex(): number {
+    return this.currentIndex;
+  }
+
+  /**
+   * Prepares the first slide, runs `beforeStart` (e.g. start a recorder) and starts the clock.
+   * Resolves once playing (or failed).
+   */
+  async play(fromIndex: number, beforeStart?: () => Promise<boolean>): Promise<boolean> {
+    this.cancelScheduled();
+    const generation = ++this.generation;
+    this.setState('preparing');
+    this.setSlide(fromIndex);
+    const first = await this.preparer.prepare(fromIndex);
+    if (generation !== this.generation) return false;
+    if (!first.ok) {
+      this.setState('idle');
+      this.listener.onError(first.error);
+      return false;
+    }
+    this.prefetch(fromIndex);
+    await this.audio.resume();
+    if (beforeStart && !(await beforeStart())) {
+      this.setState('idle');
+      return false;
+    }
+    if (generation !== this.generation) return false;
+    const programStartMs = this.preparer.startMsOf(fromIndex) ?? 0;
+    this.schedule(first.value, this.audio.now() + startLeadSec, programStartMs);
+    this.setState('playing');
+    return true;
+  }
+
+  async pause(): Promise<void> {
+    if (this.stateValue !== 'playing') return;
+    await this.audio.suspend();
+    this.setState('paused');
+  }
+
+  async resume(): Promise<void> {
+    if (this.stateValue !== 'paused') return;
+    await this.audio.resume();
+    this.setState('playing');
+  }
+
+  stop(): void {
+    this.generation += 1;
+    this.cancelScheduled();
+    void this.audio.resume();
+    this.setState('idle');
+  }
+
+  /** Jump while playing: speech restarts at the start of that slide's narration. */
+  async jumpTo(index: number): Promise<void> {
+    const clamped = Math.max(0, Math.min(this.preparer.slideCount - 1, index));
+    if (
+      this.stateValue === 'playing' ||
+      this.stateValue === 'paused' ||
+      this.stateValue === 'preparing'
+    ) {
+      await this.play(clamped);
+    } else {
+      this.setSlide(clamped);
+    }
+  }
+
+  /**
+   * Advances the schedule (call once per rendered frame) and says what is on air now.
+   * Returns null when nothing is scheduled.
+   */
+  frameAt(nowSec: number): ProgramFrame | null {
+    if (this.scheduled.length === 0) return null;
+    this.scheduleNextIfReady();
+    let current = this.scheduled[0];
+    for (const item of this.scheduled) if (item.startAtSec <= nowSec) current = item;
+    if (!current) return null;
+    if (current.prepared.index !== this.currentIndex && current.startAtSec <= nowSec) {
+      this.setSlide(current.prepared.index);
+      this.prefetch(current.prepared.index);
+    }
+    const speechMs = (nowSec - current.startAtSec) * 1000;
+    const { prepared } = current;
+    const speaking = speechMs >= 0 && speechMs < prepared.speechMs;
+    const mouthIndex = Math.floor(speechMs / prepared.mouthFrameMs);
+    const mouthOpen = speaking ? (prepared.mouth[mouthIndex] ?? 0) : 0;
+    const endMs = prepared.speechMs + prepared.holdMs;
+    const isLast = prepared.index === this.preparer.slideCount - 1;
+    if (this.stateValue === 'playing' && isLast && speechMs >= endMs) {
+      this.scheduled = [];
+      this.setState('ended');
+    }
+    return {
+      slide: prepared,
+      speechMs,
+      programMs: current.programStartMs + Math.max(0, speechMs),
+      speaking,
+      mouthOpen,
+    };
+  }
+
+  dispose(): void {
+    this.stop();
+  }
+
+  private schedule(prepared: PreparedSlide, startAtSec: number, programStartMs: number): void {
+    const source = this.audio.context.createBufferSource();
+    source.buffer = prepared.audio;
+    source.connect(this.audio.bus);
+    source.start(startAtSec);
+    this.scheduled.push({ prepared, startAtSec, programStartMs, source });
+    // Keep only what can still be on air: the previous slide stays until the next starts.
+    if (this.scheduled.length > 3) this.scheduled.shift();
+  }
+
+  private scheduleNextIfReady(): void {
+    const last = this.scheduled[this.scheduled.length - 1];
+    if (!last || this.stateValue !== 'playing') return;
+    const nextIndex = last.prepared.index + 1;
+    if (nextIndex >= this.preparer.slideCount) return;
+    const now = this.audio.now();
+    // One slide ahead at most: the next is queued once the last queued one is on air.
+    if (last.startAtSec > now) return;
+    const next = this.preparer.ready(nextIndex);
+    if (!next) return;
+    const plannedSec = last.startAtSec + (last.prepared.speechMs + last.prepared.holdMs) / 1000;
+    const startAtSec = Math.max(plannedSec, now + 0.02);
+    if (startAtSec > plannedSec + 0.001)
+      this.listener.onStall?.(nextIndex, (startAtSec - plannedSec) * 1000);
+    this.schedule(
+      next,
+      startAtSec,
+      last.programStartMs + last.prepared.speechMs + last.prepared.holdMs,
+    );
+  }
+
+  private prefetch(fromIndex: number): void {
+    for (
+      let i = fromIndex + 1;
+      i <= fromIndex + lookAheadSlides && i < this.preparer.slideCount;
+      i += 1
+    ) {
+      void this.preparer.prepare(i).then((result) => {
+        if (!result.ok) this.listener.onError(result.error);
+      });
+    }
+  }
+
+  private cancelScheduled(): void {
+    for (const item of this.scheduled) {
+      try {
+        item.source.stop();
+      } catch {
+        // Already stopped: nothing to release.
+      }
+      item.source.disconnect();
+    }
+    this.scheduled = [];
+  }
+
+  private setState(state: PlayState): void {
+    if (state === this.stateValue) return;
+    this.stateValue = state;
+    this.listener.onState(state);
+  }
+
+  private setSlide(index: number): void {
+    if (index === this.currentIndex) return;
+    this.currentIndex = index;
+    this.listener.onSlide(index);
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * The program's audio: one AudioContext whose clock is the master clock of the whole show, and
+ * one bus that feeds the speakers and every output (recording now, LiveKit later).
+ */
+export class ProgramAudio {
+  readonly context: AudioContext;
+  readonly bus: GainNode;
+  /** The program mix as a MediaStream track source for recorders and publishers. */
+  readonly streamDestination: MediaStreamAudioDestinationNode;
+  private readonly monitor: GainNode;
+
+  constructor() {
+    this.context = new AudioContext({ latencyHint: 'interactive', sampleRate: 48_000 });
+    this.bus = this.context.createGain();
+    this.monitor = this.context.createGain();
+    this.streamDestination = this.context.createMediaStreamDestination();
+    this.bus.connect(this.monitor).connect(this.context.destination);
+    this.bus.connect(this.streamDestination);
+  }
+
+  /** Seconds on the master clock. */
+  now(): number {
+    return this.context.currentTime;
+  }
+
+  setMonitorMuted(muted: boolean): void {
+    this.monitor.gain.value = muted ? 0 : 1;
+  }
+
+  /** PCM s16le mono at any rate → an AudioBuffer (the context resamples on playback). */
+  bufferFromPcm(pcm: Uint8Array, sampleRateHz: number): AudioBuffer {
+    const samples = new Int16Array(pcm.buffer, pcm.byteOffset, Math.floor(pcm.byteLength / 2));
+    const buffer = this.context.createBuffer(1, Math.max(1, samples.length), sampleRateHz);
+    const channel = buffer.getChannelData(0);
+    for (let i = 0; i < samples.length; i += 1) channel[i] = (samples[i] ?? 0) / 32768;
+    return buffer;
+  }
+
+  async resume(): Promise<void> {
+    if (this.context.state !== 'running') await this.context.resume();
+  }
+
+  async suspend(): Promise<void> {
+    if (this.context.state === 'running') await this.context.suspend();
+  }
+
+  async dispose(): Promise<void> {
+    this.bus.disconnect();
+    this.monitor.disconnect();
+    await this.context.close();
+  }
+}

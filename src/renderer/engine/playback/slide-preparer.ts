@@ -1,0 +1,125 @@
+import type { WordTimingInfo } from '../../../shared/ipc/contract.ts';
+import type { Lesson, Slide } from '../../../shared/lesson/lesson-schema.ts';
+import { err, ok, type Result } from '../../../shared/result.ts';
+import type { RapidoApi } from '../../../shared/ipc/rapido-api.ts';
+import { mouthOpennessFromPcm } from '../local-avatar/avatar-motion.ts';
+import type { ProgramAudio } from './program-audio.ts';
+import { decodeSlideImage, type SlideImage } from './slide-image.ts';
+
+/** Everything a slide needs on air: decoded image, narration audio, its timing and lip cues. */
+export interface PreparedSlide {
+  index: number;
+  slide: Slide;
+  image: SlideImage;
+  audio: AudioBuffer;
+  speechMs: number;
+  holdMs: number;
+  words: WordTimingInfo[];
+  /** Mouth openness per avatar frame (40 ms), from the speech actually produced. */
+  mouth: Float32Array;
+  mouthFrameMs: number;
+  cached: boolean;
+}
+
+export const mouthFrameMs = 40;
+
+/**
+ * Prepares slides ahead of playback (look-ahead): speech comes from the main process (cached
+ * there by content hash), images from the lesson store. Each slide is prepared at most once per
+ * lesson version; callers share the same promise.
+ */
+export class SlidePreparer {
+  private readonly prepared = new Map<number, Promise<Result<PreparedSlide>>>();
+  private readonly settled = new Map<number, PreparedSlide>();
+
+  constructor(
+    private readonly api: RapidoApi,
+    private readonly audio: ProgramAudio,
+    private readonly lessonDir: string,
+    private readonly lesson: Lesson,
+  ) {}
+
+  get slideCount(): number {
+    return this.lesson.slides.length;
+  }
+
+  /** A prepared slide, if it is ready now. */
+  ready(index: number): PreparedSlide | undefined {
+    return this.settled.get(index);
+  }
+
+  prepare(index: number): Promise<Result<PreparedSlide>> {
+    const existing = this.prepared.get(index);
+    if (existing) return existing;
+    const promise = this.load(index);
+    this.prepared.set(index, promise);
+    void promise.then((result) => {
+      if (result.ok) this.settled.set(index, result.value);
+      else this.prepared.delete(index); // a failure may be retried later
+    });
+    return promise;
+  }
+
+  /** Known program duration of slides [0, index), or null while any is unprepared. */
+  startMsOf(index: number): number | null {
+    let total = 0;
+    for (let i = 0; i < index; i += 1) {
+      const slide = this.settled.get(i);
+      if (!slide) return null;
+      total += slide.speechMs + slide.holdMs;
+    }
+    return total;
+  }
+
+  totalMs(): number | null {
+    return this.startMsOf(this.lesson.slides.length);
+  }
+
+  dispose(): void {
+    for (const slide of this.settled.values()) slide.image.release();
+    this.settled.clear();
+    this.prepared.clear();
+  }
+
+  private async load(index: number): Promise<Result<PreparedSlide>> {
+    const slide = this.lesson.slides[index];
+    if (!slide) return err('invalid-request', `There is no slide ${index + 1}.`);
+    const [asset, speech] = await Promise.all([
+      this.api.lesson.readAsset(this.lessonDir, slide.image),
+      this.api.speech.synthesize({
+        lessonId: this.lesson.id,
+        slideId: slide.id,
+        text: slide.narration,
+        voice: this.lesson.voice,
+      }),
+    ]);
+    if (!asset.ok) return asset;
+    if (!speech.ok) return speech;
+    let image: SlideImage;
+    try {
+      image = await decodeSlideImage(asset.value.bytes, asset.value.mimeType, this.lesson.output);
+    } catch (error) {
+      return err(
+        'asset-not-found',
+        `Slide ${index + 1}: ${slide.image} could not be decoded as an image.`,
+        {
+          hint: `Re-export the slide as PNG or JPEG (${error instanceof Error ? error.message : String(error)}).`,
+        },
+      );
+    }
+    const { pcm, sampleRateHz } = speech.value;
+    const samples = new Int16Array(pcm.buffer, pcm.byteOffset, Math.floor(pcm.byteLength / 2));
+    return ok({
+      index,
+      slide,
+      image,
+      audio: this.audio.bufferFromPcm(pcm, sampleRateHz),
+      speechMs: (samples.length / sampleRateHz) * 1000,
+      holdMs: slide.holdMs,
+      words: speech.value.words,
+      mouth: mouthOpennessFromPcm(samples, sampleRateHz, mouthFrameMs),
+      mouthFrameMs,
+      cached: speech.value.cached,
+    });
+  }
+}

@@ -1,0 +1,30 @@
+import type { ProgramEngine } from '../engine/program-engine.ts';
+import { LessonToolbar } from './lesson/lesson-toolbar.tsx';
+import { SlideList } from './lesson/slide-list.tsx';
+import { Notices } from './notices.tsx';
+import { ProgramView } from './presenter/program-view.tsx';
+import { RecordingPanel } from './presenter/recording-panel.tsx';
+import { SlideNotes } from './presenter/slide-notes.tsx';
+import { TransportBar } from './presenter/transport-bar.tsx';
+import { useKeyboardShortcuts } from './presenter/use-keyboard-shortcuts.ts';
+
+export function App({ engine }: { engine: ProgramEngine }) {
+  useKeyboardShortcuts(engine);
+  return (
+    <div className="app">
+      <LessonToolbar engine={engine} />
+      <div className="workspace">
+        <SlideList engine={engine} />
+        <main className="stage-column">
+          <ProgramView engine={engine} />
+          <TransportBar engine={engine} />
+          <SlideNotes />
+        </main>
+        <aside className="side-column">
+          <RecordingPanel engine={engine} />
+        </aside>
+      </div>
+      <Notices />
+    </div>
+  );
+}

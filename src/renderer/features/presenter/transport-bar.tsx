@@ -1,0 +1,101 @@
+import type { ProgramEngine } from '../../engine/program-engine.ts';
+import { useAppStore } from '../../store/app-store.ts';
+import { formatClock } from './format-time.ts';
+
+export function TransportBar({ engine }: { engine: ProgramEngine }) {
+  const lesson = useAppStore((s) => s.lesson);
+  const playback = useAppStore((s) => s.playback);
+  const recordingDir = useAppStore((s) => s.recordingDir);
+  const count = lesson?.slides.length ?? 0;
+  const { playState, slideIndex, recorderState } = playback;
+  const onAir = playState === 'playing' || playState === 'paused' || playState === 'preparing';
+  const recording = recorderState !== 'idle';
+  const disabled = lesson === null;
+
+  return (
+    <div className="transport" role="toolbar" aria-label="Presentation controls">
+      <button
+        type="button"
+        disabled={disabled || slideIndex === 0}
+        onClick={() => void engine.goToSlide(slideIndex - 1)}
+        aria-label="Previous slide"
+        title="Previous slide (←)"
+      >
+        ⏮
+      </button>
+      {playState === 'playing' ? (
+        <button
+          type="button"
+          className="primary"
+          onClick={() => void engine.pause()}
+          title="Pause (Space)"
+        >
+          ❚❚ Pause
+        </button>
+      ) : playState === 'paused' ? (
+        <button
+          type="button"
+          className="primary"
+          onClick={() => void engine.resume()}
+          title="Resume (Space)"
+        >
+          ▶ Resume
+        </button>
+      ) : (
+        <button
+          type="button"
+          className="primary"
+          disabled={disabled || playState === 'preparing'}
+          onClick={() => void engine.play()}
+          title="Play (Space)"
+        >
+          ▶ Play
+        </button>
+      )}
+      <button type="button" disabled={!onAir} onClick={() => void engine.stop()} title="Stop (Esc)">
+        ■ Stop
+      </button>
+      <button
+        type="button"
+        disabled={disabled || slideIndex >= count - 1}
+        onClick={() => void engine.goToSlide(slideIndex + 1)}
+        aria-label="Next slide"
+        title="Next slide (→)"
+      >
+        ⏭
+      </button>
+      {recording ? (
+        <button
+          type="button"
+          className="record active"
+          onClick={() => void engine.stopRecording()}
+          title="Stop recording (R)"
+        >
+          ● Stop recording
+        </button>
+      ) : (
+        <button
+          type="button"
+          className="record"
+          disabled={disabled || recordingDir.length === 0}
+          onClick={() => void engine.record({ directory: recordingDir }, !onAir)}
+          title="Record the presentation to a video file (R)"
+        >
+          ● Record
+        </button>
+      )}
+      <div className="transport-status" aria-live="polite">
+        <span data-testid="play-state" className={`badge state-${playState}`}>
+          {playState}
+        </span>
+        <span data-testid="slide-position">
+          Slide {count === 0 ? 0 : slideIndex + 1} / {count}
+        </span>
+        <span className="clock" data-testid="clock">
+          {formatClock(playback.programMs)}
+          {playback.totalMs === null ? '' : ` / ${formatClock(playback.totalMs)}`}
+        </span>
+      </div>
+    </div>
+  );
+}

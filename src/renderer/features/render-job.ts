@@ -1,0 +1,72 @@
+import { rapido } from '../bridge/rapido.ts';
+import type { ProgramEngine } from '../engine/program-engine.ts';
+import { useAppStore } from '../store/app-store.ts';
+import { formatError } from '../../shared/result.ts';
+
+/**
+ * The headless `render` command's job, run by the same renderer a user sees: open the lesson,
+ * press Record, report progress twice a second, and say when the file is complete.
+ */
+export async function startRenderJob(
+  engine: ProgramEngine,
+  lessonDir: string,
+  outPath: string,
+): Promise<void> {
+  const fail = (message: string) =>
+    rapido.render.reportProgress({
+      phase: 'failed',
+      fraction: 0,
+      programMs: 0,
+      totalMs: null,
+      slideIndex: null,
+      message,
+    });
+  rapido.render.reportProgress({
+    phase: 'loading',
+    fraction: 0,
+    programMs: 0,
+    totalMs: null,
+    slideIndex: null,
+  });
+  const opened = await rapido.lesson.open(lessonDir);
+  if (!opened.ok) {
+    fail(formatError(opened.error));
+    return;
+  }
+  const errors: string[] = [];
+  const unsubscribe = useAppStore.subscribe((state, previous) => {
+    if (state.notices.length > previous.notices.length) {
+      const latest = state.notices[state.notices.length - 1];
+      if (latest?.kind === 'error') errors.push(formatError(latest.error));
+    }
+  });
+  await engine.loadLesson(opened.value.dir, opened.value.lesson);
+  useAppStore.getState().setLesson(opened.value.dir, opened.value.lesson);
+  const saved = new Promise<string>((resolve) => {
+    const stop = useAppStore.subscribe((state) => {
+      if (state.lastSaved) {
+        stop();
+        resolve(state.lastSaved.path);
+      }
+    });
+  });
+  const started = await engine.record({ outPath });
+  if (!started) {
+    unsubscribe();
+    fail(errors[0] ?? 'the recording did not start');
+    return;
+  }
+  const timer = window.setInterval(() => {
+    if (errors.length > 0) return;
+    rapido.render.reportProgress(engine.progress());
+  }, 500);
+  const path = await saved;
+  window.clearInterval(timer);
+  unsubscribe();
+  const final = engine.progress();
+  if (errors.length > 0) {
+    fail(errors.join('\n'));
+    return;
+  }
+  rapido.render.reportProgress({ ...final, phase: 'done', fraction: 1, outPath: path });
+}

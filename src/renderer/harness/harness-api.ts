@@ -1,0 +1,96 @@
+import type { ChromaKeySettings, NormalisedRect } from '../../shared/lesson/lesson-schema.ts';
+
+/**
+ * The test/bench page's contract (`window.rapidoHarness` on out/renderer/harness.html). Every
+ * argument and result is plain data, because Playwright carries them across as JSON. This file
+ * uses no DOM types so that the Node-side tests and bench can import it.
+ */
+
+export interface HarnessSize {
+  readonly width: number;
+  readonly height: number;
+}
+
+/** 8-bit RGBA, rows top-down, as base64 (JSON has no bytes). */
+export interface HarnessPixels {
+  readonly width: number;
+  readonly height: number;
+  readonly rgbaBase64: string;
+}
+
+export interface HarnessCompositorStats {
+  readonly framesRendered: number;
+  readonly lastRenderMs: number;
+}
+
+export type HarnessCompositorState = 'ready' | 'lost' | 'disposed';
+
+/** GL objects created and deleted through the compositor's context (leak check). */
+export interface HarnessGlObjectCounts {
+  readonly created: number;
+  readonly live: number;
+}
+
+export interface HarnessBenchOptions {
+  readonly output: HarnessSize;
+  /** Name of a loaded image drawn as the slide. */
+  readonly slide: string;
+  /** Names of loaded avatar frames, used in turn. */
+  readonly avatarFrames: readonly string[];
+  readonly placement: NormalisedRect;
+  readonly keyColor: string;
+  readonly chromaKey: ChromaKeySettings;
+  /** The CPU keyer's RGB distance threshold (0..255 units); the GPU path ignores it. */
+  readonly rgbThreshold: number;
+  readonly warmupFrames: number;
+  readonly measuredFrames: number;
+}
+
+export interface HarnessBenchSamples {
+  /** Wall time per frame, GPU/raster work included (each frame ends with a 1-pixel readback). */
+  readonly frameMs: readonly number[];
+}
+
+/** What WebGL runs on (SwiftShader on the build machines). */
+export interface HarnessRendererInfo {
+  readonly vendor: string;
+  readonly renderer: string;
+  readonly userAgent: string;
+}
+
+export interface RapidoHarness {
+  readonly ready: true;
+  rendererInfo(): HarnessRendererInfo;
+  /** Fetches and decodes an image (no colour conversion, no premultiplication) under a name. */
+  loadImage(name: string, url: string): Promise<HarnessSize>;
+  /** Makes an image from raw pixels under a name. */
+  createImage(name: string, pixels: HarnessPixels): Promise<HarnessSize>;
+  /** Makes a flat image of a CSS colour under a name. */
+  createSolidImage(name: string, size: HarnessSize, cssColor: string): Promise<HarnessSize>;
+  /** The decoded pixels of a named image. */
+  readImage(name: string): HarnessPixels;
+
+  /** Replaces the compositor (and its on-page canvas) with a new one of this output size. */
+  createCompositor(output: HarnessSize): void;
+  resize(output: HarnessSize): void;
+  setSlide(name: string | null): void;
+  setKey(keyColorHex: string, settings: ChromaKeySettings): void;
+  setAvatarPlacement(rect: NormalisedRect | null): void;
+  setMatteView(enabled: boolean): void;
+  /** Renders one frame with the named avatar image (or none). */
+  render(avatarName: string | null): HarnessCompositorStats;
+  /** The program canvas's pixels (readPixels, flipped to top-down). */
+  readCanvas(): HarnessPixels;
+  /** The program canvas as a PNG, base64. */
+  canvasPngBase64(): Promise<string>;
+  compositorState(): HarnessCompositorState;
+  /** Loses the context through WEBGL_lose_context and resolves once the compositor saw it. */
+  loseContext(): Promise<HarnessCompositorState>;
+  restoreContext(): Promise<HarnessCompositorState>;
+  disposeCompositor(): HarnessGlObjectCounts;
+
+  /** Times the WebGL compositor; uses its own canvas and compositor, disposed at the end. */
+  benchCompositor(options: HarnessBenchOptions): HarnessBenchSamples;
+  /** Times a predecessor-style Canvas2D per-pixel RGB threshold keyer on the same inputs. */
+  benchCpuKeyer(options: HarnessBenchOptions): HarnessBenchSamples;
+}

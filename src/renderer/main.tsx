@@ -1,0 +1,44 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { rapido } from './bridge/rapido.ts';
+import { App } from './features/app.tsx';
+import { startRenderJob } from './features/render-job.ts';
+import { openLessonInto } from './features/lesson/open-lesson.ts';
+import { ProgramEngine } from './engine/program-engine.ts';
+import { useAppStore } from './store/app-store.ts';
+import { installGlobalErrorForwarding } from './renderer-log.ts';
+import './styles.css';
+
+async function boot(): Promise<void> {
+  installGlobalErrorForwarding();
+  const launch = await rapido.app.getLaunch();
+  const store = useAppStore.getState();
+  if (!launch.ok) {
+    store.pushError(launch.error);
+    return;
+  }
+  store.setLaunch(launch.value);
+  const engine = new ProgramEngine(
+    rapido,
+    {
+      onSnapshot: (snapshot) => useAppStore.getState().setPlayback(snapshot),
+      onError: (error) => useAppStore.getState().pushError(error),
+      onRecordingSaved: (info) => useAppStore.getState().setLastSaved(info),
+    },
+    { width: 1280, height: 720 },
+  );
+  const root = document.getElementById('root');
+  if (!root) throw new Error('index.html has no #root');
+  createRoot(root).render(
+    <StrictMode>
+      <App engine={engine} />
+    </StrictMode>,
+  );
+  if (launch.value.mode === 'render' && launch.value.render && launch.value.lessonDir) {
+    await startRenderJob(engine, launch.value.lessonDir, launch.value.render.outPath);
+  } else if (launch.value.lessonDir) {
+    await openLessonInto(engine, launch.value.lessonDir);
+  }
+}
+
+void boot();

@@ -1,0 +1,116 @@
+import { create, type StateCreator } from 'zustand';
+import type { LaunchInfo, RecordingInfo } from '../../shared/ipc/contract.ts';
+import type { Lesson } from '../../shared/lesson/lesson-schema.ts';
+import type { RapidoError } from '../../shared/result.ts';
+import type { EngineSnapshot } from '../engine/program-engine.ts';
+
+/** One store of typed slices; serialisable data only (no canvas, stream or GL objects). */
+export interface LessonSlice {
+  launch: LaunchInfo | null;
+  lessonDir: string | null;
+  lesson: Lesson | null;
+  loadingLesson: boolean;
+  setLaunch(launch: LaunchInfo): void;
+  setLesson(dir: string, lesson: Lesson): void;
+  setLoadingLesson(loading: boolean): void;
+}
+
+export interface PlaybackSlice {
+  playback: EngineSnapshot;
+  setPlayback(snapshot: EngineSnapshot): void;
+}
+
+export interface RecordingSlice {
+  recordingDir: string;
+  lastSaved: RecordingInfo | null;
+  setRecordingDir(dir: string): void;
+  setLastSaved(info: RecordingInfo | null): void;
+}
+
+export interface Notice {
+  id: number;
+  kind: 'error' | 'info';
+  error: RapidoError;
+}
+
+export interface NoticeSlice {
+  notices: Notice[];
+  pushError(error: RapidoError): void;
+  pushInfo(message: string): void;
+  dismiss(id: number): void;
+}
+
+export type AppStore = LessonSlice & PlaybackSlice & RecordingSlice & NoticeSlice;
+
+export const initialPlayback: EngineSnapshot = {
+  playState: 'idle',
+  slideIndex: 0,
+  programMs: 0,
+  totalMs: null,
+  recorderState: 'idle',
+  recording: null,
+  composerFps: 0,
+};
+
+const createLessonSlice: StateCreator<AppStore, [], [], LessonSlice> = (set) => ({
+  launch: null,
+  lessonDir: null,
+  lesson: null,
+  loadingLesson: false,
+  setLaunch: (launch) => set({ launch, recordingDir: launch.defaultRecordingDir }),
+  setLesson: (lessonDir, lesson) => set({ lessonDir, lesson, playback: initialPlayback }),
+  setLoadingLesson: (loadingLesson) => set({ loadingLesson }),
+});
+
+const createPlaybackSlice: StateCreator<AppStore, [], [], PlaybackSlice> = (set) => ({
+  playback: initialPlayback,
+  setPlayback: (playback) => set({ playback }),
+});
+
+const createRecordingSlice: StateCreator<AppStore, [], [], RecordingSlice> = (set) => ({
+  recordingDir: '',
+  lastSaved: null,
+  setRecordingDir: (recordingDir) => set({ recordingDir }),
+  setLastSaved: (lastSaved) => set({ lastSaved }),
+});
+
+let nextNoticeId = 1;
+const maxNotices = 4;
+
+const createNoticeSlice: StateCreator<AppStore, [], [], NoticeSlice> = (set) => ({
+  notices: [],
+  pushError: (error) =>
+    set((state) => ({
+      notices: [...state.notices, { id: nextNoticeId++, kind: 'error' as const, error }].slice(
+        -maxNotices,
+      ),
+    })),
+  pushInfo: (message) =>
+    set((state) => ({
+      notices: [
+        ...state.notices,
+        {
+          id: nextNoticeId++,
+          kind: 'info' as const,
+          error: { code: 'internal' as const, message },
+        },
+      ].slice(-maxNotices),
+    })),
+  dismiss: (id) => set((state) => ({ notices: state.notices.filter((n) => n.id !== id) })),
+});
+
+export function createAppStore() {
+  return create<AppStore>()((...args) => ({
+    ...createLessonSlice(...args),
+    ...createPlaybackSlice(...args),
+    ...createRecordingSlice(...args),
+    ...createNoticeSlice(...args),
+  }));
+}
+
+export const useAppStore = createAppStore();
+
+// Named selectors (zustand docs): components subscribe to exactly what they show.
+export const selectLesson = (s: AppStore) => s.lesson;
+export const selectPlayback = (s: AppStore) => s.playback;
+export const selectNotices = (s: AppStore) => s.notices;
