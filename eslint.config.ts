@@ -1,4 +1,5 @@
 import js from '@eslint/js';
+import { defineConfig } from 'eslint/config';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
@@ -13,12 +14,12 @@ const rawIpcOnlyInPreload = {
   message: 'Only src/preload touches ipcRenderer/contextBridge.',
 };
 
-export default tseslint.config(
+export default defineConfig(
   {
     ignores: ['out/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', '.cache/**'],
   },
   js.configs.recommended,
-  ...tseslint.configs.strictTypeChecked,
+  tseslint.configs.strictTypeChecked,
   {
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
@@ -121,6 +122,25 @@ export default tseslint.config(
   },
   {
     files: ['src/main/electron/**/*.ts'],
+    ignores: ['src/main/electron/ipc-main-guard.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            rawIpcOnlyInPreload,
+            {
+              group: ['electron'],
+              importNames: ['ipcMain'],
+              message: 'Only ipc-main-guard.ts uses ipcMain: every call must pass its checks.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/main/electron/ipc-main-guard.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [rawIpcOnlyInPreload] }],
     },

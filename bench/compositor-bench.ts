@@ -29,7 +29,13 @@ export interface FrameTimeSummary {
 export interface CompositorBenchCase {
   readonly output: string;
   readonly placement: 'lesson-default' | 'full-frame';
+  /** One complete composited frame: avatar upload, key, composite, GPU finished. */
   readonly gpu: FrameTimeSummary;
+  /**
+   * Where a median WebGL frame goes: uploading the avatar frame (timed alone, same context and
+   * frames) and everything else (keying, compositing, the readback that waits for it).
+   */
+  readonly gpuBreakdown: { readonly uploadMedianMs: number; readonly drawMedianMs: number };
   readonly cpu: FrameTimeSummary;
   /** cpu median / gpu median: how many times slower the predecessor-style keyer is. */
   readonly cpuToGpuMedianRatio: number;
@@ -149,12 +155,18 @@ export async function runCompositorBench(
           warmupFrames,
           measuredFrames,
         };
-        const gpu = summarise((await callHarness(page, 'benchCompositor', benchOptions)).frameMs);
+        const gpuSamples = await callHarness(page, 'benchCompositor', benchOptions);
+        const gpu = summarise(gpuSamples.frameMs);
+        const upload = summarise(gpuSamples.uploadMs ?? []);
         const cpu = summarise((await callHarness(page, 'benchCpuKeyer', benchOptions)).frameMs);
         cases.push({
           output: `${output.width}x${output.height}`,
           placement: placement.name,
           gpu,
+          gpuBreakdown: {
+            uploadMedianMs: upload.medianMs,
+            drawMedianMs: Math.round(Math.max(0, gpu.medianMs - upload.medianMs) * 100) / 100,
+          },
           cpu,
           cpuToGpuMedianRatio: Math.round((cpu.medianMs / gpu.medianMs) * 100) / 100,
         });

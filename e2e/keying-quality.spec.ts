@@ -123,7 +123,11 @@ test.describe('chroma key on real data (WebGL2 in Chromium)', () => {
     // needs more. The lemur is black and white: every grey sits 0.356 from #00b140 in CbCr, and a
     // fur pixel mixed with the plate at alpha a sits at 0.356 * a. Smoothness 0.22 spreads the
     // soft edge over most of that range while the fur is fully opaque from 0.30.
-    const settings = settingsForDistances(plateHex, { similarity: 0.08, smoothness: 0.22, spill: 0.1 });
+    const settings = settingsForDistances(plateHex, {
+      similarity: 0.08,
+      smoothness: 0.22,
+      spill: 0.1,
+    });
     await callHarness(page, 'createCompositor', size);
     await callHarness(page, 'setSlide', null);
     await callHarness(page, 'setKey', plateHex, settings);

@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import type { Lesson } from '../src/shared/lesson/lesson-schema.ts';
 import { fitRect } from '../src/renderer/engine/compositor/fit-rect.ts';
-import { LOCAL_AVATAR_MOUTH_RECT, countMouthInteriorPixels } from '../src/renderer/engine/local-avatar/avatar-layout.ts';
+import {
+  LOCAL_AVATAR_MOUTH_RECT,
+  countMouthInteriorPixels,
+} from '../src/renderer/engine/local-avatar/avatar-layout.ts';
 import type { HeadlessHost } from '../src/main/hosts/headless/headless-host.ts';
 import { sampleLessonAt, startTestHost } from './support/app-host.ts';
 import {
@@ -27,7 +30,6 @@ import { renderReferenceSlide } from './support/reference-slides.ts';
  */
 const width = 640;
 const height = 360;
-
 
 let host: HeadlessHost;
 let lessonDir: string;
@@ -69,7 +71,9 @@ test('opens the sample lesson; play, pause, resume, jump and stop work', async (
   await expect(page.getByTestId('play-state')).toHaveText('idle');
 });
 
-test('refuses a malformed lesson with the field and line, and keeps the open one', async ({ page }) => {
+test('refuses a malformed lesson with the field and line, and keeps the open one', async ({
+  page,
+}) => {
   const { dir: broken } = await sampleLessonAt(width, height, (l) => ({
     ...l,
     slides: l.slides.map((s, i) => (i === 2 ? { ...s, image: 'slides/missing.png' } : s)),
@@ -86,7 +90,9 @@ test('refuses a malformed lesson with the field and line, and keeps the open one
   await expect(page.locator('.lesson-title')).toHaveText(lesson.title);
 });
 
-test('records the presentation to an MP4 that matches the narration', async ({ page }, testInfo) => {
+test('records the presentation to an MP4 that matches the narration', async ({
+  page,
+}, testInfo) => {
   test.setTimeout(240_000);
   const recordDir = await mkdtemp(join(tmpdir(), 'rapido-e2e-recordings-'));
   await page.goto(host.server.appUrl);
@@ -105,10 +111,18 @@ test('records the presentation to an MP4 that matches the narration', async ({ p
   // The speech the app played: the same cached synthesis, so timings are exact.
   const speech = [];
   for (const slide of lesson.slides) {
-    const result = await host.services.speech.synthesize({ lessonId: lesson.id, text: slide.narration, voice: lesson.voice });
+    const result = await host.services.speech.synthesize({
+      lessonId: lesson.id,
+      text: slide.narration,
+      voice: lesson.voice,
+    });
     if (!result.ok) throw new Error(result.error.message);
     expect(result.value.cached, 'the app already synthesised (and cached) this slide').toBe(true);
-    speech.push({ durationSec: result.value.durationMs / 1000, holdSec: slide.holdMs / 1000, pcm: result.value.pcm });
+    speech.push({
+      durationSec: result.value.durationMs / 1000,
+      holdSec: slide.holdMs / 1000,
+      pcm: result.value.pcm,
+    });
   }
   const totalSec = speech.reduce((sum, s) => sum + s.durationSec + s.holdSec, 0);
 
@@ -119,7 +133,10 @@ test('records the presentation to an MP4 that matches the narration', async ({ p
   expect(audio?.codec_name).toBe('opus');
   const videoSec = await streamDurationSec(file, 'v:0');
   const audioSec = await streamDurationSec(file, 'a:0');
-  testInfo.annotations.push({ type: 'durations', description: `video ${videoSec}s audio ${audioSec}s narration+holds ${totalSec}s` });
+  testInfo.annotations.push({
+    type: 'durations',
+    description: `video ${videoSec}s audio ${audioSec}s narration+holds ${totalSec}s`,
+  });
   expect(Math.abs(videoSec - audioSec)).toBeLessThan(0.2);
   expect(Math.abs(videoSec - totalSec)).toBeLessThan(0.2);
   expect(Math.abs(audioSec - totalSec)).toBeLessThan(0.2);
@@ -127,7 +144,8 @@ test('records the presentation to an MP4 that matches the narration', async ({ p
   // Where the first word is in the file tells the lead-in before program time 0.
   const samples = await decodeAudioMono16k(file);
   const onset = (values: ArrayLike<number>, scale: number) => {
-    for (let i = 0; i < values.length; i += 1) if (Math.abs((values[i] ?? 0) / scale) > 0.02) return i / 16_000;
+    for (let i = 0; i < values.length; i += 1)
+      if (Math.abs((values[i] ?? 0) / scale) > 0.02) return i / 16_000;
     return Number.NaN;
   };
   const leadSec = onset(samples, 1) - onset(speech[0]!.pcm, 32768);
@@ -141,10 +159,16 @@ test('records the presentation to an MP4 that matches the narration', async ({ p
 
   // Audio: speech is loud, the holds between slides are silent.
   for (const [i, s] of speech.entries()) {
-    expect(rmsDb(samples, starts[i]! + 0.5, starts[i]! + s.durationSec - 0.5), `slide ${i + 1} speech`).toBeGreaterThan(-35);
+    expect(
+      rmsDb(samples, starts[i]! + 0.5, starts[i]! + s.durationSec - 0.5),
+      `slide ${i + 1} speech`,
+    ).toBeGreaterThan(-35);
     if (s.holdSec > 0.3) {
       const holdStart = starts[i]! + s.durationSec + 0.1;
-      expect(rmsDb(samples, holdStart, holdStart + s.holdSec - 0.2), `slide ${i + 1} hold`).toBeLessThan(-55);
+      expect(
+        rmsDb(samples, holdStart, holdStart + s.holdSec - 0.2),
+        `slide ${i + 1} hold`,
+      ).toBeLessThan(-55);
     }
   }
 
@@ -152,7 +176,12 @@ test('records the presentation to an MP4 that matches the narration', async ({ p
   const placement = lesson.avatar.placement;
   const avatarBox = fitRect(
     { width: 512, height: 512 },
-    { x: placement.x * width, y: placement.y * height, width: placement.width * width, height: placement.height * height },
+    {
+      x: placement.x * width,
+      y: placement.y * height,
+      width: placement.width * width,
+      height: placement.height * height,
+    },
     'contain',
     'bottom',
   );
@@ -164,21 +193,32 @@ test('records the presentation to an MP4 that matches the narration', async ({ p
   };
   const whole: PixelRect = { x: 0, y: 0, width, height };
   const references = [];
-  for (const slide of lesson.slides) references.push(await renderReferenceSlide(page, lessonDir, slide.image, width, height));
+  for (const slide of lesson.slides)
+    references.push(await renderReferenceSlide(page, lessonDir, slide.image, width, height));
 
   for (const [i, s] of speech.entries()) {
     const frame = await frameAt(file, starts[i]! + s.durationSec / 2, width, height);
     // No key colour left anywhere: the avatar's green screen is keyed out.
-    const keyish = countPixels(frame, width, whole, (r, g, b) => g > 120 && g > r * 1.6 && g > b * 1.6 && Math.abs(r - 0) < 70 && Math.abs(b - 64) < 60);
+    const keyish = countPixels(
+      frame,
+      width,
+      whole,
+      (r, g, b) =>
+        g > 120 && g > r * 1.6 && g > b * 1.6 && Math.abs(r - 0) < 70 && Math.abs(b - 64) < 60,
+    );
     expect(keyish / (width * height), `slide ${i + 1}: key-colour pixels`).toBeLessThan(0.005);
     // The slide is visible outside the avatar's box, and it is this slide, not another.
     const outside = meanAbsDiff(frame, references[i]!, width, avatarPx, false);
     expect(outside, `slide ${i + 1} outside the avatar`).toBeLessThan(12);
     for (const [j, other] of references.entries()) {
-      if (j !== i) expect(meanAbsDiff(frame, other, width, avatarPx, false)).toBeGreaterThan(outside + 5);
+      if (j !== i)
+        expect(meanAbsDiff(frame, other, width, avatarPx, false)).toBeGreaterThan(outside + 5);
     }
     // The avatar covers its box: inside it the frame differs clearly from the bare slide.
-    expect(meanAbsDiff(frame, references[i]!, width, avatarPx, true), `slide ${i + 1} avatar present`).toBeGreaterThan(20);
+    expect(
+      meanAbsDiff(frame, references[i]!, width, avatarPx, true),
+      `slide ${i + 1} avatar present`,
+    ).toBeGreaterThan(20);
   }
 
   // The mouth moves while the voice speaks and is still while it is silent.
@@ -188,12 +228,24 @@ test('records the presentation to an MP4 that matches the narration', async ({ p
     width: (LOCAL_AVATAR_MOUTH_RECT.width * avatarBox.width) / width,
     height: (LOCAL_AVATAR_MOUTH_RECT.height * avatarBox.height) / height,
   };
-  const mouth = (frame: Uint8Array) => countMouthInteriorPixels(frame, width, height, { channels: 3, rect: mouthRect });
+  const mouth = (frame: Uint8Array) =>
+    countMouthInteriorPixels(frame, width, height, { channels: 3, rect: mouthRect });
   const speaking = (await framesBetween(file, starts[0]! + 0.3, 4, width, height)).map(mouth);
-  expect(speaking.filter((c) => c > 0).length, `open-mouth frames while speaking: ${speaking.join(',')}`).toBeGreaterThan(speaking.length * 0.3);
+  expect(
+    speaking.filter((c) => c > 0).length,
+    `open-mouth frames while speaking: ${speaking.join(',')}`,
+  ).toBeGreaterThan(speaking.length * 0.3);
   expect(new Set(speaking).size, 'the mouth changes shape while speaking').toBeGreaterThan(3);
   const first = speech[0]!;
-  const silent = (await framesBetween(file, starts[0]! + first.durationSec + 0.1, first.holdSec - 0.2, width, height)).map(mouth);
+  const silent = (
+    await framesBetween(
+      file,
+      starts[0]! + first.durationSec + 0.1,
+      first.holdSec - 0.2,
+      width,
+      height,
+    )
+  ).map(mouth);
   expect(silent.length).toBeGreaterThan(3);
   expect(Math.max(...silent), `mouth while silent: ${silent.join(',')}`).toBeLessThanOrEqual(1);
 });

@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { lessonSchema, type Lesson } from '../../src/shared/lesson/lesson-schema.ts';
-import { startHeadlessHost, type HeadlessHost } from '../../src/main/hosts/headless/headless-host.ts';
+import {
+  startHeadlessHost,
+  type HeadlessHost,
+} from '../../src/main/hosts/headless/headless-host.ts';
 
 export const repoRoot = resolve(import.meta.dirname, '../..');
 export const sampleLessonDir = join(repoRoot, 'resources', 'sample-lesson');
@@ -19,7 +22,11 @@ export function requireRendererBuild(): void {
  * A copy of the sample lesson at another output size: software WebGL on CI machines keeps real
  * time only at 640x360 (ENVIRONMENT.md).
  */
-export async function sampleLessonAt(width: number, height: number, edit?: (lesson: Lesson) => Lesson): Promise<{ dir: string; lesson: Lesson }> {
+export async function sampleLessonAt(
+  width: number,
+  height: number,
+  edit?: (lesson: Lesson) => Lesson,
+): Promise<{ dir: string; lesson: Lesson }> {
   const dir = await mkdtemp(join(tmpdir(), 'rapido-e2e-lesson-'));
   await cp(sampleLessonDir, dir, { recursive: true });
   const original = lessonSchema.parse(JSON.parse(await readFile(join(dir, 'lesson.json'), 'utf8')));
@@ -30,7 +37,9 @@ export async function sampleLessonAt(width: number, height: number, edit?: (less
 }
 
 /** A headless host with its own data and log folders, as the CLI starts it. */
-export async function startTestHost(lessonDir: string): Promise<{ host: HeadlessHost; dataDir: string; logDir: string }> {
+export async function startTestHost(
+  lessonDir: string,
+): Promise<{ host: HeadlessHost; dataDir: string; logDir: string }> {
   requireRendererBuild();
   const dataDir = await mkdtemp(join(tmpdir(), 'rapido-e2e-data-'));
   const logDir = join(dataDir, 'logs');

@@ -65,7 +65,10 @@ describe('keyUniformsFromSettings', () => {
     expect(uniforms.similarity).toBeCloseTo(defaults.similarity * scale, 12);
     expect(uniforms.smoothness).toBeCloseTo(defaults.smoothness * scale, 12);
     expect(uniforms.spill).toBeCloseTo(defaults.spill * scale, 12);
-    expect(settingsForDistances(broadcastGreen, uniforms).similarity).toBeCloseTo(defaults.similarity, 12);
+    expect(settingsForDistances(broadcastGreen, uniforms).similarity).toBeCloseTo(
+      defaults.similarity,
+      12,
+    );
   });
 
   it('means for pure green exactly what OBS means (studio-range distances)', () => {
@@ -73,7 +76,9 @@ describe('keyUniformsFromSettings', () => {
     // OBS: distance in studio range = full range x 224/255; similarity 0.4 there.
     expect(green.similarity * (224 / 255)).toBeCloseTo(0.4, 12);
     // A darker key gets proportionally smaller distances.
-    expect(keyUniformsFromSettings(broadcastGreen, defaults).similarity).toBeLessThan(green.similarity * 0.7);
+    expect(keyUniformsFromSettings(broadcastGreen, defaults).similarity).toBeLessThan(
+      green.similarity * 0.7,
+    );
   });
 
   it('throws on a colour the schema would have rejected', () => {

@@ -79,10 +79,7 @@ export function rgbToCbCr(r: number, g: number, b: number): [number, number] {
 }
 
 /** Chroma magnitude (distance from neutral) of pure green #00ff00, OBS's default key colour. */
-export const pureGreenChroma = Math.hypot(
-  cbCoefficients[1],
-  crCoefficients[1],
-);
+export const pureGreenChroma = Math.hypot(cbCoefficients[1], crCoefficients[1]);
 
 /** OBS measures CbCr in studio range; full-range distances are 255/224 of studio-range ones. */
 const studioToFullRange = 255 / 224;
@@ -124,7 +121,10 @@ export function keyUniformsFromSettings(
 }
 
 /** The user-facing settings that give these absolute CbCr distances for a key colour. */
-export function settingsForDistances(keyColorHex: string, distances: ChromaKeySettings): ChromaKeySettings {
+export function settingsForDistances(
+  keyColorHex: string,
+  distances: ChromaKeySettings,
+): ChromaKeySettings {
   const parsed = parseHexColor(keyColorHex);
   if (!parsed.ok) throw new RangeError(parsed.error.message);
   const scale = keyChromaScale(rgbToCbCr(parsed.value.r, parsed.value.g, parsed.value.b));

@@ -1,6 +1,4 @@
 import { join, resolve } from 'node:path';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import type { LaunchInfo } from '../../shared/ipc/contract.ts';
 import { err, ok, type Result } from '../../shared/result.ts';
 import type { CallContext, InvokeHandlers, SendHandlers } from './ipc/dispatcher.ts';
@@ -90,11 +88,10 @@ export function createAppServices(options: {
       invokeHandlers['lesson:open']({ dir: sampleLessonDir(paths.resourcesDir) }, context),
     'lesson:choose-folder': ({ title }) => chooseFolder(title),
     'lesson:import-images': async (request) => {
-      const lessonDir =
-        request.lessonDir ?? (await mkdtemp(join(tmpdir(), 'rapido-imported-lesson-')));
+      // By default lesson.json is written beside the images, which it then references in place.
       const imported = await importImageFolder({
         imagesDir: resolve(request.imagesDir),
-        lessonDir: resolve(lessonDir),
+        lessonDir: resolve(request.lessonDir ?? request.imagesDir),
         ...(request.scriptPath === undefined ? {} : { scriptPath: resolve(request.scriptPath) }),
         ...(request.title === undefined ? {} : { title: request.title }),
       });

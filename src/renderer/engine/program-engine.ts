@@ -1,4 +1,4 @@
-import type { LaunchInfo, RecordingInfo, RenderProgress } from '../../shared/ipc/contract.ts';
+import type { RecordingInfo, RenderProgress } from '../../shared/ipc/contract.ts';
 import type { RapidoApi } from '../../shared/ipc/rapido-api.ts';
 import type { Lesson } from '../../shared/lesson/lesson-schema.ts';
 import type { RapidoError } from '../../shared/result.ts';
@@ -78,12 +78,10 @@ export class ProgramEngine {
     const [track] = stream.getVideoTracks();
     if (!track) throw new Error('the program canvas gave no video track');
     this.captureTrack = track as CanvasCaptureMediaStreamTrack;
-    this.recorder = new LiveRecorder(api, (state, info) => {
+    this.recorder = new LiveRecorder(api, (_state, info) => {
       this.recordingInfo = info;
       this.pushSnapshot(true);
-      void state;
     });
-    this.loop = this.loop.bind(this);
     this.animationHandle = requestAnimationFrame(this.loop);
   }
 
@@ -106,7 +104,7 @@ export class ProgramEngine {
       this.canvas.width = lesson.output.width;
       this.canvas.height = lesson.output.height;
     }
-    this.compositor.resize?.(lesson.output);
+    this.compositor.resize(lesson.output);
     this.compositor.setKey(lesson.avatar.keyColor, lesson.avatar.chromaKey);
     this.avatar.setKeyColor(lesson.avatar.keyColor);
     this.preparer = new SlidePreparer(this.api, this.audio, lessonDir, lesson);
@@ -271,7 +269,7 @@ export class ProgramEngine {
     );
   }
 
-  private loop(nowMs: number): void {
+  private readonly loop = (nowMs: number): void => {
     if (this.disposed) return;
     this.animationHandle = requestAnimationFrame(this.loop);
     const fps = this.lesson?.output.fps ?? 25;
@@ -304,7 +302,7 @@ export class ProgramEngine {
     this.captureTrack.requestFrame();
     this.countFrame(nowMs);
     this.pushSnapshot(false);
-  }
+  };
 
   private countFrame(nowMs: number): void {
     this.framesThisSecond += 1;

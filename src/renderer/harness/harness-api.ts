@@ -49,6 +49,12 @@ export interface HarnessBenchOptions {
 export interface HarnessBenchSamples {
   /** Wall time per frame, GPU/raster work included (each frame ends with a 1-pixel readback). */
   readonly frameMs: readonly number[];
+  /**
+   * The avatar upload alone, timed the same way in a second loop on the same context (same
+   * frames, same pixel-store settings): the part of `frameMs` spent getting pixels to the GPU.
+   * Absent for keyers that upload nothing.
+   */
+  readonly uploadMs?: readonly number[];
 }
 
 /** What WebGL runs on (SwiftShader on the build machines). */

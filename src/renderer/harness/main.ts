@@ -100,9 +100,52 @@ function benchCompositor(options: HarnessBenchOptions): HarnessBenchSamples {
       bench.gl.readPixels(0, 0, 1, 1, bench.gl.RGBA, bench.gl.UNSIGNED_BYTE, pixel);
       if (index >= options.warmupFrames) frameMs.push(performance.now() - startMs);
     }
-    return { frameMs };
+    return { frameMs, uploadMs: benchAvatarUpload(bench.gl, frames, options) };
   } finally {
     closeSession(bench);
+  }
+}
+
+/** Times what the compositor's avatar upload costs, alone, into a scratch texture. */
+function benchAvatarUpload(
+  gl: WebGL2RenderingContext,
+  frames: readonly ImageBitmap[],
+  options: HarnessBenchOptions,
+): number[] {
+  const first = frames[0];
+  if (!first) throw new Error('no avatar frames');
+  const texture = gl.createTexture();
+  try {
+    gl.activeTexture(gl.TEXTURE0);
+    gl.bindTexture(gl.TEXTURE_2D, texture);
+    // The compositor's settings for avatar frames: straight colour, exactly as decoded.
+    gl.pixelStorei(gl.UNPACK_FLIP_Y_WEBGL, false);
+    gl.pixelStorei(gl.UNPACK_PREMULTIPLY_ALPHA_WEBGL, false);
+    gl.pixelStorei(gl.UNPACK_COLORSPACE_CONVERSION_WEBGL, gl.NONE);
+    gl.texImage2D(
+      gl.TEXTURE_2D,
+      0,
+      gl.RGBA8,
+      first.width,
+      first.height,
+      0,
+      gl.RGBA,
+      gl.UNSIGNED_BYTE,
+      null,
+    );
+    const pixel = new Uint8Array(4);
+    const uploadMs: number[] = [];
+    const total = options.warmupFrames + options.measuredFrames;
+    for (let index = 0; index < total; index += 1) {
+      const frame = frames[index % frames.length] ?? first;
+      const startMs = performance.now();
+      gl.texSubImage2D(gl.TEXTURE_2D, 0, 0, 0, gl.RGBA, gl.UNSIGNED_BYTE, frame);
+      gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, pixel);
+      if (index >= options.warmupFrames) uploadMs.push(performance.now() - startMs);
+    }
+    return uploadMs;
+  } finally {
+    gl.deleteTexture(texture);
   }
 }
 

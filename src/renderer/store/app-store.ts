@@ -10,21 +10,21 @@ export interface LessonSlice {
   lessonDir: string | null;
   lesson: Lesson | null;
   loadingLesson: boolean;
-  setLaunch(launch: LaunchInfo): void;
-  setLesson(dir: string, lesson: Lesson): void;
-  setLoadingLesson(loading: boolean): void;
+  setLaunch: (launch: LaunchInfo) => void;
+  setLesson: (dir: string, lesson: Lesson) => void;
+  setLoadingLesson: (loading: boolean) => void;
 }
 
 export interface PlaybackSlice {
   playback: EngineSnapshot;
-  setPlayback(snapshot: EngineSnapshot): void;
+  setPlayback: (snapshot: EngineSnapshot) => void;
 }
 
 export interface RecordingSlice {
   recordingDir: string;
   lastSaved: RecordingInfo | null;
-  setRecordingDir(dir: string): void;
-  setLastSaved(info: RecordingInfo | null): void;
+  setRecordingDir: (dir: string) => void;
+  setLastSaved: (info: RecordingInfo | null) => void;
 }
 
 export interface Notice {
@@ -35,9 +35,9 @@ export interface Notice {
 
 export interface NoticeSlice {
   notices: Notice[];
-  pushError(error: RapidoError): void;
-  pushInfo(message: string): void;
-  dismiss(id: number): void;
+  pushError: (error: RapidoError) => void;
+  pushInfo: (message: string) => void;
+  dismiss: (id: number) => void;
 }
 
 export type AppStore = LessonSlice & PlaybackSlice & RecordingSlice & NoticeSlice;

@@ -60,7 +60,7 @@ export function createRapidoApi(transport: RapidoTransport) {
   function on<C extends EventChannel>(channel: C, listener: (payload: EventPayload<C>) => void) {
     return transport.on(channel, (raw) => {
       const parsed = eventChannels[channel].safeParse(raw);
-      if (parsed.success) listener(parsed.data as EventPayload<C>);
+      if (parsed.success) listener(parsed.data);
     });
   }
 

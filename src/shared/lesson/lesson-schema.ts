@@ -70,7 +70,9 @@ export const slideSchema = z
   .object({
     id: z.string().min(1).max(100),
     image: z.string().min(1),
-    narration: z.string().max(20_000, 'narration is limited to 20,000 characters per slide: split the slide'),
+    narration: z
+      .string()
+      .max(20_000, 'narration is limited to 20,000 characters per slide: split the slide'),
     /** Extra time on the slide after its speech ends. */
     holdMs: z.number().int().min(0).max(600_000).default(0),
     notes: z.string().default(''),

@@ -8,7 +8,7 @@ import { readEnvironment } from '../../services/config/environment.ts';
 import { loadLesson } from '../../services/lesson/lesson-store.ts';
 import { launchChromium, chromiumPath } from './chromium.ts';
 import { startHeadlessHost } from './headless-host.ts';
-import { formatProgressLine } from './progress-format.ts';
+import { formatProgressLine, isNotableProgress } from './progress-format.ts';
 
 /**
  * `rapido render <lessonDir> --out talk.mp4`: renders a lesson through the same services and
@@ -61,7 +61,7 @@ async function render(argv: string[]): Promise<number> {
   const finished = new Promise<RenderProgress>((resolveFinished) => {
     settle = resolveFinished;
   });
-  let lastLine = '';
+  let lastShown: RenderProgress | null = null;
   const host = await startHeadlessHost({
     environment: env.value,
     mode: 'render',
@@ -69,9 +69,10 @@ async function render(argv: string[]): Promise<number> {
     outPath,
     consoleLog: false,
     onRenderProgress(progress) {
-      const line = formatProgressLine(progress);
-      if (line !== lastLine) process.stdout.write(`${line}\n`);
-      lastLine = line;
+      if (isNotableProgress(lastShown, progress)) {
+        process.stdout.write(`${formatProgressLine(progress)}\n`);
+        lastShown = progress;
+      }
       if (progress.phase === 'done' || progress.phase === 'failed') settle(progress);
     },
   });

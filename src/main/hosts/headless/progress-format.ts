@@ -18,3 +18,13 @@ export function formatProgressLine(progress: RenderProgress): string {
   const message = progress.message ? ` ${progress.message}` : '';
   return `[${percent}] ${progress.phase}${slide} ${clock}${message}`;
 }
+
+/**
+ * Whether a progress report is worth a new line: phase or slide changed, or another 5 % done.
+ * Keeps a CI log readable while still showing that the render moves.
+ */
+export function isNotableProgress(previous: RenderProgress | null, next: RenderProgress): boolean {
+  if (previous === null) return true;
+  if (previous.phase !== next.phase || previous.slideIndex !== next.slideIndex) return true;
+  return Math.floor(next.fraction * 20) !== Math.floor(previous.fraction * 20);
+}

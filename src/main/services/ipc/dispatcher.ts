@@ -47,8 +47,8 @@ export function createDispatcher(
   sendHandlers: SendHandlers,
   logger: Logger,
 ): Dispatcher {
-  async function runInvoke<C extends InvokeChannel>(
-    channel: C,
+  async function runInvoke(
+    channel: InvokeChannel,
     payload: unknown,
     context: CallContext,
   ): Promise<unknown> {
@@ -60,11 +60,11 @@ export function createDispatcher(
       });
     }
     const handler = invokeHandlers[channel] as (
-      request: InvokeRequest<C>,
+      request: unknown,
       context: CallContext,
-    ) => Promise<InvokeResponse<C>>;
+    ) => Promise<unknown>;
     try {
-      return await handler(parsed.data as InvokeRequest<C>, context);
+      return await handler(parsed.data, context);
     } catch (error) {
       // A throw here is a bug, not an expected failure: log it whole, answer with a value.
       logger.error(`handler for ${channel} threw`, { event_type: 'ipc_handler_bug', error });

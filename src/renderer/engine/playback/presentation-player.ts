@@ -1,6 +1,22 @@
-import type { RapidoError } from '../../../shared/result.ts';
-import type { ProgramAudio } from './program-audio.ts';
-import type { PreparedSlide, SlidePreparer } from './slide-preparer.ts';
+import type { RapidoError, Result } from '../../../shared/result.ts';
+import type { PreparedSlide } from './slide-preparer.ts';
+
+/** The parts of the program audio the player uses (ProgramAudio in the app, a fake clock in tests). */
+export interface PlayerAudio {
+  readonly context: { createBufferSource(): AudioBufferSourceNode };
+  readonly bus: AudioNode;
+  now(): number;
+  resume(): Promise<void>;
+  suspend(): Promise<void>;
+}
+
+/** Where prepared slides come from (SlidePreparer in the app). */
+export interface PlayerSlides {
+  readonly slideCount: number;
+  prepare(index: number): Promise<Result<PreparedSlide>>;
+  ready(index: number): PreparedSlide | undefined;
+  startMsOf(index: number): number | null;
+}
 
 export type PlayState = 'idle' | 'preparing' | 'playing' | 'paused' | 'ended';
 
@@ -49,8 +65,8 @@ export class PresentationPlayer {
   private generation = 0;
 
   constructor(
-    private readonly audio: ProgramAudio,
-    private readonly preparer: SlidePreparer,
+    private readonly audio: PlayerAudio,
+    private readonly preparer: PlayerSlides,
     private readonly listener: PlayerListener,
   ) {}
 

@@ -154,7 +154,7 @@ export function LessonToolbar({ engine }: { engine: ProgramEngine }) {
             />
           </label>
           <label className="field">
-            <span>Save the new lesson in (optional)</span>
+            <span>Save the new lesson in (optional: the images folder)</span>
             <input
               value={targetDir}
               onChange={(e) => setTargetDir(e.target.value)}

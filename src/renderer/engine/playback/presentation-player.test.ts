@@ -1,0 +1,190 @@
+import { describe, expect, it } from 'vitest';
+import { ok, type Result } from '../../../shared/result.ts';
+import type { Slide } from '../../../shared/lesson/lesson-schema.ts';
+import {
+  PresentationPlayer,
+  type PlayState,
+  type PlayerAudio,
+  type PlayerSlides,
+} from './presentation-player.ts';
+import type { PreparedSlide } from './slide-preparer.ts';
+
+/** A fake audio clock: time moves only when the test says so, and started sources are recorded. */
+class FakeAudio implements PlayerAudio {
+  time = 10;
+  suspended = false;
+  readonly started: { startAtSec: number; stopped: boolean; buffer: unknown }[] = [];
+  readonly bus = {} as AudioNode;
+  readonly context = {
+    createBufferSource: () => {
+      const record = { startAtSec: Number.NaN, stopped: false, buffer: null as unknown };
+      this.started.push(record);
+      const node = {
+        set buffer(value: unknown) {
+          record.buffer = value;
+        },
+        connect: () => undefined,
+        disconnect: () => undefined,
+        start: (when: number) => {
+          record.startAtSec = when;
+        },
+        stop: () => {
+          record.stopped = true;
+        },
+      };
+      return node as unknown as AudioBufferSourceNode;
+    },
+  };
+  now() {
+    return this.time;
+  }
+  resume() {
+    this.suspended = false;
+    return Promise.resolve();
+  }
+  suspend() {
+    this.suspended = true;
+    return Promise.resolve();
+  }
+}
+
+function preparedSlide(index: number, speechMs: number, holdMs: number): PreparedSlide {
+  const mouth = new Float32Array(Math.ceil(speechMs / 40)).fill(0.5);
+  return {
+    index,
+    slide: { id: `s${index}`, image: 'x.png', narration: 'x', holdMs, notes: '' } satisfies Slide,
+    image: { source: {} as TexImageSource, width: 1, height: 1, release: () => undefined },
+    audio: { id: index } as unknown as AudioBuffer,
+    speechMs,
+    holdMs,
+    words: [],
+    mouth,
+    mouthFrameMs: 40,
+    cached: false,
+  };
+}
+
+class FakeSlides implements PlayerSlides {
+  readonly settled = new Map<number, PreparedSlide>();
+  constructor(
+    readonly all: PreparedSlide[],
+    private readonly available: Set<number>,
+  ) {}
+  get slideCount() {
+    return this.all.length;
+  }
+  makeAvailable(index: number) {
+    this.available.add(index);
+  }
+  prepare(index: number): Promise<Result<PreparedSlide>> {
+    const slide = this.all[index]!;
+    if (this.available.has(index)) this.settled.set(index, slide);
+    return Promise.resolve(ok(slide));
+  }
+  ready(index: number) {
+    return this.available.has(index) ? this.settled.get(index) : undefined;
+  }
+  startMsOf(index: number) {
+    return this.all.slice(0, index).reduce((t, s) => t + s.speechMs + s.holdMs, 0);
+  }
+}
+
+function setup(available = [0, 1, 2]) {
+  const audio = new FakeAudio();
+  const slides = new FakeSlides(
+    [preparedSlide(0, 2000, 500), preparedSlide(1, 1000, 0), preparedSlide(2, 1500, 300)],
+    new Set(available),
+  );
+  const states: PlayState[] = [];
+  const slideChanges: number[] = [];
+  const stalls: { index: number; ms: number }[] = [];
+  const player = new PresentationPlayer(audio, slides, {
+    onState: (s) => states.push(s),
+    onSlide: (i) => slideChanges.push(i),
+    onError: (e) => {
+      throw new Error(e.message);
+    },
+    onStall: (index, ms) => stalls.push({ index, ms }),
+  });
+  return { audio, slides, player, states, slideChanges, stalls };
+}
+
+describe('presentation player timing', () => {
+  it('starts the first slide just after Play and each next one exactly when speech plus hold ends', async () => {
+    const { audio, player, states, slideChanges } = setup();
+    await player.play(0);
+    expect(states).toEqual(['preparing', 'playing']);
+    const firstStart = audio.started[0]!.startAtSec;
+    expect(firstStart).toBeCloseTo(10.05, 9);
+
+    audio.time = firstStart + 0.5;
+    expect(player.frameAt(audio.time)?.slide.index).toBe(0);
+    // Slide 2 is queued while slide 1 plays, at the sample where slide 1's speech + hold ends.
+    expect(audio.started[1]!.startAtSec).toBeCloseTo(firstStart + 2.5, 9);
+
+    audio.time = firstStart + 2.4; // in the hold: still slide 1, mouth closed
+    const inHold = player.frameAt(audio.time)!;
+    expect(inHold.slide.index).toBe(0);
+    expect(inHold.speaking).toBe(false);
+    expect(inHold.mouthOpen).toBe(0);
+
+    audio.time = firstStart + 2.5 + 0.001;
+    const second = player.frameAt(audio.time)!;
+    expect(second.slide.index).toBe(1);
+    expect(second.programMs).toBeCloseTo(2501, 0);
+    expect(slideChanges).toEqual([1]);
+    expect(audio.started[2]!.startAtSec).toBeCloseTo(firstStart + 3.5, 9);
+
+    audio.time = firstStart + 3.5 + 1.8 + 0.001; // after slide 3's speech (1.5 s) and hold (0.3 s)
+    player.frameAt(audio.time);
+    expect(states.at(-1)).toBe('ended');
+  });
+
+  it('chooses the mouth for the audio time: frame n of the speech is n x 40 ms', async () => {
+    const { audio, player, slides } = setup();
+    slides.all[0]!.mouth.fill(0);
+    slides.all[0]!.mouth[10] = 0.9;
+    await player.play(0);
+    const start = audio.started[0]!.startAtSec;
+    expect(player.frameAt(start + 0.398)?.mouthOpen).toBe(0);
+    expect(player.frameAt(start + 0.401)?.mouthOpen).toBeCloseTo(0.9, 6);
+    expect(player.frameAt(start + 0.438)?.mouthOpen).toBeCloseTo(0.9, 6);
+    expect(player.frameAt(start + 0.442)?.mouthOpen).toBe(0);
+  });
+
+  it('never starts a late slide in the past: it starts as soon as it is ready and reports the stall', async () => {
+    const { audio, player, slides, stalls } = setup([0]);
+    await player.play(0);
+    const start = audio.started[0]!.startAtSec;
+    audio.time = start + 2.6; // slide 2 should have started at +2.5 but is not prepared
+    player.frameAt(audio.time);
+    expect(audio.started).toHaveLength(1);
+    slides.makeAvailable(1);
+    await slides.prepare(1);
+    player.frameAt(audio.time);
+    expect(audio.started[1]!.startAtSec).toBeCloseTo(start + 2.62, 9);
+    expect(stalls[0]?.index).toBe(1);
+    expect(stalls[0]?.ms).toBeCloseTo(120, 3);
+  });
+
+  it('pauses the clock, and a jump restarts speech at the start of that slide', async () => {
+    const { audio, player, states } = setup();
+    await player.play(0);
+    await player.pause();
+    expect(audio.suspended).toBe(true);
+    expect(states.at(-1)).toBe('paused');
+    await player.resume();
+    expect(audio.suspended).toBe(false);
+    audio.time = 11;
+    await player.jumpTo(2);
+    // Everything scheduled before the jump is stopped; slide 3 starts from its first sample.
+    expect(audio.started.slice(0, -1).every((s) => s.stopped)).toBe(true);
+    const jumped = audio.started.at(-1)!;
+    expect(jumped.buffer).toEqual({ id: 2 });
+    expect(jumped.startAtSec).toBeCloseTo(11.05, 9);
+    expect(player.frameAt(11.05)?.programMs).toBeCloseTo(3500, 6);
+    player.stop();
+    expect(states.at(-1)).toBe('idle');
+    expect(player.frameAt(12)).toBeNull();
+  });
+});
