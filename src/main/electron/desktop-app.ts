@@ -47,6 +47,7 @@ export function startDesktopApp(): void {
       lessonDir: lessonArgument ?? sampleLessonDir(resourcesDir),
       render: null,
     },
+    slideFramesPath: env.value.SLIDE_FRAMES_PATH,
     abilities: {
       host: 'desktop',
       async chooseFolder(title) {

@@ -42,7 +42,8 @@ export function sampleLessonDir(resourcesDir: string): string {
 
 export function createAppServices(options: {
   paths: AppPaths;
-  launch: Omit<LaunchInfo, 'canPickFolders' | 'defaultRecordingDir' | 'host'>;
+  launch: Omit<LaunchInfo, 'canPickFolders' | 'defaultRecordingDir' | 'host' | 'slideFramesPath'>;
+  slideFramesPath?: string | undefined;
   abilities: HostAbilities;
   logger: Logger;
 }): AppServices {
@@ -73,6 +74,7 @@ export function createAppServices(options: {
           host: abilities.host,
           defaultRecordingDir: paths.defaultRecordingDir,
           canPickFolders: abilities.chooseFolder !== null,
+          slideFramesPath: options.slideFramesPath ?? null,
         }),
       ),
     'lesson:open': async ({ dir }) => {

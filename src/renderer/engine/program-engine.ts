@@ -16,6 +16,8 @@ export interface EngineSnapshot {
   slideIndex: number;
   programMs: number;
   totalMs: number | null;
+  /** Shown until every slide is prepared and totalMs is exact. */
+  estimatedTotalMs: number;
   recorderState: RecorderState;
   recording: RecordingInfo | null;
   composerFps: number;
@@ -346,6 +348,7 @@ export class ProgramEngine {
       slideIndex: this.selectedIndex,
       programMs: this.programMs,
       totalMs: this.preparer?.totalMs() ?? null,
+      estimatedTotalMs: this.preparer?.estimatedTotalMs() ?? 0,
       recorderState: this.recorder.state,
       recording: this.recordingInfo,
       composerFps: this.composerFps,

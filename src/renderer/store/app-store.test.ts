@@ -25,6 +25,7 @@ describe('app store', () => {
       render: null,
       defaultRecordingDir: '/videos',
       canPickFolders: false,
+      slideFramesPath: null,
     });
     expect(store.getState().recordingDir).toBe('/videos');
     store.getState().setLesson('/l', {

@@ -47,6 +47,7 @@ export const initialPlayback: EngineSnapshot = {
   slideIndex: 0,
   programMs: 0,
   totalMs: null,
+  estimatedTotalMs: 0,
   recorderState: 'idle',
   recording: null,
   composerFps: 0,

@@ -46,6 +46,8 @@ export const launchSchema = z.object({
   /** For mode 'render': where the recording goes and whether to start at once. */
   render: z.object({ outPath: z.string() }).nullable(),
   defaultRecordingDir: z.string(),
+  /** The predecessor's SLIDE_FRAMES_PATH: a folder of slide images offered for import. */
+  slideFramesPath: z.string().nullable(),
   /** Whether native folder pickers exist (desktop) or paths are typed (headless). */
   canPickFolders: z.boolean(),
 });

@@ -30,12 +30,27 @@ function fail(code: number, message: string): never {
   process.exit(code);
 }
 
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** parseArgs throws on an unknown option or a missing value: that is bad input (exit 2), not a crash. */
+function argumentsOrExit<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    fail(2, `${describe(error)}\n${usage}`);
+  }
+}
+
 async function render(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { out: { type: 'string', short: 'o' }, help: { type: 'boolean', short: 'h' } },
-  });
+  const { values, positionals } = argumentsOrExit(() =>
+    parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { out: { type: 'string', short: 'o' }, help: { type: 'boolean', short: 'h' } },
+    }),
+  );
   if (values.help) {
     process.stdout.write(`${usage}\n`);
     return 0;
@@ -75,13 +90,13 @@ async function render(argv: string[]): Promise<number> {
       }
       if (progress.phase === 'done' || progress.phase === 'failed') settle(progress);
     },
-  });
+  }).catch((error: unknown) => fail(2, describe(error)));
   const browser = await launchChromium({
     executablePath: chromiumPath(env.value.CHROMIUM_PATH),
     headless: true,
   }).catch(async (error: unknown) => {
     await host.close();
-    fail(2, error instanceof Error ? error.message : String(error));
+    fail(2, describe(error));
   });
   try {
     const page = await browser.newPage();
@@ -117,16 +132,18 @@ async function render(argv: string[]): Promise<number> {
 }
 
 async function serve(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      port: { type: 'string' },
-      open: { type: 'boolean' },
-      check: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  const { values, positionals } = argumentsOrExit(() =>
+    parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        port: { type: 'string' },
+        open: { type: 'boolean' },
+        check: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }),
+  );
   if (values.help) {
     process.stdout.write(`${usage}\n`);
     return 0;
@@ -146,17 +163,17 @@ async function serve(argv: string[]): Promise<number> {
   } else if (values.check) {
     fail(2, `--check needs a <lessonDir>\n${usage}`);
   }
-  const port =
-    values.port === undefined
-      ? undefined
-      : z.coerce.number().int().min(0).max(65535).parse(values.port);
+  const parsedPort = z.coerce.number().int().min(0).max(65535).optional().safeParse(values.port);
+  if (!parsedPort.success) fail(2, `--port must be a port number (0-65535)\n${usage}`);
+  const port = parsedPort.data;
+  // A missing renderer build or a taken port is the environment's fault: say so, no stack.
   const host = await startHeadlessHost({
     environment: env.value,
     mode: 'interactive',
     lessonDir,
     consoleLog: true,
     ...(port === undefined ? {} : { port }),
-  });
+  }).catch((error: unknown) => fail(2, describe(error)));
   process.stdout.write(`Rapido is running at ${host.server.appUrl}\n`);
   if (values.open) {
     const browser = await launchChromium({

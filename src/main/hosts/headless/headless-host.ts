@@ -68,6 +68,7 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
       lessonDir: options.lessonDir ?? sampleLessonDir(join(projectRoot, 'resources')),
       render: options.outPath === undefined ? null : { outPath: resolve(options.outPath) },
     },
+    slideFramesPath: env.SLIDE_FRAMES_PATH,
     abilities: {
       host: 'headless',
       chooseFolder: null,

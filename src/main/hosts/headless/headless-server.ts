@@ -1,11 +1,12 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { readFile } from 'node:fs/promises';
-import { extname, join, normalize, sep } from 'node:path';
+import { extname, join, normalize, resolve, sep } from 'node:path';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { EventChannel, EventPayload } from '../../../shared/ipc/contract.ts';
 import { decodeWireMessage, encodeWireMessage } from '../../../shared/ipc/wire.ts';
+import { err } from '../../../shared/result.ts';
 import type { Dispatcher } from '../../services/ipc/dispatcher.ts';
 import type { Logger } from '../../services/logging/logger.ts';
 
@@ -37,6 +38,25 @@ const contentTypes: Record<string, string> = {
 export const ipcPath = '/rapido-ipc';
 const maxMessageBytes = 64 * 1024 * 1024;
 
+/** The request's URL, or null when it cannot be parsed (a client must not crash the host). */
+function parseRequestUrl(request: IncomingMessage, base: string): URL | null {
+  try {
+    return new URL(request.url ?? '/', base);
+  } catch {
+    return null;
+  }
+}
+
+/** The file path a URL names below the renderer folder, or null when it is malformed. */
+function relativeFilePath(url: URL): string | null {
+  if (url.pathname === '/') return 'index.html';
+  try {
+    return decodeURIComponent(url.pathname).slice(1);
+  } catch {
+    return null;
+  }
+}
+
 function tokensMatch(expected: string, given: string | null): boolean {
   if (given === null) return false;
   const a = Buffer.from(expected);
@@ -51,15 +71,20 @@ export async function startHeadlessServer(options: {
   port?: number;
   token?: string;
 }): Promise<HeadlessServer> {
-  const { rendererDir, dispatcher, logger } = options;
+  const { dispatcher, logger } = options;
+  // Absolute and without a trailing separator, so the containment check below holds.
+  const rendererDir = resolve(options.rendererDir);
   const token = options.token ?? randomBytes(24).toString('base64url');
   const sockets = new Set<WebSocket>();
   let nextClient = 1;
 
   async function serveStatic(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
-    const relative =
-      url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname).slice(1);
+    const url = parseRequestUrl(request, 'http://127.0.0.1');
+    const relative = url === null ? null : relativeFilePath(url);
+    if (relative === null) {
+      response.writeHead(400).end();
+      return;
+    }
     const target = normalize(join(rendererDir, relative));
     if (!target.startsWith(rendererDir + sep) || request.method !== 'GET') {
       response.writeHead(404).end();
@@ -79,7 +104,11 @@ export async function startHeadlessServer(options: {
   }
 
   const server = createServer((request, response) => {
-    void serveStatic(request, response);
+    serveStatic(request, response).catch((error: unknown) => {
+      logger.error('static file request failed', { event_type: 'http_error', error });
+      if (!response.headersSent) response.writeHead(500);
+      response.end();
+    });
   });
   const wss = new WebSocketServer({ noServer: true, maxPayload: maxMessageBytes });
   await new Promise<void>((resolve, reject) => {
@@ -90,8 +119,9 @@ export async function startHeadlessServer(options: {
   const origin = `http://127.0.0.1:${port}`;
 
   server.on('upgrade', (request, socket, head) => {
-    const url = new URL(request.url ?? '/', origin);
+    const url = parseRequestUrl(request, origin);
     const allowed =
+      url !== null &&
       url.pathname === ipcPath &&
       request.headers.origin === origin &&
       tokensMatch(token, url.searchParams.get('token'));
@@ -122,10 +152,26 @@ export async function startHeadlessServer(options: {
           return;
         }
         if (message.kind === 'invoke') {
-          const { id } = message;
-          void dispatcher.invoke(message.channel, message.payload, context).then((value) => {
-            if (ws.readyState === ws.OPEN)
-              ws.send(encodeWireMessage({ kind: 'result', id, value }));
+          const { id, channel } = message;
+          void dispatcher.invoke(channel, message.payload, context).then((value) => {
+            if (ws.readyState !== ws.OPEN) return;
+            let frame: Uint8Array;
+            try {
+              frame = encodeWireMessage({ kind: 'result', id, value });
+            } catch (error) {
+              // A handler answered with something the wire cannot carry: a bug, but the caller
+              // still gets an answer and the host keeps running.
+              logger.error(`could not encode the answer to ${channel}`, {
+                event_type: 'ipc_handler_bug',
+                error,
+              });
+              frame = encodeWireMessage({
+                kind: 'result',
+                id,
+                value: err('internal', `Rapido could not send the answer to ${channel}.`),
+              });
+            }
+            ws.send(frame);
           });
         } else if (message.kind === 'send') {
           dispatcher.send(message.channel, message.payload, context);

@@ -75,6 +75,20 @@ export class SlidePreparer {
     return this.startMsOf(this.lesson.slides.length);
   }
 
+  /**
+   * The lesson's length: exact for prepared slides, estimated from word count and speaking rate
+   * for the rest, so the UI can show a total before every slide is synthesised.
+   */
+  estimatedTotalMs(): number {
+    const wordsPerMs = this.lesson.voice.rateWpm / 60_000;
+    return this.lesson.slides.reduce((total, slide, index) => {
+      const prepared = this.settled.get(index);
+      if (prepared) return total + prepared.speechMs + prepared.holdMs;
+      const words = slide.narration.split(/\s+/).filter(Boolean).length;
+      return total + words / wordsPerMs + slide.holdMs;
+    }, 0);
+  }
+
   dispose(): void {
     for (const slide of this.settled.values()) slide.image.release();
     this.settled.clear();

@@ -13,7 +13,7 @@ export function LessonToolbar({ engine }: { engine: ProgramEngine }) {
   const pushError = useAppStore((s) => s.pushError);
   const [panel, setPanel] = useState<Panel>('none');
   const [openPath, setOpenPath] = useState('');
-  const [imagesDir, setImagesDir] = useState('');
+  const [imagesDir, setImagesDir] = useState(launch?.slideFramesPath ?? '');
   const [scriptPath, setScriptPath] = useState('');
   const [targetDir, setTargetDir] = useState('');
 

@@ -2,6 +2,16 @@ import type { ProgramEngine } from '../../engine/program-engine.ts';
 import { useAppStore } from '../../store/app-store.ts';
 import { formatClock } from './format-time.ts';
 
+/** Drawn icons: symbol fonts are not on every machine (a missing glyph shows as a box). */
+function SkipIcon({ direction }: { direction: 'back' | 'forward' }) {
+  const path = direction === 'back' ? 'M4 3h2v10H4zM14 3v10L7 8z' : 'M10 3h2v10h-2zM2 3v10l7-5z';
+  return (
+    <svg width="14" height="14" viewBox="0 0 16 16" aria-hidden="true" focusable="false">
+      <path d={path} fill="currentColor" />
+    </svg>
+  );
+}
+
 export function TransportBar({ engine }: { engine: ProgramEngine }) {
   const lesson = useAppStore((s) => s.lesson);
   const playback = useAppStore((s) => s.playback);
@@ -21,7 +31,7 @@ export function TransportBar({ engine }: { engine: ProgramEngine }) {
         aria-label="Previous slide"
         title="Previous slide (←)"
       >
-        ⏮
+        <SkipIcon direction="back" />
       </button>
       {playState === 'playing' ? (
         <button
@@ -62,7 +72,7 @@ export function TransportBar({ engine }: { engine: ProgramEngine }) {
         aria-label="Next slide"
         title="Next slide (→)"
       >
-        ⏭
+        <SkipIcon direction="forward" />
       </button>
       {recording ? (
         <button
@@ -93,7 +103,11 @@ export function TransportBar({ engine }: { engine: ProgramEngine }) {
         </span>
         <span className="clock" data-testid="clock">
           {formatClock(playback.programMs)}
-          {playback.totalMs === null ? '' : ` / ${formatClock(playback.totalMs)}`}
+          {playback.totalMs !== null
+            ? ` / ${formatClock(playback.totalMs)}`
+            : playback.estimatedTotalMs > 0
+              ? ` / ~${formatClock(playback.estimatedTotalMs)}`
+              : ''}
         </span>
       </div>
     </div>
