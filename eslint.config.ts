@@ -157,6 +157,7 @@ export default defineConfig(
       'electron.vite.config.ts',
       'vitest.config.ts',
       'playwright.config.ts',
+      'playwright.electron.config.ts',
     ],
     rules: { 'no-restricted-syntax': 'off' },
   },

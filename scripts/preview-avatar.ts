@@ -9,6 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { z } from 'zod';
+import { chromiumFlags } from '../src/main/hosts/headless/chromium.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const entry = join(repoRoot, 'src/renderer/engine/local-avatar/avatar-contact-sheet.ts');
@@ -81,15 +82,7 @@ async function main(): Promise<void> {
   const script = bundle();
   const browser = await chromium.launch({
     executablePath: chromiumPath,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
+    args: chromiumFlags,
   });
   try {
     const page = await browser.newPage();

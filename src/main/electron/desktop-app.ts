@@ -34,7 +34,9 @@ export function startDesktopApp(): void {
   const resourcesDir = app.isPackaged
     ? join(process.resourcesPath, 'resources')
     : join(app.getAppPath(), 'resources');
-  const lessonArgument = process.argv.slice(app.isPackaged ? 1 : 2).find((a) => !a.startsWith('-'));
+  // argv: [electron, (app path when unpackaged), ...]; flags may come before either.
+  const positionals = process.argv.slice(1).filter((a) => !a.startsWith('-'));
+  const lessonArgument = (app.isPackaged ? positionals : positionals.slice(1))[0];
   const services = createAppServices({
     paths: {
       resourcesDir,

@@ -177,6 +177,14 @@ export async function startHeadlessServer(options: {
           dispatcher.send(message.channel, message.payload, context);
         }
       });
+      // Protocol errors (bad UTF-8, oversized frames) close this socket; unheard, they would
+      // be thrown as an uncaught 'error' event and take the whole host down.
+      ws.on('error', (error) =>
+        logger.warn('closed a WebSocket after a protocol error', {
+          event_type: 'ipc_rejected',
+          error,
+        }),
+      );
       ws.on('close', () => sockets.delete(ws));
     });
   });

@@ -1,0 +1,312 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test } from '@playwright/test';
+import { z } from 'zod';
+import type { Lesson } from '../src/shared/lesson/lesson-schema.ts';
+import { repoRoot, requireRendererBuild, sampleLessonAt } from './support/app-host.ts';
+import { ffprobe, streamDurationSec } from './support/media-probe.ts';
+
+/**
+ * `npm run render` as a user or CI job runs it: a child process, judged by its exit code, its
+ * terminal output, the MP4 it writes and the JSON-lines logs it leaves. No browser fixture: the
+ * CLI starts its own Chromium.
+ */
+const width = 640;
+const height = 360;
+const tsxBin = join(repoRoot, 'node_modules', '.bin', 'tsx');
+const cliPath = join(repoRoot, 'src', 'main', 'hosts', 'headless', 'cli.ts');
+const progressLine = /^\[\s*(\d{1,3})%\] (\w+)/;
+const stackFrame = /^\s+at /m;
+
+interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  wallMs: number;
+}
+
+async function tempDir(prefix: string): Promise<string> {
+  return mkdtemp(join(tmpdir(), `rapido-cli-${prefix}-`));
+}
+
+/** Runs the CLI with its own data and log folders so nothing leaks between runs. */
+async function runCli(
+  args: string[],
+  extraEnv: Record<string, string> = {},
+): Promise<CliRun & { logDir: string }> {
+  const dataDir = await tempDir('data');
+  const logDir = join(dataDir, 'logs');
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    RAPIDO_DATA_DIR: dataDir,
+    RAPIDO_LOG_DIR: logDir,
+    LOG_LEVEL: 'info',
+    ...extraEnv,
+  };
+  const startedMs = Date.now();
+  const child = spawn(tsxBin, [cliPath, ...args], { cwd: repoRoot, env });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (exitCode) => resolve(exitCode));
+  });
+  return { code, stdout, stderr, wallMs: Date.now() - startedMs, logDir };
+}
+
+function describeRun(run: CliRun): string {
+  return `exit ${String(run.code)} after ${run.wallMs} ms\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}`;
+}
+
+const logLineSchema = z
+  .object({
+    timestamp: z.string(),
+    level: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']),
+    logger: z.string(),
+    message: z.string(),
+    lesson_id: z.string().nullable(),
+    event_type: z.string().nullable(),
+    event_source: z.enum(['backend', 'frontend']),
+    performance_data: z
+      .record(z.string(), z.union([z.number(), z.string(), z.boolean(), z.null()]))
+      .optional(),
+  })
+  .loose();
+type LogLine = z.infer<typeof logLineSchema>;
+
+async function readLogLines(file: string): Promise<LogLine[]> {
+  const text = await readFile(file, 'utf8');
+  const lines = text.split('\n').filter((line) => line.length > 0);
+  return lines.map((line, index) => {
+    const parsed = logLineSchema.safeParse(JSON.parse(line));
+    if (!parsed.success) throw new Error(`${file}:${index + 1} is not a log line: ${line}`);
+    return parsed.data;
+  });
+}
+
+/** Events that belong to the lesson's pipeline: each must say which lesson it is about. */
+function isPipelineEvent(eventType: string | null): boolean {
+  return (
+    eventType !== null &&
+    /^(lesson_open|speech_synthesized|playback_\w+|slide_change|recording_\w+|composer_fps)$/.test(
+      eventType,
+    )
+  );
+}
+
+function utcDay(date: Date): string {
+  return date.toISOString().slice(0, 10);
+}
+
+/** The 1-based line of the first line of `text` that contains `needle`. */
+function lineOf(text: string, needle: string): number {
+  const index = text.split('\n').findIndex((line) => line.includes(needle));
+  if (index < 0) throw new Error(`"${needle}" is not in the lesson file`);
+  return index + 1;
+}
+
+test.beforeAll(() => {
+  requireRendererBuild();
+});
+
+test('renders a lesson to an H.264 + Opus MP4, with progress and JSON-lines logs', async () => {
+  const testInfo = test.info();
+  // Real time: about 30 s of program for the first two slides, plus start-up.
+  test.setTimeout(240_000);
+  const { dir, lesson } = await sampleLessonAt(width, height, (l) => ({
+    ...l,
+    slides: l.slides.slice(0, 2),
+  }));
+  const outPath = join(await tempDir('out'), 'talk.mp4');
+  const startDay = utcDay(new Date());
+  const run = await runCli(['render', dir, '--out', outPath]);
+  const endDay = utcDay(new Date());
+  testInfo.annotations.push({ type: 'render wall time', description: `${run.wallMs} ms` });
+  await testInfo.attach('cli output', { body: describeRun(run), contentType: 'text/plain' });
+
+  expect(run.code, describeRun(run)).toBe(0);
+  expect(run.stderr, 'no errors or stack traces on success').not.toMatch(/rapido: |^\s+at /m);
+
+  // Terminal output: a heading, progress lines that only go up, then where the file went.
+  const lines = run.stdout.trimEnd().split('\n');
+  expect(lines[0]).toBe(
+    `Rendering "${lesson.title}" (2 slides, ${width}x${height} @ ${lesson.output.fps} fps) to ${outPath}`,
+  );
+  expect(lines.at(-1)).toBe(`Wrote ${outPath}`);
+  const progress = lines.flatMap((line) => {
+    const match = progressLine.exec(line);
+    return match ? [{ percent: Number(match[1]), phase: match[2] }] : [];
+  });
+  expect(progress.length, run.stdout).toBeGreaterThanOrEqual(5);
+  expect(
+    lines.slice(1, -1).every((line) => progressLine.test(line)),
+    run.stdout,
+  ).toBe(true);
+  for (let i = 1; i < progress.length; i += 1) {
+    expect(progress[i]!.percent, `progress line ${i + 1}`).toBeGreaterThanOrEqual(
+      progress[i - 1]!.percent,
+    );
+  }
+  expect(new Set(progress.map((p) => p.percent)).size).toBeGreaterThanOrEqual(5);
+  expect(progress.some((p) => p.phase === 'playing')).toBe(true);
+  expect(progress.at(-1)).toEqual({ percent: 100, phase: 'done' });
+
+  // The file: what a player would read.
+  expect(existsSync(outPath)).toBe(true);
+  const probe = await ffprobe(outPath);
+  const video = probe.streams.find((s) => s.codec_type === 'video');
+  const audio = probe.streams.find((s) => s.codec_type === 'audio');
+  expect(video).toMatchObject({ codec_name: 'h264', width, height });
+  expect(audio?.codec_name).toBe('opus');
+  const videoSec = await streamDurationSec(outPath, 'v:0');
+  const audioSec = await streamDurationSec(outPath, 'a:0');
+  expect(Math.abs(videoSec - audioSec), `video ${videoSec}s, audio ${audioSec}s`).toBeLessThan(0.2);
+
+  // The main log: one file for the day, every line JSON, pipeline lines tagged with the lesson.
+  const logFiles = await readdir(run.logDir);
+  const mainLog = logFiles.find((f) => /^rapido_\d{4}-\d{2}-\d{2}\.jsonl$/.test(f));
+  const perfLog = logFiles.find((f) => /^rapido_performance_\d{4}-\d{2}-\d{2}\.jsonl$/.test(f));
+  expect(mainLog, `log files: ${logFiles.join(', ')}`).toBeDefined();
+  expect(perfLog, `log files: ${logFiles.join(', ')}`).toBeDefined();
+  expect([`rapido_${startDay}.jsonl`, `rapido_${endDay}.jsonl`]).toContain(mainLog);
+  const entries = await readLogLines(join(run.logDir, mainLog!));
+  const pipeline = entries.filter((e) => isPipelineEvent(e.event_type));
+  expect(pipeline.length).toBeGreaterThan(0);
+  for (const entry of pipeline) {
+    expect(entry.lesson_id, `${entry.event_type} line: ${entry.message}`).toBe(lesson.id);
+  }
+  const has = (eventType: string, source: 'backend' | 'frontend') =>
+    pipeline.some((e) => e.event_type === eventType && e.event_source === source);
+  expect(has('speech_synthesized', 'backend')).toBe(true);
+  expect(has('playback_playing', 'frontend')).toBe(true);
+  expect(has('recording_end', 'backend')).toBe(true);
+  expect(has('recording_end', 'frontend')).toBe(true);
+  expect(entries.filter((e) => e.level === 'ERROR').map((e) => e.message)).toEqual([]);
+
+  // The program is as long as the speech plus the holds the lesson asks for.
+  const speech = entries.filter((e) => e.event_type === 'speech_synthesized');
+  const programSec = lesson.slides.reduce((sum, slide: Lesson['slides'][number]) => {
+    const spoken = speech.find((e) => e.performance_data?.characters === slide.narration.length);
+    const durationMs = spoken?.performance_data?.durationMs;
+    if (typeof durationMs !== 'number') throw new Error(`no speech logged for ${slide.id}`);
+    return sum + (durationMs + slide.holdMs) / 1000;
+  }, 0);
+  testInfo.annotations.push({
+    type: 'durations',
+    description: `video ${videoSec.toFixed(3)}s audio ${audioSec.toFixed(3)}s program ${programSec.toFixed(3)}s`,
+  });
+  expect(Math.abs(videoSec - programSec)).toBeLessThan(0.3);
+
+  // The performance log: the composer's frame rate, once a second while playing.
+  const perf = await readLogLines(join(run.logDir, perfLog!));
+  const fps = perf.filter((e) => e.event_type === 'composer_fps');
+  expect(fps.length).toBeGreaterThanOrEqual(Math.floor(programSec / 2));
+  for (const entry of fps) {
+    expect(entry.lesson_id).toBe(lesson.id);
+    expect(entry.event_source).toBe('frontend');
+    expect(entry.performance_data?.fps).toBeGreaterThan(0);
+  }
+  const rates = fps.map((e) => Number(e.performance_data?.fps));
+  testInfo.annotations.push({
+    type: 'composer fps',
+    description: `min ${Math.min(...rates)} max ${Math.max(...rates)} over ${rates.length} s`,
+  });
+});
+
+test.describe('refuses bad input with exit code 2 and a readable message', () => {
+  function expectRefusal(run: CliRun, outPath: string | null): void {
+    expect(run.code, describeRun(run)).toBe(2);
+    expect(run.stderr).toMatch(/^rapido: /);
+    expect(run.stderr, 'no stack trace').not.toMatch(stackFrame);
+    expect(run.stdout).not.toContain('Rendering');
+    if (outPath !== null) expect(existsSync(outPath)).toBe(false);
+  }
+
+  test('a slide image that does not exist: names the field and its line', async () => {
+    const { dir } = await sampleLessonAt(width, height, (l) => ({
+      ...l,
+      slides: l.slides.map((s, i) => (i === 2 ? { ...s, image: 'slides/missing.png' } : s)),
+    }));
+    const line = lineOf(await readFile(join(dir, 'lesson.json'), 'utf8'), 'slides/missing.png');
+    const outPath = join(await tempDir('out'), 'talk.mp4');
+    const run = await runCli(['render', dir, '--out', outPath]);
+    expectRefusal(run, outPath);
+    expect(run.stderr).toContain(`slides[2].image (line ${line})`);
+    expect(run.stderr).toContain('slides/missing.png');
+  });
+
+  test('a field of the wrong type: names the field and its line', async () => {
+    const { dir } = await sampleLessonAt(width, height);
+    const file = join(dir, 'lesson.json');
+    const raw = z.record(z.string(), z.unknown()).parse(JSON.parse(await readFile(file, 'utf8')));
+    const output = z.record(z.string(), z.unknown()).parse(raw.output);
+    const text = JSON.stringify({ ...raw, output: { ...output, fps: 'fast' } }, null, 2);
+    await writeFile(file, text);
+    const outPath = join(await tempDir('out'), 'talk.mp4');
+    const run = await runCli(['render', dir, '--out', outPath]);
+    expectRefusal(run, outPath);
+    expect(run.stderr).toContain(`output.fps (line ${lineOf(text, '"fast"')})`);
+  });
+
+  test('Chromium missing: says so and how to fix it', async () => {
+    const { dir } = await sampleLessonAt(width, height);
+    const outPath = join(await tempDir('out'), 'talk.mp4');
+    const run = await runCli(['render', dir, '--out', outPath], {
+      CHROMIUM_PATH: '/nonexistent/chromium',
+    });
+    expect(run.code, describeRun(run)).toBe(2);
+    expect(run.stderr).toContain('Chromium was not found at /nonexistent/chromium');
+    expect(run.stderr).toContain('apt-get install chromium');
+    expect(run.stderr).toContain('CHROMIUM_PATH');
+    expect(run.stderr).not.toMatch(stackFrame);
+    expect(existsSync(outPath)).toBe(false);
+  });
+
+  test('--out in a folder that does not exist', async () => {
+    const { dir } = await sampleLessonAt(width, height);
+    const outPath = join(await tempDir('out'), 'no-such-folder', 'talk.mp4');
+    const run = await runCli(['render', dir, '--out', outPath]);
+    expectRefusal(run, outPath);
+    expect(run.stderr).toContain(outPath);
+    expect(existsSync(join(outPath, '..'))).toBe(false);
+  });
+
+  test('missing arguments: prints the usage', async () => {
+    const noArgs = await runCli(['render']);
+    expectRefusal(noArgs, null);
+    expect(noArgs.stderr).toContain('missing <lessonDir>');
+    expect(noArgs.stderr).toContain('Usage:');
+
+    const { dir } = await sampleLessonAt(width, height);
+    const noOut = await runCli(['render', dir]);
+    expectRefusal(noOut, null);
+    expect(noOut.stderr).toContain('missing --out');
+    expect(noOut.stderr).toContain('Usage:');
+
+    const noCommand = await runCli([]);
+    expect(noCommand.code).toBe(2);
+    expect(noCommand.stderr).toContain('Usage:');
+  });
+
+  test('unknown options and an --out that is not .mp4: usage, no stack trace', async () => {
+    const { dir } = await sampleLessonAt(width, height);
+    const outDir = await tempDir('out');
+    const unknown = await runCli(['render', dir, '--out', join(outDir, 'a.mp4'), '--fast']);
+    expectRefusal(unknown, join(outDir, 'a.mp4'));
+    expect(unknown.stderr).toContain("'--fast'");
+    expect(unknown.stderr).toContain('Usage:');
+
+    const valueMissing = await runCli(['render', dir, '--out']);
+    expectRefusal(valueMissing, null);
+    expect(valueMissing.stderr).toContain('Usage:');
+
+    const notMp4 = await runCli(['render', dir, '--out', join(outDir, 'talk.webm')]);
+    expectRefusal(notMp4, join(outDir, 'talk.webm'));
+    expect(notMp4.stderr).toContain('--out must end in .mp4');
+  });
+});
