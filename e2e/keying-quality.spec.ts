@@ -10,7 +10,7 @@ import {
   settingsForDistances,
   rgbToCbCr,
 } from '../src/shared/chroma-key.ts';
-import type { ChromaKeySettings } from '../src/shared/lesson/lesson-schema.ts';
+import type { ChromaKeySettings, NormalisedRect } from '../src/shared/lesson/lesson-schema.ts';
 import {
   callHarness,
   decodePixels,
@@ -325,8 +325,15 @@ test.describe('compositor in Chromium (no media fixtures needed)', () => {
     await callHarness(page, 'render', 'swatches');
     // Over the black of an empty slide, the canvas holds the premultiplied colour itself.
     const colour = await readCanvas(page);
+    // Over a slide, the avatar is laid on it in the key's own pass: colour + (1 - alpha) * slide.
+    const slideRgb: Rgb255 = [128, 64, 192];
+    await callHarness(page, 'createSolidImage', 'slide', { width, height }, rgb255ToHex(slideRgb));
+    await callHarness(page, 'setSlide', 'slide');
+    await callHarness(page, 'render', 'swatches');
+    const overSlide = await readCanvas(page);
 
     let worstFlat = 0;
+    let worstOverSlide = 0;
     let partial = 0;
     for (let row = 0; row < targets.length; row += 1) {
       for (let step = 0; step < steps; step += 1) {
@@ -348,6 +355,13 @@ test.describe('compositor in Chromium (no media fixtures needed)', () => {
           Math.abs(colour.rgba[pixel * 4 + 2]! / 255 - expected.b),
         ];
         worstFlat = Math.max(worstFlat, ...errors);
+        const over = [expected.r, expected.g, expected.b].map(
+          (channel, index) => channel + (1 - expected.a) * ((slideRgb[index] ?? 0) / 255),
+        );
+        for (const [index, value] of over.entries()) {
+          const error = Math.abs(overSlide.rgba[pixel * 4 + index]! / 255 - value);
+          worstOverSlide = Math.max(worstOverSlide, error);
+        }
       }
     }
 
@@ -375,6 +389,7 @@ test.describe('compositor in Chromium (no media fixtures needed)', () => {
     const worstBox = Math.max(...boxErrors);
     report(testInfo, {
       worstFlatTimes255: worstFlat * 255,
+      worstOverSlideTimes255: worstOverSlide * 255,
       partialSwatches: partial,
       worstBoxTimes255: worstBox * 255,
     });
@@ -382,7 +397,229 @@ test.describe('compositor in Chromium (no media fixtures needed)', () => {
     expect(partial, 'the swatches must exercise the soft band').toBeGreaterThan(10);
     // 8-bit output: half a level of rounding plus float noise; 2/255 leaves room for other GPUs.
     expect(worstFlat).toBeLessThanOrEqual(2 / 255);
+    expect(worstOverSlide).toBeLessThanOrEqual(2 / 255);
     expect(worstBox).toBeLessThanOrEqual(2 / 255);
+  });
+
+  test('an avatar drawn larger than its source is keyed at source size, then scaled', async ({
+    page,
+  }, testInfo) => {
+    // As OBS does: the key runs on the source's texels and the keyed result is scaled
+    // (bilinear), rather than keying colours interpolated between texels. At exactly 3x, output
+    // pixel 3i + 1 samples source texel i itself and its neighbours sample a third of the way
+    // to the next texel, so the expected matte is the reference matte, interpolated.
+    const keyHex = '#00b140';
+    const settings: ChromaKeySettings = { similarity: 0.15, smoothness: 0.12, spill: 0.2 };
+    const uniforms = keyUniformsFromSettings(keyHex, settings);
+    const key = hexToRgb255(keyHex);
+    const others: Rgb255[] = [
+      [255, 255, 255],
+      [200, 30, 40],
+      [90, 160, 90],
+      [30, 40, 200],
+    ];
+    // 2x2 blocks alternating between the key and colours part-way towards it: edges everywhere,
+    // with soft-band values on both sides of them.
+    const width = 20;
+    const height = 12;
+    const rgba = new Uint8Array(width * height * 4);
+    for (let y = 0; y < height; y += 1) {
+      for (let x = 0; x < width; x += 1) {
+        const block = Math.floor(x / 2) + Math.floor(y / 2);
+        const other = others[Math.floor(x / 5) % others.length]!;
+        const t = block % 2 === 0 ? 0.1 : 0.35 + 0.65 * ((Math.floor(y / 2) % 3) / 2);
+        const colour = key.map((c, i) => Math.round(c + ((other[i] ?? 0) - c) * t));
+        rgba.set([...colour, 255], (y * width + x) * 4);
+      }
+    }
+    await callHarness(page, 'createImage', 'blocks', encodePixels({ width, height, rgba }));
+    const scale = 3;
+    const output = { width: width * scale, height: height * scale };
+    await callHarness(page, 'createCompositor', output);
+    await callHarness(page, 'setSlide', null);
+    await callHarness(page, 'setKey', keyHex, settings);
+    await callHarness(page, 'setAvatarPlacement', fullFrame);
+    const matte = await renderMatte(page, 'blocks');
+
+    // The reference matte at source size, stored as 8 bits, as the intermediate holds it.
+    const sourceMatte = new Float32Array(width * height);
+    for (let y = 0; y < height; y += 1) {
+      for (let x = 0; x < width; x += 1) {
+        const pixel = y * width + x;
+        const distance = boxFilteredChromaDistance(rgba, width, height, x, y, uniforms.keyCbCr);
+        const [r, g, b] = [0, 1, 2].map((offset) => rgba[pixel * 4 + offset]! / 255);
+        const alpha = chromaKeyFromDistance(r!, g!, b!, distance, uniforms).a;
+        sourceMatte[pixel] = Math.round(alpha * 255) / 255;
+      }
+    }
+    function sourceAt(x: number, y: number): number {
+      const cx = Math.min(width - 1, Math.max(0, x));
+      const cy = Math.min(height - 1, Math.max(0, y));
+      return sourceMatte[cy * width + cx]!;
+    }
+    let worst = 0;
+    let partial = 0;
+    for (let y = 0; y < output.height; y += 1) {
+      for (let x = 0; x < output.width; x += 1) {
+        // Output pixel centre in source texel units, relative to texel centres.
+        const u = (x + 0.5) / scale - 0.5;
+        const v = (y + 0.5) / scale - 0.5;
+        const x0 = Math.floor(u);
+        const y0 = Math.floor(v);
+        const fx = u - x0;
+        const fy = v - y0;
+        const top = sourceAt(x0, y0) * (1 - fx) + sourceAt(x0 + 1, y0) * fx;
+        const bottom = sourceAt(x0, y0 + 1) * (1 - fx) + sourceAt(x0 + 1, y0 + 1) * fx;
+        const expected = top * (1 - fy) + bottom * fy;
+        if (expected > 0.02 && expected < 0.98) partial += 1;
+        worst = Math.max(worst, Math.abs(matte[y * output.width + x]! - expected));
+      }
+    }
+    report(testInfo, { worstTimes255: worst * 255, partialPixels: partial });
+    expect(partial, 'the blocks must exercise the soft band').toBeGreaterThan(100);
+    // Two levels: the rounding of the intermediate and of the output, plus filtering precision.
+    expect(worst).toBeLessThanOrEqual(2 / 255);
+  });
+
+  test('a frame redraws only around the avatar, yet always equals a full redraw', async ({
+    page,
+  }) => {
+    // The compositor keeps the canvas between frames and redraws only where the avatar was and
+    // is. After every step of a sequence that moves, resizes, hides and replaces it, the canvas
+    // must be exactly what a fresh compositor draws for the same state.
+    function gradient(width: number, height: number, blue: number): RgbaImage {
+      const rgba = new Uint8Array(width * height * 4);
+      for (let y = 0; y < height; y += 1) {
+        for (let x = 0; x < width; x += 1) {
+          const r = Math.round((x * 255) / (width - 1));
+          const g = Math.round((y * 255) / (height - 1));
+          rgba.set([r, g, blue, 255], (y * width + x) * 4);
+        }
+      }
+      return { width, height, rgba };
+    }
+    const key = hexToRgb255('#00b140');
+    /** Key colour on one side, a colour on the other, a soft ramp between. */
+    function split(width: number, height: number, colour: Rgb255, keyFirst: boolean): RgbaImage {
+      const rgba = new Uint8Array(width * height * 4);
+      const horizontal = width >= height;
+      const length = horizontal ? width : height;
+      for (let y = 0; y < height; y += 1) {
+        for (let x = 0; x < width; x += 1) {
+          const along = (horizontal ? x : y) / (length - 1);
+          const t = Math.min(1, Math.max(0, (keyFirst ? along : 1 - along) * 3 - 1));
+          const mixed = key.map((c, i) => Math.round(c + ((colour[i] ?? 0) - c) * t));
+          rgba.set([...mixed, 255], (y * width + x) * 4);
+        }
+      }
+      return { width, height, rgba };
+    }
+    const images: Record<string, RgbaImage> = {
+      slide: gradient(160, 90, 96),
+      'other-slide': gradient(200, 150, 200),
+      'wide-a': split(64, 32, [220, 40, 40], true),
+      'wide-b': split(64, 32, [240, 220, 40], false),
+      tall: split(32, 64, [40, 60, 220], true),
+      // Drawn about 20 times its size: keyed at source size, then scaled.
+      tiny: split(16, 8, [250, 250, 250], false),
+    };
+    for (const [name, image] of Object.entries(images)) {
+      await callHarness(page, 'createImage', name, encodePixels(image));
+    }
+
+    const scene = {
+      output: { width: 160, height: 90 },
+      slide: 'slide' as string | null,
+      keyColor: '#00b140',
+      chromaKey: { similarity: 0.15, smoothness: 0.12, spill: 0.2 },
+      placement: { x: 0.5, y: 0.1, width: 0.45, height: 0.8 } as NormalisedRect | null,
+      matteView: false,
+      avatar: null as string | null,
+    };
+    await callHarness(page, 'createCompositor', scene.output);
+    await callHarness(page, 'setSlide', scene.slide);
+    await callHarness(page, 'setKey', scene.keyColor, scene.chromaKey);
+    await callHarness(page, 'setAvatarPlacement', scene.placement);
+
+    type Step = { name: string; change?: () => Promise<void>; avatar: string | null };
+    const steps: Step[] = [
+      { name: 'first frame', avatar: 'wide-a' },
+      { name: 'new picture, same size', avatar: 'wide-b' },
+      { name: 'another shape in the same box', avatar: 'tall' },
+      { name: 'no avatar', avatar: null },
+      { name: 'avatar back', avatar: 'wide-a' },
+      {
+        name: 'moved',
+        change: async () => {
+          scene.placement = { x: 0.05, y: 0.3, width: 0.4, height: 0.6 };
+          await callHarness(page, 'setAvatarPlacement', scene.placement);
+        },
+        avatar: 'wide-b',
+      },
+      { name: 'upscaled source', avatar: 'tiny' },
+      { name: 'same rectangle, keyed while drawn', avatar: 'wide-a' },
+      {
+        name: 'matte view',
+        change: async () => {
+          scene.matteView = true;
+          await callHarness(page, 'setMatteView', true);
+        },
+        avatar: 'tall',
+      },
+      {
+        name: 'composite again',
+        change: async () => {
+          scene.matteView = false;
+          await callHarness(page, 'setMatteView', false);
+        },
+        avatar: 'wide-b',
+      },
+      {
+        name: 'new slide',
+        change: async () => {
+          scene.slide = 'other-slide';
+          await callHarness(page, 'setSlide', scene.slide);
+        },
+        avatar: 'wide-a',
+      },
+      {
+        name: 'resized',
+        change: async () => {
+          scene.output = { width: 128, height: 72 };
+          await callHarness(page, 'resize', scene.output);
+        },
+        avatar: 'tall',
+      },
+      {
+        name: 'no slide',
+        change: async () => {
+          scene.slide = null;
+          await callHarness(page, 'setSlide', null);
+        },
+        avatar: 'wide-a',
+      },
+      {
+        name: 'hidden',
+        change: async () => {
+          scene.placement = null;
+          await callHarness(page, 'setAvatarPlacement', null);
+        },
+        avatar: 'wide-b',
+      },
+    ];
+    for (const step of steps) {
+      await step.change?.();
+      scene.avatar = step.avatar;
+      await callHarness(page, 'render', step.avatar);
+      const incremental = await readCanvas(page);
+      const fresh = decodePixels(await callHarness(page, 'renderFresh', scene));
+      expect(incremental.width, step.name).toBe(fresh.width);
+      let differing = 0;
+      for (let index = 0; index < fresh.rgba.length; index += 1) {
+        if (incremental.rgba[index] !== fresh.rgba[index]) differing += 1;
+      }
+      expect(differing, `${step.name}: bytes that differ from a full redraw`).toBe(0);
+    }
   });
 
   test('letterboxes the slide and stands the avatar on the bottom of its box', async ({ page }) => {

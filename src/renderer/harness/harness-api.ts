@@ -64,6 +64,17 @@ export interface HarnessRendererInfo {
   readonly userAgent: string;
 }
 
+/** Everything a compositor draws from, by image name: for a fresh compositor's first frame. */
+export interface HarnessScene {
+  readonly output: HarnessSize;
+  readonly slide: string | null;
+  readonly keyColor: string;
+  readonly chromaKey: ChromaKeySettings;
+  readonly placement: NormalisedRect | null;
+  readonly matteView: boolean;
+  readonly avatar: string | null;
+}
+
 export interface RapidoHarness {
   readonly ready: true;
   rendererInfo(): HarnessRendererInfo;
@@ -87,6 +98,11 @@ export interface RapidoHarness {
   render(avatarName: string | null): HarnessCompositorStats;
   /** The program canvas's pixels (readPixels, flipped to top-down). */
   readCanvas(): HarnessPixels;
+  /**
+   * A scene drawn from scratch (its own compositor and canvas, disposed after): the reference a
+   * compositor that redraws only what changed must match after any sequence of frames.
+   */
+  renderFresh(scene: HarnessScene): HarnessPixels;
   /** The program canvas as a PNG, base64. */
   canvasPngBase64(): Promise<string>;
   compositorState(): HarnessCompositorState;

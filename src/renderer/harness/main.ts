@@ -7,6 +7,7 @@ import type {
   HarnessBenchSamples,
   HarnessPixels,
   HarnessRendererInfo,
+  HarnessScene,
   HarnessSize,
   RapidoHarness,
 } from './harness-api.ts';
@@ -67,6 +68,24 @@ function readCanvas(gl: WebGL2RenderingContext): HarnessPixels {
     topDown.set(bottomUp.subarray(from, from + rowBytes), row * rowBytes);
   }
   return { width, height, rgbaBase64: bytesToBase64(topDown) };
+}
+
+function renderFresh(scene: HarnessScene): HarnessPixels {
+  const fresh = openSession(scene.output);
+  try {
+    const slide = scene.slide === null ? null : images.get(scene.slide);
+    fresh.compositor.setSlide(slide, slide ?? { width: 0, height: 0 });
+    fresh.compositor.setKey(scene.keyColor, scene.chromaKey);
+    fresh.compositor.setAvatarPlacement(scene.placement);
+    fresh.compositor.setMatteView(scene.matteView);
+    const avatar = scene.avatar === null ? null : images.get(scene.avatar);
+    fresh.compositor.render(
+      avatar ? { source: avatar, width: avatar.width, height: avatar.height } : null,
+    );
+    return readCanvas(fresh.gl);
+  } finally {
+    closeSession(fresh);
+  }
 }
 
 function waitForCanvasEvent(canvas: HTMLCanvasElement, type: string): Promise<void> {
@@ -232,6 +251,7 @@ const harness: RapidoHarness = {
     return { ...compositor.stats };
   },
   readCanvas: () => readCanvas(current().gl),
+  renderFresh,
   async canvasPngBase64() {
     const blob = await new Promise<Blob | null>((resolve) => {
       current().canvas.toBlob(resolve, 'image/png');

@@ -1,9 +1,11 @@
 import type { ChromaKeySettings, NormalisedRect } from '../../../shared/lesson/lesson-schema.ts';
 import { keyUniformsFromSettings, type ChromaKeyUniforms } from '../../../shared/chroma-key.ts';
 import { fitRect, type Rect, type Size } from './fit-rect.ts';
+import { coveredPixels, regionsToRestore, type PixelRect } from './pixel-rect.ts';
 import {
   chromaKeyFragmentShader,
   cornerAttributeLocation,
+  keyedAvatarFragmentShader,
   quadVertexShader,
   slideFragmentShader,
 } from './shaders.ts';
@@ -37,24 +39,35 @@ export interface AvatarFrame {
 export const compositorContextAttributes: WebGLContextAttributes = {
   alpha: false,
   premultipliedAlpha: true,
+  // Also what lets a frame redraw only the avatar's rectangles: the rest stays from before.
   preserveDrawingBuffer: true,
   antialias: false,
   depth: false,
   stencil: false,
 };
 
-interface SlideProgram {
+/** Texture units: the image a program draws, and the slide layer that avatars composite over. */
+const imageUnit = 0;
+const backgroundUnit = 1;
+
+/**
+ * Above this ratio of drawn to source pixels the avatar is keyed at its source size and then
+ * scaled (as OBS does); below it the extra pass costs more than the key work it saves.
+ */
+const keyAtSourceSizeAreaRatio = 1.25;
+
+interface ImageProgram {
   readonly program: WebGLProgram;
   readonly rect: WebGLUniformLocation;
   readonly uvTransform: WebGLUniformLocation;
-  readonly image: WebGLUniformLocation;
 }
 
-interface KeyProgram {
-  readonly program: WebGLProgram;
-  readonly rect: WebGLUniformLocation;
-  readonly uvTransform: WebGLUniformLocation;
-  readonly image: WebGLUniformLocation;
+/** A program that can write its premultiplied result over the slide layer (opaque). */
+interface CompositingProgram extends ImageProgram {
+  readonly overBackground: WebGLUniformLocation;
+}
+
+interface KeyProgram extends CompositingProgram {
   readonly texelSize: WebGLUniformLocation;
   readonly keyCbCr: WebGLUniformLocation;
   readonly similarity: WebGLUniformLocation;
@@ -65,20 +78,24 @@ interface KeyProgram {
 
 /** Every GL object the compositor owns; all of it is rebuilt after a context restore. */
 interface GlResources {
-  readonly slideProgram: SlideProgram;
+  readonly slideProgram: ImageProgram;
   readonly keyProgram: KeyProgram;
+  readonly keyedAvatarProgram: CompositingProgram;
   readonly quadBuffer: WebGLBuffer;
   readonly quadArray: WebGLVertexArrayObject;
   /** The slide as uploaded, mipmapped: sampled only when the slide layer is rebuilt. */
   readonly slideTexture: WebGLTexture;
   /**
-   * The letterboxed slide at output size, rebuilt when the slide or output changes. Drawing it
-   * 1:1 (nearest) each frame costs a fraction of resampling the slide every frame, which
-   * matters in software WebGL.
+   * The background at output size: the letterboxed slide, or black without one. Rebuilt when the
+   * slide or output changes; per frame it is only read 1:1, which costs a fraction of resampling
+   * the slide, and that matters in software WebGL. Always bound to the background unit.
    */
   readonly slideLayerTexture: WebGLTexture;
   readonly slideLayerFramebuffer: WebGLFramebuffer;
   readonly avatarTexture: WebGLTexture;
+  /** The avatar keyed at its source size, for avatars drawn much larger than that. */
+  readonly keyedTexture: WebGLTexture;
+  readonly keyedFramebuffer: WebGLFramebuffer;
 }
 
 const consoleLogger: CompositorLogger = {
@@ -139,6 +156,27 @@ function uniformLocation(
   return location;
 }
 
+/** Links a program and fixes its sampler units, which never change. */
+function createImageProgram(gl: WebGL2RenderingContext, fragmentSource: string): ImageProgram {
+  const program = linkProgram(gl, fragmentSource);
+  gl.useProgram(program);
+  gl.uniform1i(uniformLocation(gl, program, 'u_image'), imageUnit);
+  return {
+    program,
+    rect: uniformLocation(gl, program, 'u_rect'),
+    uvTransform: uniformLocation(gl, program, 'u_uvTransform'),
+  };
+}
+
+function createCompositingProgram(
+  gl: WebGL2RenderingContext,
+  fragmentSource: string,
+): CompositingProgram {
+  const image = createImageProgram(gl, fragmentSource);
+  gl.uniform1i(uniformLocation(gl, image.program, 'u_background'), backgroundUnit);
+  return { ...image, overBackground: uniformLocation(gl, image.program, 'u_overBackground') };
+}
+
 function createTexture(gl: WebGL2RenderingContext, filter: GLenum): WebGLTexture {
   const texture = gl.createTexture();
   gl.bindTexture(gl.TEXTURE_2D, texture);
@@ -150,30 +188,20 @@ function createTexture(gl: WebGL2RenderingContext, filter: GLenum): WebGLTexture
 }
 
 function createGlResources(gl: WebGL2RenderingContext): GlResources {
-  const slide = linkProgram(gl, slideFragmentShader);
-  const key = linkProgram(gl, chromaKeyFragmentShader);
-  const slideProgram: SlideProgram = {
-    program: slide,
-    rect: uniformLocation(gl, slide, 'u_rect'),
-    uvTransform: uniformLocation(gl, slide, 'u_uvTransform'),
-    image: uniformLocation(gl, slide, 'u_image'),
-  };
+  const slideProgram = createImageProgram(gl, slideFragmentShader);
+  const keyedAvatarProgram = createCompositingProgram(gl, keyedAvatarFragmentShader);
+  // The key's intermediate was drawn by GL, row 0 at the bottom: flipped, as the slide layer.
+  gl.uniform4f(keyedAvatarProgram.uvTransform, 0, 1, 1, -1);
+  const key = createCompositingProgram(gl, chromaKeyFragmentShader);
   const keyProgram: KeyProgram = {
-    program: key,
-    rect: uniformLocation(gl, key, 'u_rect'),
-    uvTransform: uniformLocation(gl, key, 'u_uvTransform'),
-    image: uniformLocation(gl, key, 'u_image'),
-    texelSize: uniformLocation(gl, key, 'u_texelSize'),
-    keyCbCr: uniformLocation(gl, key, 'u_keyCbCr'),
-    similarity: uniformLocation(gl, key, 'u_similarity'),
-    smoothness: uniformLocation(gl, key, 'u_smoothness'),
-    spill: uniformLocation(gl, key, 'u_spill'),
-    matteView: uniformLocation(gl, key, 'u_matteView'),
+    ...key,
+    texelSize: uniformLocation(gl, key.program, 'u_texelSize'),
+    keyCbCr: uniformLocation(gl, key.program, 'u_keyCbCr'),
+    similarity: uniformLocation(gl, key.program, 'u_similarity'),
+    smoothness: uniformLocation(gl, key.program, 'u_smoothness'),
+    spill: uniformLocation(gl, key.program, 'u_spill'),
+    matteView: uniformLocation(gl, key.program, 'u_matteView'),
   };
-  gl.useProgram(slide);
-  gl.uniform1i(slideProgram.image, 0);
-  gl.useProgram(key);
-  gl.uniform1i(keyProgram.image, 0);
   // Avatar frames are uploaded top row first: texture coordinates as they come.
   gl.uniform4f(keyProgram.uvTransform, 0, 0, 1, 1);
 
@@ -187,28 +215,38 @@ function createGlResources(gl: WebGL2RenderingContext): GlResources {
   gl.bindVertexArray(null);
 
   const slideLayerTexture = createTexture(gl, gl.NEAREST);
-  const slideLayerFramebuffer = gl.createFramebuffer();
+  // Bound once, for good: only programs that read the background sample this unit, and none of
+  // them ever draws into the layer, so no feedback loop can form.
+  gl.activeTexture(gl.TEXTURE0 + backgroundUnit);
+  gl.bindTexture(gl.TEXTURE_2D, slideLayerTexture);
+  gl.activeTexture(gl.TEXTURE0 + imageUnit);
   return {
     slideProgram,
     keyProgram,
+    keyedAvatarProgram,
     quadBuffer,
     quadArray,
     slideTexture: createTexture(gl, gl.LINEAR),
     slideLayerTexture,
-    slideLayerFramebuffer,
+    slideLayerFramebuffer: gl.createFramebuffer(),
     avatarTexture: createTexture(gl, gl.LINEAR),
+    keyedTexture: createTexture(gl, gl.LINEAR),
+    keyedFramebuffer: gl.createFramebuffer(),
   };
 }
 
 function deleteGlResources(gl: WebGL2RenderingContext, resources: GlResources): void {
   gl.deleteProgram(resources.slideProgram.program);
   gl.deleteProgram(resources.keyProgram.program);
+  gl.deleteProgram(resources.keyedAvatarProgram.program);
   gl.deleteBuffer(resources.quadBuffer);
   gl.deleteVertexArray(resources.quadArray);
   gl.deleteTexture(resources.slideTexture);
   gl.deleteTexture(resources.slideLayerTexture);
   gl.deleteFramebuffer(resources.slideLayerFramebuffer);
   gl.deleteTexture(resources.avatarTexture);
+  gl.deleteTexture(resources.keyedTexture);
+  gl.deleteFramebuffer(resources.keyedFramebuffer);
 }
 
 function toNormalised(rect: Rect, output: Size): Rect {
@@ -224,6 +262,12 @@ function toNormalised(rect: Rect, output: Size): Rect {
  * The program canvas: a letterboxed slide layer and a chroma-keyed avatar layer, drawn with
  * WebGL2 once per frame. Settings are converted when they change; `render` only uploads the
  * avatar frame, binds and draws. Owns its GL objects; `dispose` releases all of them.
+ *
+ * The canvas keeps its pixels between frames, so a frame redraws only the avatar: keyed and laid
+ * over the slide layer in one pass, plus the slide where the last frame's avatar was and this one
+ * is not. The whole canvas is redrawn after anything else changes (slide, size, matte view,
+ * placement, a restored context). Every frame still leaves a complete picture in the canvas, for
+ * captureStream and readPixels alike.
  */
 export class Compositor {
   private readonly canvas: HTMLCanvasElement | OffscreenCanvas;
@@ -236,7 +280,7 @@ export class Compositor {
 
   private slideSource: TexImageSource | null = null;
   private slideSize: Size | null = null;
-  /** Whether the slide layer texture holds the current slide at the current output size. */
+  /** Whether the slide layer holds the current background at the current output size. */
   private slideLayerReady = false;
   private keyUniforms: ChromaKeyUniforms | null = null;
   private matteView = false;
@@ -247,6 +291,14 @@ export class Compositor {
   private fittedAvatarHeight = 0;
   private avatarTextureWidth = 0;
   private avatarTextureHeight = 0;
+  /** Storage size of the keyed intermediate; 0 until an upscaled avatar first needs it. */
+  private keyedTextureWidth = 0;
+  private keyedTextureHeight = 0;
+  private keyedFramebufferComplete = false;
+  /** The next frame redraws the whole canvas, not just around the avatar. */
+  private fullRedrawNeeded = true;
+  /** Output pixels the last frame's avatar could have touched; null when it drew none. */
+  private previousAvatarPixels: PixelRect | null = null;
 
   private readonly onContextLost = (event: Event): void => {
     // Without preventDefault the browser never offers a restore.
@@ -307,19 +359,18 @@ export class Compositor {
     this.canvas.width = output.width;
     this.canvas.height = output.height;
     this.avatarRect = null;
-    this.slideLayerReady = false;
-    if (this.resources && this.slideSize) this.buildSlideLayer(this.resources, this.slideSize);
+    // Resizing the canvas cleared it.
+    this.fullRedrawNeeded = true;
+    if (this.resources) this.buildSlideLayer(this.resources);
   }
 
   /** Uploads the slide once; it is fitted inside the output (contain, centred, black bars). */
   setSlide(image: TexImageSource | null, sourceSize: { width: number; height: number }): void {
     this.slideSource = image;
     this.slideSize = image ? { width: sourceSize.width, height: sourceSize.height } : null;
-    this.slideLayerReady = false;
-    if (this.resources && image && this.slideSize) {
-      this.uploadSlide(this.resources, image);
-      this.buildSlideLayer(this.resources, this.slideSize);
-    }
+    if (!this.resources) return;
+    if (image) this.uploadSlide(this.resources, image);
+    this.buildSlideLayer(this.resources);
   }
 
   /** Converts the key colour and settings to uniforms once. */
@@ -332,10 +383,13 @@ export class Compositor {
   setAvatarPlacement(rect: NormalisedRect | null): void {
     this.placement = rect ? { ...rect } : null;
     this.avatarRect = null;
+    this.fullRedrawNeeded = true;
   }
 
   /** Draws the avatar's alpha as opaque greyscale on black instead of the composite. */
   setMatteView(enabled: boolean): void {
+    // The background changes between the slide and black.
+    if (enabled !== this.matteView) this.fullRedrawNeeded = true;
     this.matteView = enabled;
     if (this.resources) this.applyKeyUniforms(this.resources);
   }
@@ -349,38 +403,61 @@ export class Compositor {
     if (this.currentState !== 'ready' || !resources) return;
     const startMs = performance.now();
     const gl = this.gl;
-    gl.viewport(0, 0, this.output.width, this.output.height);
     gl.bindVertexArray(resources.quadArray);
-    gl.activeTexture(gl.TEXTURE0);
 
-    if (!this.matteView && this.slideLayerReady) {
-      // The layer covers the whole output, bars included: it replaces the clear.
-      const slide = resources.slideProgram;
-      gl.disable(gl.BLEND);
-      gl.useProgram(slide.program);
-      gl.bindTexture(gl.TEXTURE_2D, resources.slideLayerTexture);
-      gl.uniform4f(slide.rect, 0, 0, 1, 1);
-      gl.uniform4f(slide.uvTransform, 0, 1, 1, -1);
-      gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
-    } else {
-      gl.clearColor(0, 0, 0, 1);
-      gl.clear(gl.COLOR_BUFFER_BIT);
-    }
-    gl.enable(gl.BLEND);
-    gl.blendFunc(gl.ONE, gl.ONE_MINUS_SRC_ALPHA);
-
-    const avatarRect = avatar ? this.fittedAvatarRect(avatar) : null;
-    if (avatar && avatarRect && this.keyUniforms && avatarRect.width > 0) {
-      const key = resources.keyProgram;
-      gl.useProgram(key.program);
+    const avatarRect = avatar && this.keyUniforms ? this.fittedAvatarRect(avatar) : null;
+    const avatarPixels =
+      avatarRect && avatarRect.width > 0 && avatarRect.height > 0
+        ? coveredPixels(avatarRect, this.output)
+        : null;
+    let keyedAtSourceSize = false;
+    if (avatar && avatarPixels) {
       gl.bindTexture(gl.TEXTURE_2D, resources.avatarTexture);
       this.uploadAvatar(avatar);
-      gl.uniform2f(key.texelSize, 1 / avatar.width, 1 / avatar.height);
-      gl.uniform4f(key.rect, avatarRect.x, avatarRect.y, avatarRect.width, avatarRect.height);
+      keyedAtSourceSize = this.keyAtSourceSize(resources, avatar, avatarPixels);
+    }
+
+    // Laid over the slide layer in its own pass (or drawn as the matte), the avatar writes
+    // opaque pixels: what was under it need not be redrawn first.
+    const opaqueAvatar = avatarPixels !== null && (this.matteView || this.slideLayerReady);
+    gl.viewport(0, 0, this.output.width, this.output.height);
+    gl.disable(gl.BLEND);
+    if (this.fullRedrawNeeded) {
+      this.drawBackground(resources);
+    } else {
+      const regions = regionsToRestore(this.previousAvatarPixels, avatarPixels, opaqueAvatar);
+      if (regions.length > 0) {
+        gl.enable(gl.SCISSOR_TEST);
+        for (const region of regions) {
+          // Scissor rectangles count rows from the bottom.
+          const bottom = this.output.height - region.y - region.height;
+          gl.scissor(region.x, bottom, region.width, region.height);
+          this.drawBackground(resources);
+        }
+        gl.disable(gl.SCISSOR_TEST);
+      }
+    }
+
+    if (avatar && avatarRect && avatarPixels) {
+      const program = keyedAtSourceSize ? resources.keyedAvatarProgram : resources.keyProgram;
+      gl.useProgram(program.program);
+      // The background pass may have bound the slide layer in between.
+      if (keyedAtSourceSize) {
+        gl.bindTexture(gl.TEXTURE_2D, resources.keyedTexture);
+      } else {
+        gl.bindTexture(gl.TEXTURE_2D, resources.avatarTexture);
+        gl.uniform2f(resources.keyProgram.texelSize, 1 / avatar.width, 1 / avatar.height);
+      }
+      gl.uniform4f(program.rect, avatarRect.x, avatarRect.y, avatarRect.width, avatarRect.height);
+      // The matte is opaque by itself, over black.
+      gl.uniform1i(program.overBackground, opaqueAvatar && !this.matteView ? 1 : 0);
+      if (!opaqueAvatar) gl.enable(gl.BLEND);
       gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
     }
 
     gl.bindVertexArray(null);
+    this.previousAvatarPixels = avatarPixels;
+    this.fullRedrawNeeded = false;
     this.mutableStats.framesRendered += 1;
     this.mutableStats.lastRenderMs = performance.now() - startMs;
   }
@@ -395,27 +472,36 @@ export class Compositor {
     this.slideSource = null;
     this.slideSize = null;
     this.slideLayerReady = false;
+    this.previousAvatarPixels = null;
     this.currentState = 'disposed';
   }
 
   private initialiseGl(): void {
-    const resources = createGlResources(this.gl);
+    const gl = this.gl;
+    const resources = createGlResources(gl);
     this.resources = resources;
     this.avatarTextureWidth = 0;
     this.avatarTextureHeight = 0;
-    this.slideLayerReady = false;
+    this.keyedTextureWidth = 0;
+    this.keyedTextureHeight = 0;
+    this.keyedFramebufferComplete = false;
+    // A new context starts with a cleared canvas and default state.
+    this.fullRedrawNeeded = true;
+    gl.blendFunc(gl.ONE, gl.ONE_MINUS_SRC_ALPHA);
     this.applyKeyUniforms(resources);
-    if (this.slideSource && this.slideSize) {
+    if (this.slideSource) {
       try {
         this.uploadSlide(resources, this.slideSource);
-        this.buildSlideLayer(resources, this.slideSize);
       } catch (error) {
         // A closed ImageBitmap cannot be uploaded again; the owner will set the slide anew.
         this.logger.warn('could not re-upload the slide after a context restore', {
           error: String(error),
         });
+        this.slideSource = null;
+        this.slideSize = null;
       }
     }
+    this.buildSlideLayer(resources);
   }
 
   private applyKeyUniforms(resources: GlResources): void {
@@ -431,9 +517,83 @@ export class Compositor {
     gl.uniform1f(key.spill, uniforms.spill);
   }
 
+  /** The slide layer 1:1 (black in matte view), within whatever scissor is set. */
+  private drawBackground(resources: GlResources): void {
+    const gl = this.gl;
+    if (this.matteView || !this.slideLayerReady) {
+      gl.clearColor(0, 0, 0, 1);
+      gl.clear(gl.COLOR_BUFFER_BIT);
+      return;
+    }
+    const slide = resources.slideProgram;
+    gl.useProgram(slide.program);
+    gl.bindTexture(gl.TEXTURE_2D, resources.slideLayerTexture);
+    gl.uniform4f(slide.rect, 0, 0, 1, 1);
+    gl.uniform4f(slide.uvTransform, 0, 1, 1, -1);
+    gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
+  }
+
+  /**
+   * For an avatar drawn well above its source size, keys the uploaded frame 1:1 into the keyed
+   * intermediate and answers true: the frame then only scales that. False: key while drawing.
+   */
+  private keyAtSourceSize(resources: GlResources, avatar: AvatarFrame, drawn: PixelRect): boolean {
+    if (drawn.width * drawn.height <= avatar.width * avatar.height * keyAtSourceSizeAreaRatio) {
+      return false;
+    }
+    const gl = this.gl;
+    gl.bindFramebuffer(gl.FRAMEBUFFER, resources.keyedFramebuffer);
+    if (avatar.width !== this.keyedTextureWidth || avatar.height !== this.keyedTextureHeight) {
+      gl.bindTexture(gl.TEXTURE_2D, resources.keyedTexture);
+      gl.texImage2D(
+        gl.TEXTURE_2D,
+        0,
+        gl.RGBA8,
+        avatar.width,
+        avatar.height,
+        0,
+        gl.RGBA,
+        gl.UNSIGNED_BYTE,
+        null,
+      );
+      gl.framebufferTexture2D(
+        gl.FRAMEBUFFER,
+        gl.COLOR_ATTACHMENT0,
+        gl.TEXTURE_2D,
+        resources.keyedTexture,
+        0,
+      );
+      this.keyedTextureWidth = avatar.width;
+      this.keyedTextureHeight = avatar.height;
+      this.keyedFramebufferComplete =
+        gl.checkFramebufferStatus(gl.FRAMEBUFFER) === gl.FRAMEBUFFER_COMPLETE;
+      if (!this.keyedFramebufferComplete && !gl.isContextLost()) {
+        this.logger.warn('the keyed avatar framebuffer is incomplete; keying at drawn size', {
+          width: avatar.width,
+          height: avatar.height,
+        });
+      }
+    }
+    if (!this.keyedFramebufferComplete) {
+      gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+      return false;
+    }
+    // The key's own output (premultiplied, or the matte), no blending, nothing under it.
+    gl.viewport(0, 0, avatar.width, avatar.height);
+    gl.disable(gl.BLEND);
+    const key = resources.keyProgram;
+    gl.useProgram(key.program);
+    gl.bindTexture(gl.TEXTURE_2D, resources.avatarTexture);
+    gl.uniform2f(key.texelSize, 1 / avatar.width, 1 / avatar.height);
+    gl.uniform4f(key.rect, 0, 0, 1, 1);
+    gl.uniform1i(key.overBackground, 0);
+    gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
+    gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+    return true;
+  }
+
   private uploadSlide(resources: GlResources, image: TexImageSource): void {
     const gl = this.gl;
-    gl.activeTexture(gl.TEXTURE0);
     gl.bindTexture(gl.TEXTURE_2D, resources.slideTexture);
     // Premultiplied, to blend with ONE, ONE_MINUS_SRC_ALPHA; values exactly as decoded.
     gl.pixelStorei(gl.UNPACK_FLIP_Y_WEBGL, false);
@@ -482,17 +642,16 @@ export class Compositor {
   }
 
   /**
-   * Resamples the uploaded slide once into the output-sized layer: letterboxed, black bars,
-   * trilinear from the mipmaps. Runs on slide change, resize and context restore, never per frame.
+   * Renders the background once into the output-sized layer: the uploaded slide letterboxed
+   * (trilinear from the mipmaps) on black, or black alone. Runs on slide change, resize and
+   * context restore, never per frame.
    */
-  private buildSlideLayer(resources: GlResources, size: Size): void {
+  private buildSlideLayer(resources: GlResources): void {
     const gl = this.gl;
     const { width, height } = this.output;
-    const rect = toNormalised(
-      fitRect(size, { x: 0, y: 0, width, height }, 'contain', 'center'),
-      this.output,
-    );
-    gl.activeTexture(gl.TEXTURE0);
+    this.slideLayerReady = false;
+    this.fullRedrawNeeded = true;
+    // The layer is also bound to the background unit; replacing its storage keeps that binding.
     gl.bindTexture(gl.TEXTURE_2D, resources.slideLayerTexture);
     gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA8, width, height, 0, gl.RGBA, gl.UNSIGNED_BYTE, null);
     gl.bindFramebuffer(gl.FRAMEBUFFER, resources.slideLayerFramebuffer);
@@ -504,26 +663,34 @@ export class Compositor {
       0,
     );
     const status = gl.checkFramebufferStatus(gl.FRAMEBUFFER);
-    if (status !== gl.FRAMEBUFFER_COMPLETE && !gl.isContextLost()) {
+    if (status !== gl.FRAMEBUFFER_COMPLETE) {
       gl.bindFramebuffer(gl.FRAMEBUFFER, null);
-      this.logger.warn('the slide layer framebuffer is incomplete; the slide is not shown', {
-        status,
-      });
+      if (!gl.isContextLost()) {
+        this.logger.warn('the slide layer framebuffer is incomplete; the slide is not shown', {
+          status,
+        });
+      }
       return;
     }
     gl.viewport(0, 0, width, height);
+    gl.disable(gl.SCISSOR_TEST);
     gl.clearColor(0, 0, 0, 1);
     gl.clear(gl.COLOR_BUFFER_BIT);
-    gl.enable(gl.BLEND);
-    gl.blendFunc(gl.ONE, gl.ONE_MINUS_SRC_ALPHA);
-    const slide = resources.slideProgram;
-    gl.useProgram(slide.program);
-    gl.bindTexture(gl.TEXTURE_2D, resources.slideTexture);
-    gl.uniform4f(slide.rect, rect.x, rect.y, rect.width, rect.height);
-    gl.uniform4f(slide.uvTransform, 0, 0, 1, 1);
-    gl.bindVertexArray(resources.quadArray);
-    gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
-    gl.bindVertexArray(null);
+    if (this.slideSize) {
+      const rect = toNormalised(
+        fitRect(this.slideSize, { x: 0, y: 0, width, height }, 'contain', 'center'),
+        this.output,
+      );
+      gl.enable(gl.BLEND);
+      const slide = resources.slideProgram;
+      gl.useProgram(slide.program);
+      gl.bindTexture(gl.TEXTURE_2D, resources.slideTexture);
+      gl.uniform4f(slide.rect, rect.x, rect.y, rect.width, rect.height);
+      gl.uniform4f(slide.uvTransform, 0, 0, 1, 1);
+      gl.bindVertexArray(resources.quadArray);
+      gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
+      gl.bindVertexArray(null);
+    }
     gl.bindFramebuffer(gl.FRAMEBUFFER, null);
     this.slideLayerReady = true;
   }

@@ -33,6 +33,20 @@ void main() {
 }
 `;
 
+/**
+ * GLSL that lays a premultiplied colour over the slide layer: `u_background` is output-sized in
+ * GL row order, so the fragment's own pixel is the texel under it. Writing the composite (opaque)
+ * instead of blending means the slide under the avatar need not be redrawn first each frame.
+ */
+const overBackgroundGlsl = `uniform sampler2D u_background;
+uniform bool u_overBackground;
+
+vec4 overBackground(vec4 premultiplied) {
+  if (!u_overBackground) return premultiplied;
+  vec4 background = texelFetch(u_background, ivec2(gl_FragCoord.xy), 0);
+  return premultiplied + (1.0 - premultiplied.a) * background;
+}`;
+
 /** The slide: a premultiplied texture, drawn as is (also used to draw the cached slide layer). */
 export const slideFragmentShader = `#version 300 es
 precision highp float;
@@ -44,11 +58,24 @@ void main() {
 }
 `;
 
+/** The avatar keyed at its source size (premultiplied), scaled onto the output over the slide. */
+export const keyedAvatarFragmentShader = `#version 300 es
+precision highp float;
+uniform sampler2D u_image;
+${overBackgroundGlsl}
+in vec2 v_uv;
+out vec4 outColor;
+void main() {
+  outColor = overBackground(texture(u_image, v_uv));
+}
+`;
+
 /**
  * The chroma key: mirrors chromaKeyPixel / chromaKeyFromDistance in src/shared/chroma-key.ts,
  * with OBS's box filter of the distance (boxFilteredChromaDistance there). The constants are
  * generated from the same TypeScript values so the two cannot drift apart. pow(t, 1.5) is written
- * t * sqrt(t): same value, and defined at t = 0 on every GPU.
+ * t * sqrt(t): same value, and defined at t = 0 on every GPU. With `u_overBackground` it also
+ * lays the result over the slide layer.
  */
 export const chromaKeyFragmentShader = `#version 300 es
 precision highp float;
@@ -59,6 +86,7 @@ uniform float u_similarity;
 uniform float u_smoothness;
 uniform float u_spill;
 uniform bool u_matteView;
+${overBackgroundGlsl}
 in vec2 v_uv;
 out vec4 outColor;
 
@@ -94,6 +122,6 @@ void main() {
   float spillValue = spillMask * sqrt(spillMask);
   float grey = dot(rgba.rgb, lumaRow);
   vec3 colour = mix(vec3(grey), rgba.rgb, spillValue);
-  outColor = u_matteView ? vec4(vec3(alpha), 1.0) : vec4(colour * alpha, alpha);
+  outColor = overBackground(u_matteView ? vec4(vec3(alpha), 1.0) : vec4(colour * alpha, alpha));
 }
 `;
