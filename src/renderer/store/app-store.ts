@@ -53,12 +53,32 @@ export const initialPlayback: EngineSnapshot = {
   composerFps: 0,
 };
 
+/** The recording folder is remembered between runs, like any editor's last-used folder. */
+const recordingDirKey = 'rapido.recordingDir';
+
+function rememberedRecordingDir(): string | null {
+  try {
+    return globalThis.localStorage?.getItem(recordingDirKey) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+function rememberRecordingDir(dir: string): void {
+  try {
+    globalThis.localStorage?.setItem(recordingDirKey, dir);
+  } catch {
+    // Storage can be unavailable (private mode); the folder then lasts for this run only.
+  }
+}
+
 const createLessonSlice: StateCreator<AppStore, [], [], LessonSlice> = (set) => ({
   launch: null,
   lessonDir: null,
   lesson: null,
   loadingLesson: false,
-  setLaunch: (launch) => set({ launch, recordingDir: launch.defaultRecordingDir }),
+  setLaunch: (launch) =>
+    set({ launch, recordingDir: rememberedRecordingDir() ?? launch.defaultRecordingDir }),
   setLesson: (lessonDir, lesson) => set({ lessonDir, lesson, playback: initialPlayback }),
   setLoadingLesson: (loadingLesson) => set({ loadingLesson }),
 });
@@ -71,7 +91,10 @@ const createPlaybackSlice: StateCreator<AppStore, [], [], PlaybackSlice> = (set)
 const createRecordingSlice: StateCreator<AppStore, [], [], RecordingSlice> = (set) => ({
   recordingDir: '',
   lastSaved: null,
-  setRecordingDir: (recordingDir) => set({ recordingDir }),
+  setRecordingDir: (recordingDir) => {
+    rememberRecordingDir(recordingDir);
+    set({ recordingDir });
+  },
   setLastSaved: (lastSaved) => set({ lastSaved }),
 });
 
