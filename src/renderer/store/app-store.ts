@@ -56,9 +56,14 @@ export const initialPlayback: EngineSnapshot = {
 /** The recording folder is remembered between runs, like any editor's last-used folder. */
 const recordingDirKey = 'rapido.recordingDir';
 
+/** Absent where the store runs outside a browser (unit tests under Node). */
+function storage(): Storage | null {
+  return typeof localStorage === 'undefined' ? null : localStorage;
+}
+
 function rememberedRecordingDir(): string | null {
   try {
-    return globalThis.localStorage?.getItem(recordingDirKey) ?? null;
+    return storage()?.getItem(recordingDirKey) ?? null;
   } catch {
     return null;
   }
@@ -66,7 +71,7 @@ function rememberedRecordingDir(): string | null {
 
 function rememberRecordingDir(dir: string): void {
   try {
-    globalThis.localStorage?.setItem(recordingDirKey, dir);
+    storage()?.setItem(recordingDirKey, dir);
   } catch {
     // Storage can be unavailable (private mode); the folder then lasts for this run only.
   }
