@@ -17,6 +17,8 @@ const environmentSchema = z.object({
   CHROMIUM_PATH: z.string().min(1).optional(),
   SLIDE_FRAMES_PATH: z.string().min(1).optional(),
   RAPIDO_RECORDING_DIR: z.string().min(1).optional(),
+  /** Overrides a lesson's SyncTalk server URL (the predecessor's variable). */
+  SYNCTALK_SERVER_URL: z.url({ protocol: /^https?$/ }).optional(),
 });
 export type Environment = z.infer<typeof environmentSchema>;
 
