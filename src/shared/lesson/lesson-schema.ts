@@ -63,7 +63,41 @@ export const localAvatarSchema = z
     placement: normalisedRectSchema.default(defaultPlacement),
   })
   .strict();
-export const avatarSettingsSchema = z.discriminatedUnion('provider', [localAvatarSchema]);
+export type LocalAvatarSettings = z.infer<typeof localAvatarSchema>;
+
+export const frameSizeSchema = z
+  .object({
+    width: z.number().int().min(8).max(4096),
+    height: z.number().int().min(8).max(4096),
+  })
+  .strict();
+
+/** A SyncTalk_2D server renders the avatar; the local avatar stands in when it cannot. */
+export const syncTalkAvatarSchema = z
+  .object({
+    provider: z.literal('synctalk'),
+    serverUrl: z
+      .url({
+        protocol: /^(https?|wss?)$/,
+        error: 'expected an http(s):// or ws(s):// URL such as http://127.0.0.1:8000',
+      })
+      .default('http://127.0.0.1:8000'),
+    /** As `/models` lists it, e.g. "alin_cc". */
+    avatarName: z.string().min(1).max(200),
+    /** The server's folder for this avatar, when it is not derivable from the name. */
+    folderName: z.string().min(1).max(200).optional(),
+    frameSize: frameSizeSchema.default({ width: 512, height: 512 }),
+    keyColor: hexColorSchema.default('#089831'),
+    chromaKey: chromaKeySettingsSchema.default({ similarity: 0.4, smoothness: 0.08, spill: 0.1 }),
+    placement: normalisedRectSchema.default(defaultPlacement),
+  })
+  .strict();
+export type SyncTalkAvatarSettings = z.infer<typeof syncTalkAvatarSchema>;
+
+export const avatarSettingsSchema = z.discriminatedUnion('provider', [
+  localAvatarSchema,
+  syncTalkAvatarSchema,
+]);
 export type AvatarSettings = z.infer<typeof avatarSettingsSchema>;
 
 export const slideSchema = z
