@@ -310,3 +310,28 @@ test.describe('refuses bad input with exit code 2 and a readable message', () =>
     expect(notMp4.stderr).toContain('--out must end in .mp4');
   });
 });
+
+test('a slide that cannot be decoded mid-render: stops at once, exit 1, names the slide', async () => {
+  test.setTimeout(120_000);
+  // A PNG signature followed by garbage passes the store's type check but no decoder accepts it:
+  // the failure only shows when the renderer prepares slide 2, while slide 1 is on air.
+  const { dir } = await sampleLessonAt(width, height, (l) => ({
+    ...l,
+    slides: l.slides
+      .slice(0, 3)
+      .map((s, i) => (i === 1 ? { ...s, image: 'slides/broken.png' } : s)),
+  }));
+  await writeFile(
+    join(dir, 'slides', 'broken.png'),
+    Buffer.concat([
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+      Buffer.alloc(200, 7),
+    ]),
+  );
+  const outPath = join(await tempDir('out'), 'talk.mp4');
+  const run = await runCli(['render', dir, '--out', outPath]);
+  expect(run.code, describeRun(run)).toBe(1);
+  expect(run.stderr).toContain('Slide 2: slides/broken.png could not be decoded');
+  expect(run.stderr, 'no stack trace').not.toMatch(stackFrame);
+  expect(run.stdout).not.toContain('Wrote ');
+});

@@ -34,10 +34,15 @@ export async function startRenderJob(
     return;
   }
   const errors: string[] = [];
+  // Any error while rendering ends the job: stop at once rather than wait on a slide that will
+  // never be ready. Stopping also closes the recording, which settles `saved` below.
   const unsubscribe = useAppStore.subscribe((state, previous) => {
     if (state.notices.length > previous.notices.length) {
       const latest = state.notices[state.notices.length - 1];
-      if (latest?.kind === 'error') errors.push(formatError(latest.error));
+      if (latest?.kind === 'error') {
+        errors.push(formatError(latest.error));
+        void engine.stop();
+      }
     }
   });
   await engine.loadLesson(opened.value.dir, opened.value.lesson);
@@ -57,16 +62,14 @@ export async function startRenderJob(
     return;
   }
   const timer = window.setInterval(() => {
-    if (errors.length > 0) return;
     rapido.render.reportProgress(engine.progress());
   }, 500);
   const path = await saved;
   window.clearInterval(timer);
   unsubscribe();
-  const final = engine.progress();
   if (errors.length > 0) {
-    fail(errors.join('\n'));
+    fail(`${errors.join('\n')}\n(the recording up to the failure is in ${path})`);
     return;
   }
-  rapido.render.reportProgress({ ...final, phase: 'done', fraction: 1, outPath: path });
+  rapido.render.reportProgress({ ...engine.progress(), phase: 'done', fraction: 1, outPath: path });
 }
