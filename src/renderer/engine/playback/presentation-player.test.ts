@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ok, type Result } from '../../../shared/result.ts';
+import { err, ok, type Result } from '../../../shared/result.ts';
 import type { Slide } from '../../../shared/lesson/lesson-schema.ts';
 import {
   PresentationPlayer,
@@ -76,7 +76,10 @@ class FakeSlides implements PlayerSlides {
   makeAvailable(index: number) {
     this.available.add(index);
   }
+  readonly broken = new Set<number>();
   prepare(index: number): Promise<Result<PreparedSlide>> {
+    if (this.broken.has(index))
+      return Promise.resolve(err('asset-not-found', `slide ${index + 1} is broken`));
     const slide = this.all[index]!;
     if (this.available.has(index)) this.settled.set(index, slide);
     return Promise.resolve(ok(slide));
@@ -98,20 +101,19 @@ function setup(available = [0, 1, 2]) {
   const states: PlayState[] = [];
   const slideChanges: number[] = [];
   const stalls: { index: number; ms: number }[] = [];
+  const errors: string[] = [];
   const player = new PresentationPlayer(audio, slides, {
     onState: (s) => states.push(s),
     onSlide: (i) => slideChanges.push(i),
-    onError: (e) => {
-      throw new Error(e.message);
-    },
+    onError: (e) => errors.push(e.message),
     onStall: (index, ms) => stalls.push({ index, ms }),
   });
-  return { audio, slides, player, states, slideChanges, stalls };
+  return { audio, slides, player, states, slideChanges, stalls, errors };
 }
 
 describe('presentation player timing', () => {
   it('starts the first slide just after Play and each next one exactly when speech plus hold ends', async () => {
-    const { audio, player, states, slideChanges } = setup();
+    const { audio, player, states, slideChanges, errors } = setup();
     await player.play(0);
     expect(states).toEqual(['preparing', 'playing']);
     const firstStart = audio.started[0]!.startAtSec;
@@ -138,6 +140,7 @@ describe('presentation player timing', () => {
     audio.time = firstStart + 3.5 + 1.8 + 0.001; // after slide 3's speech (1.5 s) and hold (0.3 s)
     player.frameAt(audio.time);
     expect(states.at(-1)).toBe('ended');
+    expect(errors).toEqual([]);
   });
 
   it('chooses the mouth for the audio time: frame n of the speech is n x 40 ms', async () => {
@@ -186,5 +189,18 @@ describe('presentation player timing', () => {
     player.stop();
     expect(states.at(-1)).toBe('idle');
     expect(player.frameAt(12)).toBeNull();
+  });
+
+  it('stops where a slide that failed to prepare was due, instead of waiting for it', async () => {
+    const { audio, player, slides, states, errors } = setup([0]);
+    slides.broken.add(1);
+    await player.play(0);
+    await Promise.resolve();
+    expect(errors).toEqual(['slide 2 is broken']);
+    const start = audio.started[0]!.startAtSec;
+    expect(player.frameAt(start + 1)?.slide.index).toBe(0);
+    expect(states.at(-1)).toBe('playing');
+    player.frameAt(start + 2.5);
+    expect(states.at(-1)).toBe('idle');
   });
 });

@@ -63,6 +63,8 @@ export class PresentationPlayer {
   private stateValue: PlayState = 'idle';
   private currentIndex = 0;
   private generation = 0;
+  /** Slides whose preparation failed: playback stops where one was due, instead of waiting. */
+  private readonly failed = new Set<number>();
 
   constructor(
     private readonly audio: PlayerAudio,
@@ -164,6 +166,13 @@ export class PresentationPlayer {
     if (this.stateValue === 'playing' && isLast && speechMs >= endMs) {
       this.scheduled = [];
       this.setState('ended');
+    } else if (
+      this.stateValue === 'playing' &&
+      speechMs >= endMs &&
+      this.failed.has(prepared.index + 1)
+    ) {
+      // The next slide cannot be prepared (its error is already shown): stop rather than hang.
+      this.stop();
     }
     return {
       slide: prepared,
@@ -216,7 +225,12 @@ export class PresentationPlayer {
       i += 1
     ) {
       void this.preparer.prepare(i).then((result) => {
-        if (!result.ok) this.listener.onError(result.error);
+        if (result.ok) {
+          this.failed.delete(i);
+        } else {
+          this.failed.add(i);
+          this.listener.onError(result.error);
+        }
       });
     }
   }
