@@ -7,7 +7,15 @@ export default defineConfig({
     build: {
       outDir: 'out/main',
       rollupOptions: {
-        input: { index: resolve(import.meta.dirname, 'src/main/hosts/desktop/index.ts') },
+        input: {
+          index: resolve(import.meta.dirname, 'src/main/hosts/desktop/index.ts'),
+          // The offline voice's worker thread: offline-voice.ts loads ./espeak-worker.js
+          // relative to the main bundle, so it must stay a top-level entry of out/main.
+          'espeak-worker': resolve(
+            import.meta.dirname,
+            'src/main/services/speech/espeak-worker.ts',
+          ),
+        },
       },
     },
   },

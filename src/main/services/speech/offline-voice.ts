@@ -1,5 +1,4 @@
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import type { ESpeakNGWorker } from '@echogarden/espeak-ng-emscripten';
+import { Worker } from 'node:worker_threads';
 import { err, ok } from '../../../shared/result.ts';
 import type { Result } from '../../../shared/result.ts';
 import type { Logger } from '../logging/logger.ts';
@@ -10,9 +9,7 @@ import {
   prepareEspeakInput,
   sourceOffsetOf,
 } from './espeak-words.ts';
-import type { WordMark } from './espeak-words.ts';
-import { createResampler } from './resampler.ts';
-import type { Resampler } from './resampler.ts';
+import type { EspeakJobOutcome, EspeakWorkerMessage } from './espeak-worker-protocol.ts';
 import { speechSampleRateHz } from './speech-types.ts';
 import type { OfflineVoice, SpeechProvider, SynthesizedSpeech } from './speech-types.ts';
 
@@ -23,10 +20,10 @@ import type { OfflineVoice, SpeechProvider, SynthesizedSpeech } from './speech-t
  *   state is global, so every synthesis in the process runs through one queue.
  * - Audio is espeak-ng's output exactly, resampled from 22.05 kHz to 16 kHz: nothing is trimmed,
  *   so its short quiet onset (some tens of ms) stays, and word times count from sample 0.
- * - The engine call itself runs synchronously on the calling thread (about 3 ms of CPU per second
- *   of speech here, so a typical slide blocks for tens of ms and the 20,000-character limit for
- *   about 3 s); the conversion to 16 kHz that follows runs in slices that yield to the event
- *   loop. Cancellation takes effect while queued and between slices, not inside the engine call.
+ * - The engine and the resampling run on a worker thread (espeak-worker.ts): the engine call is
+ *   synchronous (about 3 ms of CPU per second of speech, so about 3 s for the 20,000-character
+ *   limit) and would otherwise stall IPC, recording and the headless server. Cancellation sets a
+ *   shared flag that the engine's callback polls, so an aborted job stops within a chunk.
  */
 
 /** The installed package's version (checked by a test): part of the provider id and cache keys. */
@@ -35,64 +32,104 @@ export const espeakEngineVersion = '0.3.5';
 export const offlineSpeechProviderId = `espeak-ng-emscripten@${espeakEngineVersion}+rapido.1`;
 export const maxOfflineTextLength = 20_000;
 
-interface Engine {
-  worker: ESpeakNGWorker;
-  /** Requested voice name -> the espeak-ng name that loads it. */
-  resolvedVoices: Map<string, string>;
-  currentVoice: string | undefined;
+interface EngineThread {
+  worker: Worker;
+  pending: Map<number, (outcome: EspeakJobOutcome) => void>;
 }
 
-let engineLoad: Promise<Engine> | undefined;
+let engineThread: EngineThread | undefined;
+let nextJobId = 1;
 let queueTail: Promise<unknown> = Promise.resolve();
-const resamplers = new Map<number, Resampler>();
-/** Five seconds of output per slice: about 20 ms of work here. */
-const resampleSliceSamples = 5 * speechSampleRateHz;
 
-function loadEngine(logger: Logger): Promise<Engine> {
-  if (engineLoad) return engineLoad;
-  const load = (async () => {
-    const startedMs = performance.now();
-    const { default: createEspeakModule } = await import('@echogarden/espeak-ng-emscripten');
-    const module = await createEspeakModule({
-      print: (line) => {
-        logger.debug(`espeak-ng: ${line}`);
-      },
-      printErr: (line) => {
-        logger.warn(`espeak-ng: ${line}`);
-      },
-    });
-    const worker = new module.eSpeakNGWorker();
-    logger.info('offline voice engine loaded', {
-      event_type: 'speech_engine_loaded',
-      performance_data: {
-        loadMs: Math.round(performance.now() - startedMs),
-        sampleRateHz: worker.samplerate,
-      },
-    });
-    const engine: Engine = { worker, resolvedVoices: new Map(), currentVoice: undefined };
-    return engine;
-  })();
-  engineLoad = load;
-  // A failed load is tried again by the next request rather than remembered forever.
-  load.catch(() => {
-    if (engineLoad === load) engineLoad = undefined;
+/**
+ * The electron-vite build emits espeak-worker.js next to the main bundle (the `espeak-worker`
+ * input in electron.vite.config.ts). From the .ts sources (tsx, vitest) a worker thread starts
+ * without the parent's TypeScript loader, so a two-line bootstrap registers tsx's loader in the
+ * new thread before importing espeak-worker.ts (tsx is a dev dependency; the build never runs this).
+ */
+function createEngineWorker(): Worker {
+  if (!import.meta.url.endsWith('.ts')) {
+    return new Worker(new URL('./espeak-worker.js', import.meta.url));
+  }
+  const tsxApiUrl = import.meta.resolve('tsx/esm/api');
+  const workerUrl = new URL('./espeak-worker.ts', import.meta.url).href;
+  const bootstrap = `import(${JSON.stringify(tsxApiUrl)})
+  .then((tsx) => { tsx.register(); return import(${JSON.stringify(workerUrl)}); });`;
+  return new Worker(bootstrap, { eval: true });
+}
+
+function startEngineThread(logger: Logger): EngineThread {
+  if (engineThread) return engineThread;
+  const worker = createEngineWorker();
+  const thread: EngineThread = { worker, pending: new Map() };
+  // Idle, the thread must not keep the process alive; it is referenced while a job runs.
+  worker.unref();
+  worker.on('message', (message: EspeakWorkerMessage) => {
+    if (message.type === 'log') {
+      const fields = message.performanceData
+        ? { event_type: 'speech_engine_loaded', performance_data: message.performanceData }
+        : undefined;
+      logger[message.level](message.message, fields);
+      return;
+    }
+    const settle = thread.pending.get(message.id);
+    thread.pending.delete(message.id);
+    if (thread.pending.size === 0) worker.unref();
+    settle?.(message.outcome);
   });
-  return load;
+  function fail(reason: string) {
+    // A dead thread takes its engine with it: the next request starts a fresh one.
+    if (engineThread === thread) engineThread = undefined;
+    for (const settle of thread.pending.values())
+      settle({ kind: 'engine-failed', message: reason });
+    thread.pending.clear();
+  }
+  worker.on('error', (error) => {
+    logger.error('offline voice thread failed', { error });
+    fail(messageOf(error));
+  });
+  worker.on('exit', (code) => {
+    fail(`The offline voice thread exited (code ${code}).`);
+  });
+  engineThread = thread;
+  return thread;
+}
+
+function runOnEngineThread(
+  logger: Logger,
+  job: { text: string; voice: OfflineVoice },
+  signal: AbortSignal | undefined,
+): Promise<EspeakJobOutcome> {
+  const thread = startEngineThread(logger);
+  const id = nextJobId++;
+  const abortFlag = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
+  const flag = new Int32Array(abortFlag);
+  function onAbort() {
+    Atomics.store(flag, 0, 1);
+  }
+  if (signal?.aborted) onAbort();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  return new Promise<EspeakJobOutcome>((resolve) => {
+    thread.pending.set(id, resolve);
+    thread.worker.ref();
+    thread.worker.postMessage({
+      id,
+      text: job.text,
+      voice: job.voice.voice,
+      rateWpm: job.voice.rateWpm,
+      pitch: job.voice.pitch,
+      outputRateHz: speechSampleRateHz,
+      abortFlag,
+    });
+  }).finally(() => {
+    signal?.removeEventListener('abort', onAbort);
+  });
 }
 
 function serialised<T>(task: () => Promise<T>): Promise<T> {
   const run = queueTail.then(task, task);
   queueTail = run.catch(() => undefined);
   return run;
-}
-
-function resamplerFor(inputRateHz: number): Resampler {
-  let resampler = resamplers.get(inputRateHz);
-  if (!resampler) {
-    resampler = createResampler({ inputRateHz, outputRateHz: speechSampleRateHz });
-    resamplers.set(inputRateHz, resampler);
-  }
-  return resampler;
 }
 
 function emptySpeech(): SynthesizedSpeech {
@@ -103,60 +140,6 @@ function emptySpeech(): SynthesizedSpeech {
     words: [],
     providerId: offlineSpeechProviderId,
   };
-}
-
-function voiceNotFound(name: string): Result<never> {
-  return err('speech-failed', `The offline voice "${name}" is not installed.`, {
-    hint: 'Choose an espeak-ng voice such as en-us, en-gb, de or fr.',
-  });
-}
-
-/**
- * espeak-ng matches voice names and file names ("en-us", "gmw/en-US"); lesson files also use
- * language codes that only appear in a voice's language list ("en-gb" is the file "gmw/en"). A
- * "+variant" suffix ("en-us+f3") is kept.
- */
-function selectVoice(engine: Engine, requested: string): Result<void> {
-  const { worker } = engine;
-  let resolved = engine.resolvedVoices.get(requested);
-  if (resolved === undefined) {
-    const plusAt = requested.indexOf('+');
-    const base = (plusAt < 0 ? requested : requested.slice(0, plusAt)).trim().toLowerCase();
-    const variant = plusAt < 0 ? '' : requested.slice(plusAt);
-    const byLanguage = worker
-      .list_voices()
-      .flatMap((voice) =>
-        voice.languages
-          .filter((language) => language.name === base)
-          .map((language) => ({ identifier: voice.identifier, priority: language.priority })),
-      )
-      .sort((a, b) => a.priority - b.priority)
-      .map((candidate) => `${candidate.identifier}${variant}`);
-    resolved = [requested, ...byLanguage].find((name) => worker.set_voice(name) === 0);
-    if (resolved === undefined) {
-      engine.currentVoice = undefined;
-      return voiceNotFound(requested);
-    }
-    engine.resolvedVoices.set(requested, resolved);
-    engine.currentVoice = resolved;
-  }
-  if (engine.currentVoice !== resolved) {
-    if (worker.set_voice(resolved) !== 0) return voiceNotFound(requested);
-    engine.currentVoice = resolved;
-  }
-  return ok(undefined);
-}
-
-function concatenate(chunks: readonly Int16Array[]): Int16Array {
-  let length = 0;
-  for (const chunk of chunks) length += chunk.length;
-  const joined = new Int16Array(length);
-  let offset = 0;
-  for (const chunk of chunks) {
-    joined.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return joined;
 }
 
 function messageOf(error: unknown): string {
@@ -170,59 +153,38 @@ async function synthesizeNow(
   signal: AbortSignal | undefined,
 ): Promise<Result<SynthesizedSpeech>> {
   if (signal?.aborted) return cancelledSpeech();
-  let engine: Engine;
-  try {
-    engine = await loadEngine(logger);
-  } catch (error) {
-    logger.error('offline voice engine failed to load', { error });
-    return err('not-available', 'The offline voice could not be started.', {
-      hint: 'Reinstall Rapido: the @echogarden/espeak-ng-emscripten files are missing or damaged.',
-      details: [messageOf(error)],
-    });
-  }
-  const voiceSelected = selectVoice(engine, voice.voice);
-  if (!voiceSelected.ok) return voiceSelected;
-
   const startedMs = performance.now();
-  const { worker } = engine;
-  worker.rate = voice.rateWpm;
-  worker.pitch = voice.pitch;
   const input = prepareEspeakInput(text);
-  const chunks: Int16Array[] = [];
-  const marks: WordMark[] = [];
-  try {
-    worker.synthesize(input.text, (samples, events) => {
-      if (samples.length > 0) chunks.push(samples);
-      for (const event of events) {
-        if (event.type !== 'word') continue;
-        marks.push({
-          sourceOffset: sourceOffsetOf(input, event.text_position),
-          audioMs: event.audio_position,
-        });
-      }
-      return signal?.aborted ?? false;
-    });
-  } catch (error) {
-    // An Emscripten abort leaves the module unusable: the next request loads a fresh one.
-    engineLoad = undefined;
-    logger.error('offline voice engine failed', { error });
-    return err('speech-failed', 'The offline voice failed while speaking this text.', {
-      hint: 'Try again; if it keeps failing, simplify the text (unusual symbols or markup).',
-      details: [messageOf(error)],
-    });
+  const outcome = await runOnEngineThread(logger, { text: input.text, voice }, signal);
+  switch (outcome.kind) {
+    case 'cancelled':
+      return cancelledSpeech();
+    case 'voice-not-found':
+      return err('speech-failed', `The offline voice "${voice.voice}" is not installed.`, {
+        hint: 'Choose an espeak-ng voice such as en-us, en-gb, de or fr.',
+      });
+    case 'load-failed':
+      logger.error('offline voice engine failed to load', { error: outcome.message });
+      return err('not-available', 'The offline voice could not be started.', {
+        hint: 'Reinstall Rapido: the @echogarden/espeak-ng-emscripten files are missing or damaged.',
+        details: [outcome.message],
+      });
+    case 'engine-failed':
+      logger.error('offline voice engine failed', { error: outcome.message });
+      return err('speech-failed', 'The offline voice failed while speaking this text.', {
+        hint: 'Try again; if it keeps failing, simplify the text (unusual symbols or markup).',
+        details: [outcome.message],
+      });
+    case 'speech':
+      break;
   }
   if (signal?.aborted) return cancelledSpeech();
-  const synthesisMs = performance.now() - startedMs;
 
-  const native = concatenate(chunks);
-  const resampler = resamplerFor(worker.samplerate);
-  const pcm = new Int16Array(resampler.outputLength(native.length));
-  for (let from = 0; from < pcm.length; from += resampleSliceSamples) {
-    resampler.resampleInt16Into(native, pcm, from, from + resampleSliceSamples);
-    // Long texts take seconds to convert: let the process breathe and notice a cancellation.
-    await yieldToEventLoop();
-    if (signal?.aborted) return cancelledSpeech();
-  }
+  const { pcm } = outcome;
+  const marks = outcome.words.map((word) => ({
+    sourceOffset: sourceOffsetOf(input, word.textPosition),
+    audioMs: word.audioMs,
+  }));
   const durationMs = (pcm.length * 1000) / speechSampleRateHz;
   const words = assembleWordTimings({
     text,
@@ -235,7 +197,7 @@ async function synthesizeNow(
     performance_data: {
       characters: text.length,
       durationMs: Math.round(durationMs),
-      synthesisMs: Math.round(synthesisMs),
+      synthesisMs: Math.round(outcome.synthesisMs),
       totalMs: Math.round(totalMs),
       realTimeFactor: totalMs > 0 ? Math.round(durationMs / totalMs) : null,
     },
