@@ -178,10 +178,7 @@ export class ProgramEngine {
    * the clock starts, so the file begins with the first word, not with waiting. Ends with the
    * lesson unless the user stops it first.
    */
-  async record(
-    target: { directory?: string; outPath?: string },
-    fromStart = true,
-  ): Promise<boolean> {
+  async record(target: { directory?: string; outPath?: string }): Promise<boolean> {
     if (!this.player || !this.lesson) return false;
     const lesson = this.lesson;
     const startRecorder = async (): Promise<boolean> => {
@@ -201,8 +198,9 @@ export class ProgramEngine {
     if (this.player.state === 'playing' || this.player.state === 'paused') {
       return startRecorder();
     }
-    if (fromStart) this.selectedIndex = 0;
-    return this.player.play(this.selectedIndex, startRecorder);
+    // From the selected slide, as Play does; after the lesson has ended, from the beginning.
+    const from = this.player.state === 'ended' ? 0 : this.selectedIndex;
+    return this.player.play(from, startRecorder);
   }
 
   async stopRecording(): Promise<void> {

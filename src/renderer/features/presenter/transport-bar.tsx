@@ -88,7 +88,7 @@ export function TransportBar({ engine }: { engine: ProgramEngine }) {
           type="button"
           className="record"
           disabled={disabled || recordingDir.length === 0}
-          onClick={() => void engine.record({ directory: recordingDir }, !onAir)}
+          onClick={() => void engine.record({ directory: recordingDir })}
           title="Record the presentation to a video file (R)"
         >
           ● Record

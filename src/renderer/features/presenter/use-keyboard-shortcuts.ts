@@ -30,8 +30,7 @@ export function useKeyboardShortcuts(engine: ProgramEngine): void {
           break;
         case 'r':
         case 'R':
-          if (playback.recorderState === 'idle')
-            void engine.record({ directory: recordingDir }, playback.playState === 'idle');
+          if (playback.recorderState === 'idle') void engine.record({ directory: recordingDir });
           else void engine.stopRecording();
           break;
         default:
