@@ -1,32 +1,18 @@
 import { afterEach, describe, expect, test } from 'vitest';
-import {
-  startReferenceServer,
-  type ReferenceServer,
-  type ReferenceServerOptions,
-} from './reference-server.ts';
 import { sendQueueCapacity } from './stream-session.ts';
-import { eventually, kindOf, sine, TestClient, type ReceivedMessage } from './test-support.ts';
+import {
+  eventually,
+  kindOf,
+  sine,
+  TestClient,
+  type ReceivedMessage,
+  referenceServerFixture,
+} from './test-support.ts';
 
 const small = { name: 'small', width: 64, height: 64, keyColor: '#089831' };
-const servers: ReferenceServer[] = [];
-const clients: TestClient[] = [];
+const { start, connect, closeAll } = referenceServerFixture([small]);
 
-async function start(options: Partial<ReferenceServerOptions> = {}): Promise<ReferenceServer> {
-  const server = await startReferenceServer({ port: 0, avatars: [small], ...options });
-  servers.push(server);
-  return server;
-}
-
-async function connect(server: ReferenceServer, query?: string): Promise<TestClient> {
-  const client = await TestClient.connect(server, query);
-  clients.push(client);
-  return client;
-}
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.close()));
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
+afterEach(closeAll);
 
 function frames(messages: ReceivedMessage[]): ReceivedMessage[] {
   return messages.filter((entry) => kindOf(entry.message) === 'frame');

@@ -1,34 +1,17 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import {
   folderNameFor,
-  startReferenceServer,
   type ReferenceServer,
   type ReferenceServerOptions,
 } from './reference-server.ts';
-import { eventually, getJson, TestClient, upgradeStatus } from './test-support.ts';
+import { eventually, getJson, upgradeStatus, referenceServerFixture } from './test-support.ts';
 
 const enrique = { name: 'enrique_torres', width: 64, height: 64, keyColor: '#089831' };
 const alin = { name: 'alin', width: 48, height: 40, keyColor: '#beffba' };
 
-const servers: ReferenceServer[] = [];
-const clients: TestClient[] = [];
+const { start, connect, closeAll } = referenceServerFixture([enrique, alin]);
 
-async function start(options: Partial<ReferenceServerOptions> = {}): Promise<ReferenceServer> {
-  const server = await startReferenceServer({ port: 0, avatars: [enrique, alin], ...options });
-  servers.push(server);
-  return server;
-}
-
-async function connect(server: ReferenceServer, query?: string): Promise<TestClient> {
-  const client = await TestClient.connect(server, query);
-  clients.push(client);
-  return client;
-}
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.close()));
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
+afterEach(closeAll);
 
 function postLoadModel(server: ReferenceServer, body: string, contentType = 'application/json') {
   return getJson(server, '/load_model', {

@@ -3,39 +3,18 @@ import type { FrameMessage } from '../../../../shared/synctalk/frame-message.ts'
 import { markerSquareFor, parseKeyColour } from './frame-painter.ts';
 import { concatInt16 } from './pcm.ts';
 import {
-  startReferenceServer,
-  type ReferenceServer,
-  type ReferenceServerOptions,
-} from './reference-server.ts';
-import {
   frameSamples,
   isSilentFrame,
   kindOf,
   sine,
-  TestClient,
   type ReceivedMessage,
+  referenceServerFixture,
 } from './test-support.ts';
 
 const small = { name: 'small', width: 64, height: 64, keyColor: '#089831' };
-const servers: ReferenceServer[] = [];
-const clients: TestClient[] = [];
+const { start, connect, closeAll } = referenceServerFixture([small]);
 
-async function start(options: Partial<ReferenceServerOptions> = {}): Promise<ReferenceServer> {
-  const server = await startReferenceServer({ port: 0, avatars: [small], ...options });
-  servers.push(server);
-  return server;
-}
-
-async function connect(server: ReferenceServer, query?: string): Promise<TestClient> {
-  const client = await TestClient.connect(server, query);
-  clients.push(client);
-  return client;
-}
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.close()));
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
+afterEach(closeAll);
 
 /** Messages strictly between the n-th start_speech and the end_speech after it. */
 function utteranceFrames(messages: ReceivedMessage[], utteranceIndex = 0): FrameMessage[] {

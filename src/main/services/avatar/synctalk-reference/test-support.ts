@@ -4,7 +4,12 @@ import {
   type FrameMessage,
 } from '../../../../shared/synctalk/frame-message.ts';
 import { int16ToBytes } from './pcm.ts';
-import type { ReferenceServer } from './reference-server.ts';
+import {
+  startReferenceServer,
+  type ReferenceAvatar,
+  type ReferenceServer,
+  type ReferenceServerOptions,
+} from './reference-server.ts';
 
 /** A real `ws` client that records every decoded message with its arrival time (tests only). */
 
@@ -193,4 +198,29 @@ export async function eventually(
     if (performance.now() > deadline) throw new Error(`timed out waiting for ${label}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/**
+ * Servers and clients started by one test file, all closed by `closeAll` (register it with
+ * afterEach), so no socket or listener outlives its test.
+ */
+export function referenceServerFixture(avatars: ReferenceAvatar[]) {
+  const servers: ReferenceServer[] = [];
+  const clients: TestClient[] = [];
+  return {
+    start: async (options: Partial<ReferenceServerOptions> = {}): Promise<ReferenceServer> => {
+      const server = await startReferenceServer({ port: 0, avatars, ...options });
+      servers.push(server);
+      return server;
+    },
+    connect: async (server: ReferenceServer, query?: string): Promise<TestClient> => {
+      const client = await TestClient.connect(server, query);
+      clients.push(client);
+      return client;
+    },
+    closeAll: async (): Promise<void> => {
+      await Promise.all(clients.splice(0).map((client) => client.close()));
+      await Promise.all(servers.splice(0).map((server) => server.close()));
+    },
+  };
 }
