@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatClock, formatProgressLine, isNotableProgress } from './progress-format.ts';
+import { formatClock } from '../../../shared/format-units.ts';
+import { formatProgressLine, isNotableProgress } from './progress-format.ts';
 import type { RenderProgress } from '../../../shared/ipc/contract.ts';
 
 const base: RenderProgress = {

@@ -1,11 +1,5 @@
+import { formatClock } from '../../../shared/format-units.ts';
 import type { RenderProgress } from '../../../shared/ipc/contract.ts';
-
-export function formatClock(ms: number): string {
-  const totalSeconds = Math.max(0, Math.floor(ms / 1000));
-  const minutes = Math.floor(totalSeconds / 60);
-  const seconds = totalSeconds % 60;
-  return `${String(minutes).padStart(2, '0')}:${String(seconds).padStart(2, '0')}`;
-}
 
 /** One line per state worth telling: phase, percent, slide and program clock. */
 export function formatProgressLine(progress: RenderProgress): string {

@@ -1,7 +1,7 @@
 import { rapido } from '../../bridge/rapido.ts';
 import type { ProgramEngine } from '../../engine/program-engine.ts';
 import { useAppStore } from '../../store/app-store.ts';
-import { formatBytes } from './format-time.ts';
+import { formatBytes } from '../../../shared/format-units.ts';
 
 export function RecordingPanel({ engine: _engine }: { engine: ProgramEngine }) {
   const launch = useAppStore((s) => s.launch);

@@ -1,6 +1,6 @@
 import type { ProgramEngine } from '../../engine/program-engine.ts';
 import { useAppStore } from '../../store/app-store.ts';
-import { formatClock } from './format-time.ts';
+import { formatClock } from '../../../shared/format-units.ts';
 
 /** Drawn icons: symbol fonts are not on every machine (a missing glyph shows as a box). */
 function SkipIcon({ direction }: { direction: 'back' | 'forward' }) {

@@ -1,4 +1,4 @@
-/** mm:ss for the transport clock. */
+/** mm:ss, for the transport clock and the render CLI's progress lines. */
 export function formatClock(ms: number): string {
   const totalSeconds = Math.max(0, Math.floor(ms / 1000));
   return `${String(Math.floor(totalSeconds / 60)).padStart(2, '0')}:${String(totalSeconds % 60).padStart(2, '0')}`;
