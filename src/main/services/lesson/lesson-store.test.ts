@@ -1,22 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import {
-  mkdir,
-  mkdtemp,
-  readFile,
-  readdir,
-  realpath,
-  rm,
-  symlink,
-  writeFile,
-} from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, realpath, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import type { LessonInput } from '../../../shared/lesson/lesson-schema.ts';
 import type { Result } from '../../../shared/result.ts';
 import { createMemoryLogger } from '../logging/logger.ts';
 import { loadLesson, readLessonAsset, saveLesson } from './lesson-store.ts';
+import { writeFiles } from './test-files.ts';
 
 /** A real 1x1 PNG. */
 const pngBytes = Buffer.from(
@@ -39,14 +31,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await rm(root, { recursive: true, force: true });
 });
-
-async function writeFiles(dir: string, files: Record<string, string | Uint8Array>): Promise<void> {
-  for (const [name, content] of Object.entries(files)) {
-    const path = join(dir, name);
-    await mkdir(dirname(path), { recursive: true });
-    await writeFile(path, content);
-  }
-}
 
 /** A lesson folder inside the temp root, with lesson.json written from `lines` joined by \n. */
 async function lessonFolder(lines: string[], files: Record<string, string | Uint8Array> = {}) {
