@@ -21,7 +21,7 @@ export function App({ engine }: { engine: ProgramEngine }) {
           <SlideNotes />
         </main>
         <aside className="side-column">
-          <RecordingPanel engine={engine} />
+          <RecordingPanel />
         </aside>
       </div>
       <Notices />

@@ -1,9 +1,8 @@
 import { rapido } from '../../bridge/rapido.ts';
-import type { ProgramEngine } from '../../engine/program-engine.ts';
 import { useAppStore } from '../../store/app-store.ts';
 import { formatBytes } from '../../../shared/format-units.ts';
 
-export function RecordingPanel({ engine: _engine }: { engine: ProgramEngine }) {
+export function RecordingPanel() {
   const launch = useAppStore((s) => s.launch);
   const recordingDir = useAppStore((s) => s.recordingDir);
   const setRecordingDir = useAppStore((s) => s.setRecordingDir);
