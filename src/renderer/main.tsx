@@ -23,6 +23,7 @@ async function boot(): Promise<void> {
     {
       onSnapshot: (snapshot) => useAppStore.getState().setPlayback(snapshot),
       onError: (error) => useAppStore.getState().pushError(error),
+      onWarning: (error) => useAppStore.getState().pushWarning(error),
       onRecordingSaved: (info) => useAppStore.getState().setLastSaved(info),
     },
     { width: 1280, height: 720 },

@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { app, BrowserWindow, dialog, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, session, shell, webContents } from 'electron';
 import { createAppServices, sampleLessonDir } from '../services/app-services.ts';
 import { readEnvironment } from '../services/config/environment.ts';
 import { createDispatcher } from '../services/ipc/dispatcher.ts';
 import { createLogger } from '../services/logging/logger.ts';
-import { registerIpc } from './ipc-main-guard.ts';
+import { emitToRenderer, registerIpc } from './ipc-main-guard.ts';
 
 /**
  * The desktop host: the thin Electron layer around the shared services. Security follows
@@ -50,8 +50,13 @@ export function startDesktopApp(): void {
       render: null,
     },
     slideFramesPath: env.value.SLIDE_FRAMES_PATH,
+    syncTalkServerUrl: env.value.SYNCTALK_SERVER_URL,
     abilities: {
       host: 'desktop',
+      emit(clientId, channel, payload) {
+        const target = webContents.fromId(Number(clientId));
+        if (target && !target.isDestroyed()) emitToRenderer(target, channel, payload);
+      },
       async chooseFolder(title) {
         const window = BrowserWindow.getFocusedWindow();
         const options = {

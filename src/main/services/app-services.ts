@@ -5,6 +5,11 @@ import type { CallContext, InvokeHandlers, SendHandlers } from './ipc/dispatcher
 import type { Logger } from './logging/logger.ts';
 import { importImageFolder } from './lesson/import-image-folder.ts';
 import { loadLesson, readLessonAsset } from './lesson/lesson-store.ts';
+import {
+  createSyncTalkAvatarService,
+  type EmitToClient,
+  type SyncTalkAvatarService,
+} from './avatar/synctalk-avatar-service.ts';
 import { createRecordingSink, type RecordingSink } from './recording/recording-sink.ts';
 import { createOfflineSpeechProvider } from './speech/offline-voice.ts';
 import { createSpeechService, type SpeechService } from './speech/speech-service.ts';
@@ -18,6 +23,8 @@ export interface HostAbilities {
   host: LaunchInfo['host'];
   chooseFolder: ((title: string) => Promise<string | null>) | null;
   showFile: ((path: string) => Promise<void>) | null;
+  /** Sends an event to one renderer (the one that asked). */
+  emit: EmitToClient;
   /** Called with each progress report of a render job (the CLI prints them). */
   onRenderProgress?: (progress: Parameters<SendHandlers['render:progress']>[0]) => void;
 }
@@ -31,6 +38,7 @@ export interface AppPaths {
 export interface AppServices {
   speech: SpeechService;
   recordings: RecordingSink;
+  syncTalk: SyncTalkAvatarService;
   invokeHandlers: InvokeHandlers;
   sendHandlers: SendHandlers;
   dispose(): Promise<void>;
@@ -46,6 +54,8 @@ export function createAppServices(options: {
   slideFramesPath?: string | undefined;
   abilities: HostAbilities;
   logger: Logger;
+  /** SYNCTALK_SERVER_URL: overrides every lesson's SyncTalk server. */
+  syncTalkServerUrl?: string | undefined;
 }): AppServices {
   const { paths, abilities, logger } = options;
   const speech = createSpeechService({
@@ -54,6 +64,12 @@ export function createAppServices(options: {
     logger: logger.child('speech'),
   });
   const recordings = createRecordingSink(logger.child('recording'));
+  const syncTalk = createSyncTalkAvatarService({
+    logger,
+    cacheDir: join(paths.cacheDir, 'avatar-segments'),
+    emit: abilities.emit,
+    serverUrlOverride: options.syncTalkServerUrl,
+  });
   const rendererLog = logger.child('renderer', { event_source: 'frontend' });
 
   const notAvailable = (what: string) =>
@@ -125,6 +141,9 @@ export function createAppServices(options: {
         providerId: s.providerId,
       });
     },
+    'avatar:synctalk-check': (request) => syncTalk.check(request),
+    'avatar:synctalk-load': (request, context) => syncTalk.load(request, context),
+    'avatar:segment': (request, context) => syncTalk.segment(request, context),
     'recording:start': (request) => recordings.start(request),
     'recording:append': ({ recordingId, chunk }) => recordings.append(recordingId, chunk),
     'recording:finish': ({ recordingId }) => recordings.finish(recordingId),
@@ -150,14 +169,19 @@ export function createAppServices(options: {
       else named[entry.level](entry.message, fields);
     },
     'render:progress': (progress) => abilities.onRenderProgress?.(progress),
+    'avatar:segment-credit': ({ requestId, shownIndex }, context) =>
+      syncTalk.grantCredit(requestId, shownIndex, context),
+    'avatar:segment-cancel': ({ requestId }, context) => syncTalk.cancel(requestId, context),
   };
 
   return {
     speech,
     recordings,
+    syncTalk,
     invokeHandlers,
     sendHandlers,
     async dispose() {
+      await syncTalk.close();
       await recordings.closeAll();
     },
   };

@@ -2,10 +2,21 @@ import type { RecordingInfo, RenderProgress } from '../../shared/ipc/contract.ts
 import type { RapidoApi } from '../../shared/ipc/rapido-api.ts';
 import type { Lesson } from '../../shared/lesson/lesson-schema.ts';
 import type { RapidoError } from '../../shared/result.ts';
-import { Compositor } from './compositor/compositor.ts';
+import {
+  SyncTalkSegments,
+  type SegmentImage,
+  type SyncTalkSegment,
+} from './avatar/synctalk-segments.ts';
+import { Compositor, type AvatarFrame } from './compositor/compositor.ts';
 import { avatarPoseAt } from './local-avatar/avatar-motion.ts';
 import { LocalAvatarRenderer } from './local-avatar/local-avatar-renderer.ts';
-import { PresentationPlayer, type PlayState } from './playback/presentation-player.ts';
+import { AvatarSlides } from './playback/avatar-slides.ts';
+import {
+  PresentationPlayer,
+  type PlayState,
+  type PlayerSlides,
+  type ProgramFrame,
+} from './playback/presentation-player.ts';
 import { ProgramAudio } from './playback/program-audio.ts';
 import { SlidePreparer, type PreparedSlide } from './playback/slide-preparer.ts';
 import { LiveRecorder, type RecorderState } from '../outputs/live-recorder.ts';
@@ -21,12 +32,26 @@ export interface EngineSnapshot {
   recorderState: RecorderState;
   recording: RecordingInfo | null;
   composerFps: number;
+  /** Which avatar is on screen: the lesson's SyncTalk one, or the local one standing in. */
+  avatarSource: 'local' | 'synctalk' | 'local-fallback';
+}
+
+/** SyncTalk frame accounting for one run (logged, and read by tests and the benchmark). */
+export interface AvatarRunStats {
+  syncTalkFrames: number;
+  /** Program frames that held an earlier image because the wanted one had not arrived. */
+  underrunFrames: number;
+  fallbackFrames: number;
+  /** From Play (or Record) to the first SyncTalk image composed, for the latest run. */
+  playToFirstFrameMs: number | null;
 }
 
 export interface EngineEvents {
   onSnapshot(snapshot: EngineSnapshot): void;
   onError(error: RapidoError): void;
   onRecordingSaved(info: RecordingInfo): void;
+  /** Something the user should know that does not stop the show (e.g. an avatar fallback). */
+  onWarning(error: RapidoError): void;
 }
 
 const avatarFrameSize = 512;
@@ -44,6 +69,19 @@ export class ProgramEngine {
   private readonly captureTrack: CanvasCaptureMediaStreamTrack;
   private readonly recorder: LiveRecorder;
   private preparer: SlidePreparer | null = null;
+  private segments: SyncTalkSegments | null = null;
+  /** The slide whose SyncTalk segment is being read, to release it when it goes off air. */
+  private segmentSlide: number | null = null;
+  private lastSyncTalkImage: SegmentImage | null = null;
+  private readonly fallbackNoticed = new WeakSet<SyncTalkSegment>();
+  private avatarSource: EngineSnapshot['avatarSource'] = 'local';
+  private runStartedMs: number | null = null;
+  private readonly avatarStats: AvatarRunStats = {
+    syncTalkFrames: 0,
+    underrunFrames: 0,
+    fallbackFrames: 0,
+    playToFirstFrameMs: null,
+  };
   private player: PresentationPlayer | null = null;
   private lesson: Lesson | null = null;
   private lessonDir = '';
@@ -98,6 +136,10 @@ export class ProgramEngine {
   async loadLesson(lessonDir: string, lesson: Lesson): Promise<void> {
     await this.stop();
     this.preparer?.dispose();
+    this.segments?.dispose();
+    this.segments = null;
+    this.segmentSlide = null;
+    this.lastSyncTalkImage = null;
     this.lesson = lesson;
     this.lessonDir = lessonDir;
     this.selectedIndex = 0;
@@ -110,7 +152,32 @@ export class ProgramEngine {
     this.compositor.setKey(lesson.avatar.keyColor, lesson.avatar.chromaKey);
     this.avatar.setKeyColor(lesson.avatar.keyColor);
     this.preparer = new SlidePreparer(this.api, this.audio, lessonDir, lesson);
-    this.player = new PresentationPlayer(this.audio, this.preparer, {
+    let slides: PlayerSlides = this.preparer;
+    if (lesson.avatar.provider === 'synctalk') {
+      this.segments = new SyncTalkSegments(this.api.avatar, {
+        onFailed: (segment, error) => this.onSegmentFailed(segment, error),
+        onComplete: (segment) =>
+          this.log(
+            'info',
+            `slide ${segment.speech.slideIndex + 1}: avatar segment complete`,
+            'avatar_segment_complete',
+            {
+              slideIndex: segment.speech.slideIndex,
+              source: segment.source ?? 'unknown',
+              frames: segment.contiguousFrames,
+              requestToFirstFrameMs:
+                segment.firstFrameAtMs === null
+                  ? -1
+                  : Math.round(segment.firstFrameAtMs - segment.requestedAtMs),
+              // Frames whose 40 ms of audio is not the speech played at their time: must be 0.
+              audioMismatches: segment.audioMismatches,
+            },
+          ),
+      });
+      slides = new AvatarSlides(this.preparer, lesson, this.segments);
+    }
+    this.avatarSource = lesson.avatar.provider === 'synctalk' ? 'synctalk' : 'local';
+    this.player = new PresentationPlayer(this.audio, slides, {
       onState: (state) => this.onPlayState(state),
       onSlide: (index) => {
         this.selectedIndex = index;
@@ -143,6 +210,7 @@ export class ProgramEngine {
       return;
     }
     const from = this.player.state === 'ended' ? 0 : this.selectedIndex;
+    this.beginRun();
     await this.player.play(from);
   }
 
@@ -170,6 +238,7 @@ export class ProgramEngine {
       this.pushSnapshot(true);
       return;
     }
+    this.beginRun();
     await this.player.jumpTo(clamped);
   }
 
@@ -200,7 +269,13 @@ export class ProgramEngine {
     }
     // From the selected slide, as Play does; after the lesson has ended, from the beginning.
     const from = this.player.state === 'ended' ? 0 : this.selectedIndex;
+    this.beginRun();
     return this.player.play(from, startRecorder);
+  }
+
+  /** SyncTalk frame accounting since the last Play/Record/jump. */
+  avatarRunStats(): AvatarRunStats {
+    return { ...this.avatarStats };
   }
 
   async stopRecording(): Promise<void> {
@@ -239,6 +314,7 @@ export class ProgramEngine {
     await this.stop();
     this.player?.dispose();
     this.preparer?.dispose();
+    this.segments?.dispose();
     this.avatar.dispose();
     this.compositor.dispose();
     this.captureTrack.stop();
@@ -276,33 +352,127 @@ export class ProgramEngine {
     const player = this.player;
     const onAir = player && (player.state === 'playing' || player.state === 'paused');
     // While presenting, the audio clock decides which frame is due; otherwise the wall clock.
-    const clockMs = onAir ? this.audio.now() * 1000 : nowMs;
+    const clockMs = onAir ? this.audio.videoNow() * 1000 : nowMs;
     const frameIndex = Math.floor(clockMs / (1000 / fps));
     if (frameIndex === this.lastFrameIndex) return;
     this.lastFrameIndex = frameIndex;
 
     let mouthOpen = 0;
     let poseTimeMs = nowMs;
+    let programFrame: ProgramFrame | null = null;
     if (onAir) {
-      const frame = player.frameAt(this.audio.now());
-      if (frame) {
-        this.putOnAir(frame.slide);
-        mouthOpen = frame.mouthOpen;
-        this.programMs = frame.programMs;
-        poseTimeMs = frame.programMs;
+      programFrame = player.frameAt(this.audio.videoNow());
+      if (programFrame) {
+        this.putOnAir(programFrame.slide);
+        mouthOpen = programFrame.mouthOpen;
+        this.programMs = programFrame.programMs;
+        poseTimeMs = programFrame.programMs;
       }
     }
     if (!this.shownSlide) return;
-    this.avatar.draw(avatarPoseAt(poseTimeMs, mouthOpen));
-    this.compositor.render({
-      source: this.avatar.canvas,
-      width: this.avatar.canvas.width,
-      height: this.avatar.canvas.height,
-    });
+    let avatarFrame = this.segments ? this.syncTalkFrame(programFrame) : null;
+    if (!avatarFrame) {
+      this.avatar.draw(avatarPoseAt(poseTimeMs, mouthOpen));
+      avatarFrame = {
+        source: this.avatar.canvas,
+        width: this.avatar.canvas.width,
+        height: this.avatar.canvas.height,
+      };
+    }
+    this.compositor.render(avatarFrame);
     this.captureTrack.requestFrame();
     this.countFrame(nowMs);
     this.pushSnapshot(false);
   };
+
+  /**
+   * The SyncTalk image for this program frame: the frame due on the audio clock, else the last
+   * image held (underrun), or null when the local avatar must stand in (the segment failed, or
+   * its frames are more than a second overdue).
+   */
+  private syncTalkFrame(frame: ProgramFrame | null): AvatarFrame | null {
+    const segments = this.segments;
+    if (!segments) return null;
+    if (!frame) return this.lastSyncTalkImage ? rgbFrame(this.lastSyncTalkImage) : null;
+    const index = frame.slide.index;
+    if (this.segmentSlide !== index) {
+      if (this.segmentSlide !== null) segments.release(this.segmentSlide);
+      this.segmentSlide = index;
+    }
+    const segment = segments.get(index);
+    if (!segment) return this.lastSyncTalkImage ? rgbFrame(this.lastSyncTalkImage) : null;
+    const pick = segment.pick(frame.speechMs);
+    if (pick.useFallback) {
+      this.avatarStats.fallbackFrames += 1;
+      this.setAvatarSource('local-fallback');
+      if (!this.fallbackNoticed.has(segment) && segment.state !== 'failed') {
+        this.fallbackNoticed.add(segment);
+        this.log(
+          'warn',
+          `slide ${index + 1}: SyncTalk frames are over a second late; the local avatar stands in until they arrive`,
+          'avatar_fallback',
+          { slideIndex: index, wantedFrame: pick.wantedIndex },
+        );
+      }
+      return null;
+    }
+    if (pick.underrun) this.avatarStats.underrunFrames += 1;
+    const image = pick.image ?? this.lastSyncTalkImage;
+    if (!image) return null;
+    if (pick.image) {
+      this.avatarStats.syncTalkFrames += 1;
+      this.lastSyncTalkImage = pick.image;
+      this.setAvatarSource('synctalk');
+      if (this.avatarStats.playToFirstFrameMs === null && this.runStartedMs !== null) {
+        this.avatarStats.playToFirstFrameMs = performance.now() - this.runStartedMs;
+        this.log('info', 'first SyncTalk frame on air', 'avatar_first_frame', {
+          playToFirstFrameMs: Math.round(this.avatarStats.playToFirstFrameMs),
+          requestToFirstFrameMs:
+            segment.firstFrameAtMs === null
+              ? -1
+              : Math.round(segment.firstFrameAtMs - segment.requestedAtMs),
+          source: segment.source ?? 'streaming',
+        });
+      }
+    }
+    return rgbFrame(image);
+  }
+
+  private onSegmentFailed(segment: SyncTalkSegment, error: RapidoError): void {
+    const slide = segment.speech.slideIndex + 1;
+    this.log(
+      'warn',
+      `slide ${slide}: SyncTalk avatar unavailable (${error.message}); the local avatar stands in`,
+      'avatar_fallback',
+      { slideIndex: segment.speech.slideIndex, framesReceived: segment.contiguousFrames },
+    );
+    if (this.fallbackNoticed.has(segment)) return;
+    this.fallbackNoticed.add(segment);
+    this.events.onWarning({
+      code: 'not-available',
+      message: `Slide ${slide}: the SyncTalk avatar is unavailable, so the built-in avatar stands in. The show goes on.`,
+      hint: error.hint ?? 'Check that the SyncTalk server is running, then play the slide again.',
+      details: [error.message],
+    });
+  }
+
+  private setAvatarSource(source: EngineSnapshot['avatarSource']): void {
+    if (this.avatarSource === source) return;
+    this.avatarSource = source;
+    this.log('info', `avatar source: ${source}`, 'avatar_source');
+    this.pushSnapshot(true);
+  }
+
+  /** A new Play/Record/jump: played segments cannot be replayed, and stats start again. */
+  private beginRun(): void {
+    this.segments?.releaseConsumed();
+    this.segmentSlide = null;
+    this.runStartedMs = performance.now();
+    this.avatarStats.syncTalkFrames = 0;
+    this.avatarStats.underrunFrames = 0;
+    this.avatarStats.fallbackFrames = 0;
+    this.avatarStats.playToFirstFrameMs = null;
+  }
 
   private countFrame(nowMs: number): void {
     this.framesThisSecond += 1;
@@ -330,6 +500,14 @@ export class ProgramEngine {
 
   private onPlayState(state: PlayState): void {
     this.log('info', `playback ${state}`, `playback_${state}`);
+    if ((state === 'ended' || state === 'idle') && this.segments) {
+      this.log('info', 'SyncTalk avatar run summary', 'avatar_run_stats', {
+        syncTalkFrames: this.avatarStats.syncTalkFrames,
+        underrunFrames: this.avatarStats.underrunFrames,
+        fallbackFrames: this.avatarStats.fallbackFrames,
+        playToFirstFrameMs: Math.round(this.avatarStats.playToFirstFrameMs ?? -1),
+      });
+    }
     if (state === 'ended') {
       this.programMs = this.preparer?.totalMs() ?? this.programMs;
       if (this.stopRecordingAtEnd) void this.stopRecording();
@@ -350,6 +528,7 @@ export class ProgramEngine {
       recorderState: this.recorder.state,
       recording: this.recordingInfo,
       composerFps: this.composerFps,
+      avatarSource: this.avatarSource,
     });
   }
 
@@ -357,7 +536,7 @@ export class ProgramEngine {
     level: 'debug' | 'info' | 'warn' | 'error',
     message: string,
     eventType: string,
-    performance?: Record<string, number>,
+    performance?: Record<string, number | string | boolean | null>,
   ): void {
     this.api.log.write({
       level,
@@ -368,4 +547,8 @@ export class ProgramEngine {
       ...(performance ? { performance } : {}),
     });
   }
+}
+
+function rgbFrame(image: SegmentImage): AvatarFrame {
+  return { source: { rgb: image.rgb }, width: image.width, height: image.height };
 }

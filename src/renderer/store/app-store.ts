@@ -29,13 +29,15 @@ export interface RecordingSlice {
 
 export interface Notice {
   id: number;
-  kind: 'error' | 'info';
+  kind: 'error' | 'warning' | 'info';
   error: RapidoError;
 }
 
 export interface NoticeSlice {
   notices: Notice[];
   pushError: (error: RapidoError) => void;
+  /** Something went wrong but the show goes on (e.g. the local avatar stands in). */
+  pushWarning: (error: RapidoError) => void;
   pushInfo: (message: string) => void;
   dismiss: (id: number) => void;
 }
@@ -51,6 +53,7 @@ export const initialPlayback: EngineSnapshot = {
   recorderState: 'idle',
   recording: null,
   composerFps: 0,
+  avatarSource: 'local',
 };
 
 /** The recording folder is remembered between runs, like any editor's last-used folder. */
@@ -111,6 +114,12 @@ const createNoticeSlice: StateCreator<AppStore, [], [], NoticeSlice> = (set) => 
   pushError: (error) =>
     set((state) => ({
       notices: [...state.notices, { id: nextNoticeId++, kind: 'error' as const, error }].slice(
+        -maxNotices,
+      ),
+    })),
+  pushWarning: (error) =>
+    set((state) => ({
+      notices: [...state.notices, { id: nextNoticeId++, kind: 'warning' as const, error }].slice(
         -maxNotices,
       ),
     })),

@@ -1,5 +1,9 @@
 import { z } from 'zod';
-import { lessonSchema, voiceSettingsSchema } from '../lesson/lesson-schema.ts';
+import {
+  lessonSchema,
+  syncTalkAvatarSchema,
+  voiceSettingsSchema,
+} from '../lesson/lesson-schema.ts';
 import { resultSchema } from '../result.ts';
 
 /**
@@ -82,6 +86,47 @@ export const progressSchema = z.object({
 });
 export type RenderProgress = z.infer<typeof progressSchema>;
 
+export const syncTalkCheckSchema = z.object({
+  /** The URL actually used: SYNCTALK_SERVER_URL when set, else the lesson's. */
+  serverUrl: z.string(),
+  urlFromEnvironment: z.boolean(),
+  reachable: z.boolean(),
+  /** Why the server could not be asked, with what to check. */
+  problem: z.object({ message: z.string(), hint: z.string().nullable() }).nullable(),
+  /** Avatar names from `/models`. */
+  models: z.array(z.string()),
+  /** Folder names from `/status` (not avatar names). */
+  loadedFolders: z.array(z.string()),
+  readiness: z.enum(['not-offered', 'not-loaded', 'loaded', 'unknown']),
+  /** One sentence: how the avatar was matched to a loaded folder, or why not. */
+  note: z.string(),
+  capacity: z
+    .object({ currentStreams: z.number().int(), maximumStreams: z.number().int() })
+    .nullable(),
+});
+export type SyncTalkCheckInfo = z.infer<typeof syncTalkCheckSchema>;
+
+export const avatarLoadProgressSchema = z.object({
+  requestId: z.string().max(100),
+  phase: z.enum(['checking', 'loading', 'waiting', 'ready']),
+  message: z.string(),
+  elapsedMs: z.number().nonnegative(),
+});
+export type AvatarLoadProgressInfo = z.infer<typeof avatarLoadProgressSchema>;
+
+export const avatarSegmentFrameSchema = z.object({
+  requestId: z.string().max(100),
+  /** Counted from start_speech: frame n shows n x 40 ms of the utterance. */
+  index: z.number().int().nonnegative(),
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  /** RGB24, row-major. */
+  rgb: bytesSchema,
+  /** The 40 ms of 16 kHz s16le audio this frame shows (1280 bytes). */
+  audio: bytesSchema,
+});
+export type AvatarSegmentFrameInfo = z.infer<typeof avatarSegmentFrameSchema>;
+
 function channel<Req extends z.ZodType, Res extends z.ZodType>(request: Req, response: Res) {
   return { request, response: resultSchema(response) };
 }
@@ -117,6 +162,38 @@ export const invokeChannels = {
     }),
     speechSchema,
   ),
+  'avatar:synctalk-check': channel(z.object({ avatar: syncTalkAvatarSchema }), syncTalkCheckSchema),
+  'avatar:synctalk-load': channel(
+    z.object({ avatar: syncTalkAvatarSchema, requestId: z.string().max(100) }),
+    z.object({
+      message: z.string(),
+      folderName: z.string().nullable(),
+      loadRequested: z.boolean(),
+      elapsedMs: z.number().nonnegative(),
+    }),
+  ),
+  /**
+   * Avatar video for one slide's speech. Frames come as `avatar:segment-frame` events while this
+   * runs; it answers once the segment is complete (or failed: code `not-available` means "use
+   * the local avatar"). Cached frames are released only as far as `avatar:segment-credit` allows.
+   */
+  'avatar:segment': channel(
+    z.object({
+      requestId: z.string().max(100),
+      lessonId: z.string(),
+      slideId: z.string(),
+      avatar: syncTalkAvatarSchema,
+      /** s16le mono. */
+      pcm: bytesSchema,
+      sampleRateHz: z.number().int().positive(),
+      /** Frames the renderer may hold beyond those it has shown (flow control for cached frames). */
+      creditFrames: z.number().int().positive().max(10_000),
+    }),
+    z.object({
+      frameCount: z.number().int().nonnegative(),
+      source: z.enum(['cache', 'server']),
+    }),
+  ),
   'recording:start': channel(recordingStartSchema, recordingInfoSchema),
   'recording:append': channel(
     z.object({ recordingId: z.string(), chunk: bytesSchema }),
@@ -144,6 +221,12 @@ export const sendChannels = {
     performanceLog: z.boolean().optional(),
   }),
   'render:progress': progressSchema,
+  /** The renderer has shown frames up to `shownIndex`: more cached frames may be sent. */
+  'avatar:segment-credit': z.object({
+    requestId: z.string().max(100),
+    shownIndex: z.number().int().min(-1),
+  }),
+  'avatar:segment-cancel': z.object({ requestId: z.string().max(100) }),
 } as const;
 
 /** Main → renderer. */
@@ -151,6 +234,8 @@ export const eventChannels = {
   'app:command': z.object({
     command: z.enum(['play', 'pause', 'stop', 'record', 'next-slide', 'previous-slide']),
   }),
+  'avatar:load-progress': avatarLoadProgressSchema,
+  'avatar:segment-frame': avatarSegmentFrameSchema,
 } as const;
 
 export type InvokeChannel = keyof typeof invokeChannels;

@@ -60,7 +60,8 @@ export function createRapidoApi(transport: RapidoTransport) {
   function on<C extends EventChannel>(channel: C, listener: (payload: EventPayload<C>) => void) {
     return transport.on(channel, (raw) => {
       const parsed = eventChannels[channel].safeParse(raw);
-      if (parsed.success) listener(parsed.data);
+      // The schema is the one for `channel`; TypeScript cannot narrow the map's union by key.
+      if (parsed.success) listener(parsed.data as EventPayload<C>);
     });
   }
 
@@ -82,6 +83,20 @@ export function createRapidoApi(transport: RapidoTransport) {
     speech: {
       synthesize: (request: InvokeRequest<'speech:synthesize'>) =>
         call('speech:synthesize', request),
+    },
+    avatar: {
+      checkSyncTalk: (avatar: InvokeRequest<'avatar:synctalk-check'>['avatar']) =>
+        call('avatar:synctalk-check', { avatar }),
+      loadSyncTalk: (request: InvokeRequest<'avatar:synctalk-load'>) =>
+        call('avatar:synctalk-load', request),
+      onLoadProgress: (listener: (payload: EventPayload<'avatar:load-progress'>) => void) =>
+        on('avatar:load-progress', listener),
+      segment: (request: InvokeRequest<'avatar:segment'>) => call('avatar:segment', request),
+      onSegmentFrame: (listener: (payload: EventPayload<'avatar:segment-frame'>) => void) =>
+        on('avatar:segment-frame', listener),
+      grantSegmentCredit: (requestId: string, shownIndex: number) =>
+        send('avatar:segment-credit', { requestId, shownIndex }),
+      cancelSegment: (requestId: string) => send('avatar:segment-cancel', { requestId }),
     },
     recording: {
       start: (request: InvokeRequest<'recording:start'>) => call('recording:start', request),

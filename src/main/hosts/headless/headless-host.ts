@@ -54,6 +54,8 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
     );
   }
   const videos = join(homedir(), 'Videos');
+  // Events go out through the server, which needs the services' dispatcher first.
+  let server: HeadlessServer | null = null;
   const services = createAppServices({
     paths: {
       resourcesDir: join(projectRoot, 'resources'),
@@ -73,29 +75,32 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
       host: 'headless',
       chooseFolder: null,
       showFile: null,
+      emit: (clientId, channel, payload) => server?.emitTo(clientId, channel, payload),
       ...(options.onRenderProgress ? { onRenderProgress: options.onRenderProgress } : {}),
     },
     logger,
+    syncTalkServerUrl: env.SYNCTALK_SERVER_URL,
   });
   const dispatcher = createDispatcher(
     services.invokeHandlers,
     services.sendHandlers,
     logger.child('ipc'),
   );
-  const server = await startHeadlessServer({
+  const started = await startHeadlessServer({
     rendererDir,
     dispatcher,
     logger: logger.child('headless'),
     ...(options.port === undefined ? {} : { port: options.port }),
   });
-  logger.info(`headless host listening on ${server.origin}`, { event_type: 'host_start' });
+  server = started;
+  logger.info(`headless host listening on ${started.origin}`, { event_type: 'host_start' });
   return {
-    server,
+    server: started,
     services,
     logger,
     async close() {
       await services.dispose();
-      await server.close();
+      await started.close();
     },
   };
 }

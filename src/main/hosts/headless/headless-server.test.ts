@@ -67,6 +67,9 @@ function stubHandlers(fixture: Pick<Fixture, 'handled' | 'appended' | 'logged'>)
         );
       },
       'speech:synthesize': unexpected,
+      'avatar:synctalk-check': unexpected,
+      'avatar:synctalk-load': unexpected,
+      'avatar:segment': unexpected,
       'recording:start': unexpected,
       'recording:append': (request, context) => {
         fixture.handled.push({ channel: 'recording:append', context });
@@ -94,6 +97,8 @@ function stubHandlers(fixture: Pick<Fixture, 'handled' | 'appended' | 'logged'>)
       'render:progress': (_payload, context) => {
         fixture.handled.push({ channel: 'render:progress', context });
       },
+      'avatar:segment-credit': () => undefined,
+      'avatar:segment-cancel': () => undefined,
     },
   };
 }

@@ -20,6 +20,8 @@ export interface HeadlessServer {
   readonly appUrl: string;
   readonly origin: string;
   emit<C extends EventChannel>(channel: C, payload: EventPayload<C>): void;
+  /** To one client only (the clientId its calls carried); dropped when it has gone. */
+  emitTo<C extends EventChannel>(clientId: string, channel: C, payload: EventPayload<C>): void;
   close(): Promise<void>;
 }
 
@@ -76,6 +78,7 @@ export async function startHeadlessServer(options: {
   const rendererDir = resolve(options.rendererDir);
   const token = options.token ?? randomBytes(24).toString('base64url');
   const sockets = new Set<WebSocket>();
+  const clients = new Map<string, WebSocket>();
   let nextClient = 1;
 
   async function serveStatic(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -136,6 +139,7 @@ export async function startHeadlessServer(options: {
     wss.handleUpgrade(request, socket, head, (ws) => {
       const clientId = `ws-${nextClient++}`;
       sockets.add(ws);
+      clients.set(clientId, ws);
       const context = { transport: 'websocket' as const, clientId };
       ws.on('message', (data, isBinary) => {
         if (!isBinary || !(data instanceof Buffer)) {
@@ -185,7 +189,10 @@ export async function startHeadlessServer(options: {
           error,
         }),
       );
-      ws.on('close', () => sockets.delete(ws));
+      ws.on('close', () => {
+        sockets.delete(ws);
+        clients.delete(clientId);
+      });
     });
   });
 
@@ -195,6 +202,11 @@ export async function startHeadlessServer(options: {
     emit(channel, payload) {
       const frame = encodeWireMessage({ kind: 'event', channel, payload });
       for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(frame);
+    },
+    emitTo(clientId, channel, payload) {
+      const ws = clients.get(clientId);
+      if (ws?.readyState !== ws?.OPEN || !ws) return;
+      ws.send(encodeWireMessage({ kind: 'event', channel, payload }));
     },
     async close() {
       for (const ws of sockets) ws.terminate();

@@ -54,6 +54,23 @@ describe('frame jitter buffer', () => {
     expect(buffer.pick(3999).image).toBe('frame-99');
   });
 
+  it('running one frame behind shows the newest earlier frame instead of freezing', () => {
+    const buffer = new FrameJitterBuffer<string>(40, 2);
+    buffer.push(0, frame(0));
+    expect(buffer.pick(0).image).toBe('frame-0');
+    // Each frame arrives just after its time: the clock always wants the next one.
+    for (let n = 1; n < 10; n += 1) {
+      const pick = buffer.pick((n + 1) * 40);
+      expect(pick).toMatchObject({ underrun: true, wantedIndex: n + 1 });
+      expect(pick.shownIndex).toBe(n === 1 ? 0 : n - 1);
+      buffer.push(n, frame(n));
+    }
+    // Frames catch up: exact again.
+    buffer.push(10, frame(10));
+    buffer.push(11, frame(11));
+    expect(buffer.pick(11 * 40)).toMatchObject({ image: 'frame-11', underrun: false });
+  });
+
   it('drops a frame that arrives after its time, and releases what is behind the playhead', () => {
     const released: string[] = [];
     const buffer = new FrameJitterBuffer<string>(40, 1, (image) => released.push(image));

@@ -88,6 +88,16 @@ export class FrameJitterBuffer<Image> {
     }
     const beyondEnd = this.complete && wantedIndex > this.highestIndex;
     if (!beyondEnd) this.underruns += 1;
+    // Running just behind (a late frame that is still within keepBehind): show the newest frame
+    // before the wanted one rather than freeze on the last exact hit; the face keeps moving at
+    // most keepBehind x 40 ms late, and catches up exactly once the frames do.
+    for (let index = wantedIndex - 1; index >= wantedIndex - this.keepBehind; index -= 1) {
+      const recent = this.frames.get(index);
+      if (recent !== undefined && index > (this.lastShown?.index ?? -1)) {
+        this.lastShown = { index, image: recent };
+        break;
+      }
+    }
     const last = this.frames.get(this.highestIndex);
     if (beyondEnd && last !== undefined) this.lastShown = { index: this.highestIndex, image: last };
     this.releaseBehind(wantedIndex);

@@ -29,10 +29,19 @@ export interface CompositorOptions {
   readonly logger?: CompositorLogger;
 }
 
+/** Raw RGB24 pixels, row-major (SyncTalk frames): uploaded as they are, no decode or canvas. */
+export interface RgbPixels {
+  readonly rgb: Uint8Array;
+}
+
 export interface AvatarFrame {
-  readonly source: TexImageSource;
+  readonly source: TexImageSource | RgbPixels;
   readonly width: number;
   readonly height: number;
+}
+
+function isRgbPixels(source: TexImageSource | RgbPixels): source is RgbPixels {
+  return 'rgb' in source;
 }
 
 /** The program canvas's context: opaque output, premultiplied blending, readable after present. */
@@ -291,6 +300,8 @@ export class Compositor {
   private fittedAvatarHeight = 0;
   private avatarTextureWidth = 0;
   private avatarTextureHeight = 0;
+  /** The avatar texture's storage: RGBA from canvases and images, RGB from SyncTalk frames. */
+  private avatarTextureFormat: 'rgb' | 'rgba' | null = null;
   /** Storage size of the keyed intermediate; 0 until an upscaled avatar first needs it. */
   private keyedTextureWidth = 0;
   private keyedTextureHeight = 0;
@@ -482,6 +493,7 @@ export class Compositor {
     this.resources = resources;
     this.avatarTextureWidth = 0;
     this.avatarTextureHeight = 0;
+    this.avatarTextureFormat = null;
     this.keyedTextureWidth = 0;
     this.keyedTextureHeight = 0;
     this.keyedFramebufferComplete = false;
@@ -612,33 +624,70 @@ export class Compositor {
     gl.pixelStorei(gl.UNPACK_FLIP_Y_WEBGL, false);
     gl.pixelStorei(gl.UNPACK_PREMULTIPLY_ALPHA_WEBGL, false);
     gl.pixelStorei(gl.UNPACK_COLORSPACE_CONVERSION_WEBGL, gl.NONE);
-    if (avatar.width !== this.avatarTextureWidth || avatar.height !== this.avatarTextureHeight) {
-      gl.texImage2D(
-        gl.TEXTURE_2D,
-        0,
-        gl.RGBA8,
-        avatar.width,
-        avatar.height,
-        0,
-        gl.RGBA,
-        gl.UNSIGNED_BYTE,
-        avatar.source,
-      );
-      this.avatarTextureWidth = avatar.width;
-      this.avatarTextureHeight = avatar.height;
+    const { source, width, height } = avatar;
+    if (isRgbPixels(source)) {
+      if (source.rgb.byteLength !== width * height * 3) {
+        throw new RangeError(
+          `an RGB avatar frame of ${width}x${height} needs ${width * height * 3} bytes, got ${source.rgb.byteLength}`,
+        );
+      }
+      // RGB rows of odd widths are not 4-byte aligned.
+      gl.pixelStorei(gl.UNPACK_ALIGNMENT, 1);
+      const sameStorage =
+        width === this.avatarTextureWidth &&
+        height === this.avatarTextureHeight &&
+        this.avatarTextureFormat === 'rgb';
+      if (sameStorage) {
+        gl.texSubImage2D(
+          gl.TEXTURE_2D,
+          0,
+          0,
+          0,
+          width,
+          height,
+          gl.RGB,
+          gl.UNSIGNED_BYTE,
+          source.rgb,
+        );
+      } else {
+        gl.texImage2D(
+          gl.TEXTURE_2D,
+          0,
+          gl.RGB8,
+          width,
+          height,
+          0,
+          gl.RGB,
+          gl.UNSIGNED_BYTE,
+          source.rgb,
+        );
+      }
+      gl.pixelStorei(gl.UNPACK_ALIGNMENT, 4);
+      this.avatarTextureFormat = 'rgb';
     } else {
-      gl.texSubImage2D(
-        gl.TEXTURE_2D,
-        0,
-        0,
-        0,
-        avatar.width,
-        avatar.height,
-        gl.RGBA,
-        gl.UNSIGNED_BYTE,
-        avatar.source,
-      );
+      const sameStorage =
+        width === this.avatarTextureWidth &&
+        height === this.avatarTextureHeight &&
+        this.avatarTextureFormat === 'rgba';
+      if (sameStorage) {
+        gl.texSubImage2D(gl.TEXTURE_2D, 0, 0, 0, width, height, gl.RGBA, gl.UNSIGNED_BYTE, source);
+      } else {
+        gl.texImage2D(
+          gl.TEXTURE_2D,
+          0,
+          gl.RGBA8,
+          width,
+          height,
+          0,
+          gl.RGBA,
+          gl.UNSIGNED_BYTE,
+          source,
+        );
+      }
+      this.avatarTextureFormat = 'rgba';
     }
+    this.avatarTextureWidth = width;
+    this.avatarTextureHeight = height;
   }
 
   /**

@@ -55,6 +55,8 @@ function preparedSlide(index: number, speechMs: number, holdMs: number): Prepare
     slide: { id: `s${index}`, image: 'x.png', narration: 'x', holdMs, notes: '' } satisfies Slide,
     image: { source: {} as TexImageSource, width: 1, height: 1, release: () => undefined },
     audio: { id: index } as unknown as AudioBuffer,
+    pcm: new Uint8Array(0),
+    sampleRateHz: 16_000,
     speechMs,
     holdMs,
     words: [],

@@ -23,6 +23,24 @@ export class ProgramAudio {
     return this.context.currentTime;
   }
 
+  /**
+   * The master clock as pictures must follow it: ahead of currentTime by the audio path's
+   * latency, because the recorder and the viewer get sound that long after the graph rendered it
+   * while a picture drawn now is captured now.
+   */
+  videoNow(): number {
+    return this.context.currentTime + this.videoLeadSec();
+  }
+
+  videoLeadSec(): number {
+    const { context } = this;
+    // How far rendering runs ahead of what is being played out, as Chromium reports it.
+    const stamp = context.getOutputTimestamp();
+    const renderAheadSec =
+      stamp.contextTime === undefined ? 0 : Math.max(0, context.currentTime - stamp.contextTime);
+    return renderAheadSec + context.baseLatency + (context.outputLatency || 0);
+  }
+
   setMonitorMuted(muted: boolean): void {
     this.monitor.gain.value = muted ? 0 : 1;
   }

@@ -12,6 +12,9 @@ export interface PreparedSlide {
   slide: Slide;
   image: SlideImage;
   audio: AudioBuffer;
+  /** The speech as produced (s16le mono), for the SyncTalk avatar. */
+  pcm: Uint8Array<ArrayBuffer>;
+  sampleRateHz: number;
   speechMs: number;
   holdMs: number;
   words: WordTimingInfo[];
@@ -128,6 +131,8 @@ export class SlidePreparer {
       slide,
       image,
       audio: this.audio.bufferFromPcm(pcm, sampleRateHz),
+      pcm,
+      sampleRateHz,
       speechMs: (samples.length / sampleRateHz) * 1000,
       holdMs: slide.holdMs,
       words: speech.value.words,

@@ -100,7 +100,9 @@ export interface AvatarSegmentReader {
   /** Bytes on disk. */
   readonly fileBytes: number;
   /** One frame's RGB24, or a sentence saying why it is damaged. Never throws. */
-  readFrame(index: number): Promise<{ ok: true; rgb: Uint8Array } | { ok: false; problem: string }>;
+  readFrame(
+    index: number,
+  ): Promise<{ ok: true; rgb: Uint8Array<ArrayBuffer> } | { ok: false; problem: string }>;
   close(): Promise<void>;
 }
 

@@ -1,0 +1,282 @@
+import type { AvatarSegmentFrameInfo } from '../../../shared/ipc/contract.ts';
+import type { SyncTalkAvatarSettings } from '../../../shared/lesson/lesson-schema.ts';
+import type { RapidoError, Result } from '../../../shared/result.ts';
+import { FrameJitterBuffer } from './frame-jitter-buffer.ts';
+
+/**
+ * SyncTalk avatar video for the slides on air and the next ones. Each slide's speech is one
+ * utterance; its frames arrive from main as binary events, go into a jitter buffer and are read by
+ * the audio clock (frame n at n x 40 ms of the slide's speech). A segment is played once: frames
+ * behind the playhead are released, so a replayed slide asks again (main answers from its disk
+ * cache). Main sends cached frames only as far as the credit granted here, so a long slide never
+ * sits in memory whole.
+ */
+export interface SegmentApi {
+  segment(request: {
+    requestId: string;
+    lessonId: string;
+    slideId: string;
+    avatar: SyncTalkAvatarSettings;
+    pcm: Uint8Array<ArrayBuffer>;
+    sampleRateHz: number;
+    creditFrames: number;
+  }): Promise<Result<{ frameCount: number; source: 'cache' | 'server' }>>;
+  onSegmentFrame(listener: (frame: AvatarSegmentFrameInfo) => void): () => void;
+  grantSegmentCredit(requestId: string, shownIndex: number): void;
+  cancelSegment(requestId: string): void;
+}
+
+export interface SegmentSpeech {
+  lessonId: string;
+  slideId: string;
+  slideIndex: number;
+  avatar: SyncTalkAvatarSettings;
+  /** s16le mono. */
+  pcm: Uint8Array<ArrayBuffer>;
+  sampleRateHz: number;
+}
+
+export interface SegmentImage {
+  rgb: Uint8Array;
+  width: number;
+  height: number;
+}
+
+export type SegmentState = 'streaming' | 'complete' | 'failed' | 'cancelled';
+
+export interface SegmentPick {
+  image: SegmentImage | null;
+  /** The wanted frame is missing and none is coming (failed) or it is overdue by maxHoldMs. */
+  useFallback: boolean;
+  underrun: boolean;
+  wantedIndex: number;
+}
+
+export interface SegmentEvents {
+  /** The segment ended without all its frames (not a cancel): the local avatar stands in. */
+  onFailed(segment: SyncTalkSegment, error: RapidoError): void;
+  onComplete?(segment: SyncTalkSegment): void;
+}
+
+/** Frames main may send beyond the last shown one: 2 s of look-ahead, about 48 MB at 512x512. */
+export const creditFrames = 50;
+/**
+ * A slide's avatar is ready with 1 s of frames (the server runs at real time or a little below,
+ * observed near 23 fps, so a cushion absorbs the shortfall), or 1 s after its first frame, or
+ * when the segment is shorter: Play then starts within a second of a cold server's first frame.
+ */
+export const primedFrames = 25;
+export const primeWaitMs = 1000;
+/** An image held longer than this while speech goes on gives way to the local avatar. */
+export const maxHoldMs = 2000;
+const frameMs = 40;
+const samplesPerFrame = 640;
+
+let nextRequest = 1;
+
+export class SyncTalkSegment {
+  readonly requestId = `seg-${Date.now().toString(36)}-${nextRequest++}`;
+  readonly buffer = new FrameJitterBuffer<SegmentImage>(frameMs, 2);
+  state: SegmentState = 'streaming';
+  failure: RapidoError | null = null;
+  source: 'cache' | 'server' | null = null;
+  /** Set by the first pick: a played segment is not reused. */
+  consumed = false;
+  readonly requestedAtMs = performance.now();
+  firstFrameAtMs: number | null = null;
+  /** Frames whose 40 ms of audio differed from the speech played at their time. */
+  audioMismatches = 0;
+  receivedFrames = 0;
+  private expectedFrames = Infinity;
+  private lastCreditIndex = -1;
+  private readonly pcm16: Int16Array;
+  private readonly primedWaiters: (() => void)[] = [];
+
+  constructor(
+    readonly speech: SegmentSpeech,
+    private readonly api: SegmentApi,
+  ) {
+    this.pcm16 = new Int16Array(
+      speech.pcm.buffer,
+      speech.pcm.byteOffset,
+      speech.pcm.byteLength / 2,
+    );
+  }
+
+  /** Resolves once the avatar can start: primed, complete, failed or cancelled. */
+  whenReady(): Promise<void> {
+    if (this.isReady()) return Promise.resolve();
+    return new Promise((resolve) => this.primedWaiters.push(resolve));
+  }
+
+  isReady(): boolean {
+    if (this.state !== 'streaming' || this.buffer.isPrimed(primedFrames)) return true;
+    return this.firstFrameAtMs !== null && performance.now() - this.firstFrameAtMs >= primeWaitMs;
+  }
+
+  /** Frames received so far, in order from 0 without gaps. */
+  get contiguousFrames(): number {
+    return this.buffer.contiguousAheadOf(0);
+  }
+
+  receive(frame: AvatarSegmentFrameInfo): void {
+    if (this.state === 'cancelled') return;
+    this.firstFrameAtMs ??= performance.now();
+    if (!this.audioMatches(frame)) this.audioMismatches += 1;
+    this.buffer.push(frame.index, { rgb: frame.rgb, width: frame.width, height: frame.height });
+    this.receivedFrames += 1;
+    if (this.state === 'complete' && this.receivedFrames >= this.expectedFrames) {
+      this.buffer.markComplete();
+    }
+    this.wakeIfReady();
+  }
+
+  finish(result: Result<{ frameCount: number; source: 'cache' | 'server' }>): void {
+    if (this.state !== 'streaming') return;
+    if (result.ok) {
+      this.state = 'complete';
+      this.source = result.value.source;
+      this.expectedFrames = result.value.frameCount;
+      // Frames held back in main for want of credit may still be on their way.
+      if (this.receivedFrames >= this.expectedFrames) this.buffer.markComplete();
+    } else {
+      this.state = result.error.code === 'cancelled' ? 'cancelled' : 'failed';
+      this.failure = result.error;
+      this.buffer.markComplete();
+    }
+    this.wakeIfReady();
+  }
+
+  /** The image for a time in the slide's speech (ms from its first sample). */
+  pick(speechMs: number): SegmentPick {
+    this.consumed = true;
+    const picked = this.buffer.pick(speechMs);
+    const wantedIndex = picked.wantedIndex;
+    if (wantedIndex > this.lastCreditIndex + 5) {
+      // Credit in steps of 5 frames: fewer messages, still well inside the 2 s window.
+      this.lastCreditIndex = wantedIndex;
+      // Also after the answer: main may still hold frames back for want of credit.
+      this.api.grantSegmentCredit(this.requestId, wantedIndex);
+    }
+    const missing = picked.shownIndex !== wantedIndex;
+    const speechFrames = Math.ceil(this.pcm16.length / samplesPerFrame);
+    const withinSpeech = wantedIndex < speechFrames;
+    const failedHere = this.state === 'failed' && missing && withinSpeech;
+    const heldMs =
+      missing && picked.shownIndex !== null ? (wantedIndex - picked.shownIndex) * frameMs : 0;
+    const overdue =
+      this.state === 'streaming' &&
+      missing &&
+      (picked.shownIndex === null ? speechMs > maxHoldMs : heldMs > maxHoldMs);
+    return {
+      image: picked.image,
+      useFallback: failedHere || overdue,
+      underrun: picked.underrun,
+      wantedIndex,
+    };
+  }
+
+  cancel(): void {
+    // Also once answered: main may still hold frames that wait for credit.
+    this.api.cancelSegment(this.requestId);
+    if (this.state === 'streaming') {
+      this.state = 'cancelled';
+      this.wakeIfReady();
+    }
+    this.buffer.dispose();
+  }
+
+  private audioMatches(frame: AvatarSegmentFrameInfo): boolean {
+    // Only checkable when the speech is what SyncTalk heard (16 kHz); other rates are resampled.
+    if (this.speech.sampleRateHz !== 16_000 || frame.audio.byteLength !== samplesPerFrame * 2) {
+      return true;
+    }
+    const view = new DataView(frame.audio.buffer, frame.audio.byteOffset, frame.audio.byteLength);
+    const start = frame.index * samplesPerFrame;
+    for (let i = 0; i < samplesPerFrame; i += 1) {
+      if (view.getInt16(i * 2, true) !== (this.pcm16[start + i] ?? 0)) return false;
+    }
+    return true;
+  }
+
+  private wakeIfReady(): void {
+    if (!this.isReady()) return;
+    for (const wake of this.primedWaiters.splice(0)) wake();
+  }
+}
+
+/** Every live segment of one lesson, keyed by slide index; routes arriving frames to them. */
+export class SyncTalkSegments {
+  private readonly bySlide = new Map<number, SyncTalkSegment>();
+  private readonly byRequest = new Map<string, SyncTalkSegment>();
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    private readonly api: SegmentApi,
+    private readonly events: SegmentEvents,
+  ) {
+    this.unsubscribe = api.onSegmentFrame((frame) =>
+      this.byRequest.get(frame.requestId)?.receive(frame),
+    );
+  }
+
+  /** The slide's segment: the unplayed one if there is one, else a new request. */
+  ensure(speech: SegmentSpeech): SyncTalkSegment {
+    const existing = this.bySlide.get(speech.slideIndex);
+    if (
+      existing &&
+      !existing.consumed &&
+      existing.state !== 'cancelled' &&
+      existing.state !== 'failed'
+    ) {
+      return existing;
+    }
+    existing?.cancel();
+    if (existing) this.byRequest.delete(existing.requestId);
+    const segment = new SyncTalkSegment(speech, this.api);
+    this.bySlide.set(speech.slideIndex, segment);
+    this.byRequest.set(segment.requestId, segment);
+    void this.api
+      .segment({
+        requestId: segment.requestId,
+        lessonId: speech.lessonId,
+        slideId: speech.slideId,
+        avatar: speech.avatar,
+        pcm: speech.pcm,
+        sampleRateHz: speech.sampleRateHz,
+        creditFrames,
+      })
+      .then((result) => {
+        segment.finish(result);
+        if (segment.state === 'failed' && segment.failure)
+          this.events.onFailed(segment, segment.failure);
+        if (segment.state === 'complete') this.events.onComplete?.(segment);
+        // The request stays routable until released: over Electron IPC a frame event may still
+        // be behind the answer.
+      });
+    return segment;
+  }
+
+  get(slideIndex: number): SyncTalkSegment | undefined {
+    return this.bySlide.get(slideIndex);
+  }
+
+  /** Ends and frees the slide's segment (it went off air, or playback restarted). */
+  release(slideIndex: number): void {
+    const segment = this.bySlide.get(slideIndex);
+    if (!segment) return;
+    segment.cancel();
+    this.bySlide.delete(slideIndex);
+    this.byRequest.delete(segment.requestId);
+  }
+
+  /** Releases every segment that has been (partly) played: they cannot be replayed. */
+  releaseConsumed(): void {
+    for (const [index, segment] of this.bySlide) if (segment.consumed) this.release(index);
+  }
+
+  dispose(): void {
+    for (const index of [...this.bySlide.keys()]) this.release(index);
+    this.unsubscribe();
+  }
+}

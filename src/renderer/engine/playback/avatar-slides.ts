@@ -1,0 +1,66 @@
+import type { Lesson } from '../../../shared/lesson/lesson-schema.ts';
+import type { Result } from '../../../shared/result.ts';
+import type { SyncTalkSegments } from '../avatar/synctalk-segments.ts';
+import type { PlayerSlides } from './presentation-player.ts';
+import type { PreparedSlide } from './slide-preparer.ts';
+
+/**
+ * The slides as the player sees them when the lesson's avatar is SyncTalk: preparing a slide also
+ * asks for its avatar video (look-ahead, so the next slides' frames are made while this one
+ * plays). Only the first slide of a run waits for its avatar, so Play starts with the avatar on
+ * screen; later slide changes never wait on the server (the audio clock goes on, the last image
+ * is held, and the local avatar stands in if frames stay away).
+ */
+export class AvatarSlides implements PlayerSlides {
+  constructor(
+    private readonly base: PlayerSlides,
+    private readonly lesson: Lesson,
+    private readonly segments: SyncTalkSegments,
+    /** Longest wait for the first slide's avatar before starting with the local one. */
+    private readonly firstFrameTimeoutMs = 10_000,
+  ) {}
+
+  get slideCount(): number {
+    return this.base.slideCount;
+  }
+
+  async prepare(index: number): Promise<Result<PreparedSlide>> {
+    const prepared = await this.base.prepare(index);
+    if (!prepared.ok) return prepared;
+    const segment = this.requestAvatar(prepared.value);
+    if (segment) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        segment.whenReady(),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, this.firstFrameTimeoutMs);
+        }),
+      ]);
+      clearTimeout(timer);
+    }
+    return prepared;
+  }
+
+  ready(index: number): PreparedSlide | undefined {
+    return this.base.ready(index);
+  }
+
+  startMsOf(index: number): number | null {
+    return this.base.startMsOf(index);
+  }
+
+  /** Starts (or finds) the slide's avatar segment; null when the slide shows no SyncTalk avatar. */
+  requestAvatar(prepared: PreparedSlide) {
+    const avatar = this.lesson.avatar;
+    if (avatar.provider !== 'synctalk' || prepared.slide.avatar?.hidden) return null;
+    if (prepared.pcm.byteLength === 0) return null;
+    return this.segments.ensure({
+      lessonId: this.lesson.id,
+      slideId: prepared.slide.id,
+      slideIndex: prepared.index,
+      avatar,
+      pcm: prepared.pcm,
+      sampleRateHz: prepared.sampleRateHz,
+    });
+  }
+}
