@@ -2,6 +2,7 @@ import type { ProgramEngine } from '../engine/program-engine.ts';
 import { LessonToolbar } from './lesson/lesson-toolbar.tsx';
 import { SlideList } from './lesson/slide-list.tsx';
 import { Notices } from './notices.tsx';
+import { AvatarPanel } from './presenter/avatar-panel.tsx';
 import { ProgramView } from './presenter/program-view.tsx';
 import { RecordingPanel } from './presenter/recording-panel.tsx';
 import { SlideNotes } from './presenter/slide-notes.tsx';
@@ -21,6 +22,7 @@ export function App({ engine }: { engine: ProgramEngine }) {
           <SlideNotes />
         </main>
         <aside className="side-column">
+          <AvatarPanel />
           <RecordingPanel />
         </aside>
       </div>

@@ -1,18 +1,6 @@
 import { rapido } from '../../bridge/rapido.ts';
 import type { ProgramEngine } from '../../engine/program-engine.ts';
 import { useAppStore } from '../../store/app-store.ts';
-import type { Lesson } from '../../../shared/lesson/lesson-schema.ts';
-
-/** Say so, rather than silently substitute, while a provider is not playable yet. */
-function warnAboutUnwiredProviders(lesson: Lesson): void {
-  if (lesson.avatar.provider === 'synctalk') {
-    useAppStore
-      .getState()
-      .pushInfo(
-        `This lesson asks for the SyncTalk avatar "${lesson.avatar.avatarName}"; this version plays it with the built-in avatar.`,
-      );
-  }
-}
 
 /** Opens a lesson folder into the engine and the store; errors become notices. */
 export async function openLessonInto(engine: ProgramEngine, dir: string): Promise<boolean> {
@@ -26,7 +14,6 @@ export async function openLessonInto(engine: ProgramEngine, dir: string): Promis
     }
     await engine.loadLesson(opened.value.dir, opened.value.lesson);
     store.setLesson(opened.value.dir, opened.value.lesson);
-    warnAboutUnwiredProviders(opened.value.lesson);
     return true;
   } finally {
     useAppStore.getState().setLoadingLesson(false);
