@@ -1,12 +1,11 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { z } from 'zod';
 import type { Lesson } from '../src/shared/lesson/lesson-schema.ts';
-import { repoRoot, requireRendererBuild, sampleLessonAt } from './support/app-host.ts';
+import { requireRendererBuild, sampleLessonAt } from './support/app-host.ts';
+import { describeRun, readLogLines, runCli, tempDir, type CliRun } from './support/render-cli.ts';
+import { z } from 'zod';
 import { ffprobe, streamDurationSec } from './support/media-probe.ts';
 
 /**
@@ -16,78 +15,8 @@ import { ffprobe, streamDurationSec } from './support/media-probe.ts';
  */
 const width = 640;
 const height = 360;
-const tsxBin = join(repoRoot, 'node_modules', '.bin', 'tsx');
-const cliPath = join(repoRoot, 'src', 'main', 'hosts', 'headless', 'cli.ts');
 const progressLine = /^\[\s*(\d{1,3})%\] (\w+)/;
 const stackFrame = /^\s+at /m;
-
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  wallMs: number;
-}
-
-async function tempDir(prefix: string): Promise<string> {
-  return mkdtemp(join(tmpdir(), `rapido-cli-${prefix}-`));
-}
-
-/** Runs the CLI with its own data and log folders so nothing leaks between runs. */
-async function runCli(
-  args: string[],
-  extraEnv: Record<string, string> = {},
-): Promise<CliRun & { logDir: string }> {
-  const dataDir = await tempDir('data');
-  const logDir = join(dataDir, 'logs');
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    RAPIDO_DATA_DIR: dataDir,
-    RAPIDO_LOG_DIR: logDir,
-    LOG_LEVEL: 'info',
-    ...extraEnv,
-  };
-  const startedMs = Date.now();
-  const child = spawn(tsxBin, [cliPath, ...args], { cwd: repoRoot, env });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const code = await new Promise<number | null>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (exitCode) => resolve(exitCode));
-  });
-  return { code, stdout, stderr, wallMs: Date.now() - startedMs, logDir };
-}
-
-function describeRun(run: CliRun): string {
-  return `exit ${String(run.code)} after ${run.wallMs} ms\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}`;
-}
-
-const logLineSchema = z
-  .object({
-    timestamp: z.string(),
-    level: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']),
-    logger: z.string(),
-    message: z.string(),
-    lesson_id: z.string().nullable(),
-    event_type: z.string().nullable(),
-    event_source: z.enum(['backend', 'frontend']),
-    performance_data: z
-      .record(z.string(), z.union([z.number(), z.string(), z.boolean(), z.null()]))
-      .optional(),
-  })
-  .loose();
-type LogLine = z.infer<typeof logLineSchema>;
-
-async function readLogLines(file: string): Promise<LogLine[]> {
-  const text = await readFile(file, 'utf8');
-  const lines = text.split('\n').filter((line) => line.length > 0);
-  return lines.map((line, index) => {
-    const parsed = logLineSchema.safeParse(JSON.parse(line));
-    if (!parsed.success) throw new Error(`${file}:${index + 1} is not a log line: ${line}`);
-    return parsed.data;
-  });
-}
 
 /** Events that belong to the lesson's pipeline: each must say which lesson it is about. */
 function isPipelineEvent(eventType: string | null): boolean {

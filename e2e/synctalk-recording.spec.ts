@@ -1,0 +1,242 @@
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { expect, test } from '@playwright/test';
+import type { Lesson } from '../src/shared/lesson/lesson-schema.ts';
+import {
+  startReferenceServer,
+  type ReferenceServer,
+} from '../src/main/services/avatar/synctalk-reference/reference-server.ts';
+import { offlineSpeechProviderId } from '../src/main/services/speech/offline-voice.ts';
+import { cacheKey, decodeEntry, entryPath } from '../src/main/services/speech/speech-cache.ts';
+import { fitRect } from '../src/renderer/engine/compositor/fit-rect.ts';
+import { requireRendererBuild, sampleLessonAt } from './support/app-host.ts';
+import {
+  audioStartSec,
+  markerOffset,
+  placeSpeech,
+  regionLuma,
+  videoFrameTimesSec,
+} from './support/av-sync.ts';
+import { decodeAudioMono16k, ffprobe, type PixelRect } from './support/media-probe.ts';
+import { describeRun, readLogLines, runCli, tempDir, type LogLine } from './support/render-cli.ts';
+
+/**
+ * A lesson with the SyncTalk avatar, recorded by `npm run render` (headless host, Chromium)
+ * against Rapido's reference server, judged on the file: the avatar's loudness marker against the
+ * audio heard (lips within 40 ms), the audio against the speech the app synthesised (intact, no
+ * repeated or dropped chunks, no gaps at slide changes), under a stall and with the server killed
+ * mid-lesson.
+ */
+const width = 640;
+const height = 360;
+const avatarSize = 256;
+const placement = { x: 0.55, y: 0.05, width: 0.45, height: 0.9 };
+
+test.describe.configure({ mode: 'serial' });
+test.beforeAll(() => requireRendererBuild());
+
+async function startServer(faults: Parameters<typeof startReferenceServer>[0]['faults']) {
+  return startReferenceServer({
+    port: 0,
+    avatars: [
+      { name: 'enrique_torres', width: avatarSize, height: avatarSize, keyColor: '#089831' },
+    ],
+    preloaded: ['enrique_torres'],
+    preloadDelayMs: 0,
+    faults: { firstFrameDelayMs: 600, ...faults },
+  });
+}
+
+/** The sample lesson's first two slides with the SyncTalk avatar, large enough to read its marker. */
+async function syncTalkLesson(server: ReferenceServer): Promise<{ dir: string; lesson: Lesson }> {
+  return sampleLessonAt(width, height, (lesson) => ({
+    ...lesson,
+    slides: lesson.slides.slice(0, 2),
+    avatar: {
+      provider: 'synctalk',
+      serverUrl: server.url,
+      avatarName: 'enrique_torres',
+      frameSize: { width: avatarSize, height: avatarSize },
+      keyColor: '#089831',
+      chromaKey: { similarity: 0.4, smoothness: 0.08, spill: 0.1 },
+      placement,
+    },
+  }));
+}
+
+/** The marker square (top-left 16x16 of the avatar frame) where the compositor puts it, inset. */
+function markerRect(): PixelRect {
+  const avatar = fitRect(
+    { width: avatarSize, height: avatarSize },
+    {
+      x: placement.x * width,
+      y: placement.y * height,
+      width: placement.width * width,
+      height: placement.height * height,
+    },
+    'contain',
+    'bottom',
+  );
+  const sizePx = (16 * avatar.width) / avatarSize;
+  const inset = Math.ceil(sizePx * 0.2);
+  return {
+    x: Math.ceil(avatar.x) + inset,
+    y: Math.ceil(avatar.y) + inset,
+    width: Math.floor(sizePx - 2 * inset),
+    height: Math.floor(sizePx - 2 * inset),
+  };
+}
+
+/** The speech the app played for each slide, exactly: from its own speech cache. */
+async function playedSpeech(dataDir: string, lesson: Lesson): Promise<Float32Array[]> {
+  return Promise.all(
+    lesson.slides.map(async (slide) => {
+      const key = cacheKey({
+        providerId: offlineSpeechProviderId,
+        voice: lesson.voice,
+        text: slide.narration,
+        sampleRateHz: 16_000,
+      });
+      const entry = decodeEntry(
+        key,
+        await readFile(entryPath(join(dataDir, 'cache', 'speech'), key)),
+      );
+      if (!entry.ok) throw new Error(`speech cache entry for ${slide.id}: ${entry.problem}`);
+      return Float32Array.from(entry.speech.pcm, (sample) => sample / 32768);
+    }),
+  );
+}
+
+/**
+ * Each slide's speech is found in the recording, intact, where the previous slide's speech and
+ * hold end. The first 0.25 s is left out of the search so a recording that began a few ms after
+ * the first sample can still be placed.
+ */
+async function expectSpeechIntact(file: string, dataDir: string, lesson: Lesson): Promise<void> {
+  const recorded = await decodeAudioMono16k(file);
+  const speech = await playedSpeech(dataDir, lesson);
+  const skipSamples = 4000;
+  let expectedStartSec = 0;
+  for (const [index, pcm] of speech.entries()) {
+    const placed = placeSpeech(recorded, pcm.subarray(skipSamples), expectedStartSec + 0.25, 0.5);
+    const startSec = placed.startSec - 0.25;
+    const where = `slide ${index + 1} (placed at ${startSec.toFixed(3)} s, expected ${expectedStartSec.toFixed(3)} s)`;
+    expect(placed.correlation, `${where}: whole-utterance correlation`).toBeGreaterThan(0.95);
+    expect(
+      placed.worstWindowCorrelation,
+      `${where}: worst 200 ms window at ${placed.worstWindowAtSec.toFixed(2)} s`,
+    ).toBeGreaterThan(0.5);
+    // No gap and nothing dropped at the slide change: the speech starts where it should.
+    expect(Math.abs(startSec - expectedStartSec), `${where}: start`).toBeLessThan(0.03);
+    const slide = lesson.slides[index];
+    expectedStartSec = startSec + pcm.length / 16_000 + (slide?.holdMs ?? 0) / 1000;
+  }
+}
+
+async function perfLines(logDir: string): Promise<LogLine[]> {
+  const files = (await readdir(logDir)).filter((name) => name.startsWith('rapido_2'));
+  const lines = await Promise.all(files.map((name) => readLogLines(join(logDir, name))));
+  return lines.flat();
+}
+
+function runStats(lines: LogLine[]): Record<string, unknown> {
+  const summary = lines.filter((line) => line.event_type === 'avatar_run_stats').at(-1);
+  if (!summary) throw new Error('no avatar_run_stats line in the log');
+  return summary.performance_data ?? {};
+}
+
+test('records a SyncTalk lesson: lips within 40 ms of the voice, the audio exactly the speech', async () => {
+  const server = await startServer({});
+  try {
+    const { dir, lesson } = await syncTalkLesson(server);
+    const dataDir = await tempDir('synctalk-data');
+    const outPath = join(await tempDir('out'), 'synctalk.mp4');
+    const run = await runCli(['render', dir, '--out', outPath], {}, { dataDir });
+    expect(run.code, describeRun(run)).toBe(0);
+
+    const probe = await ffprobe(outPath);
+    expect(probe.streams.map((stream) => stream.codec_type).sort()).toEqual(['audio', 'video']);
+    const [times, luma, audio, audioStart] = await Promise.all([
+      videoFrameTimesSec(outPath),
+      regionLuma(outPath, markerRect()),
+      decodeAudioMono16k(outPath),
+      audioStartSec(outPath),
+    ]);
+    const sync = markerOffset(times, luma, audio, audioStart);
+    // Nearly every frame shows a readable marker: the SyncTalk avatar was on air throughout.
+    expect(sync.markerFrames / times.length).toBeGreaterThan(0.9);
+    expect(sync.agreement).toBeGreaterThan(0.85);
+    expect(
+      Math.abs(sync.offsetMs),
+      `audio-to-mouth offset ${sync.offsetMs} ms`,
+    ).toBeLessThanOrEqual(40);
+
+    await expectSpeechIntact(outPath, dataDir, lesson);
+    const stats = runStats(await perfLines(join(dataDir, 'logs')));
+    expect(stats.fallbackFrames).toBe(0);
+    expect(Number(stats.syncTalkFrames)).toBeGreaterThan(0.9 * times.length);
+    expect(server.stats().utterances).toBeGreaterThanOrEqual(2);
+  } finally {
+    await server.close();
+  }
+});
+
+test('a server stall mid-slide: the show goes on, the image is held, the audio has no gap', async () => {
+  // 1.5 s without frames after 100 frames of a stream: more than the 1 s cushion.
+  const server = await startServer({ stallAfterFrames: 100, stallMs: 1500 });
+  try {
+    const { dir, lesson } = await syncTalkLesson(server);
+    const dataDir = await tempDir('synctalk-stall');
+    const outPath = join(await tempDir('out'), 'stall.mp4');
+    const run = await runCli(['render', dir, '--out', outPath], {}, { dataDir });
+    expect(run.code, describeRun(run)).toBe(0);
+    await expectSpeechIntact(outPath, dataDir, lesson);
+    const stats = runStats(await perfLines(join(dataDir, 'logs')));
+    // The stall was felt (images held), and never turned into a wait.
+    expect(Number(stats.underrunFrames)).toBeGreaterThan(0);
+  } finally {
+    await server.close();
+  }
+});
+
+test('the server killed mid-lesson: the recording completes with the local avatar', async () => {
+  const server = await startServer({});
+  const kills: Promise<void>[] = [];
+  const { dir, lesson } = await syncTalkLesson(server);
+  const dataDir = await tempDir('synctalk-kill');
+  const outPath = join(await tempDir('out'), 'killed.mp4');
+  const run = await runCli(
+    ['render', dir, '--out', outPath],
+    {},
+    {
+      dataDir,
+      onStdout(text) {
+        // A third of the way in (slide 1 on air, slide 2 being made): the server goes away.
+        const percents = [...text.matchAll(/^\[\s*(\d{1,3})%\] playing/gm)].map((match) =>
+          Number(match[1]),
+        );
+        if (kills.length === 0 && percents.some((percent) => percent >= 30)) {
+          kills.push(server.close());
+        }
+      },
+    },
+  );
+  expect(kills, 'the server was killed during the render').toHaveLength(1);
+  await Promise.all(kills);
+  expect(run.code, describeRun(run)).toBe(0);
+
+  await expectSpeechIntact(outPath, dataDir, lesson);
+  const lines = await perfLines(join(dataDir, 'logs'));
+  expect(lines.some((line) => line.event_type === 'avatar_fallback')).toBe(true);
+  expect(Number(runStats(lines).fallbackFrames)).toBeGreaterThan(0);
+  // The last 3 s show the local avatar: the reference avatar's marker (black in pauses, white in
+  // speech) is gone from its corner.
+  const [times, luma] = await Promise.all([
+    videoFrameTimesSec(outPath),
+    regionLuma(outPath, markerRect()),
+  ]);
+  const endSec = times.at(-1) ?? 0;
+  const lastFrames = luma.filter((_value, index) => (times[index] ?? 0) > endSec - 3);
+  expect(lastFrames.length).toBeGreaterThan(50);
+  expect(lastFrames.filter((value) => value < 55).length).toBe(0);
+});
