@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { runCompositorBench } from './compositor-bench.ts';
+import { runSyncTalkBench } from './synctalk-bench.ts';
 
 /** `npm run bench`: runs every benchmark, prints JSON, writes bench-results/bench.json. */
 async function main(): Promise<void> {
@@ -12,8 +13,10 @@ async function main(): Promise<void> {
       meanMs: 'milliseconds per frame',
       medianFps: 'frames per second',
       cpuToGpuMedianRatio: 'times (dimensionless)',
+      syncTalk: 'milliseconds unless named otherwise; ratios are dimensionless',
     },
     compositor: await runCompositorBench(),
+    syncTalk: await runSyncTalkBench(),
   };
   const json = JSON.stringify(results, null, 2);
   const dir = resolve(import.meta.dirname, '..', 'bench-results');

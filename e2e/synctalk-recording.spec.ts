@@ -8,10 +8,10 @@ import {
 } from '../src/main/services/avatar/synctalk-reference/reference-server.ts';
 import { offlineSpeechProviderId } from '../src/main/services/speech/offline-voice.ts';
 import { cacheKey, decodeEntry, entryPath } from '../src/main/services/speech/speech-cache.ts';
-import { fitRect } from '../src/renderer/engine/compositor/fit-rect.ts';
 import { requireRendererBuild, sampleLessonAt } from './support/app-host.ts';
 import {
   audioStartSec,
+  avatarMarkerRect,
   markerOffset,
   placeSpeech,
   regionLuma,
@@ -64,27 +64,8 @@ async function syncTalkLesson(server: ReferenceServer): Promise<{ dir: string; l
   }));
 }
 
-/** The marker square (top-left 16x16 of the avatar frame) where the compositor puts it, inset. */
 function markerRect(): PixelRect {
-  const avatar = fitRect(
-    { width: avatarSize, height: avatarSize },
-    {
-      x: placement.x * width,
-      y: placement.y * height,
-      width: placement.width * width,
-      height: placement.height * height,
-    },
-    'contain',
-    'bottom',
-  );
-  const sizePx = (16 * avatar.width) / avatarSize;
-  const inset = Math.ceil(sizePx * 0.2);
-  return {
-    x: Math.ceil(avatar.x) + inset,
-    y: Math.ceil(avatar.y) + inset,
-    width: Math.floor(sizePx - 2 * inset),
-    height: Math.floor(sizePx - 2 * inset),
-  };
+  return avatarMarkerRect({ width, height }, placement, { width: avatarSize, height: avatarSize });
 }
 
 /** The speech the app played for each slide, exactly: from its own speech cache. */

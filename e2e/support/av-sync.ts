@@ -1,6 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { z } from 'zod';
+import type { NormalisedRect } from '../../src/shared/lesson/lesson-schema.ts';
+import { fitRect } from '../../src/renderer/engine/compositor/fit-rect.ts';
 import type { PixelRect } from './media-probe.ts';
 
 /**
@@ -217,5 +219,36 @@ export function placeSpeech(
     correlation: fineBest,
     worstWindowCorrelation: worst,
     worstWindowAtSec: worstAt,
+  };
+}
+
+/**
+ * Where the reference avatar's marker square (its frame's top-left 16x16) lands in the output,
+ * inset by a fifth so edge blending never counts: the avatar is fitted into its placement as the
+ * compositor does (contain, bottom-aligned).
+ */
+export function avatarMarkerRect(
+  output: { width: number; height: number },
+  placement: NormalisedRect,
+  avatarSize: { width: number; height: number },
+): PixelRect {
+  const avatar = fitRect(
+    avatarSize,
+    {
+      x: placement.x * output.width,
+      y: placement.y * output.height,
+      width: placement.width * output.width,
+      height: placement.height * output.height,
+    },
+    'contain',
+    'bottom',
+  );
+  const sizePx = (16 * avatar.width) / avatarSize.width;
+  const inset = Math.ceil(sizePx * 0.2);
+  return {
+    x: Math.ceil(avatar.x) + inset,
+    y: Math.ceil(avatar.y) + inset,
+    width: Math.floor(sizePx - 2 * inset),
+    height: Math.floor(sizePx - 2 * inset),
   };
 }

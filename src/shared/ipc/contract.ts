@@ -124,6 +124,8 @@ export const avatarSegmentFrameSchema = z.object({
   rgb: bytesSchema,
   /** The 40 ms of 16 kHz s16le audio this frame shows (1280 bytes). */
   audio: bytesSchema,
+  /** From Rapido's segment cache (as fast as needed) or live from the server (real time). */
+  source: z.enum(['cache', 'server']),
 });
 export type AvatarSegmentFrameInfo = z.infer<typeof avatarSegmentFrameSchema>;
 

@@ -249,7 +249,7 @@ export function createSyncTalkAvatarService(
       return await segments.generate(
         { lessonId: request.lessonId, slideId: request.slideId, avatar, pcm },
         {
-          onFrame(index, rgb, audio) {
+          onFrame(index, rgb, audio, source) {
             gate.deliver(index, () =>
               options.emit(context.clientId, 'avatar:segment-frame', {
                 requestId: request.requestId,
@@ -258,6 +258,7 @@ export function createSyncTalkAvatarService(
                 height: avatar.frameSize.height,
                 rgb,
                 audio,
+                source,
               }),
             );
           },

@@ -67,6 +67,7 @@ export const creditFrames = 50;
  */
 export const primedFrames = 25;
 export const primeWaitMs = 1000;
+export const cachedPrimedFrames = 3;
 /** An image held longer than this while speech goes on gives way to the local avatar. */
 export const maxHoldMs = 2000;
 const frameMs = 40;
@@ -87,6 +88,7 @@ export class SyncTalkSegment {
   /** Frames whose 40 ms of audio differed from the speech played at their time. */
   audioMismatches = 0;
   receivedFrames = 0;
+  fromCache = false;
   private expectedFrames = Infinity;
   private lastCreditIndex = -1;
   private readonly pcm16: Int16Array;
@@ -111,6 +113,8 @@ export class SyncTalkSegment {
 
   isReady(): boolean {
     if (this.state !== 'streaming' || this.buffer.isPrimed(primedFrames)) return true;
+    // Cached frames come faster than real time: a few in hand are enough to start.
+    if (this.fromCache && this.buffer.isPrimed(cachedPrimedFrames)) return true;
     return this.firstFrameAtMs !== null && performance.now() - this.firstFrameAtMs >= primeWaitMs;
   }
 
@@ -122,6 +126,7 @@ export class SyncTalkSegment {
   receive(frame: AvatarSegmentFrameInfo): void {
     if (this.state === 'cancelled') return;
     this.firstFrameAtMs ??= performance.now();
+    this.fromCache = frame.source === 'cache';
     if (!this.audioMatches(frame)) this.audioMismatches += 1;
     this.buffer.push(frame.index, { rgb: frame.rgb, width: frame.width, height: frame.height });
     this.receivedFrames += 1;

@@ -31,7 +31,12 @@ export interface SegmentHandlers {
    * Frames in order from 0 with the 40 ms of 16 kHz audio each one shows; both buffers are the
    * caller's (transferable).
    */
-  onFrame(index: number, rgb: Uint8Array<ArrayBuffer>, audio: Uint8Array<ArrayBuffer>): void;
+  onFrame(
+    index: number,
+    rgb: Uint8Array<ArrayBuffer>,
+    audio: Uint8Array<ArrayBuffer>,
+    source: 'cache' | 'server',
+  ): void;
   /**
    * Cached frames come as fast as the disk allows; this lets the caller hold each one back until
    * it has room (flow control), so a long segment never sits in memory whole.
@@ -165,7 +170,7 @@ export function createAvatarSegmentService(
           await cache.discard(key, frame.problem);
           return { delivered, result: null };
         }
-        handlers.onFrame(index, frame.rgb, frameAudio(pcm, index));
+        handlers.onFrame(index, frame.rgb, frameAudio(pcm, index), 'cache');
         delivered += 1;
       }
     } finally {
@@ -268,7 +273,7 @@ export function createAvatarSegmentService(
             writer?.addFrame(frame.rgb);
             delivered += 1;
             if (frame.index >= alreadyDelivered)
-              handlers.onFrame(frame.index, frame.rgb, frame.audio);
+              handlers.onFrame(frame.index, frame.rgb, frame.audio, 'server');
           },
         },
         handlers.signal ? { signal: handlers.signal } : {},
