@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { z } from 'zod';
 import type { NormalisedRect } from '../../src/shared/lesson/lesson-schema.ts';
-import { fitRect } from '../../src/renderer/engine/compositor/fit-rect.ts';
+import { placeAvatar } from '../../src/renderer/engine/compositor/fit-rect.ts';
 import type { PixelRect } from './media-probe.ts';
 
 /**
@@ -232,17 +232,7 @@ export function avatarMarkerRect(
   placement: NormalisedRect,
   avatarSize: { width: number; height: number },
 ): PixelRect {
-  const avatar = fitRect(
-    avatarSize,
-    {
-      x: placement.x * output.width,
-      y: placement.y * output.height,
-      width: placement.width * output.width,
-      height: placement.height * output.height,
-    },
-    'contain',
-    'bottom',
-  );
+  const avatar = placeAvatar(avatarSize, placement, output);
   const sizePx = (16 * avatar.width) / avatarSize.width;
   const inset = Math.ceil(sizePx * 0.2);
   return {

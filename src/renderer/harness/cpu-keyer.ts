@@ -1,5 +1,5 @@
 import type { NormalisedRect } from '../../shared/lesson/lesson-schema.ts';
-import { fitRect, type Rect, type Size } from '../engine/compositor/fit-rect.ts';
+import { fitRect, placeAvatar, type Rect, type Size } from '../engine/compositor/fit-rect.ts';
 
 /**
  * A model of the predecessor's compositor, for comparison only: Canvas2D, the avatar drawn into a
@@ -33,17 +33,7 @@ export class CpuThresholdKeyer {
     if (!outputContext) throw new Error('no 2D context');
     this.outputContext = outputContext;
     const placement = options.placement;
-    const fitted = fitRect(
-      options.avatarSize,
-      {
-        x: placement.x * output.width,
-        y: placement.y * output.height,
-        width: placement.width * output.width,
-        height: placement.height * output.height,
-      },
-      'contain',
-      'bottom',
-    );
+    const fitted = placeAvatar(options.avatarSize, placement, output);
     this.avatarRect = {
       x: Math.round(fitted.x),
       y: Math.round(fitted.y),

@@ -1,6 +1,6 @@
 import type { ChromaKeySettings, NormalisedRect } from '../../../shared/lesson/lesson-schema.ts';
 import { keyUniformsFromSettings, type ChromaKeyUniforms } from '../../../shared/chroma-key.ts';
-import { fitRect, type Rect, type Size } from './fit-rect.ts';
+import { fitRect, placeAvatar, type Rect, type Size } from './fit-rect.ts';
 import { coveredPixels, regionsToRestore, type PixelRect } from './pixel-rect.ts';
 import {
   chromaKeyFragmentShader,
@@ -755,14 +755,7 @@ export class Compositor {
     ) {
       return this.avatarRect;
     }
-    const { width, height } = this.output;
-    const target: Rect = {
-      x: placement.x * width,
-      y: placement.y * height,
-      width: placement.width * width,
-      height: placement.height * height,
-    };
-    this.avatarRect = toNormalised(fitRect(avatar, target, 'contain', 'bottom'), this.output);
+    this.avatarRect = toNormalised(placeAvatar(avatar, placement, this.output), this.output);
     this.fittedAvatarWidth = avatar.width;
     this.fittedAvatarHeight = avatar.height;
     return this.avatarRect;

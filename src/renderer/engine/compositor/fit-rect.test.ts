@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitRect } from './fit-rect.ts';
+import { fitRect, placeAvatar } from './fit-rect.ts';
 
 describe('fitRect (contain)', () => {
   it('letterboxes a wide source in a taller target, centred', () => {
@@ -102,5 +102,16 @@ describe('fitRect (contain)', () => {
       width: 0,
       height: 0,
     });
+  });
+});
+
+describe('placeAvatar', () => {
+  it('fits in output pixels, so a square avatar stays square in a wide output', () => {
+    const placed = placeAvatar(
+      { width: 512, height: 512 },
+      { x: 0.5, y: 0, width: 0.5, height: 1 },
+      { width: 1280, height: 720 },
+    );
+    expect(placed).toEqual({ x: 640, y: 80, width: 640, height: 640 });
   });
 });

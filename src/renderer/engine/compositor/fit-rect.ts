@@ -41,3 +41,21 @@ export function fitRect(source: Size, target: Rect, mode: FitMode, align: FitAli
       : target.y + (target.height - height) / 2;
   return { x, y, width, height };
 }
+
+/**
+ * Where an avatar frame lands in the output, in output pixels: fitted into its normalised
+ * placement (converted to pixels first) and standing on the placement's bottom edge.
+ */
+export function placeAvatar(avatar: Size, placement: Rect, output: Size): Rect {
+  return fitRect(
+    avatar,
+    {
+      x: placement.x * output.width,
+      y: placement.y * output.height,
+      width: placement.width * output.width,
+      height: placement.height * output.height,
+    },
+    'contain',
+    'bottom',
+  );
+}
