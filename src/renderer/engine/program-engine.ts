@@ -352,7 +352,8 @@ export class ProgramEngine {
     const player = this.player;
     const onAir = player && (player.state === 'playing' || player.state === 'paused');
     // While presenting, the audio clock decides which frame is due; otherwise the wall clock.
-    const clockMs = onAir ? this.audio.videoNow() * 1000 : nowMs;
+    const videoNowSec = onAir ? this.audio.videoNow() : 0;
+    const clockMs = onAir ? videoNowSec * 1000 : nowMs;
     const frameIndex = Math.floor(clockMs / (1000 / fps));
     if (frameIndex === this.lastFrameIndex) return;
     this.lastFrameIndex = frameIndex;
@@ -361,7 +362,7 @@ export class ProgramEngine {
     let poseTimeMs = nowMs;
     let programFrame: ProgramFrame | null = null;
     if (onAir) {
-      programFrame = player.frameAt(this.audio.videoNow());
+      programFrame = player.frameAt(videoNowSec);
       if (programFrame) {
         this.putOnAir(programFrame.slide);
         mouthOpen = programFrame.mouthOpen;
@@ -393,14 +394,14 @@ export class ProgramEngine {
   private syncTalkFrame(frame: ProgramFrame | null): AvatarFrame | null {
     const segments = this.segments;
     if (!segments) return null;
-    if (!frame) return this.lastSyncTalkImage ? rgbFrame(this.lastSyncTalkImage) : null;
+    if (!frame) return this.heldSyncTalkFrame();
     const index = frame.slide.index;
     if (this.segmentSlide !== index) {
       if (this.segmentSlide !== null) segments.release(this.segmentSlide);
       this.segmentSlide = index;
     }
     const segment = segments.get(index);
-    if (!segment) return this.lastSyncTalkImage ? rgbFrame(this.lastSyncTalkImage) : null;
+    if (!segment) return this.heldSyncTalkFrame();
     const pick = segment.pick(frame.speechMs);
     if (pick.useFallback) {
       this.avatarStats.fallbackFrames += 1;
@@ -436,6 +437,10 @@ export class ProgramEngine {
       }
     }
     return rgbFrame(image);
+  }
+
+  private heldSyncTalkFrame(): AvatarFrame | null {
+    return this.lastSyncTalkImage ? rgbFrame(this.lastSyncTalkImage) : null;
   }
 
   private onSegmentFailed(segment: SyncTalkSegment, error: RapidoError): void {

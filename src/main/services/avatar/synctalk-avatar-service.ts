@@ -6,6 +6,7 @@ import type {
   SyncTalkCheckInfo,
 } from '../../../shared/ipc/contract.ts';
 import type { SyncTalkAvatarSettings } from '../../../shared/lesson/lesson-schema.ts';
+import { int16Samples } from '../../../shared/pcm-samples.ts';
 import { err, ok } from '../../../shared/result.ts';
 import type { CallContext } from '../ipc/dispatcher.ts';
 import type { Logger } from '../logging/logger.ts';
@@ -232,7 +233,7 @@ export function createSyncTalkAvatarService(
     if (request.pcm.byteLength % 2 !== 0) {
       return err('invalid-request', 'Speech PCM must be whole 16-bit samples.');
     }
-    const samples = toInt16(request.pcm);
+    const samples = int16Samples(request.pcm);
     const pcm =
       request.sampleRateHz === syncTalkRateHz
         ? samples
@@ -303,12 +304,4 @@ export function createSyncTalkAvatarService(
       await segments.close();
     },
   };
-}
-
-function toInt16(bytes: Uint8Array): Int16Array {
-  // Int16Array views need 2-byte alignment; a copy is made only when the bytes are not aligned.
-  if (bytes.byteOffset % 2 === 0) {
-    return new Int16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 2);
-  }
-  return new Int16Array(bytes.slice().buffer);
 }

@@ -265,22 +265,7 @@ class Scanner {
       this.positions.set(pathKey(this.path), keyStart);
       this.scanValue(depth + 1);
       this.path.pop();
-      this.skipWhitespace();
-      const next = this.text[this.index];
-      if (next === ',') {
-        this.index += 1;
-        continue;
-      }
-      if (next === '}') {
-        this.index += 1;
-        return;
-      }
-      if (next === undefined) {
-        this.fail(
-          `Unexpected end of input: the object at ${this.describeOffset(open)} is not closed`,
-        );
-      }
-      this.unexpected(`',' or '}' after the value of "${key}"`);
+      if (this.closesAfterItem('}', open, `',' or '}' after the value of "${key}"`)) return;
     }
   }
 
@@ -305,23 +290,25 @@ class Scanner {
       this.positions.set(pathKey(this.path), this.index);
       this.scanValue(depth + 1);
       this.path.pop();
-      this.skipWhitespace();
-      const next = this.text[this.index];
-      if (next === ',') {
-        this.index += 1;
-        continue;
-      }
-      if (next === ']') {
-        this.index += 1;
-        return;
-      }
-      if (next === undefined) {
-        this.fail(
-          `Unexpected end of input: the array at ${this.describeOffset(open)} is not closed`,
-        );
-      }
-      this.unexpected("',' or ']' after an array element");
+      if (this.closesAfterItem(']', open, "',' or ']' after an array element")) return;
     }
+  }
+
+  /** After a member or element: true when `close` ends the container, false after a comma. */
+  private closesAfterItem(close: '}' | ']', open: number, expected: string): boolean {
+    this.skipWhitespace();
+    const next = this.text[this.index];
+    if (next === ',' || next === close) {
+      this.index += 1;
+      return next === close;
+    }
+    if (next === undefined) {
+      const container = close === '}' ? 'object' : 'array';
+      this.fail(
+        `Unexpected end of input: the ${container} at ${this.describeOffset(open)} is not closed`,
+      );
+    }
+    this.unexpected(expected);
   }
 
   /** Returns the decoded string, which object keys need for their paths. */

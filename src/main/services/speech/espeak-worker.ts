@@ -1,3 +1,4 @@
+import { concatInt16 } from '../../../shared/pcm-samples.ts';
 import { parentPort } from 'node:worker_threads';
 import type { ESpeakNGWorker } from '@echogarden/espeak-ng-emscripten';
 import type {
@@ -98,18 +99,6 @@ function selectVoice(loaded: Engine, requested: string): boolean {
   return true;
 }
 
-function concatenate(chunks: readonly Int16Array[]): Int16Array {
-  let length = 0;
-  for (const chunk of chunks) length += chunk.length;
-  const joined = new Int16Array(length);
-  let offset = 0;
-  for (const chunk of chunks) {
-    joined.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return joined;
-}
-
 function resamplerFor(inputRateHz: number, outputRateHz: number): Resampler {
   const key = `${inputRateHz}:${outputRateHz}`;
   let resampler = resamplers.get(key);
@@ -155,7 +144,7 @@ async function runJob(job: EspeakJob): Promise<EspeakJobOutcome> {
   if (aborted()) return { kind: 'cancelled' };
   const synthesisMs = performance.now() - startedMs;
 
-  const native = concatenate(chunks);
+  const native = concatInt16(chunks);
   const resampler = resamplerFor(worker.samplerate, job.outputRateHz);
   const pcm = new Int16Array(resampler.outputLength(native.length));
   for (let from = 0; from < pcm.length; from += resampleSliceSamples) {

@@ -1,5 +1,6 @@
 import type { AvatarSegmentFrameInfo } from '../../../shared/ipc/contract.ts';
 import type { SyncTalkAvatarSettings } from '../../../shared/lesson/lesson-schema.ts';
+import { int16Samples } from '../../../shared/pcm-samples.ts';
 import type { RapidoError, Result } from '../../../shared/result.ts';
 import { FrameJitterBuffer } from './frame-jitter-buffer.ts';
 
@@ -92,17 +93,15 @@ export class SyncTalkSegment {
   private expectedFrames = Infinity;
   private lastCreditIndex = -1;
   private readonly pcm16: Int16Array;
+  private readonly speechFrames: number;
   private readonly primedWaiters: (() => void)[] = [];
 
   constructor(
     readonly speech: SegmentSpeech,
     private readonly api: SegmentApi,
   ) {
-    this.pcm16 = new Int16Array(
-      speech.pcm.buffer,
-      speech.pcm.byteOffset,
-      speech.pcm.byteLength / 2,
-    );
+    this.pcm16 = int16Samples(speech.pcm);
+    this.speechFrames = Math.ceil(this.pcm16.length / samplesPerFrame);
   }
 
   /** Resolves once the avatar can start: primed, complete, failed or cancelled. */
@@ -164,8 +163,7 @@ export class SyncTalkSegment {
       this.api.grantSegmentCredit(this.requestId, wantedIndex);
     }
     const missing = picked.shownIndex !== wantedIndex;
-    const speechFrames = Math.ceil(this.pcm16.length / samplesPerFrame);
-    const withinSpeech = wantedIndex < speechFrames;
+    const withinSpeech = wantedIndex < this.speechFrames;
     const failedHere = this.state === 'failed' && missing && withinSpeech;
     const heldMs =
       missing && picked.shownIndex !== null ? (wantedIndex - picked.shownIndex) * frameMs : 0;

@@ -1,3 +1,5 @@
+import { int16Samples } from '../../../shared/pcm-samples.ts';
+
 /**
  * The program's audio: one AudioContext whose clock is the master clock of the whole show, and
  * one bus that feeds the speakers and every output (recording now, LiveKit later).
@@ -47,7 +49,7 @@ export class ProgramAudio {
 
   /** PCM s16le mono at any rate → an AudioBuffer (the context resamples on playback). */
   bufferFromPcm(pcm: Uint8Array, sampleRateHz: number): AudioBuffer {
-    const samples = new Int16Array(pcm.buffer, pcm.byteOffset, Math.floor(pcm.byteLength / 2));
+    const samples = int16Samples(pcm);
     const buffer = this.context.createBuffer(1, Math.max(1, samples.length), sampleRateHz);
     const channel = buffer.getChannelData(0);
     for (let i = 0; i < samples.length; i += 1) channel[i] = (samples[i] ?? 0) / 32768;

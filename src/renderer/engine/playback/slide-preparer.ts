@@ -1,3 +1,4 @@
+import { int16Samples } from '../../../shared/pcm-samples.ts';
 import type { WordTimingInfo } from '../../../shared/ipc/contract.ts';
 import type { Lesson, Slide } from '../../../shared/lesson/lesson-schema.ts';
 import { err, ok, type Result } from '../../../shared/result.ts';
@@ -125,7 +126,7 @@ export class SlidePreparer {
       );
     }
     const { pcm, sampleRateHz } = speech.value;
-    const samples = new Int16Array(pcm.buffer, pcm.byteOffset, Math.floor(pcm.byteLength / 2));
+    const samples = int16Samples(pcm);
     return ok({
       index,
       slide,

@@ -852,12 +852,7 @@ export function createSyncTalkSession(options: SyncTalkSessionOptions): SyncTalk
     const nowMs = performance.now();
     const { pending } = current;
     if (current.cancelled) {
-      finish(
-        pending,
-        err('cancelled', `Utterance "${pending.id}" was cancelled.`),
-        'cancelled',
-        null,
-      );
+      finishCancelled(pending);
     } else {
       const summary: UtteranceSummary = {
         utteranceId: pending.id,
@@ -900,12 +895,7 @@ export function createSyncTalkSession(options: SyncTalkSessionOptions): SyncTalk
   function finishActive(current: ActiveUtterance, error: RapidoError) {
     const { pending } = current;
     if (current.cancelled) {
-      finish(
-        pending,
-        err('cancelled', `Utterance "${pending.id}" was cancelled.`),
-        'cancelled',
-        null,
-      );
+      finishCancelled(pending);
       return;
     }
     const failure: RapidoError = {
@@ -918,6 +908,15 @@ export function createSyncTalkSession(options: SyncTalkSessionOptions): SyncTalk
       utterance_id: pending.id,
     });
     finish(pending, { ok: false, error: failure }, 'failed', failure);
+  }
+
+  function finishCancelled(pending: PendingUtterance) {
+    finish(
+      pending,
+      err('cancelled', `Utterance "${pending.id}" was cancelled.`),
+      'cancelled',
+      null,
+    );
   }
 
   function finish(
@@ -938,12 +937,7 @@ export function createSyncTalkSession(options: SyncTalkSessionOptions): SyncTalk
     const queued = queue.indexOf(pending);
     if (queued >= 0) {
       queue.splice(queued, 1);
-      finish(
-        pending,
-        err('cancelled', `Utterance "${pending.id}" was cancelled.`),
-        'cancelled',
-        null,
-      );
+      finishCancelled(pending);
       return;
     }
     if (active?.pending === pending && !active.cancelled) {

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { LinearResampler, PcmAssembler, concatInt16, int16ToBytes, rmsDbfs } from './pcm.ts';
+import { concatInt16 } from '../../../../shared/pcm-samples.ts';
+import { LinearResampler, PcmAssembler, int16ToBytes, rmsDbfs } from './pcm.ts';
 
 describe('PcmAssembler', () => {
   test('carries an odd trailing byte into the next message', () => {

@@ -1,3 +1,4 @@
+import { concatInt16 } from '../../../../shared/pcm-samples.ts';
 /**
  * PCM helpers for the reference SyncTalk server: turning arbitrary binary messages into 16-bit
  * samples (an odd trailing byte is carried into the next message), streaming sample-rate
@@ -97,18 +98,6 @@ export class LinearResampler {
     this.history = samples.slice(dropCount);
     this.historyStart += dropCount;
   }
-}
-
-export function concatInt16(parts: readonly Int16Array[]): Int16Array {
-  let length = 0;
-  for (const part of parts) length += part.length;
-  const joined = new Int16Array(length);
-  let offset = 0;
-  for (const part of parts) {
-    joined.set(part, offset);
-    offset += part.length;
-  }
-  return joined;
 }
 
 /** RMS level relative to full scale (32768); silence is -Infinity. */

@@ -186,20 +186,24 @@ export async function startReferenceServer(
     if (preloadNames.length > 0) log(`preloaded: ${loadedFolders.join(', ')}`);
   }
 
+  /** What `/status` and `/streams` both say of a stream (each adds its own fields). */
+  function sessionFields(session: StreamSession): Record<string, unknown> {
+    const { info } = session;
+    return {
+      avatar_name: info.avatarName,
+      model_name: info.modelName,
+      start_time: pythonIsoFormat(info.startTime),
+      last_activity: pythonIsoFormat(info.lastActivity),
+      duration_seconds: (Date.now() - info.startTime.getTime()) / 1000,
+      sample_rate: info.sampleRateHz,
+      background_url: info.backgroundUrl,
+    };
+  }
+
   function streamInfo(): Record<string, unknown> {
     const activeStreams: Record<string, unknown> = {};
     for (const [streamId, session] of sessions) {
-      const { info } = session;
-      activeStreams[streamId] = {
-        avatar_name: info.avatarName,
-        model_name: info.modelName,
-        start_time: pythonIsoFormat(info.startTime),
-        last_activity: pythonIsoFormat(info.lastActivity),
-        duration_seconds: (Date.now() - info.startTime.getTime()) / 1000,
-        sample_rate: info.sampleRateHz,
-        background_url: info.backgroundUrl,
-        client_info: info.clientInfo,
-      };
+      activeStreams[streamId] = { ...sessionFields(session), client_info: session.info.clientInfo };
     }
     return {
       active_streams: activeStreams,
@@ -231,13 +235,7 @@ export async function startReferenceServer(
     const { info } = session;
     return {
       stream_id: info.streamId,
-      avatar_name: info.avatarName,
-      model_name: info.modelName,
-      start_time: pythonIsoFormat(info.startTime),
-      last_activity: pythonIsoFormat(info.lastActivity),
-      duration_seconds: (Date.now() - info.startTime.getTime()) / 1000,
-      sample_rate: info.sampleRateHz,
-      background_url: info.backgroundUrl,
+      ...sessionFields(session),
       has_chroma_key: false,
       client_info: info.clientInfo,
       websocket_state: 'CONNECTED',

@@ -1,7 +1,8 @@
 import type { RawData, WebSocket } from 'ws';
 import { encodeFrameMessage } from '../../../../shared/synctalk/frame-message.ts';
 import { FramePainter } from './frame-painter.ts';
-import { concatInt16, int16ToBytes, LinearResampler, PcmAssembler } from './pcm.ts';
+import { concatInt16 } from '../../../../shared/pcm-samples.ts';
+import { int16ToBytes, LinearResampler, PcmAssembler } from './pcm.ts';
 import type { FaultSettings, ReferenceAvatar } from './reference-server.ts';
 
 /**
