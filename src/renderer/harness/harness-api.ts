@@ -21,6 +21,16 @@ export interface HarnessPixels {
 export interface HarnessCompositorStats {
   readonly framesRendered: number;
   readonly lastRenderMs: number;
+  readonly captionRasterisations: number;
+  readonly lastCaptionRasteriseMs: number;
+}
+
+/** Whole output pixels, y down. */
+export interface HarnessRect {
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
 }
 
 export type HarnessCompositorState = 'ready' | 'lost' | 'disposed';
@@ -44,6 +54,8 @@ export interface HarnessBenchOptions {
   readonly rgbThreshold: number;
   readonly warmupFrames: number;
   readonly measuredFrames: number;
+  /** Captions set before each frame, in turn (one entry: a caption that never changes). */
+  readonly captions?: readonly string[];
 }
 
 export interface HarnessBenchSamples {
@@ -73,6 +85,7 @@ export interface HarnessScene {
   readonly placement: NormalisedRect | null;
   readonly matteView: boolean;
   readonly avatar: string | null;
+  readonly caption?: string | null;
 }
 
 export interface RapidoHarness {
@@ -94,6 +107,10 @@ export interface RapidoHarness {
   setKey(keyColorHex: string, settings: ChromaKeySettings): void;
   setAvatarPlacement(rect: NormalisedRect | null): void;
   setMatteView(enabled: boolean): void;
+  /** The burned-in caption from the next frame on ("\n" between lines); null removes it. */
+  setCaption(text: string | null): void;
+  /** Where the caption is drawn, in output pixels; null without one. */
+  captionRect(): HarnessRect | null;
   /** Renders one frame with the named avatar image (or none). */
   render(avatarName: string | null): HarnessCompositorStats;
   /** The program canvas's pixels (readPixels, flipped to top-down). */
@@ -109,6 +126,8 @@ export interface RapidoHarness {
   /** Loses the context through WEBGL_lose_context and resolves once the compositor saw it. */
   loseContext(): Promise<HarnessCompositorState>;
   restoreContext(): Promise<HarnessCompositorState>;
+  /** GL objects made and still alive through the current compositor's context so far. */
+  glObjectCounts(): HarnessGlObjectCounts;
   disposeCompositor(): HarnessGlObjectCounts;
 
   /** Times the WebGL compositor; uses its own canvas and compositor, disposed at the end. */

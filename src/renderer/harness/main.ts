@@ -54,6 +54,9 @@ function openSession(output: HarnessSize): Session {
 function closeSession(closing: Session): void {
   closing.compositor.dispose();
   closing.canvas.remove();
+  // Chromium keeps at most 16 WebGL contexts and then loses the oldest, which would be the
+  // session under test after many renderFresh calls: give this one back now, not at GC.
+  closing.loseContext?.loseContext();
 }
 
 function readCanvas(gl: WebGL2RenderingContext): HarnessPixels {
@@ -78,6 +81,7 @@ function renderFresh(scene: HarnessScene): HarnessPixels {
     fresh.compositor.setKey(scene.keyColor, scene.chromaKey);
     fresh.compositor.setAvatarPlacement(scene.placement);
     fresh.compositor.setMatteView(scene.matteView);
+    fresh.compositor.setCaption(scene.caption ?? null);
     const avatar = scene.avatar === null ? null : images.get(scene.avatar);
     fresh.compositor.render(
       avatar ? { source: avatar, width: avatar.width, height: avatar.height } : null,
@@ -109,11 +113,15 @@ function benchCompositor(options: HarnessBenchOptions): HarnessBenchSamples {
     bench.compositor.setAvatarPlacement(options.placement);
     const pixel = new Uint8Array(4);
     const frameMs: number[] = [];
+    const captions = options.captions ?? [];
     const total = options.warmupFrames + options.measuredFrames;
     for (let index = 0; index < total; index += 1) {
       const frame = frames[index % frames.length];
       if (!frame) throw new Error('no avatar frames');
       const startMs = performance.now();
+      // As a render loop would: the caption of the moment, every frame, changed or not.
+      if (captions.length > 0)
+        bench.compositor.setCaption(captions[index % captions.length] ?? null);
       bench.compositor.render({ source: frame, width: frame.width, height: frame.height });
       // A 1-pixel readback waits until the GPU (SwiftShader here) has finished the frame.
       bench.gl.readPixels(0, 0, 1, 1, bench.gl.RGBA, bench.gl.UNSIGNED_BYTE, pixel);
@@ -242,6 +250,10 @@ const harness: RapidoHarness = {
   setMatteView(enabled) {
     current().compositor.setMatteView(enabled);
   },
+  setCaption(text) {
+    current().compositor.setCaption(text);
+  },
+  captionRect: () => current().compositor.captionRect(),
   render(avatarName) {
     const { compositor } = current();
     const avatar = avatarName === null ? null : images.get(avatarName);
@@ -276,11 +288,18 @@ const harness: RapidoHarness = {
     await restored;
     return compositor.state;
   },
+  glObjectCounts() {
+    const { counter } = current();
+    return { created: counter.created, live: counter.live };
+  },
   disposeCompositor() {
     const closing = current();
+    closing.compositor.dispose();
+    // Counted before the context is given back (a lost context takes its objects with it).
+    const counts = { created: closing.counter.created, live: closing.counter.live };
     closeSession(closing);
     session = null;
-    return { created: closing.counter.created, live: closing.counter.live };
+    return counts;
   },
 
   benchCompositor,

@@ -1,7 +1,14 @@
 import type { ChromaKeySettings, NormalisedRect } from '../../../shared/lesson/lesson-schema.ts';
 import { keyUniformsFromSettings, type ChromaKeyUniforms } from '../../../shared/chroma-key.ts';
+import { captionLines } from './caption-layout.ts';
+import { CaptionRasteriser, type CaptionRaster } from './caption-raster.ts';
 import { fitRect, placeAvatar, type Rect, type Size } from './fit-rect.ts';
-import { coveredPixels, regionsToRestore, type PixelRect } from './pixel-rect.ts';
+import {
+  captionRegionToRestore,
+  coveredPixels,
+  regionsToRestore,
+  type PixelRect,
+} from './pixel-rect.ts';
 import {
   chromaKeyFragmentShader,
   cornerAttributeLocation,
@@ -14,6 +21,10 @@ export interface CompositorStats {
   readonly framesRendered: number;
   /** CPU time of the last `render` call (submission; the GPU may still be working). */
   readonly lastRenderMs: number;
+  /** How many times caption text was laid out, drawn and uploaded (once per change). */
+  readonly captionRasterisations: number;
+  /** CPU time of the last of those (layout, 2D drawing and texture upload). */
+  readonly lastCaptionRasteriseMs: number;
 }
 
 /** The compositor's GL context: usable, lost (waiting for a restore), or given up for good. */
@@ -105,6 +116,8 @@ interface GlResources {
   /** The avatar keyed at its source size, for avatars drawn much larger than that. */
   readonly keyedTexture: WebGLTexture;
   readonly keyedFramebuffer: WebGLFramebuffer;
+  /** The caption box, premultiplied, drawn 1:1 at whole pixels (hence nearest sampling). */
+  readonly captionTexture: WebGLTexture;
 }
 
 const consoleLogger: CompositorLogger = {
@@ -241,6 +254,7 @@ function createGlResources(gl: WebGL2RenderingContext): GlResources {
     avatarTexture: createTexture(gl, gl.LINEAR),
     keyedTexture: createTexture(gl, gl.LINEAR),
     keyedFramebuffer: gl.createFramebuffer(),
+    captionTexture: createTexture(gl, gl.NEAREST),
   };
 }
 
@@ -256,6 +270,7 @@ function deleteGlResources(gl: WebGL2RenderingContext, resources: GlResources): 
   gl.deleteTexture(resources.avatarTexture);
   gl.deleteTexture(resources.keyedTexture);
   gl.deleteFramebuffer(resources.keyedFramebuffer);
+  gl.deleteTexture(resources.captionTexture);
 }
 
 function toNormalised(rect: Rect, output: Size): Rect {
@@ -268,15 +283,18 @@ function toNormalised(rect: Rect, output: Size): Rect {
 }
 
 /**
- * The program canvas: a letterboxed slide layer and a chroma-keyed avatar layer, drawn with
- * WebGL2 once per frame. Settings are converted when they change; `render` only uploads the
- * avatar frame, binds and draws. Owns its GL objects; `dispose` releases all of them.
+ * The program canvas: a letterboxed slide layer, a chroma-keyed avatar layer and a burned-in
+ * caption on top, drawn with WebGL2 once per frame. Settings are converted when they change;
+ * `render` only uploads the avatar frame, binds and draws. Owns its GL objects; `dispose`
+ * releases all of them.
  *
  * The canvas keeps its pixels between frames, so a frame redraws only the avatar: keyed and laid
  * over the slide layer in one pass, plus the slide where the last frame's avatar was and this one
- * is not. The whole canvas is redrawn after anything else changes (slide, size, matte view,
- * placement, a restored context). Every frame still leaves a complete picture in the canvas, for
- * captureStream and readPixels alike.
+ * is not. The caption is rasterised only when its text changes and stays on the canvas between
+ * frames; it is drawn again (over a restored background) when it changes or when the avatar's
+ * drawing reaches into it. The whole canvas is redrawn after anything else changes (slide, size,
+ * matte view, placement, a restored context). Every frame still leaves a complete picture in the
+ * canvas, for captureStream and readPixels alike.
  */
 export class Compositor {
   private readonly canvas: HTMLCanvasElement | OffscreenCanvas;
@@ -285,7 +303,12 @@ export class Compositor {
   private readonly gl: WebGL2RenderingContext;
   private resources: GlResources | null;
   private currentState: CompositorState = 'ready';
-  private readonly mutableStats = { framesRendered: 0, lastRenderMs: 0 };
+  private readonly mutableStats = {
+    framesRendered: 0,
+    lastRenderMs: 0,
+    captionRasterisations: 0,
+    lastCaptionRasteriseMs: 0,
+  };
 
   private slideSource: TexImageSource | null = null;
   private slideSize: Size | null = null;
@@ -310,6 +333,16 @@ export class Compositor {
   private fullRedrawNeeded = true;
   /** Output pixels the last frame's avatar could have touched; null when it drew none. */
   private previousAvatarPixels: PixelRect | null = null;
+
+  /** The caption's lines joined by "\n", or null for none. */
+  private captionText: string | null = null;
+  private readonly captionRasteriser = new CaptionRasteriser();
+  /** The current caption laid out for the current output; its pixels are in the texture. */
+  private captionRaster: CaptionRaster | null = null;
+  /** Where the caption on the canvas is (null when none is drawn there). */
+  private drawnCaptionPixels: PixelRect | null = null;
+  /** The caption on the canvas is not the current one (text or size changed since). */
+  private captionChanged = false;
 
   private readonly onContextLost = (event: Event): void => {
     // Without preventDefault the browser never offers a restore.
@@ -373,6 +406,8 @@ export class Compositor {
     // Resizing the canvas cleared it.
     this.fullRedrawNeeded = true;
     if (this.resources) this.buildSlideLayer(this.resources);
+    // The caption is sized from the output.
+    if (this.captionText !== null) this.rasteriseCaption();
   }
 
   /** Uploads the slide once; it is fitted inside the output (contain, centred, black bars). */
@@ -397,6 +432,25 @@ export class Compositor {
     this.fullRedrawNeeded = true;
   }
 
+  /**
+   * The caption burned into the program from the next frame on: lines split on "\n", white on a
+   * translucent box near the bottom, over slide and avatar; null (or blank) removes it. Cheap to
+   * call every frame: only a change of text lays out, draws and uploads anything.
+   */
+  setCaption(text: string | null): void {
+    const lines = captionLines(text);
+    const normalised = lines.length > 0 ? lines.join('\n') : null;
+    if (normalised === this.captionText) return;
+    this.captionText = normalised;
+    this.rasteriseCaption();
+  }
+
+  /** Where the caption is drawn, in output pixels (y down); null without one. */
+  captionRect(): PixelRect | null {
+    const rect = this.captionRaster?.rect;
+    return rect ? { ...rect } : null;
+  }
+
   /** Draws the avatar's alpha as opaque greyscale on black instead of the composite. */
   setMatteView(enabled: boolean): void {
     // The background changes between the slide and black.
@@ -407,7 +461,7 @@ export class Compositor {
 
   /**
    * Draws one frame: the slide layer (or black), then the keyed avatar when there is a frame, a
-   * placement and a key. Skipped while the context is lost.
+   * placement and a key, then the caption (not in matte view). Skipped while the context is lost.
    */
   render(avatar: AvatarFrame | null): void {
     const resources = this.resources;
@@ -431,12 +485,25 @@ export class Compositor {
     // Laid over the slide layer in its own pass (or drawn as the matte), the avatar writes
     // opaque pixels: what was under it need not be redrawn first.
     const opaqueAvatar = avatarPixels !== null && (this.matteView || this.slideLayerReady);
+    // The matte view shows the key's alpha alone.
+    const captionPixels = this.matteView ? null : (this.captionRaster?.rect ?? null);
+    let captionNeedsDrawing = captionPixels !== null;
     gl.viewport(0, 0, this.output.width, this.output.height);
     gl.disable(gl.BLEND);
     if (this.fullRedrawNeeded) {
       this.drawBackground(resources);
     } else {
       const regions = regionsToRestore(this.previousAvatarPixels, avatarPixels, opaqueAvatar);
+      // The caption is blended last, so it must land on a clean background wherever it is
+      // drawn again: restored here, with the avatar drawn over that before the caption.
+      const captionRegion = captionRegionToRestore(
+        this.drawnCaptionPixels,
+        captionPixels,
+        this.captionChanged,
+        avatarPixels ? [...regions, avatarPixels] : regions,
+      );
+      captionNeedsDrawing = captionPixels !== null && captionRegion !== null;
+      if (captionRegion) regions.push(captionRegion);
       if (regions.length > 0) {
         gl.enable(gl.SCISSOR_TEST);
         for (const region of regions) {
@@ -464,9 +531,14 @@ export class Compositor {
       gl.uniform1i(program.overBackground, opaqueAvatar && !this.matteView ? 1 : 0);
       if (!opaqueAvatar) gl.enable(gl.BLEND);
       gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
+      gl.disable(gl.BLEND);
     }
 
+    if (captionPixels && captionNeedsDrawing) this.drawCaption(resources, captionPixels);
+
     gl.bindVertexArray(null);
+    this.drawnCaptionPixels = captionPixels;
+    this.captionChanged = false;
     this.previousAvatarPixels = avatarPixels;
     this.fullRedrawNeeded = false;
     this.mutableStats.framesRendered += 1;
@@ -484,6 +556,9 @@ export class Compositor {
     this.slideSize = null;
     this.slideLayerReady = false;
     this.previousAvatarPixels = null;
+    this.captionRasteriser.dispose();
+    this.captionRaster = null;
+    this.drawnCaptionPixels = null;
     this.currentState = 'disposed';
   }
 
@@ -514,6 +589,7 @@ export class Compositor {
       }
     }
     this.buildSlideLayer(resources);
+    if (this.captionRaster) this.uploadCaption(resources, this.captionRaster);
   }
 
   private applyKeyUniforms(resources: GlResources): void {
@@ -543,6 +619,53 @@ export class Compositor {
     gl.uniform4f(slide.rect, 0, 0, 1, 1);
     gl.uniform4f(slide.uvTransform, 0, 1, 1, -1);
     gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
+  }
+
+  /** The caption texture 1:1 at its pixel rectangle, blended over what is there. */
+  private drawCaption(resources: GlResources, rect: PixelRect): void {
+    const gl = this.gl;
+    const { width, height } = this.output;
+    const program = resources.slideProgram;
+    gl.useProgram(program.program);
+    gl.bindTexture(gl.TEXTURE_2D, resources.captionTexture);
+    gl.uniform4f(
+      program.rect,
+      rect.x / width,
+      rect.y / height,
+      rect.width / width,
+      rect.height / height,
+    );
+    // Uploaded from a canvas, top row first.
+    gl.uniform4f(program.uvTransform, 0, 0, 1, 1);
+    gl.enable(gl.BLEND);
+    gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
+    gl.disable(gl.BLEND);
+  }
+
+  /**
+   * Lays out and draws the current caption text for the current output, uploads it, and marks
+   * the canvas's caption as stale. Runs on a change of text or size only.
+   */
+  private rasteriseCaption(): void {
+    if (this.currentState === 'disposed') return;
+    const startMs = performance.now();
+    this.captionRaster = this.captionRasteriser.rasterise(this.captionText, this.output);
+    if (this.captionRaster && this.resources) {
+      this.uploadCaption(this.resources, this.captionRaster);
+    }
+    this.captionChanged = true;
+    this.mutableStats.captionRasterisations += 1;
+    this.mutableStats.lastCaptionRasteriseMs = performance.now() - startMs;
+  }
+
+  private uploadCaption(resources: GlResources, raster: CaptionRaster): void {
+    const gl = this.gl;
+    gl.bindTexture(gl.TEXTURE_2D, resources.captionTexture);
+    // A 2D canvas is premultiplied already: uploaded as premultiplied, its pixels pass unchanged.
+    gl.pixelStorei(gl.UNPACK_FLIP_Y_WEBGL, false);
+    gl.pixelStorei(gl.UNPACK_PREMULTIPLY_ALPHA_WEBGL, true);
+    gl.pixelStorei(gl.UNPACK_COLORSPACE_CONVERSION_WEBGL, gl.NONE);
+    gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA8, gl.RGBA, gl.UNSIGNED_BYTE, raster.source);
   }
 
   /**

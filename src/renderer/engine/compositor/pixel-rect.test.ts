@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { coveredPixels, regionsToRestore, type PixelRect } from './pixel-rect.ts';
+import {
+  captionRegionToRestore,
+  coveredPixels,
+  pixelsIntersect,
+  regionsToRestore,
+  unionPixels,
+  type PixelRect,
+} from './pixel-rect.ts';
 
 const output = { width: 640, height: 360 };
 
@@ -60,5 +67,46 @@ describe('regionsToRestore', () => {
     // Even a smaller or larger rectangle: the opaque quad does not reach the rounding margin.
     expect(regionsToRestore(a, inside, true)).toEqual([a]);
     expect(regionsToRestore(inside, a, true)).toEqual([inside]);
+  });
+});
+
+describe('unionPixels and pixelsIntersect', () => {
+  const a: PixelRect = { x: 10, y: 10, width: 20, height: 10 };
+  it('spans both rectangles', () => {
+    expect(unionPixels(a, { x: 5, y: 15, width: 10, height: 20 })).toEqual({
+      x: 5,
+      y: 10,
+      width: 25,
+      height: 25,
+    });
+  });
+  it('treats touching edges as apart', () => {
+    expect(pixelsIntersect(a, { x: 30, y: 10, width: 5, height: 5 })).toBe(false);
+    expect(pixelsIntersect(a, { x: 10, y: 20, width: 5, height: 5 })).toBe(false);
+    expect(pixelsIntersect(a, { x: 29, y: 19, width: 5, height: 5 })).toBe(true);
+    expect(pixelsIntersect(a, { x: 0, y: 0, width: 100, height: 100 })).toBe(true);
+  });
+});
+
+describe('captionRegionToRestore', () => {
+  const caption: PixelRect = { x: 100, y: 300, width: 200, height: 40 };
+  const wider: PixelRect = { x: 80, y: 280, width: 240, height: 60 };
+  const avatarAbove: PixelRect = { x: 400, y: 20, width: 100, height: 200 };
+  const avatarOver: PixelRect = { x: 250, y: 150, width: 100, height: 200 };
+
+  it('redraws the union of the old and new caption when the text changes', () => {
+    expect(captionRegionToRestore(caption, wider, true, [])).toEqual(unionPixels(caption, wider));
+    expect(captionRegionToRestore(null, caption, true, [])).toEqual(caption);
+    expect(captionRegionToRestore(caption, null, true, [avatarOver])).toEqual(caption);
+    expect(captionRegionToRestore(null, null, true, [avatarOver])).toBeNull();
+  });
+
+  it('leaves an unchanged caption alone unless the frame draws into it', () => {
+    expect(captionRegionToRestore(caption, caption, false, [])).toBeNull();
+    expect(captionRegionToRestore(caption, caption, false, [avatarAbove])).toBeNull();
+    expect(captionRegionToRestore(caption, caption, false, [avatarAbove, avatarOver])).toEqual(
+      caption,
+    );
+    expect(captionRegionToRestore(null, null, false, [avatarOver])).toBeNull();
   });
 });

@@ -54,3 +54,35 @@ export function regionsToRestore(
   if (contains(current, previous)) return [current];
   return [previous, current];
 }
+
+/** The smallest rectangle holding both. */
+export function unionPixels(a: PixelRect, b: PixelRect): PixelRect {
+  const left = Math.min(a.x, b.x);
+  const top = Math.min(a.y, b.y);
+  const right = Math.max(a.x + a.width, b.x + b.width);
+  const bottom = Math.max(a.y + a.height, b.y + b.height);
+  return { x: left, y: top, width: right - left, height: bottom - top };
+}
+
+export function pixelsIntersect(a: PixelRect, b: PixelRect): boolean {
+  return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+}
+
+/**
+ * Where the background must be drawn again so that the caption, blended over the finished frame,
+ * lands on clean pixels (blending it over itself would darken the box): the union of the old and
+ * new caption when the caption changed (appeared, changed or went away), or the caption itself
+ * when anything else this frame draws (`touched`: restored regions, the avatar) reaches into it.
+ * Null when the caption already on the canvas stays as it is. Whenever the answer is not null
+ * and there is a caption, the caption must be drawn again after the avatar.
+ */
+export function captionRegionToRestore(
+  drawn: PixelRect | null,
+  current: PixelRect | null,
+  changed: boolean,
+  touched: readonly PixelRect[],
+): PixelRect | null {
+  if (changed) return drawn && current ? unionPixels(drawn, current) : (drawn ?? current);
+  if (!current) return null;
+  return touched.some((region) => pixelsIntersect(region, current)) ? current : null;
+}
