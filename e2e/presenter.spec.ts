@@ -111,8 +111,9 @@ test('records the presentation to an MP4 that matches the narration', async ({
   // The speech the app played: the same cached synthesis, so timings are exact.
   const speech = [];
   for (const slide of lesson.slides) {
-    const result = await host.services.speech.synthesize({
+    const result = await host.services.voices.narration.narrate({
       lessonId: lesson.id,
+      slideId: slide.id,
       text: slide.narration,
       voice: lesson.voice,
     });

@@ -72,6 +72,7 @@ function markerRect(): PixelRect {
 async function playedSpeech(dataDir: string, lesson: Lesson): Promise<Float32Array[]> {
   return Promise.all(
     lesson.slides.map(async (slide) => {
+      if (lesson.voice.provider !== 'offline') throw new Error('this test uses the offline voice');
       const key = cacheKey({
         providerId: offlineSpeechProviderId,
         voice: lesson.voice,

@@ -7,7 +7,7 @@ export function int16Samples(bytes: Uint8Array): Int16Array {
   return new Int16Array(bytes.slice(0, length * 2).buffer);
 }
 
-export function concatInt16(parts: readonly Int16Array[]): Int16Array {
+export function concatInt16(parts: readonly Int16Array[]): Int16Array<ArrayBuffer> {
   let length = 0;
   for (const part of parts) length += part.length;
   const joined = new Int16Array(length);

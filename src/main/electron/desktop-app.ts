@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { app, BrowserWindow, dialog, session, shell, webContents } from 'electron';
-import { createAppServices, sampleLessonDir } from '../services/app-services.ts';
+import { app, BrowserWindow, dialog, safeStorage, session, shell, webContents } from 'electron';
+import { createAppServices, sampleLessonDir, type AppServices } from '../services/app-services.ts';
 import { readEnvironment } from '../services/config/environment.ts';
 import { createDispatcher } from '../services/ipc/dispatcher.ts';
 import { createLogger } from '../services/logging/logger.ts';
@@ -19,10 +19,13 @@ export function startDesktopApp(): void {
     app.exit(2);
     return;
   }
+  let services: AppServices | null = null;
+  const environmentKey = env.value.ELEVENLABS_API_KEY;
   const logger = createLogger({
     directory: env.value.RAPIDO_LOG_DIR ?? app.getPath('logs'),
     level: env.value.LOG_LEVEL ?? 'info',
     console: !app.isPackaged,
+    secrets: () => services?.voices.secrets() ?? (environmentKey ? [environmentKey] : []),
   });
   process.on('uncaughtException', (error) =>
     logger.error('uncaught exception in main', { event_type: 'crash', error }),
@@ -37,10 +40,11 @@ export function startDesktopApp(): void {
   // argv: [electron, (app path when unpackaged), ...]; flags may come before either.
   const positionals = process.argv.slice(1).filter((a) => !a.startsWith('-'));
   const lessonArgument = (app.isPackaged ? positionals : positionals.slice(1))[0];
-  const services = createAppServices({
+  services = createAppServices({
     paths: {
       resourcesDir,
       cacheDir: join(app.getPath('userData'), 'cache'),
+      secretsDir: join(app.getPath('userData'), 'secrets'),
       defaultRecordingDir: env.value.RAPIDO_RECORDING_DIR ?? join(app.getPath('videos'), 'Rapido'),
     },
     launch: {
@@ -51,6 +55,21 @@ export function startDesktopApp(): void {
     },
     slideFramesPath: env.value.SLIDE_FRAMES_PATH,
     syncTalkServerUrl: env.value.SYNCTALK_SERVER_URL,
+    elevenLabs: {
+      apiKey: environmentKey,
+      baseUrl: env.value.ELEVENLABS_BASE_URL,
+      voiceId: env.value.ELEVENLABS_VOICE_ID,
+      modelId: env.value.ELEVENLABS_MODEL_ID,
+    },
+    // The OS keychain (Keychain, DPAPI, libsecret/kwallet) seals the key at rest.
+    secretCipher: {
+      // On Linux without a keyring Electron falls back to a fixed password: that is not sealed.
+      isAvailable: async () =>
+        (await safeStorage.isAsyncEncryptionAvailable()) &&
+        (process.platform !== 'linux' || safeStorage.getSelectedStorageBackend() !== 'basic_text'),
+      encrypt: (plain) => safeStorage.encryptStringAsync(plain),
+      decrypt: async (sealed) => (await safeStorage.decryptStringAsync(sealed)).result,
+    },
     abilities: {
       host: 'desktop',
       emit(clientId, channel, payload) {

@@ -4,15 +4,19 @@ import { err, ok, type Result } from '../../shared/result.ts';
 import type { CallContext, InvokeHandlers, SendHandlers } from './ipc/dispatcher.ts';
 import type { Logger } from './logging/logger.ts';
 import { importImageFolder } from './lesson/import-image-folder.ts';
-import { loadLesson, readLessonAsset } from './lesson/lesson-store.ts';
+import { loadLesson, readLessonAsset, saveLesson } from './lesson/lesson-store.ts';
 import {
   createSyncTalkAvatarService,
   type EmitToClient,
   type SyncTalkAvatarService,
 } from './avatar/synctalk-avatar-service.ts';
 import { createRecordingSink, type RecordingSink } from './recording/recording-sink.ts';
-import { createOfflineSpeechProvider } from './speech/offline-voice.ts';
-import { createSpeechService, type SpeechService } from './speech/speech-service.ts';
+import type { SecretCipher } from './secrets/api-key-store.ts';
+import {
+  createVoiceServices,
+  type ElevenLabsEnvironment,
+  type VoiceServices,
+} from './speech/voice-services.ts';
 
 /**
  * Everything the main process does, wired once and shared by both hosts (Electron IPC and the
@@ -32,11 +36,13 @@ export interface HostAbilities {
 export interface AppPaths {
   resourcesDir: string;
   cacheDir: string;
+  /** Where the encrypted API key lives (desktop only). */
+  secretsDir: string;
   defaultRecordingDir: string;
 }
 
 export interface AppServices {
-  speech: SpeechService;
+  voices: VoiceServices;
   recordings: RecordingSink;
   syncTalk: SyncTalkAvatarService;
   invokeHandlers: InvokeHandlers;
@@ -56,12 +62,18 @@ export function createAppServices(options: {
   logger: Logger;
   /** SYNCTALK_SERVER_URL: overrides every lesson's SyncTalk server. */
   syncTalkServerUrl?: string | undefined;
+  /** ELEVENLABS_* from the environment. */
+  elevenLabs?: ElevenLabsEnvironment;
+  /** Electron's safeStorage in the desktop host; null where keys live for the session only. */
+  secretCipher?: SecretCipher | null;
 }): AppServices {
   const { paths, abilities, logger } = options;
-  const speech = createSpeechService({
-    provider: createOfflineSpeechProvider(logger.child('speech')),
+  const voices = createVoiceServices({
     cacheDir: join(paths.cacheDir, 'speech'),
-    logger: logger.child('speech'),
+    secretsDir: paths.secretsDir,
+    cipher: options.secretCipher ?? null,
+    environment: options.elevenLabs ?? {},
+    logger,
   });
   const recordings = createRecordingSink(logger.child('recording'));
   const syncTalk = createSyncTalkAvatarService({
@@ -120,27 +132,46 @@ export function createAppServices(options: {
       });
       return ok({ dir: imported.value.dir, lesson: imported.value.lesson });
     },
+    'lesson:update-settings': async ({ dir, voice, captions }, context) => {
+      const loaded = await loadLesson(resolve(dir));
+      if (!loaded.ok) return loaded;
+      const changed = {
+        ...loaded.value.lesson,
+        ...(voice === undefined ? {} : { voice }),
+        ...(captions === undefined ? {} : { captions }),
+      };
+      const saved = await saveLesson(loaded.value.dir, changed, { logger });
+      if (!saved.ok) return saved;
+      return invokeHandlers['lesson:open']({ dir: loaded.value.dir }, context);
+    },
     'lesson:read-asset': ({ lessonDir, path }) => readLessonAsset(lessonDir, path),
-    'speech:synthesize': async ({ lessonId, text, voice, slideId }) => {
-      const result = await speech.synthesize({ lessonId, text, voice });
+    'speech:synthesize': async (request) => {
+      const result = await voices.synthesize(request);
       if (!result.ok) {
-        logger.warn(`speech failed for slide ${slideId}: ${result.error.message}`, {
-          lesson_id: lessonId,
+        logger.warn(`speech failed for slide ${request.slideId}: ${result.error.message}`, {
+          lesson_id: request.lessonId,
           event_type: 'speech_failed',
         });
-        return result;
       }
-      const s = result.value;
-      const pcm = new Uint8Array(s.pcm.buffer, s.pcm.byteOffset, s.pcm.byteLength);
-      return ok({
-        pcm,
-        sampleRateHz: s.sampleRateHz,
-        durationMs: s.durationMs,
-        words: s.words,
-        cached: s.cached,
-        providerId: s.providerId,
-      });
+      return result;
     },
+    'voice:elevenlabs-status': () => Promise.resolve(ok(voices.status())),
+    'voice:elevenlabs-set-key': ({ apiKey }) => voices.setKey(apiKey),
+    'voice:elevenlabs-clear-key': async () => {
+      const cleared = await voices.keys.clear();
+      return cleared.ok ? ok(voices.status()) : cleared;
+    },
+    'voice:elevenlabs-voices': async () => {
+      const listed = await voices.elevenLabsApi.voices();
+      return listed.ok ? ok({ voices: listed.value }) : listed;
+    },
+    'voice:elevenlabs-models': async () => {
+      const listed = await voices.elevenLabsApi.models();
+      return listed.ok ? ok({ models: listed.value }) : listed;
+    },
+    'voice:elevenlabs-quota': () => voices.elevenLabsApi.subscription(),
+    'voice:estimate': ({ lessonId, slides, voice }) =>
+      voices.narration.estimate(lessonId, slides, voice),
     'avatar:synctalk-check': (request) => syncTalk.check(request),
     'avatar:synctalk-load': (request, context) => syncTalk.load(request, context),
     'avatar:segment': (request, context) => syncTalk.segment(request, context),
@@ -172,10 +203,11 @@ export function createAppServices(options: {
     'avatar:segment-credit': ({ requestId, shownIndex }, context) =>
       syncTalk.grantCredit(requestId, shownIndex, context),
     'avatar:segment-cancel': ({ requestId }, context) => syncTalk.cancel(requestId, context),
+    'voice:warm': () => void voices.elevenLabsApi.warm(),
   };
 
   return {
-    speech,
+    voices,
     recordings,
     syncTalk,
     invokeHandlers,
@@ -183,6 +215,7 @@ export function createAppServices(options: {
     async dispose() {
       await syncTalk.close();
       await recordings.closeAll();
+      voices.close();
     },
   };
 }

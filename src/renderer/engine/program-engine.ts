@@ -74,6 +74,7 @@ export class ProgramEngine {
   private segmentSlide: number | null = null;
   private lastSyncTalkImage: SegmentImage | null = null;
   private readonly fallbackNoticed = new WeakSet<SyncTalkSegment>();
+  private readonly speechFallbackNoticed = new Set<string>();
   private avatarSource: EngineSnapshot['avatarSource'] = 'local';
   private runStartedMs: number | null = null;
   private readonly avatarStats: AvatarRunStats = {
@@ -151,7 +152,11 @@ export class ProgramEngine {
     this.compositor.resize(lesson.output);
     this.compositor.setKey(lesson.avatar.keyColor, lesson.avatar.chromaKey);
     this.avatar.setKeyColor(lesson.avatar.keyColor);
-    this.preparer = new SlidePreparer(this.api, this.audio, lessonDir, lesson);
+    this.speechFallbackNoticed.clear();
+    if (lesson.voice.provider === 'elevenlabs') this.api.speech.warm();
+    this.preparer = new SlidePreparer(this.api, this.audio, lessonDir, lesson, (slide) =>
+      this.onSpeechFallback(slide),
+    );
     let slides: PlayerSlides = this.preparer;
     if (lesson.avatar.provider === 'synctalk') {
       this.segments = new SyncTalkSegments(this.api.avatar, {
@@ -458,6 +463,25 @@ export class ProgramEngine {
       message: `Slide ${slide}: the SyncTalk avatar is unavailable, so the built-in avatar stands in. The show goes on.`,
       hint: error.hint ?? 'Check that the SyncTalk server is running, then play the slide again.',
       details: [error.message],
+    });
+  }
+
+  private onSpeechFallback(slide: PreparedSlide): void {
+    const fallback = slide.speechFallback;
+    if (!fallback) return;
+    this.log(
+      'warn',
+      `slide ${slide.index + 1}: ${fallback.sentences} sentence(s) in the offline voice (${fallback.message})`,
+      'speech_fallback',
+      { slideIndex: slide.index, sentences: fallback.sentences },
+    );
+    // One notice per cause: an outage would otherwise raise one for every slide.
+    if (this.speechFallbackNoticed.has(fallback.message)) return;
+    this.speechFallbackNoticed.add(fallback.message);
+    this.events.onWarning({
+      code: 'speech-failed',
+      message: `Slide ${slide.index + 1}: ${fallback.sentences === 1 ? 'one sentence is' : `${fallback.sentences} sentences are`} spoken by the offline voice. ${fallback.message}`,
+      ...(fallback.hint ? { hint: fallback.hint } : {}),
     });
   }
 

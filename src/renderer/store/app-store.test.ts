@@ -40,6 +40,7 @@ describe('app store', () => {
         chromaKey: { similarity: 0.4, smoothness: 0.08, spill: 0.1 },
         placement: { x: 0.6, y: 0.4, width: 0.3, height: 0.5 },
       },
+      captions: { burnIn: false },
       slides: [{ id: 's', image: 'a.png', narration: 'x', holdMs: 0, notes: '' }],
     });
     expect(store.getState().playback).toEqual(initialPlayback);

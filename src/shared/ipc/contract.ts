@@ -37,6 +37,14 @@ export const speechSchema = z.object({
   words: z.array(wordTimingSchema),
   cached: z.boolean(),
   providerId: z.string(),
+  /** Sentences the offline voice spoke instead of the lesson's voice, and why. */
+  fallback: z
+    .object({
+      sentences: z.number().int().positive(),
+      message: z.string(),
+      hint: z.string().nullable(),
+    })
+    .nullable(),
 });
 export type SpeechInfo = z.infer<typeof speechSchema>;
 
@@ -106,6 +114,61 @@ export const syncTalkCheckSchema = z.object({
 });
 export type SyncTalkCheckInfo = z.infer<typeof syncTalkCheckSchema>;
 
+export const apiKeyStatusSchema = z.object({
+  present: z.boolean(),
+  source: z.enum(['saved', 'session', 'environment']).nullable(),
+  persistence: z.enum(['encrypted', 'session']),
+  /** "…abcd": enough to tell keys apart, never the key. */
+  hint: z.string().nullable(),
+});
+
+export const elevenLabsStatusSchema = z.object({
+  key: apiKeyStatusSchema,
+  baseUrl: z.string(),
+  baseUrlFromEnvironment: z.boolean(),
+  defaults: z.object({ voiceId: z.string().nullable(), modelId: z.string() }),
+  /** Set while ElevenLabs is being skipped after a failure (what happened, what to do). */
+  paused: z.object({ message: z.string(), hint: z.string().nullable() }).nullable(),
+});
+export type ElevenLabsStatusInfo = z.infer<typeof elevenLabsStatusSchema>;
+
+export const quotaSchema = z.object({
+  tier: z.string(),
+  characterCount: z.number().int().nonnegative(),
+  characterLimit: z.number().int().nonnegative(),
+  charactersLeft: z.number().int().nonnegative(),
+  resetsAtUnix: z.number().nullable(),
+});
+export type QuotaInfo = z.infer<typeof quotaSchema>;
+
+export const elevenLabsVoiceInfoSchema = z.object({
+  voiceId: z.string(),
+  name: z.string(),
+  category: z.string().nullable(),
+  description: z.string().nullable(),
+  labels: z.record(z.string(), z.string()),
+  previewUrl: z.string().nullable(),
+});
+export type ElevenLabsVoiceInfo = z.infer<typeof elevenLabsVoiceInfoSchema>;
+
+export const elevenLabsModelInfoSchema = z.object({
+  modelId: z.string(),
+  name: z.string(),
+  canDoTextToSpeech: z.boolean(),
+  maxCharactersPerRequest: z.number().nullable(),
+  languages: z.array(z.string()),
+});
+export type ElevenLabsModelInfo = z.infer<typeof elevenLabsModelInfoSchema>;
+
+export const narrationEstimateSchema = z.object({
+  provider: z.enum(['offline', 'elevenlabs']),
+  totalCharacters: z.number().int().nonnegative(),
+  charactersToSynthesize: z.number().int().nonnegative(),
+  sentences: z.number().int().nonnegative(),
+  cachedSentences: z.number().int().nonnegative(),
+});
+export type NarrationEstimateInfo = z.infer<typeof narrationEstimateSchema>;
+
 export const avatarLoadProgressSchema = z.object({
   requestId: z.string().max(100),
   phase: z.enum(['checking', 'loading', 'waiting', 'ready']),
@@ -151,6 +214,15 @@ export const invokeChannels = {
     }),
     loadedLessonSchema,
   ),
+  /** Changes the lesson's voice and/or captions and saves lesson.json (atomically). */
+  'lesson:update-settings': channel(
+    z.object({
+      dir: z.string().min(1),
+      voice: voiceSettingsSchema.optional(),
+      captions: lessonSchema.shape.captions.optional(),
+    }),
+    loadedLessonSchema,
+  ),
   'lesson:read-asset': channel(
     z.object({ lessonDir: z.string().min(1), path: z.string().min(1) }),
     z.object({ bytes: bytesSchema, mimeType: z.string() }),
@@ -161,8 +233,36 @@ export const invokeChannels = {
       slideId: z.string(),
       text: z.string().max(20_000),
       voice: voiceSettingsSchema,
+      /** Neighbouring slides' narration, for prosody across the slide change. */
+      previousText: z.string().max(20_000).optional(),
+      nextText: z.string().max(20_000).optional(),
     }),
     speechSchema,
+  ),
+  'voice:elevenlabs-status': channel(z.object({}), elevenLabsStatusSchema),
+  /** Checked against the account before it is kept; answered with the status and quota. */
+  'voice:elevenlabs-set-key': channel(
+    z.object({ apiKey: z.string().min(1).max(300) }),
+    z.object({ status: elevenLabsStatusSchema, quota: quotaSchema }),
+  ),
+  'voice:elevenlabs-clear-key': channel(z.object({}), elevenLabsStatusSchema),
+  'voice:elevenlabs-voices': channel(
+    z.object({}),
+    z.object({ voices: z.array(elevenLabsVoiceInfoSchema) }),
+  ),
+  'voice:elevenlabs-models': channel(
+    z.object({}),
+    z.object({ models: z.array(elevenLabsModelInfoSchema) }),
+  ),
+  'voice:elevenlabs-quota': channel(z.object({}), quotaSchema),
+  /** Characters the lesson would send to a paid voice now (cached sentences excluded). */
+  'voice:estimate': channel(
+    z.object({
+      lessonId: z.string(),
+      slides: z.array(z.object({ text: z.string().max(20_000) })).max(2_000),
+      voice: voiceSettingsSchema,
+    }),
+    narrationEstimateSchema,
   ),
   'avatar:synctalk-check': channel(z.object({ avatar: syncTalkAvatarSchema }), syncTalkCheckSchema),
   'avatar:synctalk-load': channel(
@@ -229,6 +329,8 @@ export const sendChannels = {
     shownIndex: z.number().int().min(-1),
   }),
   'avatar:segment-cancel': z.object({ requestId: z.string().max(100) }),
+  /** A lesson with the ElevenLabs voice is open: open the connection before Play needs it. */
+  'voice:warm': z.object({}),
 } as const;
 
 /** Main → renderer. */

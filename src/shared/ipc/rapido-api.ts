@@ -77,12 +77,26 @@ export function createRapidoApi(transport: RapidoTransport) {
       chooseFolder: (title: string) => call('lesson:choose-folder', { title }),
       importImages: (request: InvokeRequest<'lesson:import-images'>) =>
         call('lesson:import-images', request),
+      updateSettings: (request: InvokeRequest<'lesson:update-settings'>) =>
+        call('lesson:update-settings', request),
       readAsset: (lessonDir: string, path: string) =>
         call('lesson:read-asset', { lessonDir, path }),
     },
     speech: {
       synthesize: (request: InvokeRequest<'speech:synthesize'>) =>
         call('speech:synthesize', request),
+      estimate: (request: InvokeRequest<'voice:estimate'>) => call('voice:estimate', request),
+      /** The lesson uses ElevenLabs: open its connection now, not at Play. */
+      warm: () => send('voice:warm', {}),
+    },
+    elevenLabs: {
+      status: () => call('voice:elevenlabs-status', {}),
+      /** The key goes to main once and is never sent back. */
+      setKey: (apiKey: string) => call('voice:elevenlabs-set-key', { apiKey }),
+      clearKey: () => call('voice:elevenlabs-clear-key', {}),
+      voices: () => call('voice:elevenlabs-voices', {}),
+      models: () => call('voice:elevenlabs-models', {}),
+      quota: () => call('voice:elevenlabs-quota', {}),
     },
     avatar: {
       checkSyncTalk: (avatar: InvokeRequest<'avatar:synctalk-check'>['avatar']) =>

@@ -50,7 +50,62 @@ export const offlineVoiceSchema = z
     pitch: z.number().int().min(0).max(99).default(50),
   })
   .strict();
-export const voiceSettingsSchema = z.discriminatedUnion('provider', [offlineVoiceSchema]);
+export type OfflineVoiceSettings = z.infer<typeof offlineVoiceSchema>;
+
+/** ElevenLabs voice settings as the API takes them (camelCase here, snake_case on the wire). */
+export const elevenLabsVoiceSettingsSchema = z
+  .object({
+    stability: z.number().min(0).max(1).optional(),
+    similarityBoost: z.number().min(0).max(1).optional(),
+    style: z.number().min(0).max(1).optional(),
+    useSpeakerBoost: z.boolean().optional(),
+    /** 1 is normal; the API accepts 0.7..1.2. */
+    speed: z.number().min(0.7).max(1.2).optional(),
+  })
+  .strict();
+export type ElevenLabsVoiceSettings = z.infer<typeof elevenLabsVoiceSettingsSchema>;
+
+export const defaultElevenLabsModelId = 'eleven_flash_v2_5';
+
+/**
+ * The production voice. `voiceId` may be left out when ELEVENLABS_VOICE_ID supplies it; the
+ * offline voice in `fallback` speaks whatever ElevenLabs cannot (no key, quota, outage).
+ */
+export const elevenLabsVoiceSchema = z
+  .object({
+    provider: z.literal('elevenlabs'),
+    voiceId: z
+      .string()
+      .regex(
+        /^[A-Za-z0-9_-]{1,100}$/,
+        'expected an ElevenLabs voice id such as 21m00Tcm4TlvDq8ikWAM',
+      )
+      .optional(),
+    /** Defaults to ELEVENLABS_MODEL_ID, else eleven_flash_v2_5. */
+    modelId: z
+      .string()
+      .regex(/^[a-z0-9_.-]{1,100}$/, 'expected a model id such as eleven_flash_v2_5')
+      .optional(),
+    settings: elevenLabsVoiceSettingsSchema.default({}),
+    /** ISO 639-1, e.g. "en"; most models detect the language themselves. */
+    languageCode: z
+      .string()
+      .regex(/^[a-z]{2,3}$/, 'expected an ISO 639-1 code such as "en"')
+      .optional(),
+    fallback: offlineVoiceSchema.default({
+      provider: 'offline',
+      voice: 'en-us',
+      rateWpm: 165,
+      pitch: 50,
+    }),
+  })
+  .strict();
+export type ElevenLabsVoice = z.infer<typeof elevenLabsVoiceSchema>;
+
+export const voiceSettingsSchema = z.discriminatedUnion('provider', [
+  offlineVoiceSchema,
+  elevenLabsVoiceSchema,
+]);
 export type VoiceSettings = z.infer<typeof voiceSettingsSchema>;
 
 export const defaultPlacement: NormalisedRect = { x: 0.68, y: 0.42, width: 0.3, height: 0.55 };
@@ -144,6 +199,11 @@ export const lessonSchema = z
       chromaKey: { similarity: 0.4, smoothness: 0.08, spill: 0.1 },
       placement: defaultPlacement,
     }),
+    /** Captions burned into the program (a WebVTT file is written beside every recording). */
+    captions: z
+      .object({ burnIn: z.boolean().default(false) })
+      .strict()
+      .default({ burnIn: false }),
     slides: z.array(slideSchema).min(1, 'a lesson needs at least one slide'),
   })
   .strict()

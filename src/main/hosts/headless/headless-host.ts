@@ -42,10 +42,12 @@ export function rendererBuildDir(): string {
 export async function startHeadlessHost(options: HeadlessHostOptions): Promise<HeadlessHost> {
   const env = options.environment;
   const dataDir = headlessDataDir(env);
+  let services: AppServices | null = null;
   const logger = createLogger({
     directory: env.RAPIDO_LOG_DIR ?? join(dataDir, 'logs'),
     level: env.LOG_LEVEL ?? 'info',
     console: options.consoleLog,
+    secrets: () => services?.voices.secrets() ?? [env.ELEVENLABS_API_KEY ?? ''],
   });
   const rendererDir = options.rendererDir ?? rendererBuildDir();
   if (!existsSync(join(rendererDir, 'index.html'))) {
@@ -56,10 +58,11 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
   const videos = join(homedir(), 'Videos');
   // Events go out through the server, which needs the services' dispatcher first.
   let server: HeadlessServer | null = null;
-  const services = createAppServices({
+  services = createAppServices({
     paths: {
       resourcesDir: join(projectRoot, 'resources'),
       cacheDir: join(dataDir, 'cache'),
+      secretsDir: join(dataDir, 'secrets'),
       defaultRecordingDir:
         env.RAPIDO_RECORDING_DIR ??
         (existsSync(videos) ? join(videos, 'Rapido') : join(dataDir, 'recordings')),
@@ -80,6 +83,14 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
     },
     logger,
     syncTalkServerUrl: env.SYNCTALK_SERVER_URL,
+    elevenLabs: {
+      apiKey: env.ELEVENLABS_API_KEY,
+      baseUrl: env.ELEVENLABS_BASE_URL,
+      voiceId: env.ELEVENLABS_VOICE_ID,
+      modelId: env.ELEVENLABS_MODEL_ID,
+    },
+    // No OS keychain here: a key typed into the UI is kept for the session only.
+    secretCipher: null,
   });
   const dispatcher = createDispatcher(
     services.invokeHandlers,

@@ -57,6 +57,7 @@ function stubHandlers(fixture: Pick<Fixture, 'handled' | 'appended' | 'logged'>)
       'lesson:open-sample': unexpected,
       'lesson:choose-folder': unexpected,
       'lesson:import-images': unexpected,
+      'lesson:update-settings': unexpected,
       // Hands back the last appended chunk: binary in via one call, out via the other.
       'lesson:read-asset': (request, context) => {
         fixture.handled.push({ channel: 'lesson:read-asset', context });
@@ -67,6 +68,13 @@ function stubHandlers(fixture: Pick<Fixture, 'handled' | 'appended' | 'logged'>)
         );
       },
       'speech:synthesize': unexpected,
+      'voice:elevenlabs-status': unexpected,
+      'voice:elevenlabs-set-key': unexpected,
+      'voice:elevenlabs-clear-key': unexpected,
+      'voice:elevenlabs-voices': unexpected,
+      'voice:elevenlabs-models': unexpected,
+      'voice:elevenlabs-quota': unexpected,
+      'voice:estimate': unexpected,
       'avatar:synctalk-check': unexpected,
       'avatar:synctalk-load': unexpected,
       'avatar:segment': unexpected,
@@ -99,6 +107,7 @@ function stubHandlers(fixture: Pick<Fixture, 'handled' | 'appended' | 'logged'>)
       },
       'avatar:segment-credit': () => undefined,
       'avatar:segment-cancel': () => undefined,
+      'voice:warm': () => undefined,
     },
   };
 }

@@ -19,6 +19,22 @@ const environmentSchema = z.object({
   RAPIDO_RECORDING_DIR: z.string().min(1).optional(),
   /** Overrides a lesson's SyncTalk server URL (the predecessor's variable). */
   SYNCTALK_SERVER_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** Read by main only; zod's messages never echo the value. */
+  ELEVENLABS_API_KEY: z
+    .string()
+    .trim()
+    .transform((value) => (value.length > 0 ? value : undefined))
+    .optional(),
+  /** A proxy or a test server speaking the ElevenLabs API. */
+  ELEVENLABS_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  ELEVENLABS_VOICE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,100}$/)
+    .optional(),
+  ELEVENLABS_MODEL_ID: z
+    .string()
+    .regex(/^[a-z0-9_.-]{1,100}$/)
+    .optional(),
 });
 export type Environment = z.infer<typeof environmentSchema>;
 

@@ -194,12 +194,12 @@ describe('loadLesson: invalid lessons', () => {
       '  "schemaVersion": 1,',
       '  "id": "plants",',
       '  "title": "Plants", "voice": {',
-      '    "provider": "elevenlabs" },',
+      '    "provider": "azure" },',
     ];
     const dir = await lessonFolder(validLines({ head }), validFiles);
     const error = expectError(await loadLesson(dir));
     expect(error.details).toEqual([
-      'voice.provider (line 5): unsupported provider string "elevenlabs" (supported: offline)',
+      'voice.provider (line 5): unsupported provider string "azure" (supported: offline, elevenlabs)',
     ]);
   });
 

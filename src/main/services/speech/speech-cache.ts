@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { access, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -7,7 +7,7 @@ import { err, ok } from '../../../shared/result.ts';
 import type { Result } from '../../../shared/result.ts';
 import type { Logger } from '../logging/logger.ts';
 import { speechSampleRateHz } from './speech-types.ts';
-import type { OfflineVoice, SynthesizedSpeech } from './speech-types.ts';
+import type { SynthesizedSpeech } from './speech-types.ts';
 
 /**
  * Synthesised speech on disk, addressed by a SHA-256 of everything that shapes it, so an
@@ -34,7 +34,8 @@ const prefixBytes = 16;
 export interface CacheKeyInput {
   /** Includes the engine version (SpeechProvider.id). */
   providerId: string;
-  voice: OfflineVoice;
+  /** Every setting that shapes the audio (and nothing else, or edits would miss the cache). */
+  voice: object;
   text: string;
   sampleRateHz: number;
 }
@@ -96,6 +97,8 @@ export interface SpeechCache {
   get(key: string): Promise<SynthesizedSpeech | undefined>;
   /** Writes atomically; the cache directory is created on first use. Never throws. */
   put(key: string, speech: SynthesizedSpeech): Promise<Result<void>>;
+  /** Whether an entry exists (not verified): enough for a cost estimate. */
+  has(key: string): Promise<boolean>;
 }
 
 export function entryPath(directory: string, key: string): string {
@@ -246,5 +249,15 @@ export function createSpeechCache(options: { directory: string; logger: Logger }
     }
   }
 
-  return { directory, get, put };
+  async function has(key: string): Promise<boolean> {
+    if (!keyPattern.test(key)) return false;
+    try {
+      await access(entryPath(directory, key));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  return { directory, get, put, has };
 }

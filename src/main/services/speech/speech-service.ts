@@ -4,17 +4,24 @@ import type { Logger } from '../logging/logger.ts';
 import { cancelledSpeech, resultOrCancelled } from './abortable.ts';
 import { cacheKey, createSpeechCache } from './speech-cache.ts';
 import { speechSampleRateHz } from './speech-types.ts';
-import type { OfflineVoice, SpeechProvider, SynthesizedSpeech } from './speech-types.ts';
+import type {
+  OfflineVoice,
+  SpeechContext,
+  SpeechProvider,
+  SynthesizedSpeech,
+} from './speech-types.ts';
 
 /**
  * Speech for the pipeline: the disk cache first, the provider on a miss, and one synthesis for
  * any number of identical requests in flight at once (the planner's look-ahead and the preview
  * often ask for the same slide together).
  */
-export interface SpeechRequest {
+export interface SpeechRequest<Voice extends object = OfflineVoice> {
   lessonId: string;
   text: string;
-  voice: OfflineVoice;
+  voice: Voice;
+  /** Passed to the provider; not part of the cache key (context only nudges prosody). */
+  context?: SpeechContext;
 }
 
 export type ServedSpeech = SynthesizedSpeech & { cached: boolean };
@@ -30,14 +37,17 @@ export interface SpeechServiceStats {
   charactersSynthesized: number;
 }
 
-export interface SpeechService {
+export interface SpeechService<Voice extends object = OfflineVoice> {
+  readonly providerId: string;
   /** Never throws. `cached` is true when the speech came from disk without synthesis. */
-  synthesize(request: SpeechRequest, signal?: AbortSignal): Promise<Result<ServedSpeech>>;
+  synthesize(request: SpeechRequest<Voice>, signal?: AbortSignal): Promise<Result<ServedSpeech>>;
+  /** Whether this exact speech is on disk, so it would cost nothing. */
+  isCached(request: Pick<SpeechRequest<Voice>, 'text' | 'voice'>): Promise<boolean>;
   stats(): SpeechServiceStats;
 }
 
-export interface SpeechServiceOptions {
-  provider: SpeechProvider;
+export interface SpeechServiceOptions<Voice extends object> {
+  provider: SpeechProvider<Voice>;
   cacheDir: string;
   logger: Logger;
 }
@@ -57,7 +67,9 @@ function copyFor(speech: ServedSpeech): ServedSpeech {
   return { ...speech, pcm: speech.pcm.slice(), words: speech.words.map((word) => ({ ...word })) };
 }
 
-export function createSpeechService(options: SpeechServiceOptions): SpeechService {
+export function createSpeechService<Voice extends object = OfflineVoice>(
+  options: SpeechServiceOptions<Voice>,
+): SpeechService<Voice> {
   const { provider } = options;
   const log = options.logger;
   const cache = createSpeechCache({ directory: options.cacheDir, logger: options.logger });
@@ -71,7 +83,7 @@ export function createSpeechService(options: SpeechServiceOptions): SpeechServic
 
   async function produce(
     key: string,
-    request: SpeechRequest,
+    request: SpeechRequest<Voice>,
     signal: AbortSignal,
   ): Promise<Result<ServedSpeech>> {
     const stored = await cache.get(key);
@@ -80,7 +92,12 @@ export function createSpeechService(options: SpeechServiceOptions): SpeechServic
       return ok({ ...stored, cached: true });
     }
     if (signal.aborted) return cancelledSpeech();
-    const synthesized = await provider.synthesize(request.text, request.voice, signal);
+    const synthesized = await provider.synthesize(
+      request.text,
+      request.voice,
+      signal,
+      request.context,
+    );
     if (!synthesized.ok) return synthesized;
     counters.synthesized += 1;
     counters.charactersSynthesized += request.text.length;
@@ -89,7 +106,10 @@ export function createSpeechService(options: SpeechServiceOptions): SpeechServic
     return ok({ ...synthesized.value, cached: false });
   }
 
-  function flightFor(key: string, request: SpeechRequest): { flight: InFlight; shared: boolean } {
+  function flightFor(
+    key: string,
+    request: SpeechRequest<Voice>,
+  ): { flight: InFlight; shared: boolean } {
     const existing = inFlight.get(key);
     if (existing) return { flight: existing, shared: true };
     const controller = new AbortController();
@@ -115,8 +135,17 @@ export function createSpeechService(options: SpeechServiceOptions): SpeechServic
     }
   }
 
+  function keyOf(request: Pick<SpeechRequest<Voice>, 'text' | 'voice'>): string {
+    return cacheKey({
+      providerId: provider.id,
+      voice: request.voice,
+      text: request.text,
+      sampleRateHz: speechSampleRateHz,
+    });
+  }
+
   async function synthesize(
-    request: SpeechRequest,
+    request: SpeechRequest<Voice>,
     signal?: AbortSignal,
   ): Promise<Result<ServedSpeech>> {
     counters.requests += 1;
@@ -124,12 +153,7 @@ export function createSpeechService(options: SpeechServiceOptions): SpeechServic
     if (signal?.aborted) return cancelledSpeech();
     let key: string;
     try {
-      key = cacheKey({
-        providerId: provider.id,
-        voice: request.voice,
-        text: request.text,
-        sampleRateHz: speechSampleRateHz,
-      });
+      key = keyOf(request);
     } catch (error) {
       return err('invalid-request', 'The speech request could not be read.', {
         details: [String(error)],
@@ -170,7 +194,9 @@ export function createSpeechService(options: SpeechServiceOptions): SpeechServic
   }
 
   return {
+    providerId: provider.id,
     synthesize,
+    isCached: (request) => cache.has(keyOf(request)),
     stats: () => ({ ...counters }),
   };
 }

@@ -31,13 +31,20 @@ export interface SynthesizedSpeech {
   providerId: string;
 }
 
-export interface SpeechProvider {
+/** Text around the request, for engines that shape prosody from it (ElevenLabs). */
+export interface SpeechContext {
+  previousText?: string | undefined;
+  nextText?: string | undefined;
+}
+
+export interface SpeechProvider<Voice extends object = OfflineVoice> {
   /** Names the engine and its version: cached speech is keyed by it. */
   readonly id: string;
   /** Never throws; failures (including cancellation) come back as error values. */
   synthesize(
     text: string,
-    voice: OfflineVoice,
+    voice: Voice,
     signal?: AbortSignal,
+    context?: SpeechContext,
   ): Promise<Result<SynthesizedSpeech>>;
 }

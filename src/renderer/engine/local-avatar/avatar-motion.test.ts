@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  gateMouthByWords,
   LOCAL_AVATAR_FRAME_MS,
   avatarPoseAt,
   mouthOpennessAt,
@@ -300,5 +301,26 @@ describe('avatarPoseAt: mouth and brows', () => {
       expect(loud).toBeGreaterThan(quiet + 0.3);
       expect(loud).toBeLessThanOrEqual(1);
     }
+  });
+});
+
+describe('gateMouthByWords', () => {
+  it('the mouth closes between words and stays as loud as the audio within them', () => {
+    const open = new Float32Array(50).fill(0.8); // 2 s of steady loudness at 40 ms frames
+    const words = [
+      { startMs: 200, endMs: 600 },
+      { startMs: 1400, endMs: 1800 },
+    ];
+    const gated = gateMouthByWords(open, words, 40);
+    expect(gated[0]).toBe(0); // 0-40 ms: before the first word
+    expect(gated[10]).toBeCloseTo(0.8); // 400 ms: inside "word one"
+    expect(gated[25]).toBe(0); // 1000 ms: the pause
+    expect(gated[40]).toBeCloseTo(0.8); // 1600 ms: inside "word two"
+    expect(gated[49]).toBe(0); // 1960 ms: after the last word
+  });
+
+  it('without words the loudness curve is kept', () => {
+    const open = new Float32Array([0.1, 0.5, 0.9]);
+    expect(gateMouthByWords(open, [], 40)).toBe(open);
   });
 });

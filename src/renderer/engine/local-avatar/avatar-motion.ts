@@ -231,3 +231,32 @@ export function avatarPoseAt(timeMs: number, mouthOpen: number, seed = 0): Avata
       0.15 * smoothstep(0.6, 1, wander(timeMs, 9100, 5900, phase(7))),
   };
 }
+
+/** Around a word's edges the mouth may still be opening or closing. */
+const WORD_EDGE_MS = 60;
+
+/**
+ * Lip cues from word timings: loudness outside every word (breaths, clicks, room tone, the
+ * service's lead-in) closes the mouth, so it moves only while words are said. Without words
+ * (an engine that reports none) the loudness curve is used as it is.
+ */
+export function gateMouthByWords(
+  openness: Float32Array,
+  words: readonly { startMs: number; endMs: number }[],
+  frameMs = LOCAL_AVATAR_FRAME_MS,
+): Float32Array {
+  if (words.length === 0) return openness;
+  const gated = new Float32Array(openness.length);
+  let wordIndex = 0;
+  for (let frame = 0; frame < openness.length; frame++) {
+    const fromMs = frame * frameMs;
+    const toMs = fromMs + frameMs;
+    while (wordIndex < words.length && (words[wordIndex]?.endMs ?? 0) + WORD_EDGE_MS < fromMs) {
+      wordIndex += 1;
+    }
+    const word = words[wordIndex];
+    const inWord = word !== undefined && word.startMs - WORD_EDGE_MS < toMs;
+    gated[frame] = inWord ? (openness[frame] ?? 0) : 0;
+  }
+  return gated;
+}

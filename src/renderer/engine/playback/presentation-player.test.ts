@@ -63,6 +63,7 @@ function preparedSlide(index: number, speechMs: number, holdMs: number): Prepare
     mouth,
     mouthFrameMs: 40,
     cached: false,
+    speechFallback: null,
   };
 }
 

@@ -1,9 +1,9 @@
 import { int16Samples } from '../../../shared/pcm-samples.ts';
-import type { WordTimingInfo } from '../../../shared/ipc/contract.ts';
+import type { SpeechInfo, WordTimingInfo } from '../../../shared/ipc/contract.ts';
 import type { Lesson, Slide } from '../../../shared/lesson/lesson-schema.ts';
 import { err, ok, type Result } from '../../../shared/result.ts';
 import type { RapidoApi } from '../../../shared/ipc/rapido-api.ts';
-import { mouthOpennessFromPcm } from '../local-avatar/avatar-motion.ts';
+import { gateMouthByWords, mouthOpennessFromPcm } from '../local-avatar/avatar-motion.ts';
 import type { ProgramAudio } from './program-audio.ts';
 import { decodeSlideImage, type SlideImage } from './slide-image.ts';
 
@@ -23,6 +23,15 @@ export interface PreparedSlide {
   mouth: Float32Array;
   mouthFrameMs: number;
   cached: boolean;
+  /** Sentences the offline voice spoke because the lesson's voice could not (and why). */
+  speechFallback: SpeechInfo['fallback'];
+}
+
+/** Words per minute assumed for a slide not yet synthesised (ElevenLabs voices average ~155). */
+function estimatedWordsPerMinute(lesson: Lesson): number {
+  return lesson.voice.provider === 'offline'
+    ? lesson.voice.rateWpm
+    : 155 * (lesson.voice.settings.speed ?? 1);
 }
 
 export const mouthFrameMs = 40;
@@ -41,6 +50,8 @@ export class SlidePreparer {
     private readonly audio: ProgramAudio,
     private readonly lessonDir: string,
     private readonly lesson: Lesson,
+    /** Told once per slide whose speech came (partly) from the fallback voice. */
+    private readonly onSpeechFallback?: (slide: PreparedSlide) => void,
   ) {}
 
   get slideCount(): number {
@@ -58,8 +69,10 @@ export class SlidePreparer {
     const promise = this.load(index);
     this.prepared.set(index, promise);
     void promise.then((result) => {
-      if (result.ok) this.settled.set(index, result.value);
-      else this.prepared.delete(index); // a failure may be retried later
+      if (result.ok) {
+        this.settled.set(index, result.value);
+        if (result.value.speechFallback) this.onSpeechFallback?.(result.value);
+      } else this.prepared.delete(index); // a failure may be retried later
     });
     return promise;
   }
@@ -84,7 +97,7 @@ export class SlidePreparer {
    * for the rest, so the UI can show a total before every slide is synthesised.
    */
   estimatedTotalMs(): number {
-    const wordsPerMs = this.lesson.voice.rateWpm / 60_000;
+    const wordsPerMs = estimatedWordsPerMinute(this.lesson) / 60_000;
     return this.lesson.slides.reduce((total, slide, index) => {
       const prepared = this.settled.get(index);
       if (prepared) return total + prepared.speechMs + prepared.holdMs;
@@ -109,6 +122,11 @@ export class SlidePreparer {
         slideId: slide.id,
         text: slide.narration,
         voice: this.lesson.voice,
+        // Neighbouring narration lets the voice carry intonation across the slide change.
+        ...(index > 0 ? { previousText: this.lesson.slides[index - 1]?.narration ?? '' } : {}),
+        ...(index + 1 < this.lesson.slides.length
+          ? { nextText: this.lesson.slides[index + 1]?.narration ?? '' }
+          : {}),
       }),
     ]);
     if (!asset.ok) return asset;
@@ -137,9 +155,14 @@ export class SlidePreparer {
       speechMs: (samples.length / sampleRateHz) * 1000,
       holdMs: slide.holdMs,
       words: speech.value.words,
-      mouth: mouthOpennessFromPcm(samples, sampleRateHz, mouthFrameMs),
+      mouth: gateMouthByWords(
+        mouthOpennessFromPcm(samples, sampleRateHz, mouthFrameMs),
+        speech.value.words,
+        mouthFrameMs,
+      ),
       mouthFrameMs,
       cached: speech.value.cached,
+      speechFallback: speech.value.fallback,
     });
   }
 }
