@@ -177,7 +177,8 @@ export function createAppServices(options: {
     'avatar:segment': (request, context) => syncTalk.segment(request, context),
     'recording:start': (request) => recordings.start(request),
     'recording:append': ({ recordingId, chunk }) => recordings.append(recordingId, chunk),
-    'recording:finish': ({ recordingId }) => recordings.finish(recordingId),
+    'recording:finish': ({ recordingId, captionsVtt }) =>
+      recordings.finish(recordingId, captionsVtt),
     'recording:choose-folder': () => chooseFolder('Choose the recording folder'),
     'shell:show-file': async ({ path }) => {
       if (!abilities.showFile) return notAvailable('Showing a file');

@@ -19,6 +19,7 @@ import {
 } from './playback/presentation-player.ts';
 import { ProgramAudio } from './playback/program-audio.ts';
 import { SlidePreparer, type PreparedSlide } from './playback/slide-preparer.ts';
+import { CaptionTrack } from './captions/caption-track.ts';
 import { LiveRecorder, type RecorderState } from '../outputs/live-recorder.ts';
 
 /** What the UI needs to know, pushed at most a few times a second (never per frame). */
@@ -75,6 +76,9 @@ export class ProgramEngine {
   private lastSyncTalkImage: SegmentImage | null = null;
   private readonly fallbackNoticed = new WeakSet<SyncTalkSegment>();
   private readonly speechFallbackNoticed = new Set<string>();
+  private readonly captions = new CaptionTrack();
+  /** Audio-clock time the recorder started: the WebVTT file's zero. */
+  private recordingStartAudioSec = 0;
   private avatarSource: EngineSnapshot['avatarSource'] = 'local';
   private runStartedMs: number | null = null;
   private readonly avatarStats: AvatarRunStats = {
@@ -230,6 +234,7 @@ export class ProgramEngine {
   }
 
   async stop(): Promise<void> {
+    this.captions.cutAt(this.audio.now());
     this.player?.stop();
     if (this.recorder.state !== 'idle') await this.stopRecording();
   }
@@ -265,7 +270,10 @@ export class ProgramEngine {
         ...target,
       });
       if (!started.ok) this.events.onError(started.error);
-      else this.log('info', `recording to ${started.value.path}`, 'recording_start');
+      else {
+        this.recordingStartAudioSec = this.audio.now();
+        this.log('info', `recording to ${started.value.path}`, 'recording_start');
+      }
       return started.ok;
     };
     this.stopRecordingAtEnd = true;
@@ -286,7 +294,9 @@ export class ProgramEngine {
   async stopRecording(): Promise<void> {
     if (this.recorder.state === 'idle') return;
     this.stopRecordingAtEnd = false;
-    const result = await this.recorder.stop();
+    const result = await this.recorder.stop(() =>
+      this.captions.webVttSince(this.recordingStartAudioSec),
+    );
     if (result.ok) {
       this.log('info', `recording saved: ${result.value.path}`, 'recording_end', {
         bytes: result.value.bytesWritten,
@@ -370,6 +380,9 @@ export class ProgramEngine {
       programFrame = player.frameAt(videoNowSec);
       if (programFrame) {
         this.putOnAir(programFrame.slide);
+        if (programFrame.speechMs >= 0) {
+          this.captions.onAir(programFrame.slide, videoNowSec - programFrame.speechMs / 1000);
+        }
         mouthOpen = programFrame.mouthOpen;
         this.programMs = programFrame.programMs;
         poseTimeMs = programFrame.programMs;
@@ -385,6 +398,11 @@ export class ProgramEngine {
         height: this.avatar.canvas.height,
       };
     }
+    this.compositor.setCaption(
+      programFrame && this.lesson?.captions.burnIn
+        ? this.captions.textAt(programFrame.slide, programFrame.speechMs)
+        : null,
+    );
     this.compositor.render(avatarFrame);
     this.captureTrack.requestFrame();
     this.countFrame(nowMs);
@@ -494,6 +512,7 @@ export class ProgramEngine {
 
   /** A new Play/Record/jump: played segments cannot be replayed, and stats start again. */
   private beginRun(): void {
+    this.captions.cutAt(this.audio.now());
     this.segments?.releaseConsumed();
     this.segmentSlide = null;
     this.runStartedMs = performance.now();

@@ -114,8 +114,11 @@ export class LiveRecorder {
     }
   }
 
-  /** Stops, waits for the last chunk to reach the disk, and closes the file. */
-  async stop(): Promise<Result<RecordingInfo>> {
+  /**
+   * Stops, waits for the last chunk to reach the disk, and closes the file; `captionsVtt`
+   * (asked for once the last frame is in) is written beside it.
+   */
+  async stop(captionsVtt?: () => string): Promise<Result<RecordingInfo>> {
     const recorder = this.recorder;
     const recording = this.recording;
     if (!recorder || !recording) return err('recording-failed', 'No recording is running.');
@@ -129,6 +132,7 @@ export class LiveRecorder {
     const finished = await this.api.recording.finish(
       recording.recordingId,
       performance.now() - this.startedAtMs,
+      captionsVtt?.(),
     );
     this.recorder = null;
     this.recording = null;

@@ -77,6 +77,8 @@ export const recordingInfoSchema = z.object({
   recordingId: z.string(),
   path: z.string(),
   bytesWritten: z.number().int().nonnegative(),
+  /** The WebVTT captions written beside the recording when it finished. */
+  captionsPath: z.string().nullable().optional(),
 });
 export type RecordingInfo = z.infer<typeof recordingInfoSchema>;
 
@@ -302,7 +304,12 @@ export const invokeChannels = {
     recordingInfoSchema,
   ),
   'recording:finish': channel(
-    z.object({ recordingId: z.string(), durationMs: z.number().nonnegative().optional() }),
+    z.object({
+      recordingId: z.string(),
+      durationMs: z.number().nonnegative().optional(),
+      /** What was said, timed from the recording's start; written beside it as .vtt. */
+      captionsVtt: z.string().max(5_000_000).optional(),
+    }),
     recordingInfoSchema,
   ),
   'recording:choose-folder': channel(z.object({}), z.object({ dir: z.string().nullable() })),

@@ -116,11 +116,12 @@ export function createRapidoApi(transport: RapidoTransport) {
       start: (request: InvokeRequest<'recording:start'>) => call('recording:start', request),
       append: (recordingId: string, chunk: Uint8Array<ArrayBuffer>) =>
         call('recording:append', { recordingId, chunk }),
-      finish: (recordingId: string, durationMs?: number) =>
-        call(
-          'recording:finish',
-          durationMs === undefined ? { recordingId } : { recordingId, durationMs },
-        ),
+      finish: (recordingId: string, durationMs?: number, captionsVtt?: string) =>
+        call('recording:finish', {
+          recordingId,
+          ...(durationMs === undefined ? {} : { durationMs }),
+          ...(captionsVtt === undefined ? {} : { captionsVtt }),
+        }),
       chooseFolder: () => call('recording:choose-folder', {}),
     },
     shell: {

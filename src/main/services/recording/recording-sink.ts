@@ -1,5 +1,5 @@
-import { open, mkdir, stat, type FileHandle } from 'node:fs/promises';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { open, mkdir, stat, writeFile, type FileHandle } from 'node:fs/promises';
+import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { err, ok, type Result } from '../../../shared/result.ts';
 import type { Logger } from '../logging/logger.ts';
@@ -25,6 +25,12 @@ interface ActiveRecording {
   startedAt: number;
 }
 
+/** `talk.webm` → `talk.vtt`, beside it, as players look for it. */
+export function captionsPathFor(recordingPath: string): string {
+  const extension = extname(recordingPath);
+  return `${extension ? recordingPath.slice(0, -extension.length) : recordingPath}.vtt`;
+}
+
 export interface RecordingSink {
   start(request: {
     lessonId: string;
@@ -33,7 +39,8 @@ export interface RecordingSink {
     mimeType: string;
   }): Promise<Result<RecordingInfo>>;
   append(recordingId: string, chunk: Uint8Array): Promise<Result<RecordingInfo>>;
-  finish(recordingId: string): Promise<Result<RecordingInfo>>;
+  /** Closes the file; `captionsVtt` is written beside it as `<name>.vtt`. */
+  finish(recordingId: string, captionsVtt?: string): Promise<Result<RecordingInfo>>;
   /** Closes every open file (app quit): what was written stays. */
   closeAll(): Promise<void>;
 }
@@ -154,7 +161,7 @@ export function createRecordingSink(
       return ok({ ...recording.info });
     },
 
-    async finish(recordingId) {
+    async finish(recordingId, captionsVtt) {
       const recording = active.get(recordingId);
       if (!recording)
         return err('recording-failed', 'That recording is not open (already finished?)');
@@ -178,13 +185,28 @@ export function createRecordingSink(
           wallMs: Date.now() - recording.startedAt,
         },
       });
+      let captionsPath: string | null = null;
+      if (captionsVtt !== undefined) {
+        const path = captionsPathFor(recording.info.path);
+        try {
+          await writeFile(path, captionsVtt, 'utf8');
+          captionsPath = path;
+        } catch (error) {
+          // The video matters more than its captions: report, keep the recording.
+          logger.warn(`captions could not be written beside the recording: ${path}`, {
+            lesson_id: recording.lessonId,
+            event_type: 'captions_write_failed',
+            error,
+          });
+        }
+      }
       if (recording.failed !== null) {
         return err(
           'recording-failed',
           `The recording ${recording.info.path} is incomplete: ${recording.failed}`,
         );
       }
-      return ok({ ...recording.info });
+      return ok({ ...recording.info, captionsPath });
     },
 
     async closeAll() {
