@@ -1,0 +1,203 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, test } from '@playwright/test';
+import type { Lesson } from '../src/shared/lesson/lesson-schema.ts';
+import { parseWebVtt } from '../src/shared/captions/caption-cues.ts';
+import { stripAudioTags } from '../src/shared/speech/narration-text.ts';
+import {
+  startElevenLabsReference,
+  type ElevenLabsReference,
+} from '../src/main/services/speech/elevenlabs-reference/reference-server.ts';
+import { requireRendererBuild, sampleLessonAt } from './support/app-host.ts';
+import { audioStartSec } from './support/av-sync.ts';
+import { ffprobe, frameAt, streamDurationSec, type PixelRect } from './support/media-probe.ts';
+import { describeRun, readLogLines, runCli, tempDir, type LogLine } from './support/render-cli.ts';
+
+/**
+ * A lesson with the ElevenLabs voice, recorded by `npm run render` (headless host, Chromium)
+ * against the local ElevenLabs-compatible server: the real SDK over real HTTP, the key from
+ * ELEVENLABS_API_KEY. Judged on what comes out: the MP4, the WebVTT beside it, the burned-in
+ * captions in its pixels, the server's request log, and the log files (no key in them).
+ */
+const width = 640;
+const height = 360;
+const apiKey = 'sk_e2e_5f0c2a9e4d7b4c1e8a3f6b2d9c0e7a41';
+const voiceId = '21m00Tcm4TlvDq8ikWAM';
+const narrations = [
+  'Welcome to the lesson on plants. Today we look at how leaves make sugar.',
+  'Light gives the energy. Without it, [laughs] nothing happens at all.',
+  'Water comes up from the roots. Carbon dioxide comes in through the leaves.',
+];
+/** Where the caption box sits at 640x360 (bottom centre), clear of the avatar on the right. */
+const captionStrip: PixelRect = { x: 250, y: 318, width: 140, height: 18 };
+
+test.describe.configure({ mode: 'serial' });
+test.beforeAll(() => requireRendererBuild());
+
+let server: ElevenLabsReference;
+let dataDir: string;
+test.beforeAll(async () => {
+  server = await startElevenLabsReference({ apiKey, firstByteDelayMs: 75, warmUp: true });
+  dataDir = await tempDir('elevenlabs-data');
+});
+test.afterAll(async () => {
+  await server.close();
+});
+
+async function elevenLabsLesson(slideCount: number, burnIn: boolean) {
+  return sampleLessonAt(width, height, (lesson): Lesson => ({
+    ...lesson,
+    voice: {
+      provider: 'elevenlabs',
+      voiceId,
+      modelId: 'eleven_flash_v2_5',
+      settings: { stability: 0.5, similarityBoost: 0.75 },
+      fallback: { provider: 'offline', voice: 'en-us', rateWpm: 165, pitch: 50 },
+    },
+    captions: { burnIn },
+    slides: lesson.slides.slice(0, slideCount).map((slide, index) => ({
+      ...slide,
+      narration: narrations[index] ?? '',
+      holdMs: index === slideCount - 1 ? 1500 : 300,
+    })),
+  }));
+}
+
+function render(dir: string, outPath: string) {
+  return runCli(
+    ['render', dir, '--out', outPath],
+    { ELEVENLABS_API_KEY: apiKey, ELEVENLABS_BASE_URL: server.url },
+    { dataDir },
+  );
+}
+
+async function logLines(): Promise<{ lines: LogLine[]; text: string }> {
+  const logDir = join(dataDir, 'logs');
+  const files = await readdir(logDir);
+  const texts = await Promise.all(files.map((name) => readFile(join(logDir, name), 'utf8')));
+  const lines = (
+    await Promise.all(
+      files.filter((f) => f.startsWith('rapido_2')).map((f) => readLogLines(join(logDir, f))),
+    )
+  ).flat();
+  return { lines, text: texts.join('\n') };
+}
+
+function luma(rgb: Uint8Array, index: number): number {
+  return 0.299 * (rgb[index] ?? 0) + 0.587 * (rgb[index + 1] ?? 0) + 0.114 * (rgb[index + 2] ?? 0);
+}
+
+/** Mean luma and bright (text) pixels in the caption strip of one frame. */
+async function captionStripAt(file: string, timeSec: number) {
+  const rgb = await frameAt(file, timeSec, width, height);
+  let sum = 0;
+  let bright = 0;
+  for (let y = captionStrip.y; y < captionStrip.y + captionStrip.height; y += 1) {
+    for (let x = captionStrip.x; x < captionStrip.x + captionStrip.width; x += 1) {
+      const value = luma(rgb, (y * width + x) * 3);
+      sum += value;
+      if (value > 200) bright += 1;
+    }
+  }
+  return { meanLuma: sum / (captionStrip.width * captionStrip.height), bright };
+}
+
+function spokenText(lesson: Lesson): string {
+  return lesson.slides.map((s) => stripAudioTags(s.narration)).join(' ');
+}
+
+test('records a lesson in the ElevenLabs voice with captions burned in and a matching WebVTT', async () => {
+  test.setTimeout(240_000);
+  const { dir, lesson } = await elevenLabsLesson(2, true);
+  const outPath = join(await tempDir('out'), 'plants.mp4');
+  const before = server.synthesisRequests().length;
+  const run = await render(dir, outPath);
+  expect(run.code, describeRun(run)).toBe(0);
+
+  // One streamed request per sentence, with the key accepted; tags blanked for this model.
+  const sent = server.synthesisRequests().slice(before);
+  expect(sent).toHaveLength(4);
+  for (const request of sent) {
+    expect(request.keyAccepted).toBe(true);
+    expect(request.status).toBe(200);
+    expect(request.query.output_format).toBe('pcm_16000');
+    expect(String((request.body as { text: string }).text)).not.toContain('[');
+  }
+
+  const probe = await ffprobe(outPath);
+  expect(probe.streams.map((s) => s.codec_type).sort()).toEqual(['audio', 'video']);
+
+  // The captions file says exactly what was said, in order, timed inside the recording.
+  const vttPath = outPath.replace(/\.mp4$/, '.vtt');
+  expect(existsSync(vttPath), `${vttPath} beside the recording`).toBe(true);
+  const cues = parseWebVtt(await readFile(vttPath, 'utf8'));
+  expect(cues.map((c) => c.text.replace(/\n/g, ' ')).join(' ')).toBe(spokenText(lesson));
+  const videoSec = await streamDurationSec(outPath, 'v:0');
+  const firstAudibleSec = await audioStartSec(outPath);
+  expect(Math.abs((cues[0]?.startMs ?? -1) / 1000 - firstAudibleSec)).toBeLessThan(0.35);
+  for (let i = 1; i < cues.length; i += 1) {
+    expect(cues[i]!.startMs).toBeGreaterThanOrEqual(cues[i - 1]!.endMs);
+  }
+  expect((cues.at(-1)?.endMs ?? 0) / 1000).toBeLessThan(videoSec);
+
+  // Burned in: during the last slide's first cue the strip is darkened and has text; in its
+  // hold (no caption) it is the slide alone.
+  const lastSlideCue = cues.find((c) => c.text.startsWith('Light'));
+  expect(lastSlideCue).toBeDefined();
+  const during = await captionStripAt(outPath, (lastSlideCue!.startMs + 400) / 1000);
+  const hold = await captionStripAt(outPath, videoSec - 0.3);
+  expect(during.bright, 'caption text pixels while speaking').toBeGreaterThan(20);
+  expect(hold.meanLuma - during.meanLuma, 'the caption box darkens the slide').toBeGreaterThan(20);
+
+  const { lines, text } = await logLines();
+  expect(lines.some((line) => line.event_type === 'speech_synthesized')).toBe(true);
+  expect(text, 'the API key never reaches a log file').not.toContain(apiKey);
+});
+
+test('an unchanged lesson is recorded again with no synthesis; without burn-in the program is clean', async () => {
+  test.setTimeout(240_000);
+  const { dir, lesson } = await elevenLabsLesson(2, false);
+  const outPath = join(await tempDir('out'), 'again.mp4');
+  const before = server.synthesisRequests().length;
+  const run = await render(dir, outPath);
+  expect(run.code, describeRun(run)).toBe(0);
+  expect(server.synthesisRequests().length - before, 'requests on a cached lesson').toBe(0);
+
+  const cues = parseWebVtt(await readFile(outPath.replace(/\.mp4$/, '.vtt'), 'utf8'));
+  expect(cues.map((c) => c.text.replace(/\n/g, ' ')).join(' ')).toBe(spokenText(lesson));
+  const lastSlideCue = cues.find((c) => c.text.startsWith('Light'));
+  const videoSec = await streamDurationSec(outPath, 'v:0');
+  const during = await captionStripAt(outPath, (lastSlideCue!.startMs + 400) / 1000);
+  const hold = await captionStripAt(outPath, videoSec - 0.3);
+  expect(Math.abs(hold.meanLuma - during.meanLuma), 'no caption box').toBeLessThan(3);
+});
+
+test('when the service starts failing, the next slide is spoken offline and the recording completes', async () => {
+  test.setTimeout(240_000);
+  // Slides 1-2 are cached from the first run; slide 3 is new and the service is now down.
+  server.failAll({ status: 503 });
+  try {
+    const { dir, lesson } = await elevenLabsLesson(3, false);
+    const outPath = join(await tempDir('out'), 'outage.mp4');
+    const before = server.synthesisRequests().length;
+    const run = await render(dir, outPath);
+    expect(run.code, describeRun(run)).toBe(0);
+    const failed = server.synthesisRequests().slice(before);
+    expect(failed.length, 'retried, then given up').toBeGreaterThanOrEqual(4);
+    expect(failed.every((r) => r.status === 503)).toBe(true);
+
+    // All three slides are in the file and the captions: the third in the offline voice.
+    const cues = parseWebVtt(await readFile(outPath.replace(/\.mp4$/, '.vtt'), 'utf8'));
+    expect(cues.map((c) => c.text.replace(/\n/g, ' ')).join(' ')).toBe(spokenText(lesson));
+    const { lines } = await logLines();
+    const fallback = lines.find(
+      (line) => line.event_type === 'speech_fallback' && line.message.includes('offline voice'),
+    );
+    expect(fallback?.message).toMatch(/HTTP 503/);
+    const stalls = lines.filter((line) => line.event_type === 'slide_stall');
+    expect(stalls, 'the fallback did not hold up the show').toHaveLength(0);
+  } finally {
+    server.failAll(null);
+  }
+});
