@@ -122,7 +122,7 @@ test('records a lesson in the ElevenLabs voice with captions burned in and a mat
     expect(request.keyAccepted).toBe(true);
     expect(request.status).toBe(200);
     expect(request.query.output_format).toBe('pcm_16000');
-    expect(String((request.body as { text: string }).text)).not.toContain('[');
+    expect((request.body as { text: string }).text).not.toContain('[');
   }
 
   const probe = await ffprobe(outPath);
