@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { runCompositorBench } from './compositor-bench.ts';
+import { runElevenLabsBench } from './elevenlabs-bench.ts';
 import { runSyncTalkBench } from './synctalk-bench.ts';
 
 /** `npm run bench`: runs every benchmark, prints JSON, writes bench-results/bench.json. */
@@ -14,9 +15,11 @@ async function main(): Promise<void> {
       medianFps: 'frames per second',
       cpuToGpuMedianRatio: 'times (dimensionless)',
       syncTalk: 'milliseconds unless named otherwise; ratios are dimensionless',
+      elevenLabs: 'milliseconds (…Ms), characters, requests; lookAheadSpeedup is a ratio',
     },
     compositor: await runCompositorBench(),
     syncTalk: await runSyncTalkBench(),
+    elevenLabs: await runElevenLabsBench(),
   };
   const json = JSON.stringify(results, null, 2);
   const dir = resolve(import.meta.dirname, '..', 'bench-results');

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { lessonSchema, type Lesson } from '../../src/shared/lesson/lesson-schema.ts';
+import type { Environment } from '../../src/main/services/config/environment.ts';
 import {
   startHeadlessHost,
   type HeadlessHost,
@@ -39,12 +40,18 @@ export async function sampleLessonAt(
 /** A headless host with its own data and log folders, as the CLI starts it. */
 export async function startTestHost(
   lessonDir: string,
+  environment: Partial<Environment> = {},
 ): Promise<{ host: HeadlessHost; dataDir: string; logDir: string }> {
   requireRendererBuild();
   const dataDir = await mkdtemp(join(tmpdir(), 'rapido-e2e-data-'));
   const logDir = join(dataDir, 'logs');
   const host = await startHeadlessHost({
-    environment: { RAPIDO_DATA_DIR: dataDir, RAPIDO_LOG_DIR: logDir, LOG_LEVEL: 'debug' },
+    environment: {
+      RAPIDO_DATA_DIR: dataDir,
+      RAPIDO_LOG_DIR: logDir,
+      LOG_LEVEL: 'debug',
+      ...environment,
+    },
     mode: 'interactive',
     lessonDir,
     consoleLog: false,

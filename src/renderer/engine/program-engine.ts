@@ -20,6 +20,7 @@ import {
 import { ProgramAudio } from './playback/program-audio.ts';
 import { SlidePreparer, type PreparedSlide } from './playback/slide-preparer.ts';
 import { CaptionTrack } from './captions/caption-track.ts';
+import { int16Samples } from '../../shared/pcm-samples.ts';
 import { LiveRecorder, type RecorderState } from '../outputs/live-recorder.ts';
 
 /** What the UI needs to know, pushed at most a few times a second (never per frame). */
@@ -77,6 +78,8 @@ export class ProgramEngine {
   private readonly fallbackNoticed = new WeakSet<SyncTalkSegment>();
   private readonly speechFallbackNoticed = new Set<string>();
   private readonly captions = new CaptionTrack();
+  /** When the lesson began to open: "Play at once" latency is measured from here. */
+  private lessonOpenedAtMs = performance.now();
   /** Audio-clock time the recorder started: the WebVTT file's zero. */
   private recordingStartAudioSec = 0;
   private avatarSource: EngineSnapshot['avatarSource'] = 'local';
@@ -139,6 +142,7 @@ export class ProgramEngine {
   }
 
   async loadLesson(lessonDir: string, lesson: Lesson): Promise<void> {
+    this.lessonOpenedAtMs = performance.now();
     await this.stop();
     this.preparer?.dispose();
     this.segments?.dispose();
@@ -220,7 +224,31 @@ export class ProgramEngine {
     }
     const from = this.player.state === 'ended' ? 0 : this.selectedIndex;
     this.beginRun();
-    await this.player.play(from);
+    const pressedMs = performance.now();
+    if (await this.player.play(from)) this.logPlayToFirstSample(pressedMs, from);
+  }
+
+  /**
+   * Play to the first audible sample: the wait for speech, the scheduling lead and any quiet
+   * lead-in in the audio itself (a voice service's), as a listener would time it.
+   */
+  private logPlayToFirstSample(pressedMs: number, index: number): void {
+    const startAtSec = this.player?.firstStartAtSec;
+    const slide = this.preparer?.ready(index);
+    if (startAtSec === null || startAtSec === undefined || !slide) return;
+    const samples = int16Samples(slide.pcm);
+    const audibleLevel = 328; // -40 dBFS
+    let firstAudible = samples.findIndex((sample) => Math.abs(sample) > audibleLevel);
+    if (firstAudible < 0) firstAudible = 0;
+    const scheduledMs = performance.now() + (startAtSec - this.audio.now()) * 1000;
+    const firstSampleMs = scheduledMs + (firstAudible / slide.sampleRateHz) * 1000;
+    this.log('info', 'first sample scheduled', 'play_to_first_sample', {
+      playToFirstSampleMs: Math.round(firstSampleMs - pressedMs),
+      openToFirstSampleMs: Math.round(firstSampleMs - this.lessonOpenedAtMs),
+      leadInMs: Math.round((firstAudible / slide.sampleRateHz) * 1000),
+      speechCached: slide.cached,
+      slideIndex: index,
+    });
   }
 
   async pause(): Promise<void> {
@@ -283,7 +311,10 @@ export class ProgramEngine {
     // From the selected slide, as Play does; after the lesson has ended, from the beginning.
     const from = this.player.state === 'ended' ? 0 : this.selectedIndex;
     this.beginRun();
-    return this.player.play(from, startRecorder);
+    const pressedMs = performance.now();
+    const started = await this.player.play(from, startRecorder);
+    if (started) this.logPlayToFirstSample(pressedMs, from);
+    return started;
   }
 
   /** SyncTalk frame accounting since the last Play/Record/jump. */

@@ -65,6 +65,8 @@ export class PresentationPlayer {
   private generation = 0;
   /** Slides whose preparation failed: playback stops where one was due, instead of waiting. */
   private readonly failed = new Set<number>();
+  /** AudioContext time the latest play()'s first slide starts speaking (for latency figures). */
+  firstStartAtSec: number | null = null;
 
   constructor(
     private readonly audio: PlayerAudio,
@@ -104,7 +106,8 @@ export class PresentationPlayer {
     }
     if (generation !== this.generation) return false;
     const programStartMs = this.preparer.startMsOf(fromIndex) ?? 0;
-    this.schedule(first.value, this.audio.now() + startLeadSec, programStartMs);
+    this.firstStartAtSec = this.audio.now() + startLeadSec;
+    this.schedule(first.value, this.firstStartAtSec, programStartMs);
     this.setState('playing');
     return true;
   }
