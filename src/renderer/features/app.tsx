@@ -7,6 +7,7 @@ import { ProgramView } from './presenter/program-view.tsx';
 import { RecordingPanel } from './presenter/recording-panel.tsx';
 import { SlideNotes } from './presenter/slide-notes.tsx';
 import { TransportBar } from './presenter/transport-bar.tsx';
+import { VoicePanel } from './presenter/voice-panel.tsx';
 import { useKeyboardShortcuts } from './presenter/use-keyboard-shortcuts.ts';
 
 export function App({ engine }: { engine: ProgramEngine }) {
@@ -22,6 +23,7 @@ export function App({ engine }: { engine: ProgramEngine }) {
           <SlideNotes />
         </main>
         <aside className="side-column">
+          <VoicePanel engine={engine} />
           <AvatarPanel />
           <RecordingPanel />
         </aside>
