@@ -18,7 +18,7 @@ import {
   type ProgramFrame,
 } from './playback/presentation-player.ts';
 import { ProgramAudio } from './playback/program-audio.ts';
-import { SlidePreparer, type PreparedSlide } from './playback/slide-preparer.ts';
+import { SlidePreparer, type DisplaySlide, type PreparedSlide } from './playback/slide-preparer.ts';
 import { CaptionTrack } from './captions/caption-track.ts';
 import { int16Samples } from '../../shared/pcm-samples.ts';
 import { LiveRecorder, type RecorderState } from '../outputs/live-recorder.ts';
@@ -57,6 +57,8 @@ export interface EngineEvents {
 }
 
 const avatarFrameSize = 512;
+/** How long a lesson with a paid voice must stay unchanged before its look-ahead is bought. */
+const paidLookAheadSettleMs = 2_000;
 
 /**
  * The framework-free engine: one program canvas fed by the compositor, one audio mix, and the
@@ -94,7 +96,8 @@ export class ProgramEngine {
   private lesson: Lesson | null = null;
   private lessonDir = '';
   private selectedIndex = 0;
-  private shownSlide: PreparedSlide | null = null;
+  private shownSlide: DisplaySlide | null = null;
+  private lookAheadTimer: ReturnType<typeof setTimeout> | undefined = undefined;
   private lastFrameIndex = -1;
   private animationHandle = 0;
   private framesThisSecond = 0;
@@ -207,8 +210,7 @@ export class ProgramEngine {
         ),
     });
     await this.showSlide(0);
-    // Look-ahead from the moment a lesson opens: Play then starts without waiting.
-    void this.preparer.prepare(1);
+    this.scheduleLookAhead(0);
     this.pushSnapshot(true);
   }
 
@@ -273,6 +275,7 @@ export class ProgramEngine {
     if (this.player.state === 'idle' || this.player.state === 'ended') {
       this.selectedIndex = clamped;
       await this.showSlide(clamped);
+      this.scheduleLookAhead(clamped);
       this.pushSnapshot(true);
       return;
     }
@@ -356,6 +359,7 @@ export class ProgramEngine {
 
   async dispose(): Promise<void> {
     this.disposed = true;
+    clearTimeout(this.lookAheadTimer);
     cancelAnimationFrame(this.animationHandle);
     await this.stop();
     this.player?.dispose();
@@ -367,19 +371,42 @@ export class ProgramEngine {
     await this.audio.dispose();
   }
 
+  /** Shows a slide while nothing plays: its image only, so browsing costs no synthesis. */
   private async showSlide(index: number): Promise<void> {
     if (!this.preparer) return;
-    const prepared = await this.preparer.prepare(index);
-    if (!prepared.ok) {
-      this.events.onError(prepared.error);
+    const shown = await this.preparer.display(index);
+    if (!shown.ok) {
+      this.events.onError(shown.error);
       return;
     }
-    if (this.player?.state === 'idle' || this.player?.state === 'ended')
-      this.putOnAir(prepared.value);
+    if (this.player?.state === 'idle' || this.player?.state === 'ended') this.putOnAir(shown.value);
   }
 
-  private putOnAir(slide: PreparedSlide): void {
-    if (this.shownSlide === slide || !this.lesson) return;
+  /**
+   * Look-ahead while idle: the selected slide and the next are prepared, so Play starts without
+   * waiting. The offline voice costs nothing and starts at once; a paid voice waits until the
+   * lesson has been left alone for a moment, so dragging a voice slider or clicking through slides
+   * does not buy speech for every intermediate state.
+   */
+  private scheduleLookAhead(index: number): void {
+    clearTimeout(this.lookAheadTimer);
+    const preparer = this.preparer;
+    if (!preparer || !this.lesson) return;
+    const run = () => {
+      if (this.preparer !== preparer || this.selectedIndex !== index) return;
+      void preparer.prepare(index);
+      if (index + 1 < preparer.slideCount) void preparer.prepare(index + 1);
+    };
+    if (this.lesson.voice.provider === 'offline') run();
+    else this.lookAheadTimer = setTimeout(run, paidLookAheadSettleMs);
+  }
+
+  private putOnAir(slide: DisplaySlide): void {
+    if (
+      (this.shownSlide?.image === slide.image && this.shownSlide.index === slide.index) ||
+      !this.lesson
+    )
+      return;
     this.shownSlide = slide;
     this.compositor.setSlide(slide.image.source, {
       width: slide.image.width,

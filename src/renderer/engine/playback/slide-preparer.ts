@@ -7,11 +7,15 @@ import { gateMouthByWords, mouthOpennessFromPcm } from '../local-avatar/avatar-m
 import type { ProgramAudio } from './program-audio.ts';
 import { decodeSlideImage, type SlideImage } from './slide-image.ts';
 
-/** Everything a slide needs on air: decoded image, narration audio, its timing and lip cues. */
-export interface PreparedSlide {
+/** What showing a slide needs (no speech): the selected slide while nothing plays. */
+export interface DisplaySlide {
   index: number;
   slide: Slide;
   image: SlideImage;
+}
+
+/** Everything a slide needs on air: decoded image, narration audio, its timing and lip cues. */
+export interface PreparedSlide extends DisplaySlide {
   audio: AudioBuffer;
   /** The speech as produced (s16le mono), for the SyncTalk avatar. */
   pcm: Uint8Array<ArrayBuffer>;
@@ -44,6 +48,9 @@ export const mouthFrameMs = 40;
 export class SlidePreparer {
   private readonly prepared = new Map<number, Promise<Result<PreparedSlide>>>();
   private readonly settled = new Map<number, PreparedSlide>();
+  /** Decoded once per slide and shared by display and preparation. */
+  private readonly images = new Map<number, Promise<Result<SlideImage>>>();
+  private readonly decoded = new Set<SlideImage>();
 
   constructor(
     private readonly api: RapidoApi,
@@ -106,17 +113,57 @@ export class SlidePreparer {
     }, 0);
   }
 
+  /** The slide's image only: showing a slide must not cost a paid synthesis. */
+  async display(index: number): Promise<Result<DisplaySlide>> {
+    const slide = this.lesson.slides[index];
+    if (!slide) return err('invalid-request', `There is no slide ${index + 1}.`);
+    const image = await this.imageFor(index, slide);
+    return image.ok ? ok({ index, slide, image: image.value }) : image;
+  }
+
   dispose(): void {
-    for (const slide of this.settled.values()) slide.image.release();
+    for (const image of this.decoded) image.release();
+    this.decoded.clear();
+    this.images.clear();
     this.settled.clear();
     this.prepared.clear();
+  }
+
+  private imageFor(index: number, slide: Slide): Promise<Result<SlideImage>> {
+    const existing = this.images.get(index);
+    if (existing) return existing;
+    const promise = this.decodeImage(index, slide);
+    this.images.set(index, promise);
+    void promise.then((result) => {
+      if (result.ok) this.decoded.add(result.value);
+      else this.images.delete(index); // a failure may be retried later
+    });
+    return promise;
+  }
+
+  private async decodeImage(index: number, slide: Slide): Promise<Result<SlideImage>> {
+    const asset = await this.api.lesson.readAsset(this.lessonDir, slide.image);
+    if (!asset.ok) return asset;
+    try {
+      return ok(
+        await decodeSlideImage(asset.value.bytes, asset.value.mimeType, this.lesson.output),
+      );
+    } catch (error) {
+      return err(
+        'asset-not-found',
+        `Slide ${index + 1}: ${slide.image} could not be decoded as an image.`,
+        {
+          hint: `Re-export the slide as PNG or JPEG (${error instanceof Error ? error.message : String(error)}).`,
+        },
+      );
+    }
   }
 
   private async load(index: number): Promise<Result<PreparedSlide>> {
     const slide = this.lesson.slides[index];
     if (!slide) return err('invalid-request', `There is no slide ${index + 1}.`);
-    const [asset, speech] = await Promise.all([
-      this.api.lesson.readAsset(this.lessonDir, slide.image),
+    const [image, speech] = await Promise.all([
+      this.imageFor(index, slide),
       this.api.speech.synthesize({
         lessonId: this.lesson.id,
         slideId: slide.id,
@@ -129,26 +176,14 @@ export class SlidePreparer {
           : {}),
       }),
     ]);
-    if (!asset.ok) return asset;
+    if (!image.ok) return image;
     if (!speech.ok) return speech;
-    let image: SlideImage;
-    try {
-      image = await decodeSlideImage(asset.value.bytes, asset.value.mimeType, this.lesson.output);
-    } catch (error) {
-      return err(
-        'asset-not-found',
-        `Slide ${index + 1}: ${slide.image} could not be decoded as an image.`,
-        {
-          hint: `Re-export the slide as PNG or JPEG (${error instanceof Error ? error.message : String(error)}).`,
-        },
-      );
-    }
     const { pcm, sampleRateHz } = speech.value;
     const samples = int16Samples(pcm);
     return ok({
       index,
       slide,
-      image,
+      image: image.value,
       audio: this.audio.bufferFromPcm(pcm, sampleRateHz),
       pcm,
       sampleRateHz,
