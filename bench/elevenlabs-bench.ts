@@ -16,8 +16,9 @@ import { readLogLines, runCli, tempDir, type LogLine } from '../e2e/support/rend
 /**
  * The ElevenLabs voice, timed as a listener would: Play to the first audible sample with the
  * service's first byte 75 ms (flash, warm) and 1 s (a cold or distant connection) away,
- *  - without look-ahead: Play the moment the lesson opens (the render CLI does exactly that), so
- *    the first slide's sentences are requested only then;
+ *  - without look-ahead: Play the moment the lesson shows in the presenter (the first slide
+ *    starts on its first sentence), and an export started the moment the lesson opens (the
+ *    render CLI, which waits for the whole first slide so a file never has a gap);
  *  - with look-ahead: the lesson has been open long enough for its look-ahead (the first two
  *    slides) to be synthesised, then Play (the presenter UI, clicked in Chromium);
  * and the characters sent to the service on a first and a second render of an unchanged lesson.
@@ -29,7 +30,11 @@ const voiceId = '21m00Tcm4TlvDq8ikWAM';
 
 export interface PlayLatency {
   firstByteDelayMs: number;
+  /** Presenter: Play the moment the lesson shows (the slide starts on its first sentence). */
   withoutLookAheadMs: number;
+  /** Export: recording starts the moment the lesson opens (waits for the whole first slide). */
+  withoutLookAheadRecordMs: number;
+  /** Presenter: Play after the look-ahead has prepared the first two slides. */
   withLookAheadMs: number;
   /** without / with, in the same run. */
   lookAheadSpeedup: number;
@@ -94,7 +99,7 @@ async function primeServer(server: ElevenLabsReference, lesson: Lesson): Promise
   }
 }
 
-async function withoutLookAhead(server: ElevenLabsReference, lessonDir: string): Promise<number> {
+async function recordAtOpen(server: ElevenLabsReference, lessonDir: string): Promise<number> {
   const dataDir = await tempDir('bench-el-cold');
   const run = await runCli(
     ['render', lessonDir, '--out', join(await tempDir('bench-el-out'), 'cold.mp4')],
@@ -111,10 +116,10 @@ async function withoutLookAhead(server: ElevenLabsReference, lessonDir: string):
   return value;
 }
 
-async function withLookAhead(
+async function presenterPlay(
   server: ElevenLabsReference,
   lessonDir: string,
-  lookAheadSentences: number,
+  lookAheadSentences: number | null,
 ): Promise<number> {
   const { host, logDir } = await startTestHost(lessonDir, {
     ELEVENLABS_API_KEY: apiKey,
@@ -129,11 +134,13 @@ async function withLookAhead(
     await page.goto(host.server.appUrl);
     const play = page.getByRole('button', { name: '▶ Play' });
     await play.waitFor({ state: 'visible' });
-    // The look-ahead is done when the first two slides' sentences have all been synthesised.
     const deadline = Date.now() + 60_000;
-    while (host.services.voices.elevenLabsSpeech.stats().synthesized < lookAheadSentences) {
-      if (Date.now() > deadline) throw new Error('the look-ahead did not finish within 60 s');
-      await new Promise((resolve) => setTimeout(resolve, 50));
+    if (lookAheadSentences !== null) {
+      // The look-ahead is done when the first two slides' sentences have all been synthesised.
+      while (host.services.voices.elevenLabsSpeech.stats().synthesized < lookAheadSentences) {
+        if (Date.now() > deadline) throw new Error('the look-ahead did not finish within 60 s');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
     }
     await play.click();
     while (Date.now() < deadline) {
@@ -166,11 +173,13 @@ export async function runElevenLabsBench(): Promise<ElevenLabsBenchResult> {
     const latency: PlayLatency[] = [];
     for (const firstByteDelayMs of [75, 1000]) {
       server.setFirstByteDelayMs(firstByteDelayMs);
-      const withoutLookAheadMs = await withoutLookAhead(server, dir);
-      const withLookAheadMs = await withLookAhead(server, dir, lookAheadSentences);
+      const withoutLookAheadMs = await presenterPlay(server, dir, null);
+      const withoutLookAheadRecordMs = await recordAtOpen(server, dir);
+      const withLookAheadMs = await presenterPlay(server, dir, lookAheadSentences);
       latency.push({
         firstByteDelayMs,
         withoutLookAheadMs,
+        withoutLookAheadRecordMs,
         withLookAheadMs,
         lookAheadSpeedup: Number((withoutLookAheadMs / Math.max(1, withLookAheadMs)).toFixed(1)),
       });

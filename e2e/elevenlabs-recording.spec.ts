@@ -9,9 +9,15 @@ import {
   startElevenLabsReference,
   type ElevenLabsReference,
 } from '../src/main/services/speech/elevenlabs-reference/reference-server.ts';
-import { requireRendererBuild, sampleLessonAt } from './support/app-host.ts';
-import { audioStartSec } from './support/av-sync.ts';
-import { ffprobe, frameAt, streamDurationSec, type PixelRect } from './support/media-probe.ts';
+import { requireRendererBuild, sampleLessonAt, startTestHost } from './support/app-host.ts';
+import { audioStartSec, placeSpeech } from './support/av-sync.ts';
+import {
+  decodeAudioMono16k,
+  ffprobe,
+  frameAt,
+  streamDurationSec,
+  type PixelRect,
+} from './support/media-probe.ts';
 import { describeRun, readLogLines, runCli, tempDir, type LogLine } from './support/render-cli.ts';
 
 /**
@@ -199,5 +205,76 @@ test('when the service starts failing, the next slide is spoken offline and the 
     expect(stalls, 'the fallback did not hold up the show').toHaveLength(0);
   } finally {
     server.failAll(null);
+  }
+});
+
+test('presenting starts on the first sentence and the rest follows without a seam', async ({
+  page,
+}) => {
+  test.setTimeout(180_000);
+  // A short first sentence and a long rest: the head is ready well before the whole slide.
+  const narration =
+    "Welcome to today's lesson, everyone. " +
+    'We will follow the light from the sun into the leaf, watch water climb up from the roots, and see how air slips in through tiny pores underneath. ' +
+    'By the end you will know where the sugar in every apple and potato comes from.';
+  const { dir, lesson } = await sampleLessonAt(width, height, (l): Lesson => ({
+    ...l,
+    voice: {
+      provider: 'elevenlabs',
+      voiceId,
+      modelId: 'eleven_flash_v2_5',
+      settings: { stability: 0.45 },
+      fallback: { provider: 'offline', voice: 'en-us', rateWpm: 165, pitch: 50 },
+    },
+    slides: [{ ...l.slides[0]!, narration, holdMs: 500 }],
+  }));
+  const { host, logDir } = await startTestHost(dir, {
+    ELEVENLABS_API_KEY: apiKey,
+    ELEVENLABS_BASE_URL: server.url,
+  });
+  try {
+    const recordDir = await tempDir('el-live');
+    await page.goto(host.server.appUrl);
+    await page.getByRole('textbox', { name: 'Recording folder' }).fill(recordDir);
+    // Play at once: nothing is synthesised yet, so the slide starts on its first sentence.
+    await page.getByRole('button', { name: '▶ Play' }).click();
+    // Recording joins the running show (pressed while preparing, it would start a new one).
+    await expect(page.getByRole('button', { name: '❚❚ Pause' })).toBeVisible();
+    await page.getByRole('button', { name: '● Record' }).click();
+    await expect(page.getByTestId('recording-saved')).toBeVisible({ timeout: 120_000 });
+
+    const lines = (
+      await Promise.all(
+        (await readdir(logDir))
+          .filter((f) => f.startsWith('rapido_2'))
+          .map((f) => readLogLines(join(logDir, f))),
+      )
+    ).flat();
+    const started = lines.findLast((line) => line.event_type === 'play_to_first_sample');
+    expect(started?.performance_data?.startedOnFirstSentence).toBe(true);
+    expect(lines.filter((line) => line.event_type === 'slide_stall')).toHaveLength(0);
+
+    // The whole slide as synthesised (now from the cache) is in the file, intact across the
+    // point where the first sentence's buffer ends and the rest's begins.
+    const whole = await host.services.voices.narration.narrate({
+      lessonId: lesson.id,
+      slideId: lesson.slides[0]!.id,
+      text: narration,
+      voice: lesson.voice,
+    });
+    if (!whole.ok) throw new Error(whole.error.message);
+    expect(whole.value.cached).toBe(true);
+    const [fileName] = (await readdir(recordDir)).filter((f) => f.endsWith('.mp4'));
+    const recorded = await decodeAudioMono16k(join(recordDir, fileName!));
+    const fromSample = 16_000; // 1 s in: after Record was pressed, before the seam (~2 s)
+    const speech = Float32Array.from(whole.value.pcm.subarray(fromSample), (v) => v / 32768);
+    const placed = placeSpeech(recorded, speech, 0.8, 0.8);
+    expect(placed.correlation).toBeGreaterThan(0.95);
+    expect(
+      placed.worstWindowCorrelation,
+      `worst 200 ms window at ${placed.worstWindowAtSec.toFixed(2)} s`,
+    ).toBeGreaterThan(0.5);
+  } finally {
+    await host.close();
   }
 });

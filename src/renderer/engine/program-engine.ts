@@ -236,7 +236,7 @@ export class ProgramEngine {
    */
   private logPlayToFirstSample(pressedMs: number, index: number): void {
     const startAtSec = this.player?.firstStartAtSec;
-    const slide = this.preparer?.ready(index);
+    const slide = this.player?.firstScheduled;
     if (startAtSec === null || startAtSec === undefined || !slide) return;
     const samples = int16Samples(slide.pcm);
     const audibleLevel = 328; // -40 dBFS
@@ -249,6 +249,7 @@ export class ProgramEngine {
       openToFirstSampleMs: Math.round(firstSampleMs - this.lessonOpenedAtMs),
       leadInMs: Math.round((firstAudible / slide.sampleRateHz) * 1000),
       speechCached: slide.cached,
+      startedOnFirstSentence: slide.continuation !== undefined,
       slideIndex: index,
     });
   }

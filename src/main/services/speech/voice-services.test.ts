@@ -324,4 +324,24 @@ describe('ElevenLabs narration against the local server', () => {
     expect(logged).not.toContain('sk_wrong_0000000000000000000000000000');
     expect(logged).toContain('[redacted]');
   });
+
+  test('closing stops queued sentences from ever reaching the service', async () => {
+    const before = server.synthesisRequests().length;
+    const pending = voices.narration.narrate({
+      lessonId: 'plants',
+      slideId: 'many',
+      text: 'One sentence here. Another one there. A third for the queue. And a fourth.',
+      voice: elevenLabsVoice({ settings: { stability: 0.36 } }),
+    });
+    voices.close();
+    const result = await pending;
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error.code).toBe('cancelled');
+    // Two slots: at most two were sent before the close; the rest never are.
+    expect(server.synthesisRequests().length - before).toBeLessThanOrEqual(2);
+    voices = start();
+    const after = server.synthesisRequests().length;
+    await narrate(0, elevenLabsVoice({ settings: { stability: 0.37 } }));
+    expect(server.synthesisRequests().length - after).toBe(2);
+  });
 });

@@ -7,7 +7,7 @@ import {
   type PlayerAudio,
   type PlayerSlides,
 } from './presentation-player.ts';
-import type { PreparedSlide } from './slide-preparer.ts';
+import type { PreparedSlide, SlideContinuation } from './slide-preparer.ts';
 
 /** A fake audio clock: time moves only when the test says so, and started sources are recorded. */
 class FakeAudio implements PlayerAudio {
@@ -205,5 +205,114 @@ describe('presentation player timing', () => {
     expect(states.at(-1)).toBe('playing');
     player.frameAt(start + 2.5);
     expect(states.at(-1)).toBe('idle');
+  });
+});
+
+/** A promise the test settles by hand: network-like arrival order without timers. */
+function deferred<T>() {
+  let resolve: (value: T) => void = () => undefined;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+describe('starting on the first sentence', () => {
+  function headSetup() {
+    const audio = new FakeAudio();
+    const full = [preparedSlide(0, 2000, 500), preparedSlide(1, 1000, 0)];
+    const head = preparedSlide(0, 800, 500);
+    const whole = deferred<Result<PreparedSlide>>();
+    const continuation = deferred<Result<SlideContinuation>>();
+    head.continuation = continuation.promise;
+    const restBuffer = { id: 'rest' } as unknown as AudioBuffer;
+    let headAsked = 0;
+    const settled = new Map<number, PreparedSlide>();
+    const slides: PlayerSlides = {
+      slideCount: 2,
+      prepare: (index) => {
+        if (index === 0) return whole.promise;
+        settled.set(index, full[index]!);
+        return Promise.resolve(ok(full[index]!));
+      },
+      prepareHead: (index) => {
+        if (index !== 0) return null;
+        headAsked += 1;
+        return Promise.resolve(ok(head));
+      },
+      ready: (index) => settled.get(index),
+      startMsOf: () => 0,
+    };
+    const stalls: number[] = [];
+    const states: PlayState[] = [];
+    const player = new PresentationPlayer(audio, slides, {
+      onState: (s) => states.push(s),
+      onSlide: () => undefined,
+      onError: () => undefined,
+      onStall: (_index, ms) => stalls.push(ms),
+    });
+    const finish = () => {
+      settled.set(0, full[0]!);
+      whole.resolve(ok(full[0]!));
+      continuation.resolve(ok({ full: full[0]!, rest: restBuffer }));
+    };
+    return {
+      audio,
+      player,
+      head,
+      full,
+      finish,
+      stalls,
+      states,
+      restBuffer,
+      headAsked: () => headAsked,
+    };
+  }
+
+  it('plays the head at once and queues the rest exactly where it ends', async () => {
+    const { audio, player, full, finish, stalls, restBuffer } = headSetup();
+    expect(await player.play(0)).toBe(true);
+    const start = audio.started[0]!.startAtSec;
+    expect(start).toBeCloseTo(10.05, 9);
+    audio.time = start + 0.3;
+    expect(player.frameAt(audio.time)?.slide.speechMs).toBe(800);
+    finish();
+    await Promise.resolve();
+    await Promise.resolve();
+    const frame = player.frameAt(audio.time)!;
+    expect(frame.slide).toBe(full[0]);
+    const rest = audio.started.find((s) => s.buffer === restBuffer);
+    expect(rest?.startAtSec).toBeCloseTo(start + 0.8, 9);
+    // The next slide follows the whole slide's speech and hold, not the head's.
+    audio.time = start + 1;
+    player.frameAt(audio.time);
+    expect(audio.started.at(-1)?.startAtSec).toBeCloseTo(start + 2.5, 9);
+    expect(stalls).toEqual([]);
+  });
+
+  it('a rest that comes after the head has ended starts at once and is reported as a stall', async () => {
+    const { audio, player, finish, stalls, states, restBuffer } = headSetup();
+    await player.play(0);
+    const start = audio.started[0]!.startAtSec;
+    audio.time = start + 1.5; // the head (0.8 s) and its 0.5 s hold are over: nothing ends
+    player.frameAt(audio.time);
+    expect(states.at(-1)).toBe('playing');
+    expect(audio.started).toHaveLength(1);
+    finish();
+    await Promise.resolve();
+    await Promise.resolve();
+    player.frameAt(audio.time);
+    expect(audio.started.find((s) => s.buffer === restBuffer)?.startAtSec).toBeCloseTo(
+      start + 1.52,
+      9,
+    );
+    expect(stalls[0]).toBeCloseTo(720, 3);
+  });
+
+  it('a recording waits for the whole slide', async () => {
+    const { audio, player, finish, headAsked } = headSetup();
+    const playing = player.play(0, () => Promise.resolve(true));
+    finish();
+    expect(await playing).toBe(true);
+    expect(headAsked()).toBe(0);
+    expect(audio.started).toHaveLength(1);
   });
 });

@@ -1,5 +1,5 @@
 import type { RapidoError, Result } from '../../../shared/result.ts';
-import type { PreparedSlide } from './slide-preparer.ts';
+import type { PreparedSlide, SlideContinuation } from './slide-preparer.ts';
 
 /** The parts of the program audio the player uses (ProgramAudio in the app, a fake clock in tests). */
 export interface PlayerAudio {
@@ -14,6 +14,8 @@ export interface PlayerAudio {
 export interface PlayerSlides {
   readonly slideCount: number;
   prepare(index: number): Promise<Result<PreparedSlide>>;
+  /** The slide's first sentence alone, when it can start sooner (see SlidePreparer). */
+  prepareHead?(index: number): Promise<Result<PreparedSlide>> | null;
   ready(index: number): PreparedSlide | undefined;
   startMsOf(index: number): number | null;
 }
@@ -28,6 +30,9 @@ interface ScheduledSlide {
   /** Program time (ms since the lesson's start) of the same instant. */
   programStartMs: number;
   source: AudioBufferSourceNode;
+  /** The rest of a slide that started on its head: waiting, or ready to be queued. */
+  rest: { state: 'waiting' } | { state: 'ready'; value: SlideContinuation } | null;
+  restSource: AudioBufferSourceNode | null;
 }
 
 /** What the program shows at one instant on the master clock. */
@@ -67,6 +72,8 @@ export class PresentationPlayer {
   private readonly failed = new Set<number>();
   /** AudioContext time the latest play()'s first slide starts speaking (for latency figures). */
   firstStartAtSec: number | null = null;
+  /** What the latest play() started with (a slide's head when it started early). */
+  firstScheduled: PreparedSlide | null = null;
 
   constructor(
     private readonly audio: PlayerAudio,
@@ -91,7 +98,7 @@ export class PresentationPlayer {
     const generation = ++this.generation;
     this.setState('preparing');
     this.setSlide(fromIndex);
-    const first = await this.preparer.prepare(fromIndex);
+    const first = await this.firstOf(fromIndex, beforeStart === undefined);
     if (generation !== this.generation) return false;
     if (!first.ok) {
       this.setState('idle');
@@ -107,7 +114,22 @@ export class PresentationPlayer {
     if (generation !== this.generation) return false;
     const programStartMs = this.preparer.startMsOf(fromIndex) ?? 0;
     this.firstStartAtSec = this.audio.now() + startLeadSec;
-    this.schedule(first.value, this.firstStartAtSec, programStartMs);
+    this.firstScheduled = first.value;
+    const item = this.schedule(first.value, this.firstStartAtSec, programStartMs);
+    const continuation = first.value.continuation;
+    if (continuation) {
+      item.rest = { state: 'waiting' };
+      void continuation.then((rest) => {
+        if (generation !== this.generation || !this.scheduled.includes(item)) return;
+        if (rest.ok) {
+          item.rest = { state: 'ready', value: rest.value };
+        } else {
+          // The head was said; the slide ends there and the error is shown.
+          item.rest = null;
+          this.listener.onError(rest.error);
+        }
+      });
+    }
     this.setState('playing');
     return true;
   }
@@ -151,6 +173,7 @@ export class PresentationPlayer {
    */
   frameAt(nowSec: number): ProgramFrame | null {
     if (this.scheduled.length === 0) return null;
+    this.continueHeads();
     this.scheduleNextIfReady();
     let current = this.scheduled[0];
     for (const item of this.scheduled) if (item.startAtSec <= nowSec) current = item;
@@ -166,7 +189,9 @@ export class PresentationPlayer {
     const mouthOpen = speaking ? (prepared.mouth[mouthIndex] ?? 0) : 0;
     const endMs = prepared.speechMs + prepared.holdMs;
     const isLast = prepared.index === this.preparer.slideCount - 1;
-    if (this.stateValue === 'playing' && isLast && speechMs >= endMs) {
+    if (current.rest !== null) {
+      // Only the head is queued: the slide is not over until its rest has been played.
+    } else if (this.stateValue === 'playing' && isLast && speechMs >= endMs) {
       this.scheduled = [];
       this.setState('ended');
     } else if (
@@ -190,19 +215,73 @@ export class PresentationPlayer {
     this.stop();
   }
 
-  private schedule(prepared: PreparedSlide, startAtSec: number, programStartMs: number): void {
+  private schedule(
+    prepared: PreparedSlide,
+    startAtSec: number,
+    programStartMs: number,
+  ): ScheduledSlide {
     const source = this.audio.context.createBufferSource();
     source.buffer = prepared.audio;
     source.connect(this.audio.bus);
     source.start(startAtSec);
-    this.scheduled.push({ prepared, startAtSec, programStartMs, source });
+    const item: ScheduledSlide = {
+      prepared,
+      startAtSec,
+      programStartMs,
+      source,
+      rest: null,
+      restSource: null,
+    };
+    this.scheduled.push(item);
     // Keep only what can still be on air: the previous slide stays until the next starts.
     if (this.scheduled.length > 3) this.scheduled.shift();
+    return item;
+  }
+
+  /**
+   * The first slide of a run, as soon as it can start: the whole slide, or its first sentence
+   * when that comes first (live only: a recording waits for the whole slide, so a late rest can
+   * never leave a gap in a file).
+   */
+  private async firstOf(index: number, allowHead: boolean): Promise<Result<PreparedSlide>> {
+    const full = this.preparer.prepare(index);
+    const head = allowHead ? (this.preparer.prepareHead?.(index) ?? null) : null;
+    if (!head) return full;
+    const winner = await Promise.race([
+      full.then((result) => ({ result, isHead: false })),
+      head.then((result) => ({ result, isHead: true })),
+    ]);
+    if (winner.isHead && !winner.result.ok) return full;
+    return winner.result;
+  }
+
+  /**
+   * Queues the rest of a slide that started on its head, right where the head ends, and puts
+   * the whole slide on air in its place (same start, so timings carry on). If the rest came
+   * after the head had finished, it starts now and the gap is reported as a stall.
+   */
+  private continueHeads(): void {
+    for (const item of this.scheduled) {
+      if (item.rest?.state !== 'ready') continue;
+      const { full, rest } = item.rest.value;
+      const plannedSec = item.startAtSec + item.prepared.speechMs / 1000;
+      const startAtSec = Math.max(plannedSec, this.audio.now() + 0.02);
+      const source = this.audio.context.createBufferSource();
+      source.buffer = rest;
+      source.connect(this.audio.bus);
+      source.start(startAtSec);
+      if (startAtSec > plannedSec + 0.001) {
+        this.listener.onStall?.(full.index, (startAtSec - plannedSec) * 1000);
+      }
+      item.prepared = full;
+      item.rest = null;
+      item.restSource = source;
+    }
   }
 
   private scheduleNextIfReady(): void {
     const last = this.scheduled[this.scheduled.length - 1];
-    if (!last || this.stateValue !== 'playing') return;
+    if (!last || this.stateValue !== 'playing' || last.rest !== null) return;
     const nextIndex = last.prepared.index + 1;
     if (nextIndex >= this.preparer.slideCount) return;
     const now = this.audio.now();
@@ -240,12 +319,15 @@ export class PresentationPlayer {
 
   private cancelScheduled(): void {
     for (const item of this.scheduled) {
-      try {
-        item.source.stop();
-      } catch {
-        // Already stopped: nothing to release.
+      for (const source of [item.source, item.restSource]) {
+        if (!source) continue;
+        try {
+          source.stop();
+        } catch {
+          // Already stopped: nothing to release.
+        }
+        source.disconnect();
       }
-      item.source.disconnect();
     }
     this.scheduled = [];
   }

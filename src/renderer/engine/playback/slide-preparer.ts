@@ -1,6 +1,11 @@
 import { int16Samples } from '../../../shared/pcm-samples.ts';
 import type { SpeechInfo, WordTimingInfo } from '../../../shared/ipc/contract.ts';
-import type { Lesson, Slide } from '../../../shared/lesson/lesson-schema.ts';
+import {
+  defaultElevenLabsModelId,
+  type Lesson,
+  type Slide,
+} from '../../../shared/lesson/lesson-schema.ts';
+import { modelSupportsAudioTags, splitSentences } from '../../../shared/speech/narration-text.ts';
 import { err, ok, type Result } from '../../../shared/result.ts';
 import type { RapidoApi } from '../../../shared/ipc/rapido-api.ts';
 import { gateMouthByWords, mouthOpennessFromPcm } from '../local-avatar/avatar-motion.ts';
@@ -29,6 +34,17 @@ export interface PreparedSlide extends DisplaySlide {
   cached: boolean;
   /** Sentences the offline voice spoke because the lesson's voice could not (and why). */
   speechFallback: SpeechInfo['fallback'];
+  /**
+   * Set on a slide's head (its first sentence, prepared alone so Play can start on it): the
+   * whole slide, and the audio after the head, once they are ready.
+   */
+  continuation?: Promise<Result<SlideContinuation>>;
+}
+
+export interface SlideContinuation {
+  full: PreparedSlide;
+  /** The full slide's speech after the head's samples. */
+  rest: AudioBuffer;
 }
 
 /** Words per minute assumed for a slide not yet synthesised (ElevenLabs voices average ~155). */
@@ -159,21 +175,61 @@ export class SlidePreparer {
     }
   }
 
-  private async load(index: number): Promise<Result<PreparedSlide>> {
+  /**
+   * The slide's first sentence alone, when that can start sooner than the whole slide: the
+   * sentence is the same request (same cache key) as the whole slide's first, so its audio is
+   * exactly the start of the whole slide's and the rest can follow sample-accurately. Null when
+   * the slide is ready, has one sentence, or its voice speaks a slide at once (offline).
+   */
+  prepareHead(index: number): Promise<Result<PreparedSlide>> | null {
+    const slide = this.lesson.slides[index];
+    const voice = this.lesson.voice;
+    if (!slide || this.settled.has(index) || voice.provider !== 'elevenlabs') return null;
+    const spans = splitSentences(slide.narration, {
+      keepTagOnly: modelSupportsAudioTags(voice.modelId ?? defaultElevenLabsModelId),
+    });
+    const first = spans[0];
+    if (!first || spans.length < 2) return null;
+    const full = this.prepare(index);
+    return this.load(
+      index,
+      slide.narration.slice(0, first.end),
+      slide.narration.slice(first.end),
+    ).then((head) => {
+      if (!head.ok) return head;
+      const headBytes = head.value.pcm.byteLength;
+      const continuation = full.then((whole): Result<SlideContinuation> => {
+        if (!whole.ok) return whole;
+        return ok({
+          full: whole.value,
+          rest: this.audio.bufferFromPcm(
+            whole.value.pcm.subarray(Math.min(headBytes, whole.value.pcm.byteLength)),
+            whole.value.sampleRateHz,
+          ),
+        });
+      });
+      return ok({ ...head.value, continuation });
+    });
+  }
+
+  private async load(
+    index: number,
+    text?: string,
+    nextText?: string,
+  ): Promise<Result<PreparedSlide>> {
     const slide = this.lesson.slides[index];
     if (!slide) return err('invalid-request', `There is no slide ${index + 1}.`);
+    const following = nextText ?? this.lesson.slides[index + 1]?.narration;
     const [image, speech] = await Promise.all([
       this.imageFor(index, slide),
       this.api.speech.synthesize({
         lessonId: this.lesson.id,
         slideId: slide.id,
-        text: slide.narration,
+        text: text ?? slide.narration,
         voice: this.lesson.voice,
         // Neighbouring narration lets the voice carry intonation across the slide change.
         ...(index > 0 ? { previousText: this.lesson.slides[index - 1]?.narration ?? '' } : {}),
-        ...(index + 1 < this.lesson.slides.length
-          ? { nextText: this.lesson.slides[index + 1]?.narration ?? '' }
-          : {}),
+        ...(following ? { nextText: following } : {}),
       }),
     ]);
     if (!image.ok) return image;

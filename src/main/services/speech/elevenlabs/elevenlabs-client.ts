@@ -167,6 +167,8 @@ export function createElevenLabsApi(options: ElevenLabsClientOptions): ElevenLab
   const backoffBaseMs = options.backoffBaseMs ?? 500;
   const maxRetryWaitMs = options.maxRetryWaitMs ?? 10_000;
   const counters = { requests: 0, retries: 0 };
+  // Closing aborts everything in flight or queued, so nothing reaches the service afterwards.
+  const lifetime = new AbortController();
   let sdk: { key: string; client: ElevenLabsClient } | null = null;
 
   const secrets = (): string[] => {
@@ -305,8 +307,11 @@ export function createElevenLabsApi(options: ElevenLabsClientOptions): ElevenLab
 
   async function synthesizeSentence(
     request: SentenceRequest,
-    signal?: AbortSignal,
+    callerSignal?: AbortSignal,
   ): Promise<SentenceResult> {
+    const signal = callerSignal
+      ? AbortSignal.any([callerSignal, lifetime.signal])
+      : lifetime.signal;
     const context = { baseUrl, voiceId: request.voiceId, modelId: request.modelId };
     await options.keyReady;
     const key = options.apiKey();
@@ -314,7 +319,7 @@ export function createElevenLabsApi(options: ElevenLabsClientOptions): ElevenLab
     for (let attemptNumber = 1; ; attemptNumber += 1) {
       let release: () => void;
       try {
-        release = await slots.acquire(signal);
+        release = await slots.acquire(signal, { first: attemptNumber > 1 });
       } catch {
         return { ok: false, failure: cancelledFailure() };
       }
@@ -448,6 +453,7 @@ export function createElevenLabsApi(options: ElevenLabsClientOptions): ElevenLab
     },
     stats: () => ({ ...counters, socketsOpened: keepAlive.socketsOpened() }),
     close() {
+      lifetime.abort(new Error('The ElevenLabs client was closed.'));
       keepAlive.close();
     },
   };

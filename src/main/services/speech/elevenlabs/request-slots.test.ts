@@ -49,4 +49,21 @@ describe('createRequestSlots', () => {
     await second;
     expect(slots.active).toBe(2);
   });
+
+  test('a retry goes ahead of requests not yet tried', async () => {
+    const slots = createRequestSlots(1);
+    const release = await slots.acquire();
+    const order: string[] = [];
+    const fresh = slots.acquire().then((r) => {
+      order.push('fresh');
+      r();
+    });
+    const retry = slots.acquire(undefined, { first: true }).then((r) => {
+      order.push('retry');
+      r();
+    });
+    release();
+    await Promise.all([fresh, retry]);
+    expect(order).toEqual(['retry', 'fresh']);
+  });
 });

@@ -4,8 +4,12 @@
  * change while running (the service reports its own limit in `maximum-concurrent-requests`).
  */
 export interface RequestSlots {
-  /** Resolves with a release function, or rejects with the signal's reason if aborted first. */
-  acquire(signal?: AbortSignal): Promise<() => void>;
+  /**
+   * Resolves with a release function, or rejects with the signal's reason if aborted first.
+   * `first` puts a retry ahead of requests that have not been tried yet (it was asked earlier,
+   * so it is usually for the slide on air).
+   */
+  acquire(signal?: AbortSignal, options?: { first?: boolean }): Promise<() => void>;
   setLimit(limit: number): void;
   readonly limit: number;
   readonly active: number;
@@ -37,7 +41,7 @@ export function createRequestSlots(initialLimit: number): RequestSlots {
   }
 
   return {
-    acquire(signal) {
+    acquire(signal, options) {
       if (signal?.aborted) return Promise.reject(signal.reason as Error);
       if (active < limit && queue.length === 0) {
         active += 1;
@@ -56,7 +60,8 @@ export function createRequestSlots(initialLimit: number): RequestSlots {
           reject(signal?.reason as Error);
         };
         signal?.addEventListener('abort', onAbort, { once: true });
-        queue.push(entry);
+        if (options?.first) queue.unshift(entry);
+        else queue.push(entry);
       });
     },
     setLimit(next) {
