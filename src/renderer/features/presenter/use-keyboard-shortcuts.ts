@@ -2,16 +2,24 @@ import { useEffect } from 'react';
 import type { ProgramEngine } from '../../engine/program-engine.ts';
 import { useAppStore } from '../../store/app-store.ts';
 
-/** Space play/pause, ←/→ slides, Esc stop, R record; ignored while typing in a field. */
+/**
+ * Space play/pause, ←/→ slides, Esc stop, R record; ignored while typing in a field or using a
+ * list, and Space is left to a focused button.
+ */
 export function useKeyboardShortcuts(engine: ProgramEngine): void {
   useEffect(() => {
     function onKey(event: KeyboardEvent) {
       const target = event.target as HTMLElement | null;
       if (
         target &&
-        (target.tagName === 'INPUT' || target.tagName === 'TEXTAREA' || target.isContentEditable)
+        (target.tagName === 'INPUT' ||
+          target.tagName === 'TEXTAREA' ||
+          target.tagName === 'SELECT' ||
+          target.isContentEditable)
       )
         return;
+      // Space on a focused button presses that button; it must not also start the show.
+      if (target?.tagName === 'BUTTON' && (event.key === ' ' || event.key === 'Enter')) return;
       const { playback, recordingDir } = useAppStore.getState();
       switch (event.key) {
         case ' ':
