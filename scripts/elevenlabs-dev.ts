@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { describeArgumentError } from './cli-arguments.ts';
 import { z } from 'zod';
 import type { LogFields, Logger } from '../src/main/services/logging/logger.ts';
 import { startElevenLabsReference } from '../src/main/services/speech/elevenlabs-reference/reference-server.ts';
@@ -91,13 +92,7 @@ async function main(): Promise<void> {
   try {
     args = parseCommandLine(process.argv.slice(2));
   } catch (error) {
-    const message =
-      error instanceof z.ZodError
-        ? error.issues.map((issue) => `--${issue.path.join('.')}: ${issue.message}`).join('\n')
-        : error instanceof Error
-          ? error.message
-          : String(error);
-    console.error(`${message}\n${usage}`);
+    console.error(`${describeArgumentError(error)}\n${usage}`);
     process.exitCode = 2;
     return;
   }

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
+import { listenLocal } from '../../net/listen-local.ts';
 import { z } from 'zod';
 import { parseLoadModelBody } from './load-model-body.ts';
 import { StreamSession, type SessionInfo } from './stream-session.ts';
@@ -439,21 +439,7 @@ export async function startReferenceServer(
 
   const httpServer = createServer(handleRequest);
   httpServer.on('upgrade', onUpgrade);
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(config.port, config.host, () => {
-      httpServer.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (httpServer.address() as AddressInfo).port;
-  const urlHost =
-    config.host === '0.0.0.0' || config.host === '::'
-      ? '127.0.0.1'
-      : config.host.includes(':')
-        ? `[${config.host}]`
-        : config.host;
-  const url = `http://${urlHost}:${port}`;
+  const { port, url } = await listenLocal(httpServer, config.port, config.host);
 
   if (config.preloadDelayMs === 0) preload();
   else later(config.preloadDelayMs, preload);

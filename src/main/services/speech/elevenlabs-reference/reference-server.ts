@@ -5,7 +5,7 @@ import {
   type OutgoingHttpHeaders,
   type ServerResponse,
 } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenLocal } from '../../net/listen-local.ts';
 import { z } from 'zod';
 import type { Logger } from '../../logging/logger.ts';
 import { createOfflineSpeechProvider } from '../offline-voice.ts';
@@ -526,21 +526,7 @@ export async function startElevenLabsReference(
   httpServer.on('connection', () => {
     connectionCount++;
   });
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(config.port, config.host, () => {
-      httpServer.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (httpServer.address() as AddressInfo).port;
-  const urlHost =
-    config.host === '0.0.0.0' || config.host === '::'
-      ? '127.0.0.1'
-      : config.host.includes(':')
-        ? `[${config.host}]`
-        : config.host;
-  const url = `http://${urlHost}:${port}`;
+  const { port, url } = await listenLocal(httpServer, config.port, config.host);
   log.info('ElevenLabs reference server listening', { url });
 
   let closing: Promise<void> | null = null;
