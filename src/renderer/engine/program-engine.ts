@@ -210,7 +210,7 @@ export class ProgramEngine {
         ),
     });
     await this.showSlide(0);
-    this.scheduleLookAhead(0);
+    await this.scheduleLookAhead(0);
     this.pushSnapshot(true);
   }
 
@@ -276,7 +276,7 @@ export class ProgramEngine {
     if (this.player.state === 'idle' || this.player.state === 'ended') {
       this.selectedIndex = clamped;
       await this.showSlide(clamped);
-      this.scheduleLookAhead(clamped);
+      void this.scheduleLookAhead(clamped);
       this.pushSnapshot(true);
       return;
     }
@@ -389,17 +389,18 @@ export class ProgramEngine {
    * lesson has been left alone for a moment, so dragging a voice slider or clicking through slides
    * does not buy speech for every intermediate state.
    */
-  private scheduleLookAhead(index: number): void {
+  private async scheduleLookAhead(index: number): Promise<void> {
     clearTimeout(this.lookAheadTimer);
     const preparer = this.preparer;
     if (!preparer || !this.lesson) return;
-    const run = () => {
+    const run = async () => {
       if (this.preparer !== preparer || this.selectedIndex !== index) return;
-      void preparer.prepare(index);
       if (index + 1 < preparer.slideCount) void preparer.prepare(index + 1);
+      await preparer.prepare(index);
     };
-    if (this.lesson.voice.provider === 'offline') run();
-    else this.lookAheadTimer = setTimeout(run, paidLookAheadSettleMs);
+    // Free speech is ready by the time the lesson has opened, as a player expects.
+    if (this.lesson.voice.provider === 'offline') await run();
+    else this.lookAheadTimer = setTimeout(() => void run(), paidLookAheadSettleMs);
   }
 
   private putOnAir(slide: DisplaySlide): void {
