@@ -1,23 +1,11 @@
-import { mkdir, readFile, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { z } from 'zod';
 import { err, ok, type Result } from '../../../shared/result.ts';
 import type { Logger } from '../logging/logger.ts';
-import { writeFileAtomic } from '../speech/speech-cache.ts';
+import { createSecretStore, type SecretCipher, type SecretSource } from './secret-store.ts';
 
-/**
- * The ElevenLabs API key, held in main only. The desktop host encrypts it at rest with the OS
- * keychain (Electron's safeStorage, passed in as a cipher so this module stays free of electron);
- * the headless host takes ELEVENLABS_API_KEY and keeps a key typed into its UI for the session
- * only. A key typed in the app wins over the environment's.
- */
-export type KeySource = 'saved' | 'session' | 'environment';
-
-export interface SecretCipher {
-  /** False where no OS keychain is reachable (then nothing is written to disk). */
-  isAvailable(): Promise<boolean>;
-  encrypt(plain: string): Promise<Buffer>;
-  decrypt(sealed: Buffer): Promise<string>;
-}
+/** The ElevenLabs API key: a secret store of one string, with the checks a key needs. */
+export type { SecretCipher } from './secret-store.ts';
+export type KeySource = SecretSource;
 
 export interface ApiKeyStatus {
   present: boolean;
@@ -49,96 +37,36 @@ export function createApiKeyStore(options: {
   filePath: string;
   logger: Logger;
 }): ApiKeyStore {
-  const { cipher, filePath, logger } = options;
-  const environmentKey = options.environmentKey?.trim() || null;
-  const listeners: (() => void)[] = [];
-  let typed: { key: string; source: 'saved' | 'session' } | null = null;
-  let persistable = false;
-  const canPersist = (): boolean => cipher !== null && persistable;
-
-  async function load(): Promise<void> {
-    if (!cipher) return;
-    persistable = await cipher.isAvailable().catch(() => false);
-    if (!persistable) return;
-    try {
-      const sealed = await readFile(filePath);
-      // Entered in the app while loading: that newer key wins.
-      const key = await cipher.decrypt(sealed);
-      typed ??= { key, source: 'saved' };
-    } catch (error) {
-      const missing = error instanceof Error && 'code' in error && error.code === 'ENOENT';
-      if (!missing)
-        logger.warn('the saved ElevenLabs key could not be read; enter it again', {
-          error: String(error),
-        });
-    }
-  }
-  const ready = load();
-
-  const current = (): string | null => typed?.key ?? environmentKey;
+  const store = createSecretStore<string>({
+    label: 'ElevenLabs key',
+    environmentValue: options.environmentKey?.trim() || null,
+    cipher: options.cipher,
+    filePath: options.filePath,
+    schema: z.string().regex(apiKeyPattern),
+    logger: options.logger,
+  });
   const status = (): ApiKeyStatus => {
-    const key = current();
-    return {
-      present: key !== null,
-      source: typed?.source ?? (environmentKey ? 'environment' : null),
-      persistence: canPersist() ? 'encrypted' : 'session',
-      hint: key ? `…${key.slice(-4)}` : null,
-    };
+    const key = store.current();
+    return { ...store.status(), hint: key ? `…${key.slice(-4)}` : null };
   };
-  const changed = () => {
-    for (const listener of listeners) listener();
-  };
-
   return {
-    ready,
-    current,
+    ready: store.ready,
+    current: () => store.current(),
     status,
     async save(key) {
-      await ready;
       const trimmed = key.trim();
       if (!apiKeyPattern.test(trimmed)) {
         return err('invalid-request', 'That does not look like an ElevenLabs API key.', {
           hint: 'Paste the whole key from elevenlabs.io → Developers → API keys (it starts with "sk_").',
         });
       }
-      if (cipher && canPersist()) {
-        try {
-          await mkdir(dirname(filePath), { recursive: true });
-          await writeFileAtomic(filePath, await cipher.encrypt(trimmed));
-          typed = { key: trimmed, source: 'saved' };
-        } catch (error) {
-          return err('io-failed', 'The key could not be saved.', {
-            hint: `Check that ${dirname(filePath)} is writable.`,
-            details: [error instanceof Error ? error.message : String(error)],
-          });
-        }
-      } else {
-        typed = { key: trimmed, source: 'session' };
-      }
-      logger.info(
-        `ElevenLabs key ${typed.source === 'saved' ? 'saved (encrypted)' : 'set for this session'}`,
-        {
-          event_type: 'elevenlabs_key_set',
-        },
-      );
-      changed();
-      return ok(status());
+      const saved = await store.save(trimmed);
+      return saved.ok ? ok(status()) : saved;
     },
     async clear() {
-      typed = null;
-      try {
-        await rm(filePath, { force: true });
-      } catch (error) {
-        return err('io-failed', 'The saved key could not be removed.', {
-          details: [error instanceof Error ? error.message : String(error)],
-        });
-      }
-      logger.info('ElevenLabs key cleared', { event_type: 'elevenlabs_key_cleared' });
-      changed();
-      return ok(status());
+      const cleared = await store.clear();
+      return cleared.ok ? ok(status()) : cleared;
     },
-    onChange(listener) {
-      listeners.push(listener);
-    },
+    onChange: (listener) => store.onChange(listener),
   };
 }
