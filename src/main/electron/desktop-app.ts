@@ -25,7 +25,9 @@ export function startDesktopApp(): void {
     directory: env.value.RAPIDO_LOG_DIR ?? app.getPath('logs'),
     level: env.value.LOG_LEVEL ?? 'info',
     console: !app.isPackaged,
-    secrets: () => services?.voices.secrets() ?? (environmentKey ? [environmentKey] : []),
+    secrets: () =>
+      services?.secrets() ??
+      [environmentKey, env.value.LIVEKIT_API_SECRET].filter((v): v is string => Boolean(v)),
   });
   process.on('uncaughtException', (error) =>
     logger.error('uncaught exception in main', { event_type: 'crash', error }),
@@ -45,6 +47,7 @@ export function startDesktopApp(): void {
       resourcesDir,
       cacheDir: join(app.getPath('userData'), 'cache'),
       secretsDir: join(app.getPath('userData'), 'secrets'),
+      configDir: app.getPath('userData'),
       defaultRecordingDir: env.value.RAPIDO_RECORDING_DIR ?? join(app.getPath('videos'), 'Rapido'),
     },
     launch: {
@@ -60,6 +63,11 @@ export function startDesktopApp(): void {
       baseUrl: env.value.ELEVENLABS_BASE_URL,
       voiceId: env.value.ELEVENLABS_VOICE_ID,
       modelId: env.value.ELEVENLABS_MODEL_ID,
+    },
+    live: {
+      url: env.value.LIVEKIT_URL,
+      apiKey: env.value.LIVEKIT_API_KEY,
+      apiSecret: env.value.LIVEKIT_API_SECRET,
     },
     // The OS keychain (Keychain, DPAPI, libsecret/kwallet) seals the key at rest.
     secretCipher: {

@@ -12,6 +12,7 @@ import {
 } from './avatar/synctalk-avatar-service.ts';
 import { createRecordingSink, type RecordingSink } from './recording/recording-sink.ts';
 import type { SecretCipher } from './secrets/api-key-store.ts';
+import { createLiveService, type LiveEnvironment, type LiveService } from './live/live-service.ts';
 import {
   createVoiceServices,
   type ElevenLabsEnvironment,
@@ -38,11 +39,16 @@ export interface AppPaths {
   cacheDir: string;
   /** Where the encrypted API key lives (desktop only). */
   secretsDir: string;
+  /** Plain settings that are not part of a lesson (LiveKit server, identity). */
+  configDir: string;
   defaultRecordingDir: string;
 }
 
 export interface AppServices {
   voices: VoiceServices;
+  live: LiveService;
+  /** Values no log line may contain. */
+  secrets(): string[];
   recordings: RecordingSink;
   syncTalk: SyncTalkAvatarService;
   invokeHandlers: InvokeHandlers;
@@ -66,6 +72,8 @@ export function createAppServices(options: {
   elevenLabs?: ElevenLabsEnvironment;
   /** Electron's safeStorage in the desktop host; null where keys live for the session only. */
   secretCipher?: SecretCipher | null;
+  /** LIVEKIT_* from the environment. */
+  live?: LiveEnvironment;
 }): AppServices {
   const { paths, abilities, logger } = options;
   const voices = createVoiceServices({
@@ -74,6 +82,13 @@ export function createAppServices(options: {
     cipher: options.secretCipher ?? null,
     environment: options.elevenLabs ?? {},
     logger,
+  });
+  const live = createLiveService({
+    dataDir: paths.configDir,
+    secretsDir: paths.secretsDir,
+    cipher: options.secretCipher ?? null,
+    environment: options.live ?? {},
+    logger: logger.child('live'),
   });
   const recordings = createRecordingSink(logger.child('recording'));
   const syncTalk = createSyncTalkAvatarService({
@@ -175,6 +190,9 @@ export function createAppServices(options: {
     'avatar:synctalk-check': (request) => syncTalk.check(request),
     'avatar:synctalk-load': (request, context) => syncTalk.load(request, context),
     'avatar:segment': (request, context) => syncTalk.segment(request, context),
+    'live:get-config': async () => ok(await live.config()),
+    'live:save-config': (request) => live.saveConfig(request),
+    'live:connect-info': (request) => live.connectInfo(request),
     'recording:start': (request) => recordings.start(request),
     'recording:append': ({ recordingId, chunk }) => recordings.append(recordingId, chunk),
     'recording:finish': ({ recordingId, captionsVtt }) =>
@@ -209,6 +227,8 @@ export function createAppServices(options: {
 
   return {
     voices,
+    live,
+    secrets: () => [...voices.secrets(), ...live.secrets()],
     recordings,
     syncTalk,
     invokeHandlers,

@@ -5,6 +5,7 @@ import {
   voiceSettingsSchema,
 } from '../lesson/lesson-schema.ts';
 import { resultSchema } from '../result.ts';
+import { liveSettingsSchema } from '../live/live-settings.ts';
 
 /**
  * The one IPC contract (GitHub Desktop's ipc-shared pattern). Both processes and both transports
@@ -171,6 +172,33 @@ export const narrationEstimateSchema = z.object({
 });
 export type NarrationEstimateInfo = z.infer<typeof narrationEstimateSchema>;
 
+export const liveConfigSchema = z.object({
+  settings: liveSettingsSchema,
+  /** The URL in force: LIVEKIT_URL when set, else the saved one. */
+  url: z.string().nullable(),
+  urlFromEnvironment: z.boolean(),
+  credentials: z.object({
+    present: z.boolean(),
+    source: z.enum(['saved', 'session', 'environment']).nullable(),
+    persistence: z.enum(['encrypted', 'session']),
+    kind: z.enum(['api-key', 'token']).nullable(),
+    /** The API key id (not secret); never the secret or a token. */
+    apiKey: z.string().nullable(),
+  }),
+});
+export type LiveConfigInfo = z.infer<typeof liveConfigSchema>;
+
+export const liveConnectInfoSchema = z.object({
+  url: z.string(),
+  /** Short-lived, this room only, publish rights only. */
+  token: z.string(),
+  room: z.string(),
+  identity: z.string(),
+  displayName: z.string(),
+  expiresAtMs: z.number().nullable(),
+});
+export type LiveConnectInfo = z.infer<typeof liveConnectInfoSchema>;
+
 export const avatarLoadProgressSchema = z.object({
   requestId: z.string().max(100),
   phase: z.enum(['checking', 'loading', 'waiting', 'ready']),
@@ -297,6 +325,29 @@ export const invokeChannels = {
       frameCount: z.number().int().nonnegative(),
       source: z.enum(['cache', 'server']),
     }),
+  ),
+  'live:get-config': channel(z.object({}), liveConfigSchema),
+  /** Saves settings and/or credentials (null clears them); the secret stays in main. */
+  'live:save-config': channel(
+    z.object({
+      settings: liveSettingsSchema.optional(),
+      credentials: z
+        .discriminatedUnion('kind', [
+          z.object({
+            kind: z.literal('api-key'),
+            apiKey: z.string().min(1).max(200),
+            apiSecret: z.string().min(1).max(500),
+          }),
+          z.object({ kind: z.literal('token'), token: z.string().min(1).max(10_000) }),
+        ])
+        .nullable()
+        .optional(),
+    }),
+    liveConfigSchema,
+  ),
+  'live:connect-info': channel(
+    z.object({ lessonId: z.string(), room: z.string().max(100).optional() }),
+    liveConnectInfoSchema,
   ),
   'recording:start': channel(recordingStartSchema, recordingInfoSchema),
   'recording:append': channel(

@@ -112,6 +112,13 @@ export function createRapidoApi(transport: RapidoTransport) {
         send('avatar:segment-credit', { requestId, shownIndex }),
       cancelSegment: (requestId: string) => send('avatar:segment-cancel', { requestId }),
     },
+    live: {
+      config: () => call('live:get-config', {}),
+      /** The API secret or a pasted token goes to main once and is never sent back. */
+      saveConfig: (request: InvokeRequest<'live:save-config'>) => call('live:save-config', request),
+      connectInfo: (lessonId: string, room?: string) =>
+        call('live:connect-info', room === undefined ? { lessonId } : { lessonId, room }),
+    },
     recording: {
       start: (request: InvokeRequest<'recording:start'>) => call('recording:start', request),
       append: (recordingId: string, chunk: Uint8Array<ArrayBuffer>) =>

@@ -47,7 +47,8 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
     directory: env.RAPIDO_LOG_DIR ?? join(dataDir, 'logs'),
     level: env.LOG_LEVEL ?? 'info',
     console: options.consoleLog,
-    secrets: () => services?.voices.secrets() ?? [env.ELEVENLABS_API_KEY ?? ''],
+    secrets: () =>
+      services?.secrets() ?? [env.ELEVENLABS_API_KEY ?? '', env.LIVEKIT_API_SECRET ?? ''],
   });
   const rendererDir = options.rendererDir ?? rendererBuildDir();
   if (!existsSync(join(rendererDir, 'index.html'))) {
@@ -63,6 +64,7 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
       resourcesDir: join(projectRoot, 'resources'),
       cacheDir: join(dataDir, 'cache'),
       secretsDir: join(dataDir, 'secrets'),
+      configDir: dataDir,
       defaultRecordingDir:
         env.RAPIDO_RECORDING_DIR ??
         (existsSync(videos) ? join(videos, 'Rapido') : join(dataDir, 'recordings')),
@@ -88,6 +90,11 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
       baseUrl: env.ELEVENLABS_BASE_URL,
       voiceId: env.ELEVENLABS_VOICE_ID,
       modelId: env.ELEVENLABS_MODEL_ID,
+    },
+    live: {
+      url: env.LIVEKIT_URL,
+      apiKey: env.LIVEKIT_API_KEY,
+      apiSecret: env.LIVEKIT_API_SECRET,
     },
     // No OS keychain here: a key typed into the UI is kept for the session only.
     secretCipher: null,

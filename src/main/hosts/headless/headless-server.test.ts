@@ -78,6 +78,9 @@ function stubHandlers(fixture: Pick<Fixture, 'handled' | 'appended' | 'logged'>)
       'avatar:synctalk-check': unexpected,
       'avatar:synctalk-load': unexpected,
       'avatar:segment': unexpected,
+      'live:get-config': unexpected,
+      'live:save-config': unexpected,
+      'live:connect-info': unexpected,
       'recording:start': unexpected,
       'recording:append': (request, context) => {
         fixture.handled.push({ channel: 'recording:append', context });

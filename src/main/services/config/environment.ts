@@ -35,6 +35,10 @@ const environmentSchema = z.object({
     .string()
     .regex(/^[a-z0-9_.-]{1,100}$/)
     .optional(),
+  /** The predecessor's LiveKit variables. */
+  LIVEKIT_URL: z.url({ protocol: /^(wss?|https?)$/ }).optional(),
+  LIVEKIT_API_KEY: z.string().trim().min(1).optional(),
+  LIVEKIT_API_SECRET: z.string().trim().min(1).optional(),
 });
 export type Environment = z.infer<typeof environmentSchema>;
 
