@@ -38,6 +38,7 @@ export default defineConfig({
         input: {
           index: resolve(import.meta.dirname, 'src/renderer/index.html'),
           harness: resolve(import.meta.dirname, 'src/renderer/harness.html'),
+          subscriber: resolve(import.meta.dirname, 'src/renderer/subscriber.html'),
         },
       },
     },

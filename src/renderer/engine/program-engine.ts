@@ -1,6 +1,6 @@
 import type { RecordingInfo, RenderProgress } from '../../shared/ipc/contract.ts';
 import type { RapidoApi } from '../../shared/ipc/rapido-api.ts';
-import type { Lesson } from '../../shared/lesson/lesson-schema.ts';
+import { slideTitle, type Lesson } from '../../shared/lesson/lesson-schema.ts';
 import type { RapidoError } from '../../shared/result.ts';
 import {
   SyncTalkSegments,
@@ -20,6 +20,7 @@ import {
 import { ProgramAudio } from './playback/program-audio.ts';
 import { SlidePreparer, type DisplaySlide, type PreparedSlide } from './playback/slide-preparer.ts';
 import { CaptionTrack } from './captions/caption-track.ts';
+import { LivePublisher, type LiveStatus } from '../outputs/live-publisher.ts';
 import { int16Samples } from '../../shared/pcm-samples.ts';
 import { LiveRecorder, type RecorderState } from '../outputs/live-recorder.ts';
 
@@ -36,6 +37,8 @@ export interface EngineSnapshot {
   composerFps: number;
   /** Which avatar is on screen: the lesson's SyncTalk one, or the local one standing in. */
   avatarSource: 'local' | 'synctalk' | 'local-fallback';
+  /** The LiveKit output: idle, connecting, live, reconnecting or failed (with why). */
+  live: LiveStatus;
 }
 
 /** SyncTalk frame accounting for one run (logged, and read by tests and the benchmark). */
@@ -108,6 +111,12 @@ export class ProgramEngine {
   private recordingInfo: RecordingInfo | null = null;
   private stopRecordingAtEnd = false;
   private disposed = false;
+  private readonly live: LivePublisher;
+  private lastLiveState: LiveStatus['state'] = 'idle';
+  /** Whether the current run's first slide has been announced to the room. */
+  private runAnnounced = false;
+  /** Whether streamEnd went out for the current live session (lesson end or Stop). */
+  private streamEndSent = false;
 
   constructor(
     private readonly api: RapidoApi,
@@ -133,6 +142,19 @@ export class ProgramEngine {
       this.recordingInfo = info;
       this.pushSnapshot(true);
     });
+    this.live = new LivePublisher(
+      (status) => this.onLiveStatus(status),
+      (stats) =>
+        this.api.log.write({
+          level: 'info',
+          logger: 'live',
+          message: 'outbound stats',
+          lessonId: this.lesson?.id ?? null,
+          eventType: 'live_stats',
+          performance: { ...stats },
+          performanceLog: true,
+        }),
+    );
     this.animationHandle = requestAnimationFrame(this.loop);
   }
 
@@ -199,6 +221,7 @@ export class ProgramEngine {
         this.selectedIndex = index;
         this.pushSnapshot(true);
         this.log('info', `slide ${index + 1} on air`, 'slide_change');
+        this.announceSlide(index);
       },
       onError: (error) => this.events.onError(error),
       onStall: (index, stallMs) =>
@@ -361,6 +384,7 @@ export class ProgramEngine {
   async dispose(): Promise<void> {
     this.disposed = true;
     clearTimeout(this.lookAheadTimer);
+    await this.live.stop();
     cancelAnimationFrame(this.animationHandle);
     await this.stop();
     this.player?.dispose();
@@ -572,6 +596,7 @@ export class ProgramEngine {
 
   /** A new Play/Record/jump: played segments cannot be replayed, and stats start again. */
   private beginRun(): void {
+    this.runAnnounced = false;
     this.captions.cutAt(this.audio.now());
     this.segments?.releaseConsumed();
     this.segmentSlide = null;
@@ -616,9 +641,112 @@ export class ProgramEngine {
         playToFirstFrameMs: Math.round(this.avatarStats.playToFirstFrameMs ?? -1),
       });
     }
+    if (state === 'playing' && !this.runAnnounced) {
+      // The first slide of a run never changes *to* itself: announce it when the clock starts.
+      this.runAnnounced = true;
+      this.announceSlide(this.selectedIndex);
+    }
     if (state === 'ended') {
       this.programMs = this.preparer?.totalMs() ?? this.programMs;
       if (this.stopRecordingAtEnd) void this.stopRecording();
+      void this.announceStreamEnd('ended');
+    }
+    this.pushSnapshot(true);
+  }
+
+  /**
+   * Goes live on LiveKit with the program as it is (one canvas, one mix, nothing rendered twice)
+   * and plays the lesson from the selected slide unless it is already playing. Recording and
+   * preview are untouched; so is playback when the stream stops.
+   */
+  async goLive(options: { room?: string; play?: boolean } = {}): Promise<boolean> {
+    const lesson = this.lesson;
+    if (!lesson) return false;
+    const config = await this.api.live.config();
+    if (!config.ok) {
+      this.events.onError(config.error);
+      return false;
+    }
+    const connect = await this.api.live.connectInfo(lesson.id, options.room);
+    if (!connect.ok) {
+      this.events.onError(connect.error);
+      return false;
+    }
+    const started = await this.live.start({
+      connect: connect.value,
+      stream: this.programStream(),
+      width: lesson.output.width,
+      height: lesson.output.height,
+      fps: lesson.output.fps,
+      video: config.value.settings.video,
+    });
+    if (!started.ok) {
+      this.events.onError(started.error);
+      return false;
+    }
+    this.streamEndSent = false;
+    this.log('info', `live in room ${connect.value.room}`, 'live_start', {
+      room: connect.value.room,
+    });
+    await this.live.sendEvent({
+      type: 'streamStarting',
+      lessonId: lesson.id,
+      title: lesson.title,
+      slideCount: lesson.slides.length,
+      atMs: Date.now(),
+    });
+    const state = this.player?.state;
+    if (state === 'playing' || state === 'paused') {
+      this.announceSlide(this.selectedIndex);
+    } else if (options.play !== false) {
+      await this.play();
+    }
+    return true;
+  }
+
+  /** Ends the stream only: playback, preview and any recording carry on. */
+  async stopLive(): Promise<void> {
+    await this.announceStreamEnd('stopped');
+    await this.live.stop();
+    this.log('info', 'live stream stopped', 'live_stop');
+  }
+
+  get liveStatus(): LiveStatus {
+    return this.live.status;
+  }
+
+  private announceSlide(index: number): void {
+    const slide = this.lesson?.slides[index];
+    if (!slide) return;
+    void this.live.sendEvent({
+      type: 'slideChange',
+      slideId: slide.id,
+      slideIndex: index,
+      title: slideTitle(slide, index),
+      atMs: Date.now(),
+    });
+  }
+
+  private async announceStreamEnd(reason: 'ended' | 'stopped'): Promise<void> {
+    if (this.streamEndSent || !this.lesson) return;
+    if (this.live.status.state !== 'live' && this.live.status.state !== 'reconnecting') return;
+    this.streamEndSent = true;
+    await this.live.sendEvent({
+      type: 'streamEnd',
+      lessonId: this.lesson.id,
+      reason,
+      atMs: Date.now(),
+    });
+  }
+
+  private onLiveStatus(status: LiveStatus): void {
+    if (status.state !== this.lastLiveState) {
+      this.lastLiveState = status.state;
+      this.log(
+        status.state === 'failed' || status.state === 'reconnecting' ? 'warn' : 'info',
+        `live: ${status.state}${status.problem ? ` (${status.problem.message})` : ''}`,
+        `live_${status.state}`,
+      );
     }
     this.pushSnapshot(true);
   }
@@ -637,6 +765,7 @@ export class ProgramEngine {
       recording: this.recordingInfo,
       composerFps: this.composerFps,
       avatarSource: this.avatarSource,
+      live: this.live.status,
     });
   }
 

@@ -3,6 +3,7 @@ import { LessonToolbar } from './lesson/lesson-toolbar.tsx';
 import { SlideList } from './lesson/slide-list.tsx';
 import { Notices } from './notices.tsx';
 import { AvatarPanel } from './presenter/avatar-panel.tsx';
+import { LivePanel } from './presenter/live-panel.tsx';
 import { ProgramView } from './presenter/program-view.tsx';
 import { RecordingPanel } from './presenter/recording-panel.tsx';
 import { SlideNotes } from './presenter/slide-notes.tsx';
@@ -26,6 +27,7 @@ export function App({ engine }: { engine: ProgramEngine }) {
           <VoicePanel engine={engine} />
           <AvatarPanel />
           <RecordingPanel />
+          <LivePanel engine={engine} />
         </aside>
       </div>
       <Notices />

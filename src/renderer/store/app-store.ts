@@ -54,6 +54,7 @@ export const initialPlayback: EngineSnapshot = {
   recording: null,
   composerFps: 0,
   avatarSource: 'local',
+  live: { state: 'idle', problem: null, room: null, url: null, stats: null },
 };
 
 /** The recording folder is remembered between runs, like any editor's last-used folder. */
