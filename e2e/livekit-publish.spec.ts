@@ -16,6 +16,11 @@ import {
 import { sampleLessonAt, startTestHost } from './support/app-host.ts';
 import type { Lesson } from '../src/shared/lesson/lesson-schema.ts';
 import type { AvatarEvent } from '../src/shared/live/live-settings.ts';
+import { videoFrameTimesSec } from './support/av-sync.ts';
+import { streamDurationSec } from './support/media-probe.ts';
+import { describeRun, runCli, tempDir } from './support/render-cli.ts';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 
 /**
  * Going live as a presenter does: the Live panel's Go Live publishes the program (the program
@@ -183,3 +188,69 @@ test('a wrong URL, a wrong secret and a token without publish rights each say wh
     await noGrant.host.close();
   }
 });
+
+test('render --live publishes while recording; a server restart mid-stream is survived without a gap in the file', async ({
+  browser,
+}) => {
+  test.setTimeout(180_000);
+  if (!liveKit || !harness) throw new Error('setup failed');
+  const { dir } = await sampleLessonAt(width, height, (l): Lesson => ({
+    ...l,
+    slides: l.slides.slice(0, 2).map((slide) => ({ ...slide, holdMs: 500 })),
+  }));
+  const room = 'cli-live-room';
+  const viewer = await browser.newPage();
+  try {
+    await openSubscriberPage(viewer, harness.url);
+    const viewerToken = await liveKit.token({ identity: 'viewer', room, canPublish: false });
+    await callSubscriber(viewer, 'join', liveKit.url, viewerToken);
+    const outPath = join(await tempDir('live-out'), 'live.mp4');
+    const server = liveKit;
+    const rendering = runCli(['render', dir, '--out', outPath, '--live', '--room', room], {
+      LIVEKIT_URL: server.url,
+      LIVEKIT_API_KEY: server.apiKey,
+      LIVEKIT_API_SECRET: server.apiSecret,
+    });
+    // Once the viewer has seen a few seconds, the server goes down and comes back.
+    await expect
+      .poll(async () => (await callSubscriber(viewer, 'stats')).frames.length, { timeout: 60_000 })
+      .toBeGreaterThan(75);
+    await server.restart();
+    const afterRestart = Date.now();
+    await expect
+      .poll(
+        async () =>
+          (await callSubscriber(viewer, 'stats')).frames.filter(
+            (f) => f.receivedAtMs > afterRestart,
+          ).length,
+        { timeout: 60_000 },
+      )
+      .toBeGreaterThan(25);
+    const run = await rendering;
+    expect(run.code, describeRun(run)).toBe(0);
+
+    const stats = await callSubscriber(viewer, 'stats');
+    const kinds = stats.dataMessages.map((m) => (JSON.parse(m.text) as AvatarEvent).type);
+    expect(kinds[0]).toBe('streamStarting');
+    expect(kinds).toContain('slideChange');
+    const logLines = await readFileText(run.logDir);
+    expect(logLines).toMatch(/live: reconnecting/);
+    expect(logLines).toMatch(/live: live/);
+
+    // The recording never paused for the stream: video frames evenly spaced, audio whole.
+    const times = await videoFrameTimesSec(outPath);
+    const gaps = times.slice(1).map((t, i) => t - (times[i] ?? t));
+    expect(Math.max(...gaps), 'largest gap between frames in the file').toBeLessThan(0.2);
+    const audioSec = await streamDurationSec(outPath, 'a:0');
+    const videoSec = await streamDurationSec(outPath, 'v:0');
+    expect(Math.abs(audioSec - videoSec)).toBeLessThan(0.15);
+  } finally {
+    await viewer.close();
+  }
+});
+
+async function readFileText(logDir: string): Promise<string> {
+  const files = await readdir(logDir);
+  const texts = await Promise.all(files.map((name) => readFile(join(logDir, name), 'utf8')));
+  return texts.join('\n');
+}

@@ -36,7 +36,12 @@ async function boot(): Promise<void> {
     </StrictMode>,
   );
   if (launch.value.mode === 'render' && launch.value.render && launch.value.lessonDir) {
-    await startRenderJob(engine, launch.value.lessonDir, launch.value.render.outPath);
+    await startRenderJob(
+      engine,
+      launch.value.lessonDir,
+      launch.value.render.outPath,
+      launch.value.render.live,
+    );
   } else if (launch.value.lessonDir) {
     await openLessonInto(engine, launch.value.lessonDir);
   }

@@ -11,6 +11,7 @@ export async function startRenderJob(
   engine: ProgramEngine,
   lessonDir: string,
   outPath: string,
+  live: { room: string | null } | null = null,
 ): Promise<void> {
   const fail = (message: string) =>
     rapido.render.reportProgress({
@@ -55,6 +56,18 @@ export async function startRenderJob(
       }
     });
   });
+  if (live) {
+    // Connected and publishing before the first word, so viewers get the whole lesson.
+    const streaming = await engine.goLive({
+      ...(live.room ? { room: live.room } : {}),
+      play: false,
+    });
+    if (!streaming) {
+      unsubscribe();
+      fail(errors[0] ?? 'going live failed');
+      return;
+    }
+  }
   const started = await engine.record({ outPath });
   if (!started) {
     unsubscribe();
@@ -66,6 +79,7 @@ export async function startRenderJob(
   }, 500);
   const path = await saved;
   window.clearInterval(timer);
+  if (live) await engine.stopLive();
   unsubscribe();
   if (errors.length > 0) {
     fail(`${errors.join('\n')}\n(the recording up to the failure is in ${path})`);

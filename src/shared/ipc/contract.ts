@@ -57,7 +57,13 @@ export const launchSchema = z.object({
   /** Lesson to open on start (the sample lesson unless the user asked for another). */
   lessonDir: z.string().nullable(),
   /** For mode 'render': where the recording goes and whether to start at once. */
-  render: z.object({ outPath: z.string() }).nullable(),
+  render: z
+    .object({
+      outPath: z.string(),
+      /** Also publish live to LiveKit (render --live); room null: the lesson id. */
+      live: z.object({ room: z.string().nullable() }).nullable(),
+    })
+    .nullable(),
   defaultRecordingDir: z.string(),
   /** The predecessor's SLIDE_FRAMES_PATH: a folder of slide images offered for import. */
   slideFramesPath: z.string().nullable(),

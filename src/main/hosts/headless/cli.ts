@@ -17,12 +17,18 @@ import { formatProgressLine, isNotableProgress } from './progress-format.ts';
  */
 const usage = `Usage:
   npm run render -- <lessonDir> --out <file.mp4>   Render a lesson to a video file
+    [--live [--room <name>]]                        ...and publish it live to LIVEKIT_URL (room: the lesson id)
   npm run headless -- [lessonDir] [--port N] [--open] Serve the app for a browser (--open shows it)
   npm run headless -- --check <lessonDir>           Validate a lesson and exit`;
 
 const renderArgsSchema = z.object({
   lessonDir: z.string({ error: 'missing <lessonDir>' }).min(1),
   out: z.string({ error: 'missing --out <file.mp4>' }).regex(/\.mp4$/i, '--out must end in .mp4'),
+  live: z.boolean(),
+  room: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,100}$/, '--room: use letters, digits, ".", "_" and "-" only')
+    .optional(),
 });
 
 function fail(code: number, message: string): never {
@@ -48,17 +54,39 @@ async function render(argv: string[]): Promise<number> {
     parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { out: { type: 'string', short: 'o' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        out: { type: 'string', short: 'o' },
+        live: { type: 'boolean' },
+        room: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
     }),
   );
   if (values.help) {
     process.stdout.write(`${usage}\n`);
     return 0;
   }
-  const parsed = renderArgsSchema.safeParse({ lessonDir: positionals[0], out: values.out });
+  const parsed = renderArgsSchema.safeParse({
+    lessonDir: positionals[0],
+    out: values.out,
+    live: values.live ?? false,
+    room: values.room,
+  });
   if (!parsed.success) fail(2, `${parsed.error.issues.map((i) => i.message).join('; ')}\n${usage}`);
+  if (parsed.data.room !== undefined && !parsed.data.live) fail(2, `--room needs --live\n${usage}`);
   const env = readEnvironment();
   if (!env.ok) fail(2, env.message);
+  if (parsed.data.live) {
+    const missing = ['LIVEKIT_URL', 'LIVEKIT_API_KEY', 'LIVEKIT_API_SECRET'].filter(
+      (name) => !process.env[name],
+    );
+    if (missing.length > 0) {
+      fail(
+        2,
+        `--live needs ${missing.join(', ')} (the LiveKit server and the key to mint tokens with)`,
+      );
+    }
+  }
 
   // Refuse a bad lesson before starting a browser: the error names the field and line.
   const lesson = await loadLesson(resolve(parsed.data.lessonDir));
@@ -82,6 +110,7 @@ async function render(argv: string[]): Promise<number> {
     mode: 'render',
     lessonDir: lesson.value.dir,
     outPath,
+    live: parsed.data.live ? { room: parsed.data.room ?? null } : null,
     consoleLog: false,
     onRenderProgress(progress) {
       if (isNotableProgress(lastShown, progress)) {

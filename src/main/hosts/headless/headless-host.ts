@@ -28,6 +28,8 @@ export interface HeadlessHostOptions {
   mode: LaunchInfo['mode'];
   lessonDir: string | null;
   outPath?: string;
+  /** render --live: also publish to LiveKit (room null: the lesson id). */
+  live?: { room: string | null } | null;
   port?: number;
   /** Mirror log lines to the terminal. */
   consoleLog: boolean;
@@ -73,7 +75,10 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
       version: '0.1.0',
       mode: options.mode,
       lessonDir: options.lessonDir ?? sampleLessonDir(join(projectRoot, 'resources')),
-      render: options.outPath === undefined ? null : { outPath: resolve(options.outPath) },
+      render:
+        options.outPath === undefined
+          ? null
+          : { outPath: resolve(options.outPath), live: options.live ?? null },
     },
     slideFramesPath: env.SLIDE_FRAMES_PATH,
     abilities: {
