@@ -114,6 +114,7 @@ test('Go Live publishes the program: the viewer gets 640x360 video, narration an
       `slide:${lesson.slides[1]!.id}`,
       'streamEnd',
     ]);
+    expect(events.flatMap((e) => (e.type === 'slideChange' ? [e.index] : []))).toEqual([0, 1]);
 
     // Frames at the lesson's rate (software VP8 here: at least 15 of 25 fps) over the lesson.
     const first = stats.frames[0]?.receivedAtMs ?? 0;

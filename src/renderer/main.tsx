@@ -9,6 +9,13 @@ import { useAppStore } from './store/app-store.ts';
 import { installGlobalErrorForwarding } from './renderer-log.ts';
 import './styles.css';
 
+declare global {
+  interface Window {
+    /** Present only with ?diagnostics=frame-counter (the latency benchmark). */
+    rapidoDiagnostics?: { publishedFrames(): { counter: number; publishedAtMs: number }[] };
+  }
+}
+
 async function boot(): Promise<void> {
   installGlobalErrorForwarding();
   const launch = await rapido.app.getLaunch();
@@ -28,6 +35,10 @@ async function boot(): Promise<void> {
     },
     { width: 1280, height: 720 },
   );
+  if (new URLSearchParams(window.location.search).get('diagnostics') === 'frame-counter') {
+    engine.enableFrameCounter();
+    window.rapidoDiagnostics = { publishedFrames: () => engine.publishedFrames() };
+  }
   const root = document.getElementById('root');
   if (!root) throw new Error('index.html has no #root');
   createRoot(root).render(

@@ -112,6 +112,11 @@ export class ProgramEngine {
   private stopRecordingAtEnd = false;
   private disposed = false;
   private readonly live: LivePublisher;
+  /** Latency diagnostics: a counter drawn into each program frame, and when each was handed on. */
+  private frameCounter: {
+    next: number;
+    published: { counter: number; publishedAtMs: number }[];
+  } | null = null;
   private lastLiveState: LiveStatus['state'] = 'idle';
   /** Whether the current run's first slide has been announced to the room. */
   private runAnnounced = false;
@@ -488,6 +493,15 @@ export class ProgramEngine {
         : null,
     );
     this.compositor.render(avatarFrame);
+    if (this.frameCounter) {
+      this.compositor.drawFrameCounter(this.frameCounter.next);
+      this.frameCounter.published.push({
+        counter: this.frameCounter.next,
+        publishedAtMs: performance.timeOrigin + performance.now(),
+      });
+      if (this.frameCounter.published.length > 10_000) this.frameCounter.published.shift();
+      this.frameCounter.next += 1;
+    }
     this.captureTrack.requestFrame();
     this.countFrame(nowMs);
     this.pushSnapshot(false);
@@ -711,6 +725,16 @@ export class ProgramEngine {
     this.log('info', 'live stream stopped', 'live_stop');
   }
 
+  /** Diagnostics (the latency benchmark): draw a frame counter into the program from now on. */
+  enableFrameCounter(): void {
+    this.frameCounter ??= { next: 0, published: [] };
+  }
+
+  /** Counter values drawn and when each frame went to the outputs (epoch milliseconds). */
+  publishedFrames(): { counter: number; publishedAtMs: number }[] {
+    return [...(this.frameCounter?.published ?? [])];
+  }
+
   get liveStatus(): LiveStatus {
     return this.live.status;
   }
@@ -721,7 +745,7 @@ export class ProgramEngine {
     void this.live.sendEvent({
       type: 'slideChange',
       slideId: slide.id,
-      slideIndex: index,
+      index,
       title: slideTitle(slide, index),
       atMs: Date.now(),
     });

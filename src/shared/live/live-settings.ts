@@ -59,5 +59,6 @@ export function defaultBitrateKbps(width: number, height: number, fps: number): 
 export const avatarEventsTopic = 'avatar_events';
 export type AvatarEvent =
   | { type: 'streamStarting'; lessonId: string; title: string; slideCount: number; atMs: number }
-  | { type: 'slideChange'; slideId: string; slideIndex: number; title: string; atMs: number }
+  /** `index` counts from 0 in the lesson's slide order. */
+  | { type: 'slideChange'; slideId: string; index: number; title: string; atMs: number }
   | { type: 'streamEnd'; lessonId: string; reason: 'ended' | 'stopped'; atMs: number };

@@ -1,3 +1,4 @@
+import { counterCells, defaultCellPx } from '../../../shared/live/frame-counter-pattern.ts';
 import type { ChromaKeySettings, NormalisedRect } from '../../../shared/lesson/lesson-schema.ts';
 import { keyUniformsFromSettings, type ChromaKeyUniforms } from '../../../shared/chroma-key.ts';
 import { captionLines } from './caption-layout.ts';
@@ -463,6 +464,23 @@ export class Compositor {
    * Draws one frame: the slide layer (or black), then the keyed avatar when there is a frame, a
    * placement and a key, then the caption (not in matte view). Skipped while the context is lost.
    */
+  /**
+   * Draws a frame counter into the top-left corner of the program (latency measurement only):
+   * scissored clears, so it costs no draw call and leaves the rest of the frame alone.
+   */
+  drawFrameCounter(counter: number, cellPx: number = defaultCellPx): void {
+    if (this.currentState !== 'ready') return;
+    const gl = this.gl;
+    gl.enable(gl.SCISSOR_TEST);
+    counterCells(counter).forEach((white, cell) => {
+      gl.scissor(cell * cellPx, this.output.height - cellPx, cellPx, cellPx);
+      const value = white ? 1 : 0;
+      gl.clearColor(value, value, value, 1);
+      gl.clear(gl.COLOR_BUFFER_BIT);
+    });
+    gl.disable(gl.SCISSOR_TEST);
+  }
+
   render(avatar: AvatarFrame | null): void {
     const resources = this.resources;
     if (this.currentState !== 'ready' || !resources) return;
