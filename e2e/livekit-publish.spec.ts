@@ -255,3 +255,36 @@ async function readFileText(logDir: string): Promise<string> {
   const texts = await Promise.all(files.map((name) => readFile(join(logDir, name), 'utf8')));
   return texts.join('\n');
 }
+
+test('stopping the stream leaves playback and the recording running', async ({ page }) => {
+  test.setTimeout(120_000);
+  if (!liveKit) throw new Error('setup failed');
+  const { dir } = await shortLesson();
+  const { host } = await startTestHost(dir, {
+    LIVEKIT_URL: liveKit.url,
+    LIVEKIT_API_KEY: liveKit.apiKey,
+    LIVEKIT_API_SECRET: liveKit.apiSecret,
+  });
+  try {
+    const recordDir = await tempDir('live-rec');
+    await page.goto(host.server.appUrl);
+    await page.getByRole('textbox', { name: 'Recording folder' }).fill(recordDir);
+    await page.getByRole('button', { name: '◉ Go Live' }).click();
+    await expect(page.getByTestId('live-status')).toContainText('Live in room');
+    await expect(page.getByRole('button', { name: '❚❚ Pause' })).toBeVisible();
+    await page.getByRole('button', { name: '● Record' }).click();
+    await expect(page.getByTestId('recording-status')).toBeVisible();
+    await expect(page.getByTestId('live-stats')).toContainText('fps');
+
+    await page.getByRole('button', { name: '■ Stop stream' }).click();
+    await expect(page.getByTestId('live-status')).toHaveText('Not live');
+    // Still presenting and still recording.
+    await expect(page.getByRole('button', { name: '❚❚ Pause' })).toBeVisible();
+    await expect(page.getByTestId('recording-status')).toBeVisible();
+    await expect(page.getByTestId('recording-saved')).toBeVisible({ timeout: 60_000 });
+    const [file] = (await readdir(recordDir)).filter((f) => f.endsWith('.mp4'));
+    expect(await streamDurationSec(join(recordDir, file!), 'v:0')).toBeGreaterThan(2);
+  } finally {
+    await host.close();
+  }
+});
