@@ -1,17 +1,11 @@
 import { expect, test, type Page } from '@playwright/test';
-import {
-  liveKitServerBinary,
-  startLiveKitServer,
-  type LiveKitTestServer,
-} from './support/livekit-server.ts';
-import { startHarnessServer, type HarnessServer } from './support/harness-server.ts';
+import { useLiveKitRig } from './support/livekit-rig.ts';
 import {
   audioRuns,
   callSubscriber,
   frameRateFps,
   framesBetween,
   openSubscriberPage,
-  subscriberBuildProblem,
 } from './support/livekit-subscriber.ts';
 import { sampleLessonAt, startTestHost } from './support/app-host.ts';
 import type { Lesson } from '../src/shared/lesson/lesson-schema.ts';
@@ -29,25 +23,11 @@ import { join } from 'node:path';
  * between slides, and the `avatar_events` messages in order. Bad settings each get their own
  * message.
  */
-const binary = liveKitServerBinary();
-test.skip('skipReason' in binary, 'skipReason' in binary ? binary.skipReason : '');
 test.describe.configure({ mode: 'serial' });
 
 const width = 640;
 const height = 360;
-let liveKit: LiveKitTestServer | undefined;
-let harness: HarnessServer | undefined;
-
-test.beforeAll(async () => {
-  const problem = subscriberBuildProblem();
-  if (problem) throw new Error(problem);
-  harness = await startHarnessServer();
-  liveKit = await startLiveKitServer();
-});
-test.afterAll(async () => {
-  await liveKit?.stop();
-  await harness?.close();
-});
+const servers = useLiveKitRig();
 
 async function shortLesson() {
   return sampleLessonAt(width, height, (lesson): Lesson => ({
@@ -68,7 +48,7 @@ test('Go Live publishes the program: the viewer gets 640x360 video, narration an
   browser,
 }) => {
   test.setTimeout(120_000);
-  if (!liveKit || !harness) throw new Error('setup failed');
+  const { liveKit, harness } = servers();
   const { dir, lesson } = await shortLesson();
   const { host } = await startTestHost(dir, {
     LIVEKIT_URL: liveKit.url,
@@ -142,7 +122,7 @@ test('a wrong URL, a wrong secret and a token without publish rights each say wh
   page,
 }) => {
   test.setTimeout(90_000);
-  if (!liveKit) throw new Error('setup failed');
+  const { liveKit } = servers();
   const { dir, lesson } = await shortLesson();
 
   const unreachable = await startTestHost(dir, {
@@ -194,7 +174,7 @@ test('render --live publishes while recording; a server restart mid-stream is su
   browser,
 }) => {
   test.setTimeout(180_000);
-  if (!liveKit || !harness) throw new Error('setup failed');
+  const { liveKit, harness } = servers();
   const { dir } = await sampleLessonAt(width, height, (l): Lesson => ({
     ...l,
     slides: l.slides.slice(0, 2).map((slide) => ({ ...slide, holdMs: 500 })),
@@ -258,7 +238,7 @@ async function readFileText(logDir: string): Promise<string> {
 
 test('stopping the stream leaves playback and the recording running', async ({ page }) => {
   test.setTimeout(120_000);
-  if (!liveKit) throw new Error('setup failed');
+  const { liveKit } = servers();
   const { dir } = await shortLesson();
   const { host } = await startTestHost(dir, {
     LIVEKIT_URL: liveKit.url,

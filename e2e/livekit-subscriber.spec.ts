@@ -1,15 +1,10 @@
-import { createServer, type AddressInfo } from 'node:net';
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
 import type {
   SubscriberEvent,
   SubscriberStats,
 } from '../src/renderer/harness/subscriber/subscriber-api.ts';
-import { startHarnessServer, type HarnessServer } from './support/harness-server.ts';
-import {
-  liveKitServerBinary,
-  startLiveKitServer,
-  type LiveKitTestServer,
-} from './support/livekit-server.ts';
+import { useLiveKitRig } from './support/livekit-rig.ts';
+import { freeTcpPort } from './support/livekit-server.ts';
 import {
   audioRuns,
   callSubscriber,
@@ -19,7 +14,6 @@ import {
   framesBetween,
   glassToGlassLatenciesMs,
   openSubscriberPage,
-  subscriberBuildProblem,
   summariseLatencies,
 } from './support/livekit-subscriber.ts';
 
@@ -29,7 +23,6 @@ import {
  * records, including across a server restart. Later suites rely on both halves being right.
  */
 
-const binary = liveKitServerBinary();
 const room = 'self-test';
 const width = 640;
 const height = 360;
@@ -38,36 +31,7 @@ const measureWindowMs = 3_000;
 const loudAboveDb = -30;
 const quietBelowDb = -60;
 
-let harness: HarnessServer | undefined;
-let liveKit: LiveKitTestServer | undefined;
-
-test.skip('skipReason' in binary, 'skipReason' in binary ? binary.skipReason : '');
-
-test.beforeAll(async () => {
-  const problem = subscriberBuildProblem();
-  if (problem) throw new Error(problem);
-  harness = await startHarnessServer();
-  liveKit = await startLiveKitServer();
-});
-
-test.afterAll(async () => {
-  await liveKit?.stop();
-  await harness?.close();
-});
-
-test.afterEach(async ({ page: _page }, testInfo) => {
-  if (liveKit && testInfo.status !== testInfo.expectedStatus) {
-    await testInfo.attach('livekit-server.log', {
-      path: liveKit.logPath,
-      contentType: 'text/plain',
-    });
-  }
-});
-
-function servers(): { harness: HarnessServer; liveKit: LiveKitTestServer } {
-  if (!harness || !liveKit) throw new Error('the servers did not start');
-  return { harness, liveKit };
-}
+const servers = useLiveKitRig();
 
 function report(testInfo: TestInfo, metrics: Record<string, number | string>): void {
   const line = Object.entries(metrics)
@@ -108,17 +72,6 @@ function isStrictlyIncreasing(values: readonly number[]): boolean {
 
 function describeEvents(events: readonly SubscriberEvent[]): string {
   return events.map((event) => `${event.event}(${event.detail})`).join(' ');
-}
-
-async function unusedPort(): Promise<number> {
-  return new Promise((resolvePort, rejectPort) => {
-    const server = createServer();
-    server.once('error', rejectPort);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolvePort(port));
-    });
-  });
 }
 
 test('what the test publisher sends arrives at the subscriber, again after a server restart', async ({
@@ -288,7 +241,7 @@ test('joining a URL where no server listens fails promptly', async ({ page }, te
   const { harness: pages, liveKit: server } = servers();
   await openSubscriberPage(page, pages.url);
   const token = await server.token({ identity: 'lost', room });
-  const port = await unusedPort();
+  const port = await freeTcpPort();
   const startMs = Date.now();
   const message = await rejectionMessage(
     callSubscriber(page, 'join', `ws://127.0.0.1:${port}`, token),

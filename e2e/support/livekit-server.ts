@@ -72,7 +72,8 @@ export function liveKitServerBinary(): { path: string } | { skipReason: string }
   };
 }
 
-function freeTcpPort(): Promise<number> {
+/** A TCP port nothing listens on right now (also: a URL that must fail to connect). */
+export function freeTcpPort(): Promise<number> {
   return new Promise((resolvePort, rejectPort) => {
     const server = createServer();
     server.once('error', rejectPort);

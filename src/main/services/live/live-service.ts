@@ -84,6 +84,7 @@ export function createLiveService(options: {
       : null;
   const credentials = createSecretStore<LiveCredentials>({
     label: 'LiveKit credentials',
+    eventName: 'livekit_credentials',
     environmentValue: environmentCredentials,
     cipher: options.cipher,
     filePath: join(options.secretsDir, 'livekit-credentials.bin'),

@@ -39,6 +39,7 @@ export function createApiKeyStore(options: {
 }): ApiKeyStore {
   const store = createSecretStore<string>({
     label: 'ElevenLabs key',
+    eventName: 'elevenlabs_key',
     environmentValue: options.environmentKey?.trim() || null,
     cipher: options.cipher,
     filePath: options.filePath,

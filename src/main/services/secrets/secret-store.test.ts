@@ -30,6 +30,7 @@ function store(
 ) {
   return createSecretStore({
     label: 'LiveKit credentials',
+    eventName: 'livekit_credentials',
     environmentValue,
     cipher,
     filePath: join(dir, 'secrets', 'livekit.bin'),

@@ -43,6 +43,8 @@ export interface SecretStore<Value> {
 export function createSecretStore<Value>(options: {
   /** What the secret is, for log lines: "ElevenLabs key", "LiveKit credentials". */
   label: string;
+  /** Event types `<eventName>_set` and `<eventName>_cleared` in the log. */
+  eventName: string;
   environmentValue: Value | null;
   /** Null in the headless host: values typed in live for the session only. */
   cipher: SecretCipher | null;
@@ -109,7 +111,7 @@ export function createSecretStore<Value>(options: {
       }
       logger.info(
         `${label} ${typed.source === 'saved' ? 'saved (encrypted)' : 'set for this session'}`,
-        { event_type: 'secret_set', secret: label },
+        { event_type: `${options.eventName}_set` },
       );
       changed();
       return ok(status());
@@ -123,7 +125,7 @@ export function createSecretStore<Value>(options: {
           details: [error instanceof Error ? error.message : String(error)],
         });
       }
-      logger.info(`${label} cleared`, { event_type: 'secret_cleared', secret: label });
+      logger.info(`${label} cleared`, { event_type: `${options.eventName}_cleared` });
       changed();
       return ok(status());
     },
