@@ -1,4 +1,3 @@
-import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import type { Lesson } from '../src/shared/lesson/lesson-schema.ts';
@@ -9,9 +8,9 @@ import {
 } from '../src/main/services/speech/elevenlabs-reference/reference-server.ts';
 import { createVoiceServices } from '../src/main/services/speech/voice-services.ts';
 import { splitSentences } from '../src/shared/speech/narration-text.ts';
-import { sampleLessonAt, startTestHost } from '../e2e/support/app-host.ts';
+import { readAllFiles, sampleLessonAt, startTestHost } from '../e2e/support/app-host.ts';
 import { chromiumArgs, chromiumExecutablePath } from '../e2e/support/harness-chromium.ts';
-import { readLogLines, runCli, tempDir, type LogLine } from '../e2e/support/render-cli.ts';
+import { readMainLog, runCli, tempDir, type LogLine } from '../e2e/support/render-cli.ts';
 
 /**
  * The ElevenLabs voice, timed as a listener would: Play to the first audible sample with the
@@ -63,11 +62,6 @@ async function lessonForBench(): Promise<{ dir: string; lesson: Lesson }> {
   }));
 }
 
-async function logLines(logDir: string): Promise<LogLine[]> {
-  const files = (await readdir(logDir)).filter((name) => name.startsWith('rapido_2'));
-  return (await Promise.all(files.map((name) => readLogLines(join(logDir, name))))).flat();
-}
-
 function latestNumber(lines: LogLine[], eventType: string, field: string): number | null {
   const value = lines.findLast((line) => line.event_type === eventType)?.performance_data?.[field];
   return typeof value === 'number' ? value : null;
@@ -108,7 +102,7 @@ async function recordAtOpen(server: ElevenLabsReference, lessonDir: string): Pro
   );
   if (run.code !== 0) throw new Error(`render failed: ${run.stderr}`);
   const value = latestNumber(
-    await logLines(join(dataDir, 'logs')),
+    await readMainLog(join(dataDir, 'logs')),
     'play_to_first_sample',
     'openToFirstSampleMs',
   );
@@ -145,7 +139,7 @@ async function presenterPlay(
     await play.click();
     while (Date.now() < deadline) {
       const value = latestNumber(
-        await logLines(logDir),
+        await readMainLog(logDir),
         'play_to_first_sample',
         'playToFirstSampleMs',
       );
@@ -202,11 +196,11 @@ export async function runElevenLabsBench(): Promise<ElevenLabsBenchResult> {
         requests: server.synthesisRequests().length - requests,
       });
     }
-    const logged = await readFile(
-      join(dataDir, 'logs', (await readdir(join(dataDir, 'logs')))[0] ?? ''),
-      'utf8',
-    );
-    if (logged.includes(apiKey)) throw new Error('the API key reached a log file');
+    // Every log file, not just the first one listed.
+    const logged = await readAllFiles(join(dataDir, 'logs'));
+    if (logged.some((file) => file.bytes.toString('utf8').includes(apiKey))) {
+      throw new Error('the API key reached a log file');
+    }
     return {
       slides: lesson.slides.length,
       sentences: sentencesPerSlide.reduce((a, b) => a + b, 0),

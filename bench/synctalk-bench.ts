@@ -1,4 +1,3 @@
-import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createMemoryLogger } from '../src/main/services/logging/logger.ts';
 import { startReferenceServer } from '../src/main/services/avatar/synctalk-reference/reference-server.ts';
@@ -12,7 +11,7 @@ import {
   videoFrameTimesSec,
 } from '../e2e/support/av-sync.ts';
 import { decodeAudioMono16k } from '../e2e/support/media-probe.ts';
-import { readLogLines, runCli, tempDir, type LogLine } from '../e2e/support/render-cli.ts';
+import { readMainLog, runCli, tempDir, type LogLine } from '../e2e/support/render-cli.ts';
 
 /**
  * SyncTalk in a real render (headless host, Chromium) against the reference server with a
@@ -58,8 +57,7 @@ async function render(lessonDir: string, dataDir: string): Promise<SyncTalkRunRe
   const run = await runCli(['render', lessonDir, '--out', outPath], {}, { dataDir });
   if (run.code !== 0) throw new Error(`render failed (exit ${String(run.code)}): ${run.stderr}`);
   const logDir = join(dataDir, 'logs');
-  const files = (await readdir(logDir)).filter((name) => name.startsWith('rapido_2'));
-  const lines = (await Promise.all(files.map((name) => readLogLines(join(logDir, name))))).flat();
+  const lines = await readMainLog(logDir);
   // The latest run's lines: a data folder shared by two runs holds both.
   const runStart = lines.findLastIndex((line) => line.event_type === 'playback_preparing');
   const latest = lines.slice(Math.max(0, runStart));

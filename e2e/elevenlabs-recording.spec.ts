@@ -9,7 +9,12 @@ import {
   startElevenLabsReference,
   type ElevenLabsReference,
 } from '../src/main/services/speech/elevenlabs-reference/reference-server.ts';
-import { requireRendererBuild, sampleLessonAt, startTestHost } from './support/app-host.ts';
+import {
+  readAllFiles,
+  requireRendererBuild,
+  sampleLessonAt,
+  startTestHost,
+} from './support/app-host.ts';
 import { audioStartSec, placeSpeech } from './support/av-sync.ts';
 import {
   decodeAudioMono16k,
@@ -18,7 +23,7 @@ import {
   streamDurationSec,
   type PixelRect,
 } from './support/media-probe.ts';
-import { describeRun, readLogLines, runCli, tempDir, type LogLine } from './support/render-cli.ts';
+import { describeRun, readMainLog, runCli, tempDir, type LogLine } from './support/render-cli.ts';
 
 /**
  * A lesson with the ElevenLabs voice, recorded by `npm run render` (headless host, Chromium)
@@ -80,14 +85,11 @@ function render(dir: string, outPath: string) {
 
 async function logLines(): Promise<{ lines: LogLine[]; text: string }> {
   const logDir = join(dataDir, 'logs');
-  const files = await readdir(logDir);
-  const texts = await Promise.all(files.map((name) => readFile(join(logDir, name), 'utf8')));
-  const lines = (
-    await Promise.all(
-      files.filter((f) => f.startsWith('rapido_2')).map((f) => readLogLines(join(logDir, f))),
-    )
-  ).flat();
-  return { lines, text: texts.join('\n') };
+  const files = await readAllFiles(logDir);
+  return {
+    lines: await readMainLog(logDir),
+    text: files.map((file) => file.bytes.toString('utf8')).join('\n'),
+  };
 }
 
 function luma(rgb: Uint8Array, index: number): number {
@@ -243,13 +245,7 @@ test('presenting starts on the first sentence and the rest follows without a sea
     await page.getByRole('button', { name: '● Record' }).click();
     await expect(page.getByTestId('recording-saved')).toBeVisible({ timeout: 120_000 });
 
-    const lines = (
-      await Promise.all(
-        (await readdir(logDir))
-          .filter((f) => f.startsWith('rapido_2'))
-          .map((f) => readLogLines(join(logDir, f))),
-      )
-    ).flat();
+    const lines = await readMainLog(logDir);
     const started = lines.findLast((line) => line.event_type === 'play_to_first_sample');
     expect(started?.performance_data?.startedOnFirstSentence).toBe(true);
     expect(lines.filter((line) => line.event_type === 'slide_stall')).toHaveLength(0);

@@ -7,13 +7,13 @@ import {
   framesBetween,
   openSubscriberPage,
 } from './support/livekit-subscriber.ts';
-import { sampleLessonAt, startTestHost } from './support/app-host.ts';
+import { readAllFiles, sampleLessonAt, startTestHost } from './support/app-host.ts';
 import type { Lesson } from '../src/shared/lesson/lesson-schema.ts';
 import type { AvatarEvent } from '../src/shared/live/live-settings.ts';
 import { videoFrameTimesSec } from './support/av-sync.ts';
 import { streamDurationSec } from './support/media-probe.ts';
 import { describeRun, runCli, tempDir } from './support/render-cli.ts';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /**
@@ -214,7 +214,9 @@ test('render --live publishes while recording; a server restart mid-stream is su
     const kinds = stats.dataMessages.map((m) => (JSON.parse(m.text) as AvatarEvent).type);
     expect(kinds[0]).toBe('streamStarting');
     expect(kinds).toContain('slideChange');
-    const logLines = await readFileText(run.logDir);
+    const logLines = (await readAllFiles(run.logDir))
+      .map((file) => file.bytes.toString('utf8'))
+      .join('\n');
     expect(logLines).toMatch(/live: reconnecting/);
     expect(logLines).toMatch(/live: live/);
 
@@ -229,12 +231,6 @@ test('render --live publishes while recording; a server restart mid-stream is su
     await viewer.close();
   }
 });
-
-async function readFileText(logDir: string): Promise<string> {
-  const files = await readdir(logDir);
-  const texts = await Promise.all(files.map((name) => readFile(join(logDir, name), 'utf8')));
-  return texts.join('\n');
-}
 
 test('stopping the stream leaves playback and the recording running', async ({ page }) => {
   test.setTimeout(120_000);

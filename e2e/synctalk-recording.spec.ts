@@ -1,4 +1,4 @@
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import type { Lesson } from '../src/shared/lesson/lesson-schema.ts';
@@ -18,7 +18,7 @@ import {
   videoFrameTimesSec,
 } from './support/av-sync.ts';
 import { decodeAudioMono16k, ffprobe, type PixelRect } from './support/media-probe.ts';
-import { describeRun, readLogLines, runCli, tempDir, type LogLine } from './support/render-cli.ts';
+import { describeRun, readMainLog, runCli, tempDir, type LogLine } from './support/render-cli.ts';
 
 /**
  * A lesson with the SyncTalk avatar, recorded by `npm run render` (headless host, Chromium)
@@ -115,12 +115,6 @@ async function expectSpeechIntact(file: string, dataDir: string, lesson: Lesson)
   }
 }
 
-async function perfLines(logDir: string): Promise<LogLine[]> {
-  const files = (await readdir(logDir)).filter((name) => name.startsWith('rapido_2'));
-  const lines = await Promise.all(files.map((name) => readLogLines(join(logDir, name))));
-  return lines.flat();
-}
-
 function runStats(lines: LogLine[]): Record<string, unknown> {
   const summary = lines.filter((line) => line.event_type === 'avatar_run_stats').at(-1);
   if (!summary) throw new Error('no avatar_run_stats line in the log');
@@ -154,7 +148,7 @@ test('records a SyncTalk lesson: lips within 40 ms of the voice, the audio exact
     ).toBeLessThanOrEqual(40);
 
     await expectSpeechIntact(outPath, dataDir, lesson);
-    const stats = runStats(await perfLines(join(dataDir, 'logs')));
+    const stats = runStats(await readMainLog(join(dataDir, 'logs')));
     expect(stats.fallbackFrames).toBe(0);
     expect(Number(stats.syncTalkFrames)).toBeGreaterThan(0.9 * times.length);
     expect(server.stats().utterances).toBeGreaterThanOrEqual(2);
@@ -173,7 +167,7 @@ test('a server stall mid-slide: the show goes on, the image is held, the audio h
     const run = await runCli(['render', dir, '--out', outPath], {}, { dataDir });
     expect(run.code, describeRun(run)).toBe(0);
     await expectSpeechIntact(outPath, dataDir, lesson);
-    const stats = runStats(await perfLines(join(dataDir, 'logs')));
+    const stats = runStats(await readMainLog(join(dataDir, 'logs')));
     // The stall was felt (images held), and never turned into a wait.
     expect(Number(stats.underrunFrames)).toBeGreaterThan(0);
   } finally {
@@ -208,7 +202,7 @@ test('the server killed mid-lesson: the recording completes with the local avata
   expect(run.code, describeRun(run)).toBe(0);
 
   await expectSpeechIntact(outPath, dataDir, lesson);
-  const lines = await perfLines(join(dataDir, 'logs'));
+  const lines = await readMainLog(join(dataDir, 'logs'));
   expect(lines.some((line) => line.event_type === 'avatar_fallback')).toBe(true);
   expect(Number(runStats(lines).fallbackFrames)).toBeGreaterThan(0);
   // The last 3 s show the local avatar: the reference avatar's marker (black in pauses, white in

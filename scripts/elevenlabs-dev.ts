@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { describeArgumentError } from './cli-arguments.ts';
+import { parseArgumentsOrReport } from './cli-arguments.ts';
 import { z } from 'zod';
 import type { LogFields, Logger } from '../src/main/services/logging/logger.ts';
 import { startElevenLabsReference } from '../src/main/services/speech/elevenlabs-reference/reference-server.ts';
@@ -88,14 +88,8 @@ function consoleLogger(stamp: () => string, showDebug: boolean): Logger {
 }
 
 async function main(): Promise<void> {
-  let args: z.infer<typeof argsSchema>;
-  try {
-    args = parseCommandLine(process.argv.slice(2));
-  } catch (error) {
-    console.error(`${describeArgumentError(error)}\n${usage}`);
-    process.exitCode = 2;
-    return;
-  }
+  const args = parseArgumentsOrReport(() => parseCommandLine(process.argv.slice(2)), usage);
+  if (!args) return;
   const startedAtMs = Date.now();
   const stamp = (): string => `[${((Date.now() - startedAtMs) / 1000).toFixed(1)}s]`;
   const server = await startElevenLabsReference({

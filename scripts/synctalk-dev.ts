@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { describeArgumentError } from './cli-arguments.ts';
+import { parseArgumentsOrReport } from './cli-arguments.ts';
 import { z } from 'zod';
 import {
   startReferenceServer,
@@ -87,14 +87,8 @@ function parseCommandLine(argv: string[]): z.infer<typeof argsSchema> {
 }
 
 async function main(): Promise<void> {
-  let args: z.infer<typeof argsSchema>;
-  try {
-    args = parseCommandLine(process.argv.slice(2));
-  } catch (error) {
-    console.error(`${describeArgumentError(error)}\n${usage}`);
-    process.exitCode = 2;
-    return;
-  }
+  const args = parseArgumentsOrReport(() => parseCommandLine(process.argv.slice(2)), usage);
+  if (!args) return;
   const startedAtMs = Date.now();
   const stamp = (): string => `[${((Date.now() - startedAtMs) / 1000).toFixed(1)}s]`;
   const server = await startReferenceServer({

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -73,6 +73,12 @@ const logLineSchema = z
   })
   .loose();
 export type LogLine = z.infer<typeof logLineSchema>;
+
+/** Every line of the main log files (`rapido_YYYY-MM-DD.jsonl`) in a log folder, in order. */
+export async function readMainLog(logDir: string): Promise<LogLine[]> {
+  const files = (await readdir(logDir)).filter((name) => name.startsWith('rapido_2')).sort();
+  return (await Promise.all(files.map((name) => readLogLines(join(logDir, name))))).flat();
+}
 
 export async function readLogLines(file: string): Promise<LogLine[]> {
   const text = await readFile(file, 'utf8');

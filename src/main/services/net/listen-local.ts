@@ -23,3 +23,13 @@ export async function listenLocal(
     host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   return { port: bound, url: `http://${urlHost}:${bound}` };
 }
+
+/** Stops accepting and drops every open connection (keep-alive and streaming ones included). */
+export function closeNow(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => {
+      resolve();
+    });
+    server.closeAllConnections();
+  });
+}

@@ -1,3 +1,4 @@
+import { sleepUnlessAborted } from '../../net/abortable-sleep.ts';
 import { z } from 'zod';
 import { err, ok } from '../../../../shared/result.ts';
 import type { RapidoError, Result } from '../../../../shared/result.ts';
@@ -298,7 +299,7 @@ export async function ensureAvatarLoaded(
         },
       );
     }
-    const slept = await sleep(pollIntervalMs, options.signal);
+    const slept = await sleepUnlessAborted(pollIntervalMs, options.signal);
     if (!slept) return cancelled(avatarName);
   }
 }
@@ -374,22 +375,6 @@ async function withTicker<T>(work: Promise<T>, tick: () => void): Promise<T> {
   } finally {
     clearInterval(timer);
   }
-}
-
-/** Resolves true after `ms`, or false as soon as the signal aborts. */
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
-  if (signal?.aborted) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve(true);
-    }, ms);
-    function onAbort() {
-      clearTimeout(timer);
-      resolve(false);
-    }
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 // ---- transport ---------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ import {
   type OutgoingHttpHeaders,
   type ServerResponse,
 } from 'node:http';
-import { listenLocal } from '../../net/listen-local.ts';
+import { closeNow, listenLocal } from '../../net/listen-local.ts';
 import { z } from 'zod';
 import type { Logger } from '../../logging/logger.ts';
 import { createOfflineSpeechProvider } from '../offline-voice.ts';
@@ -532,12 +532,7 @@ export async function startElevenLabsReference(
   let closing: Promise<void> | null = null;
   async function close(): Promise<void> {
     for (const cancel of [...cancellers]) cancel();
-    await new Promise<void>((resolve) => {
-      httpServer.close(() => {
-        resolve();
-      });
-      httpServer.closeAllConnections();
-    });
+    await closeNow(httpServer);
   }
 
   return {

@@ -6,6 +6,7 @@ import {
 import type { ElevenLabsVoiceSettings } from '../../../../shared/lesson/lesson-schema.ts';
 import { ok, type Result } from '../../../../shared/result.ts';
 import { redact, type Logger } from '../../logging/logger.ts';
+import { sleepUnlessAborted } from '../../net/abortable-sleep.ts';
 import { mergeAlignment, type AlignedChunk, type CharacterAlignment } from './alignment-words.ts';
 import {
   cancelledFailure,
@@ -114,24 +115,6 @@ export interface ElevenLabsApi {
   warm(): Promise<void>;
   stats(): ElevenLabsClientStats;
   close(): void;
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason as Error);
-      return;
-    }
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason as Error);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 function causeText(error: unknown): string {
@@ -359,9 +342,7 @@ export function createElevenLabsApi(options: ElevenLabsClientOptions): ElevenLab
       });
       if (!retry) return { ok: false, failure };
       counters.retries += 1;
-      try {
-        await sleep(waitMs, signal);
-      } catch {
+      if (!(await sleepUnlessAborted(waitMs, signal))) {
         return { ok: false, failure: cancelledFailure() };
       }
     }
