@@ -1,12 +1,19 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import type { Lesson } from '../src/shared/lesson/lesson-schema.ts';
+import { slideTitle, type Lesson } from '../src/shared/lesson/lesson-schema.ts';
 import { requireRendererBuild, sampleLessonAt } from './support/app-host.ts';
-import { describeRun, readLogLines, runCli, tempDir, type CliRun } from './support/render-cli.ts';
+import {
+  describeRun,
+  readLogLines,
+  readMainLog,
+  runCli,
+  tempDir,
+  type CliRun,
+} from './support/render-cli.ts';
 import { z } from 'zod';
-import { ffprobe, streamDurationSec } from './support/media-probe.ts';
+import { countedStream, ffprobe, streamDurationSec } from './support/media-probe.ts';
 
 /**
  * `npm run render` as a user or CI job runs it: a child process, judged by its exit code, its
@@ -43,7 +50,52 @@ test.beforeAll(() => {
   requireRendererBuild();
 });
 
-test('renders a lesson to an H.264 + Opus MP4, with progress and JSON-lines logs', async () => {
+test('exports a lesson frame by frame: progress with speed and time left, chapters, captions, logs', async () => {
+  const testInfo = test.info();
+  const { dir, lesson } = await sampleLessonAt(width, height, (l) => ({
+    ...l,
+    slides: l.slides.slice(0, 3),
+  }));
+  const outPath = join(await tempDir('out'), 'talk.mp4');
+  const run = await runCli(['render', dir, '--out', outPath]);
+  testInfo.annotations.push({ type: 'export wall time', description: `${run.wallMs} ms` });
+  await testInfo.attach('cli output', { body: describeRun(run), contentType: 'text/plain' });
+  expect(run.code, describeRun(run)).toBe(0);
+  expect(run.stderr, 'no errors or stack traces on success').not.toMatch(/rapido: |^\s+at /m);
+
+  const lines = run.stdout.trimEnd().split('\n');
+  expect(lines.at(-1)).toBe(`Wrote ${outPath}`);
+  const exporting = lines.filter((line) => /^\[\s*\d{1,3}%\] exporting slide \d/.test(line));
+  expect(exporting.length, run.stdout).toBeGreaterThanOrEqual(3);
+  // Once the rate is known, each line says how fast and how long is left.
+  expect(exporting.some((line) => / \d+\.\dx real time, \d\d:\d\d left$/.test(line))).toBe(true);
+  expect(lines.at(-2)).toMatch(/^\[100%\] done /);
+
+  // Frame-exact H.264 with the narration, one chapter per slide, captions beside it.
+  const videoStream = await countedStream(outPath, 'v:0');
+  expect(videoStream.frames).toBe(Math.round(videoStream.durationSec * lesson.output.fps));
+  expect(videoStream.chapters.map((chapter) => chapter.title)).toEqual(
+    lesson.slides.map((slide, index) => slideTitle(slide, index)),
+  );
+  const probe = await ffprobe(outPath);
+  expect(probe.streams.map((s) => s.codec_name).sort()).toEqual(['h264', 'opus']);
+  expect(existsSync(outPath.replace(/\.mp4$/, '.vtt'))).toBe(true);
+  expect(existsSync(outPath.replace(/\.mp4$/, '.chapters.vtt'))).toBe(true);
+  expect((await readdir(dirname(outPath))).filter((name) => name.endsWith('.part'))).toEqual([]);
+
+  // The logs: the renderer's start and end of the export, the file in main, all for this lesson.
+  const entries = await readMainLog(run.logDir);
+  const ofType = (type: string) => entries.filter((e) => e.event_type === type);
+  expect(ofType('export_start')[0]?.event_source).toBe('frontend');
+  const end = ofType('export_end')[0];
+  expect(end?.lesson_id).toBe(lesson.id);
+  expect(Number(end?.performance_data?.frames)).toBe(videoStream.frames);
+  expect(Number(end?.performance_data?.realtimeFactor)).toBeGreaterThan(0);
+  expect(ofType('export_file_closed')[0]?.event_source).toBe('backend');
+  expect(entries.filter((e) => e.level === 'ERROR').map((e) => e.message)).toEqual([]);
+});
+
+test('--realtime records a lesson to an H.264 + Opus MP4, with progress and JSON-lines logs', async () => {
   const testInfo = test.info();
   // Real time: about 30 s of program for the first two slides, plus start-up.
   test.setTimeout(240_000);
@@ -53,7 +105,7 @@ test('renders a lesson to an H.264 + Opus MP4, with progress and JSON-lines logs
   }));
   const outPath = join(await tempDir('out'), 'talk.mp4');
   const startDay = utcDay(new Date());
-  const run = await runCli(['render', dir, '--out', outPath]);
+  const run = await runCli(['render', dir, '--out', outPath, '--realtime']);
   const endDay = utcDay(new Date());
   testInfo.annotations.push({ type: 'render wall time', description: `${run.wallMs} ms` });
   await testInfo.attach('cli output', { body: describeRun(run), contentType: 'text/plain' });
@@ -240,10 +292,8 @@ test.describe('refuses bad input with exit code 2 and a readable message', () =>
   });
 });
 
-test('a slide that cannot be decoded mid-render: stops at once, exit 1, names the slide', async () => {
-  test.setTimeout(120_000);
-  // A PNG signature followed by garbage passes the store's type check but no decoder accepts it:
-  // the failure only shows when the renderer prepares slide 2, while slide 1 is on air.
+/** A PNG signature followed by garbage passes the store's type check but no decoder accepts it. */
+async function lessonWithBrokenSlide2(): Promise<string> {
   const { dir } = await sampleLessonAt(width, height, (l) => ({
     ...l,
     slides: l.slides
@@ -257,8 +307,27 @@ test('a slide that cannot be decoded mid-render: stops at once, exit 1, names th
       Buffer.alloc(200, 7),
     ]),
   );
-  const outPath = join(await tempDir('out'), 'talk.mp4');
+  return dir;
+}
+
+test('a slide that cannot be decoded: the export stops before encoding, exit 1, names it, writes nothing', async () => {
+  const dir = await lessonWithBrokenSlide2();
+  const outDir = await tempDir('out');
+  const outPath = join(outDir, 'talk.mp4');
   const run = await runCli(['render', dir, '--out', outPath]);
+  expect(run.code, describeRun(run)).toBe(1);
+  expect(run.stderr).toContain('Slide 2: slides/broken.png could not be decoded');
+  expect(run.stderr).toContain('Nothing was written');
+  expect(run.stderr, 'no stack trace').not.toMatch(stackFrame);
+  expect(await readdir(outDir)).toEqual([]);
+});
+
+test('a slide that cannot be decoded mid-recording (--realtime): stops at once, exit 1, names the slide', async () => {
+  test.setTimeout(120_000);
+  // The failure only shows when the renderer prepares slide 2, while slide 1 is on air.
+  const dir = await lessonWithBrokenSlide2();
+  const outPath = join(await tempDir('out'), 'talk.mp4');
+  const run = await runCli(['render', dir, '--out', outPath, '--realtime']);
   expect(run.code, describeRun(run)).toBe(1);
   expect(run.stderr).toContain('Slide 2: slides/broken.png could not be decoded');
   expect(run.stderr, 'no stack trace').not.toMatch(stackFrame);

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import type { Lesson } from '../src/shared/lesson/lesson-schema.ts';
@@ -6,8 +5,6 @@ import {
   startReferenceServer,
   type ReferenceServer,
 } from '../src/main/services/avatar/synctalk-reference/reference-server.ts';
-import { offlineSpeechProviderId } from '../src/main/services/speech/offline-voice.ts';
-import { cacheKey, decodeEntry, entryPath } from '../src/main/services/speech/speech-cache.ts';
 import { requireRendererBuild, sampleLessonAt } from './support/app-host.ts';
 import {
   audioStartSec,
@@ -19,9 +16,11 @@ import {
 } from './support/av-sync.ts';
 import { decodeAudioMono16k, ffprobe, type PixelRect } from './support/media-probe.ts';
 import { describeRun, readMainLog, runCli, tempDir, type LogLine } from './support/render-cli.ts';
+import { playedSpeech } from './support/speech-cache.ts';
 
 /**
- * A lesson with the SyncTalk avatar, recorded by `npm run render` (headless host, Chromium)
+ * A lesson with the SyncTalk avatar, exported (and, under faults, recorded in real time) by
+ * `npm run render` (headless host, Chromium)
  * against Rapido's reference server, judged on the file: the avatar's loudness marker against the
  * audio heard (lips within 40 ms), the audio against the speech the app synthesised (intact, no
  * repeated or dropped chunks, no gaps at slide changes), under a stall and with the server killed
@@ -68,27 +67,6 @@ function markerRect(): PixelRect {
   return avatarMarkerRect({ width, height }, placement, { width: avatarSize, height: avatarSize });
 }
 
-/** The speech the app played for each slide, exactly: from its own speech cache. */
-async function playedSpeech(dataDir: string, lesson: Lesson): Promise<Float32Array[]> {
-  return Promise.all(
-    lesson.slides.map(async (slide) => {
-      if (lesson.voice.provider !== 'offline') throw new Error('this test uses the offline voice');
-      const key = cacheKey({
-        providerId: offlineSpeechProviderId,
-        voice: lesson.voice,
-        text: slide.narration,
-        sampleRateHz: 16_000,
-      });
-      const entry = decodeEntry(
-        key,
-        await readFile(entryPath(join(dataDir, 'cache', 'speech'), key)),
-      );
-      if (!entry.ok) throw new Error(`speech cache entry for ${slide.id}: ${entry.problem}`);
-      return Float32Array.from(entry.speech.pcm, (sample) => sample / 32768);
-    }),
-  );
-}
-
 /**
  * Each slide's speech is found in the recording, intact, where the previous slide's speech and
  * hold end. The first 0.25 s is left out of the search so a recording that began a few ms after
@@ -121,7 +99,7 @@ function runStats(lines: LogLine[]): Record<string, unknown> {
   return summary.performance_data ?? {};
 }
 
-test('records a SyncTalk lesson: lips within 40 ms of the voice, the audio exactly the speech', async () => {
+test('exports a SyncTalk lesson frame by frame: lips within 40 ms of the voice, the audio exactly the speech', async () => {
   const server = await startServer({});
   try {
     const { dir, lesson } = await syncTalkLesson(server);
@@ -164,7 +142,8 @@ test('a server stall mid-slide: the show goes on, the image is held, the audio h
     const { dir, lesson } = await syncTalkLesson(server);
     const dataDir = await tempDir('synctalk-stall');
     const outPath = join(await tempDir('out'), 'stall.mp4');
-    const run = await runCli(['render', dir, '--out', outPath], {}, { dataDir });
+    // Real time: a stall is only a stall when the clock does not wait.
+    const run = await runCli(['render', dir, '--out', outPath, '--realtime'], {}, { dataDir });
     expect(run.code, describeRun(run)).toBe(0);
     await expectSpeechIntact(outPath, dataDir, lesson);
     const stats = runStats(await readMainLog(join(dataDir, 'logs')));
@@ -182,7 +161,7 @@ test('the server killed mid-lesson: the recording completes with the local avata
   const dataDir = await tempDir('synctalk-kill');
   const outPath = join(await tempDir('out'), 'killed.mp4');
   const run = await runCli(
-    ['render', dir, '--out', outPath],
+    ['render', dir, '--out', outPath, '--realtime'],
     {},
     {
       dataDir,

@@ -242,3 +242,47 @@ export function avatarMarkerRect(
     height: Math.floor(sizePx - 2 * inset),
   };
 }
+
+/**
+ * Frames on which the picture in `rect` changes (mean absolute luma difference from the frame
+ * before above `threshold`, on a 4x-reduced grey image): slide changes, when `rect` leaves out
+ * the avatar and captions, which move every frame.
+ */
+export async function changedFrames(
+  file: string,
+  rect: PixelRect,
+  threshold = 2,
+): Promise<number[]> {
+  const width = Math.max(1, Math.floor(rect.width / 4));
+  const height = Math.max(1, Math.floor(rect.height / 4));
+  const { stdout } = await run(
+    'ffmpeg',
+    [
+      '-v',
+      'error',
+      '-i',
+      file,
+      '-map',
+      '0:v:0',
+      '-fps_mode',
+      'passthrough',
+      '-vf',
+      `crop=${rect.width}:${rect.height}:${rect.x}:${rect.y},scale=${width}:${height}:flags=area,format=gray`,
+      '-f',
+      'rawvideo',
+      '-',
+    ],
+    { encoding: 'buffer', maxBuffer: 256 * 1024 * 1024 },
+  );
+  const pixels = width * height;
+  const frames = Math.floor(stdout.byteLength / pixels);
+  const changed: number[] = [];
+  for (let frame = 1; frame < frames; frame += 1) {
+    let sum = 0;
+    for (let i = 0; i < pixels; i += 1) {
+      sum += Math.abs((stdout[frame * pixels + i] ?? 0) - (stdout[(frame - 1) * pixels + i] ?? 0));
+    }
+    if (sum / pixels > threshold) changed.push(frame);
+  }
+  return changed;
+}

@@ -33,6 +33,71 @@ export async function ffprobe(file: string): Promise<Probe> {
   return probeSchema.parse(JSON.parse(stdout));
 }
 
+const countedSchema = z.object({
+  streams: z.array(
+    z.object({
+      nb_read_frames: z.coerce.number(),
+      duration: z.coerce.number(),
+      start_time: z.coerce.number(),
+      profile: z.string().optional(),
+      sample_rate: z.coerce.number().optional(),
+    }),
+  ),
+  chapters: z.array(
+    z.object({
+      start_time: z.coerce.number(),
+      end_time: z.coerce.number(),
+      tags: z.object({ title: z.string() }).partial().optional(),
+    }),
+  ),
+});
+
+/** Frames decoded (not the header's count), header duration and start of one stream, and the chapters. */
+export async function countedStream(
+  file: string,
+  stream: 'v:0' | 'a:0',
+): Promise<{
+  frames: number;
+  durationSec: number;
+  startSec: number;
+  profile: string | null;
+  sampleRateHz: number | null;
+  chapters: { startSec: number; endSec: number; title: string }[];
+}> {
+  const { stdout } = await run(
+    'ffprobe',
+    [
+      '-v',
+      'error',
+      '-count_frames',
+      '-select_streams',
+      stream,
+      '-show_entries',
+      'stream=nb_read_frames,duration,start_time,profile,sample_rate',
+      '-show_chapters',
+      '-of',
+      'json',
+      file,
+    ],
+    { maxBuffer: 16 * 1024 * 1024 },
+  );
+  const parsed = countedSchema.parse(JSON.parse(stdout));
+  const found = parsed.streams[0];
+  if (!found) throw new Error(`${file} has no ${stream} stream`);
+  return {
+    frames: found.nb_read_frames,
+    durationSec: found.duration,
+    startSec: found.start_time,
+    profile: found.profile ?? null,
+    sampleRateHz: found.sample_rate ?? null,
+    chapters: parsed.chapters.map((chapter) => ({
+      startSec: chapter.start_time,
+      endSec: chapter.end_time,
+      title: chapter.tags?.title ?? '',
+    })),
+  };
+}
+
 /**
  * A stream's duration measured from its packets (last pts + its duration - first pts), which
  * works for fragmented MP4 where header durations can be missing.

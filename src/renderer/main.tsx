@@ -52,6 +52,7 @@ async function boot(): Promise<void> {
       launch.value.lessonDir,
       launch.value.render.outPath,
       launch.value.render.live,
+      launch.value.render.realtime,
     );
   } else if (launch.value.lessonDir) {
     await openLessonInto(engine, launch.value.lessonDir);

@@ -12,6 +12,7 @@ export const errorCodeSchema = z.enum([
   'asset-not-found',
   'speech-failed',
   'recording-failed',
+  'export-failed',
   'io-failed',
   'not-available',
   'cancelled',

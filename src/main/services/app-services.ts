@@ -11,6 +11,7 @@ import {
   type SyncTalkAvatarService,
 } from './avatar/synctalk-avatar-service.ts';
 import { createRecordingSink, type RecordingSink } from './recording/recording-sink.ts';
+import { createExportSink, type ExportSink } from './export/export-sink.ts';
 import type { SecretCipher } from './secrets/api-key-store.ts';
 import { createLiveService, type LiveEnvironment, type LiveService } from './live/live-service.ts';
 import {
@@ -50,6 +51,7 @@ export interface AppServices {
   /** Values no log line may contain. */
   secrets(): string[];
   recordings: RecordingSink;
+  exports: ExportSink;
   syncTalk: SyncTalkAvatarService;
   invokeHandlers: InvokeHandlers;
   sendHandlers: SendHandlers;
@@ -91,6 +93,7 @@ export function createAppServices(options: {
     logger: logger.child('live'),
   });
   const recordings = createRecordingSink(logger.child('recording'));
+  const exports = createExportSink(logger.child('export'));
   const syncTalk = createSyncTalkAvatarService({
     logger,
     cacheDir: join(paths.cacheDir, 'avatar-segments'),
@@ -198,6 +201,17 @@ export function createAppServices(options: {
     'recording:finish': ({ recordingId, captionsVtt }) =>
       recordings.finish(recordingId, captionsVtt),
     'recording:choose-folder': () => chooseFolder('Choose the recording folder'),
+    'export:start': (request) => exports.start(request),
+    'export:write': async ({ exportId, position, chunk }) => {
+      const written = await exports.write(exportId, position, chunk);
+      return written.ok ? ok({ bytesWritten: written.value }) : written;
+    },
+    'export:finish': ({ exportId, chapters, durationMs, captionsVtt }) =>
+      exports.finish(exportId, { chapters, durationMs, captionsVtt }),
+    'export:cancel': async ({ exportId }) => {
+      await exports.cancel(exportId);
+      return ok({});
+    },
     'shell:show-file': async ({ path }) => {
       if (!abilities.showFile) return notAvailable('Showing a file');
       await abilities.showFile(path);
@@ -230,12 +244,14 @@ export function createAppServices(options: {
     live,
     secrets: () => [...voices.secrets(), ...live.secrets()],
     recordings,
+    exports,
     syncTalk,
     invokeHandlers,
     sendHandlers,
     async dispose() {
       await syncTalk.close();
       await recordings.closeAll();
+      await exports.cancelAll();
       voices.close();
     },
   };

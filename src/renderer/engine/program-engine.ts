@@ -1,7 +1,6 @@
 import type { RecordingInfo, RenderProgress } from '../../shared/ipc/contract.ts';
 import type { RapidoApi } from '../../shared/ipc/rapido-api.ts';
 import { slideTitle, type Lesson } from '../../shared/lesson/lesson-schema.ts';
-import type { RapidoError } from '../../shared/result.ts';
 import {
   SyncTalkSegments,
   type SegmentImage,
@@ -23,6 +22,8 @@ import { CaptionTrack } from './captions/caption-track.ts';
 import { LivePublisher, type LiveStatus } from '../outputs/live-publisher.ts';
 import { int16Samples } from '../../shared/pcm-samples.ts';
 import { LiveRecorder, type RecorderState } from '../outputs/live-recorder.ts';
+import { err, type RapidoError, type Result } from '../../shared/result.ts';
+import { exportLesson, type ExportProgress, type ExportResult } from './export/lesson-export.ts';
 
 /** What the UI needs to know, pushed at most a few times a second (never per frame). */
 export interface EngineSnapshot {
@@ -39,6 +40,8 @@ export interface EngineSnapshot {
   avatarSource: 'local' | 'synctalk' | 'local-fallback';
   /** The LiveKit output: idle, connecting, live, reconnecting or failed (with why). */
   live: LiveStatus;
+  /** The frame-stepped export under way, if any. */
+  exporting: ExportProgress | null;
 }
 
 /** SyncTalk frame accounting for one run (logged, and read by tests and the benchmark). */
@@ -122,6 +125,12 @@ export class ProgramEngine {
   private runAnnounced = false;
   /** Whether streamEnd went out for the current live session (lesson end or Stop). */
   private streamEndSent = false;
+  /** The export under way: the program canvas is its stage until it ends. */
+  private exportRun: {
+    controller: AbortController;
+    progress: ExportProgress;
+    finished: Promise<void>;
+  } | null = null;
 
   constructor(
     private readonly api: RapidoApi,
@@ -173,6 +182,8 @@ export class ProgramEngine {
 
   async loadLesson(lessonDir: string, lesson: Lesson): Promise<void> {
     this.lessonOpenedAtMs = performance.now();
+    // The export runs on the lesson as it was when it started; an edit shows once it is done.
+    await this.exportRun?.finished;
     await this.stop();
     this.preparer?.dispose();
     this.segments?.dispose();
@@ -247,7 +258,7 @@ export class ProgramEngine {
   }
 
   async play(): Promise<void> {
-    if (!this.player) return;
+    if (!this.player || this.exportRun) return;
     if (this.player.state === 'paused') {
       await this.resume();
       return;
@@ -299,7 +310,7 @@ export class ProgramEngine {
   }
 
   async goToSlide(index: number): Promise<void> {
-    if (!this.player || !this.lesson) return;
+    if (!this.player || !this.lesson || this.exportRun) return;
     const clamped = Math.max(0, Math.min(this.lesson.slides.length - 1, index));
     if (this.player.state === 'idle' || this.player.state === 'ended') {
       this.selectedIndex = clamped;
@@ -318,7 +329,7 @@ export class ProgramEngine {
    * lesson unless the user stops it first.
    */
   async record(target: { directory?: string; outPath?: string }): Promise<boolean> {
-    if (!this.player || !this.lesson) return false;
+    if (!this.player || !this.lesson || this.exportRun) return false;
     const lesson = this.lesson;
     const startRecorder = async (): Promise<boolean> => {
       const started = await this.recorder.start({
@@ -371,6 +382,118 @@ export class ProgramEngine {
     this.pushSnapshot(true);
   }
 
+  /**
+   * Exports the lesson to an MP4, frame-stepped (every frame drawn once, as fast as the machine
+   * allows) through the same program canvas, compositor and avatars as playback. Playback stops
+   * first; the program view shows the frames as they are made.
+   */
+  async exportVideo(target: {
+    outPath?: string;
+    directory?: string;
+  }): Promise<Result<ExportResult>> {
+    const lesson = this.lesson;
+    if (!lesson || !this.preparer) return err('invalid-request', 'Open a lesson before exporting.');
+    if (this.exportRun) return err('invalid-request', 'An export is already running.');
+    if (this.recorder.state !== 'idle') {
+      return err('invalid-request', 'Stop the recording before exporting.');
+    }
+    await this.stop();
+    const controller = new AbortController();
+    const preparer = new SlidePreparer(this.api, this.audio, this.lessonDir, lesson, (slide) =>
+      this.onSpeechFallback(slide),
+    );
+    const slides: PlayerSlides = this.segments
+      ? new AvatarSlides(preparer, lesson, this.segments)
+      : preparer;
+    let markFinished: () => void = () => undefined;
+    this.exportRun = {
+      controller,
+      finished: new Promise((resolve) => {
+        markFinished = resolve;
+      }),
+      progress: {
+        phase: 'checking',
+        fraction: 0,
+        programMs: 0,
+        totalMs: preparer.estimatedTotalMs(),
+        slideIndex: 0,
+        framesDone: 0,
+        etaMs: null,
+        realtimeFactor: null,
+      },
+    };
+    this.beginRun();
+    this.pushSnapshot(true);
+    const segments = this.segments;
+    const result = await exportLesson({
+      api: this.api,
+      lesson,
+      preparer,
+      slides,
+      target,
+      signal: controller.signal,
+      stage: {
+        canvas: this.canvas,
+        drawFrame: async (frame, captions) => {
+          const segment = segments?.get(frame.slide.index);
+          if (segment && frame.speechMs >= 0) await segment.whenFrame(frame.speechMs);
+          this.drawProgram(frame, frame.programMs, captions);
+          this.programMs = frame.programMs;
+          // The preview shows the export as it goes (and the live outputs get it, as on air).
+          this.captureTrack.requestFrame();
+        },
+        releaseSlide: (index) => segments?.release(index),
+      },
+      onClosed: ({ encodersClosed }) =>
+        this.log('info', 'export encoders released', 'export_encoders', { encodersClosed }),
+      onProgress: (progress) => {
+        if (this.exportRun?.controller !== controller) return;
+        this.exportRun.progress = progress;
+        this.selectedIndex = progress.slideIndex;
+        this.pushSnapshot(progress.phase !== 'exporting');
+      },
+      onStart: ({ path, codecs }) =>
+        this.log('info', `exporting to ${path}`, 'export_start', {
+          width: lesson.output.width,
+          height: lesson.output.height,
+          fps: lesson.output.fps,
+          videoCodec: codecs.video,
+          audioCodec: codecs.audio,
+        }),
+    });
+    preparer.dispose();
+    this.logAvatarRunStats();
+    this.exportRun = null;
+    markFinished();
+    this.shownSlide = null;
+    this.compositor.setCaption(null);
+    this.selectedIndex = 0;
+    this.programMs = 0;
+    await this.showSlide(0);
+    if (result.ok) {
+      const { frames, programMs, wallMs } = result.value;
+      this.log('info', `export saved: ${result.value.path}`, 'export_end', {
+        frames,
+        programMs: Math.round(programMs),
+        wallMs: Math.round(wallMs),
+        realtimeFactor: Math.round((programMs / wallMs) * 100) / 100,
+        bytes: result.value.bytesWritten,
+        chapters: result.value.chapters.length,
+      });
+    } else if (result.error.code === 'cancelled') {
+      this.log('info', 'export cancelled; nothing kept', 'export_cancelled');
+    } else {
+      this.log('warn', `export failed: ${result.error.message}`, 'export_failed');
+    }
+    this.pushSnapshot(true);
+    return result;
+  }
+
+  /** Stops the export under way; what it wrote is deleted. */
+  cancelExport(): void {
+    this.exportRun?.controller.abort();
+  }
+
   /** Progress of the current run, for the render CLI. */
   progress(): RenderProgress {
     const totalMs = this.preparer?.totalMs() ?? null;
@@ -388,6 +511,7 @@ export class ProgramEngine {
 
   async dispose(): Promise<void> {
     this.disposed = true;
+    this.cancelExport();
     clearTimeout(this.lookAheadTimer);
     await this.live.stop();
     cancelAnimationFrame(this.animationHandle);
@@ -452,6 +576,8 @@ export class ProgramEngine {
   private readonly loop = (nowMs: number): void => {
     if (this.disposed) return;
     this.animationHandle = requestAnimationFrame(this.loop);
+    // An export steps the program canvas itself, frame by frame.
+    if (this.exportRun) return;
     const fps = this.lesson?.output.fps ?? 25;
     const player = this.player;
     const onAir = player && (player.state === 'playing' || player.state === 'paused');
@@ -462,37 +588,15 @@ export class ProgramEngine {
     if (frameIndex === this.lastFrameIndex) return;
     this.lastFrameIndex = frameIndex;
 
-    let mouthOpen = 0;
-    let poseTimeMs = nowMs;
     let programFrame: ProgramFrame | null = null;
     if (onAir) {
       programFrame = player.frameAt(videoNowSec);
-      if (programFrame) {
-        this.putOnAir(programFrame.slide);
-        if (programFrame.speechMs >= 0) {
-          this.captions.onAir(programFrame.slide, videoNowSec - programFrame.speechMs / 1000);
-        }
-        mouthOpen = programFrame.mouthOpen;
-        this.programMs = programFrame.programMs;
-        poseTimeMs = programFrame.programMs;
+      if (programFrame && programFrame.speechMs >= 0) {
+        this.captions.onAir(programFrame.slide, videoNowSec - programFrame.speechMs / 1000);
       }
+      if (programFrame) this.programMs = programFrame.programMs;
     }
-    if (!this.shownSlide) return;
-    let avatarFrame = this.segments ? this.syncTalkFrame(programFrame) : null;
-    if (!avatarFrame) {
-      this.avatar.draw(avatarPoseAt(poseTimeMs, mouthOpen));
-      avatarFrame = {
-        source: this.avatar.canvas,
-        width: this.avatar.canvas.width,
-        height: this.avatar.canvas.height,
-      };
-    }
-    this.compositor.setCaption(
-      programFrame && this.lesson?.captions.burnIn
-        ? this.captions.textAt(programFrame.slide, programFrame.speechMs)
-        : null,
-    );
-    this.compositor.render(avatarFrame);
+    if (!this.drawProgram(programFrame, programFrame?.programMs ?? nowMs, this.captions)) return;
     if (this.frameCounter) {
       this.compositor.drawFrameCounter(this.frameCounter.next);
       this.frameCounter.published.push({
@@ -506,6 +610,36 @@ export class ProgramEngine {
     this.countFrame(nowMs);
     this.pushSnapshot(false);
   };
+
+  /**
+   * Draws one program frame: the slide on air, the avatar (SyncTalk's image for the frame, else
+   * the local avatar posed for `poseTimeMs`), the caption. The one drawing path of live playback
+   * and the exporter. False when there is nothing to draw yet.
+   */
+  private drawProgram(
+    programFrame: ProgramFrame | null,
+    poseTimeMs: number,
+    captions: CaptionTrack,
+  ): boolean {
+    if (programFrame) this.putOnAir(programFrame.slide);
+    if (!this.shownSlide) return false;
+    let avatarFrame = this.segments ? this.syncTalkFrame(programFrame) : null;
+    if (!avatarFrame) {
+      this.avatar.draw(avatarPoseAt(poseTimeMs, programFrame?.mouthOpen ?? 0));
+      avatarFrame = {
+        source: this.avatar.canvas,
+        width: this.avatar.canvas.width,
+        height: this.avatar.canvas.height,
+      };
+    }
+    this.compositor.setCaption(
+      programFrame && this.lesson?.captions.burnIn
+        ? captions.textAt(programFrame.slide, programFrame.speechMs)
+        : null,
+    );
+    this.compositor.render(avatarFrame);
+    return true;
+  }
 
   /**
    * The SyncTalk image for this program frame: the frame due on the audio clock, else the last
@@ -621,6 +755,16 @@ export class ProgramEngine {
     this.avatarStats.playToFirstFrameMs = null;
   }
 
+  private logAvatarRunStats(): void {
+    if (!this.segments) return;
+    this.log('info', 'SyncTalk avatar run summary', 'avatar_run_stats', {
+      syncTalkFrames: this.avatarStats.syncTalkFrames,
+      underrunFrames: this.avatarStats.underrunFrames,
+      fallbackFrames: this.avatarStats.fallbackFrames,
+      playToFirstFrameMs: Math.round(this.avatarStats.playToFirstFrameMs ?? -1),
+    });
+  }
+
   private countFrame(nowMs: number): void {
     this.framesThisSecond += 1;
     const elapsed = nowMs - this.fpsWindowStartMs;
@@ -647,14 +791,7 @@ export class ProgramEngine {
 
   private onPlayState(state: PlayState): void {
     this.log('info', `playback ${state}`, `playback_${state}`);
-    if ((state === 'ended' || state === 'idle') && this.segments) {
-      this.log('info', 'SyncTalk avatar run summary', 'avatar_run_stats', {
-        syncTalkFrames: this.avatarStats.syncTalkFrames,
-        underrunFrames: this.avatarStats.underrunFrames,
-        fallbackFrames: this.avatarStats.fallbackFrames,
-        playToFirstFrameMs: Math.round(this.avatarStats.playToFirstFrameMs ?? -1),
-      });
-    }
+    if (state === 'ended' || state === 'idle') this.logAvatarRunStats();
     if (state === 'playing' && !this.runAnnounced) {
       // The first slide of a run never changes *to* itself: announce it when the clock starts.
       this.runAnnounced = true;
@@ -790,6 +927,7 @@ export class ProgramEngine {
       composerFps: this.composerFps,
       avatarSource: this.avatarSource,
       live: this.live.status,
+      exporting: this.exportRun ? { ...this.exportRun.progress } : null,
     });
   }
 

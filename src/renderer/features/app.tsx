@@ -26,7 +26,7 @@ export function App({ engine }: { engine: ProgramEngine }) {
         <aside className="side-column">
           <VoicePanel engine={engine} />
           <AvatarPanel />
-          <RecordingPanel />
+          <RecordingPanel engine={engine} />
           <LivePanel engine={engine} />
         </aside>
       </div>

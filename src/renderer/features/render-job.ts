@@ -12,6 +12,7 @@ export async function startRenderJob(
   lessonDir: string,
   outPath: string,
   live: { room: string | null } | null = null,
+  realtime = false,
 ): Promise<void> {
   const fail = (message: string) =>
     rapido.render.reportProgress({
@@ -56,6 +57,10 @@ export async function startRenderJob(
       }
     });
   });
+  if (!realtime && !live) {
+    await exportJob(engine, outPath, unsubscribe);
+    return;
+  }
   if (live) {
     // Connected and publishing before the first word, so viewers get the whole lesson.
     const streaming = await engine.goLive({
@@ -86,4 +91,49 @@ export async function startRenderJob(
     return;
   }
   rapido.render.reportProgress({ ...engine.progress(), phase: 'done', fraction: 1, outPath: path });
+}
+
+/** The frame-stepped export: the same job, as fast as the machine allows. */
+async function exportJob(
+  engine: ProgramEngine,
+  outPath: string,
+  unsubscribe: () => void,
+): Promise<void> {
+  const report = () => {
+    const progress = useAppStore.getState().playback.exporting;
+    if (!progress) return;
+    rapido.render.reportProgress({
+      phase: progress.phase,
+      fraction: progress.fraction,
+      programMs: progress.programMs,
+      totalMs: progress.totalMs,
+      slideIndex: progress.slideIndex,
+      etaMs: progress.etaMs,
+      realtimeFactor: progress.realtimeFactor,
+    });
+  };
+  const timer = window.setInterval(report, 500);
+  const result = await engine.exportVideo({ outPath });
+  window.clearInterval(timer);
+  unsubscribe();
+  if (!result.ok) {
+    rapido.render.reportProgress({
+      phase: 'failed',
+      fraction: 0,
+      programMs: 0,
+      totalMs: null,
+      slideIndex: null,
+      message: formatError(result.error),
+    });
+    return;
+  }
+  rapido.render.reportProgress({
+    phase: 'done',
+    fraction: 1,
+    programMs: result.value.programMs,
+    totalMs: result.value.programMs,
+    slideIndex: null,
+    outPath: result.value.path,
+    realtimeFactor: result.value.programMs / result.value.wallMs,
+  });
 }

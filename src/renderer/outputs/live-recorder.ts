@@ -7,6 +7,11 @@ import type { RecordingInfo } from '../../shared/ipc/contract.ts';
  * so the codec string we ask MediaRecorder for is one a player will accept.
  */
 export function h264CodecFor(width: number, height: number, fps: number): string {
+  return `avc1.42E0${h264LevelFor(width, height, fps).toString(16).toUpperCase().padStart(2, '0')}`;
+}
+
+/** The lowest H.264 level (level_idc, e.g. 0x1f for 3.1) that carries this size and rate. */
+export function h264LevelFor(width: number, height: number, fps: number): number {
   const macroblocks = Math.ceil(width / 16) * Math.ceil(height / 16);
   const perSecond = macroblocks * fps;
   const levels: [number, number, number][] = [
@@ -18,10 +23,10 @@ export function h264CodecFor(width: number, height: number, fps: number): string
     [0x32, 22_080, 589_824],
     [0x33, 36_864, 983_040],
   ];
-  const level =
+  return (
     levels.find(([, maxFrame, maxRate]) => macroblocks <= maxFrame && perSecond <= maxRate)?.[0] ??
-    0x33;
-  return `avc1.42E0${level.toString(16).toUpperCase().padStart(2, '0')}`;
+    0x33
+  );
 }
 
 export function recordingMimeType(width: number, height: number, fps: number): string {

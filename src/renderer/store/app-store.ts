@@ -54,6 +54,7 @@ export const initialPlayback: EngineSnapshot = {
   recording: null,
   composerFps: 0,
   avatarSource: 'local',
+  exporting: null,
   live: { state: 'idle', problem: null, room: null, url: null, stats: null },
 };
 

@@ -62,6 +62,8 @@ export const launchSchema = z.object({
       outPath: z.string(),
       /** Also publish live to LiveKit (render --live); room null: the lesson id. */
       live: z.object({ room: z.string().nullable() }).nullable(),
+      /** true: record in real time (MediaRecorder); false: frame-stepped export. */
+      realtime: z.boolean(),
     })
     .nullable(),
   defaultRecordingDir: z.string(),
@@ -89,10 +91,42 @@ export const recordingInfoSchema = z.object({
 });
 export type RecordingInfo = z.infer<typeof recordingInfoSchema>;
 
+export const exportStartSchema = z.object({
+  lessonId: z.string(),
+  /** Either a directory (a file name is chosen) or an exact output path (replaced on success). */
+  directory: z.string().min(1).optional(),
+  outPath: z.string().min(1).optional(),
+});
+
+export const exportChapterSchema = z.object({
+  startMs: z.number().nonnegative(),
+  title: z.string().max(1000),
+});
+
+export const exportInfoSchema = z.object({
+  exportId: z.string(),
+  /** Where the finished file goes (it is written beside it under another name until then). */
+  path: z.string(),
+  bytesWritten: z.number().int().nonnegative(),
+  captionsPath: z.string().nullable(),
+  chaptersPath: z.string().nullable(),
+});
+export type ExportInfo = z.infer<typeof exportInfoSchema>;
+
 export const logLevelSchema = z.enum(['debug', 'info', 'warn', 'error']);
 
 export const progressSchema = z.object({
-  phase: z.enum(['loading', 'preparing', 'playing', 'finishing', 'done', 'failed']),
+  phase: z.enum([
+    'loading',
+    'checking',
+    'preparing',
+    'playing',
+    'exporting',
+    'finishing',
+    'done',
+    'failed',
+    'cancelled',
+  ]),
   /** 0..1 of program time. */
   fraction: z.number().min(0).max(1),
   programMs: z.number().nonnegative(),
@@ -100,6 +134,9 @@ export const progressSchema = z.object({
   slideIndex: z.number().int().nonnegative().nullable(),
   message: z.string().optional(),
   outPath: z.string().optional(),
+  /** Export only: estimated wall time left, and program seconds made per wall second. */
+  etaMs: z.number().nonnegative().nullable().optional(),
+  realtimeFactor: z.number().nonnegative().nullable().optional(),
 });
 export type RenderProgress = z.infer<typeof progressSchema>;
 
@@ -370,6 +407,27 @@ export const invokeChannels = {
     recordingInfoSchema,
   ),
   'recording:choose-folder': channel(z.object({}), z.object({ dir: z.string().nullable() })),
+  'export:start': channel(exportStartSchema, exportInfoSchema),
+  /** One write of the muxer: bytes at a position (the MP4 header is patched at the end). */
+  'export:write': channel(
+    z.object({
+      exportId: z.string(),
+      position: z.number().int().nonnegative(),
+      chunk: bytesSchema,
+    }),
+    z.object({ bytesWritten: z.number().int().nonnegative() }),
+  ),
+  'export:finish': channel(
+    z.object({
+      exportId: z.string(),
+      chapters: z.array(exportChapterSchema).max(10_000),
+      durationMs: z.number().nonnegative(),
+      captionsVtt: z.string().max(20_000_000),
+    }),
+    exportInfoSchema,
+  ),
+  /** Stops an export and deletes what it wrote. */
+  'export:cancel': channel(z.object({ exportId: z.string() }), z.object({})),
   'shell:show-file': channel(z.object({ path: z.string().min(1) }), z.object({})),
 } as const;
 

@@ -131,6 +131,13 @@ export function createRapidoApi(transport: RapidoTransport) {
         }),
       chooseFolder: () => call('recording:choose-folder', {}),
     },
+    export: {
+      start: (request: InvokeRequest<'export:start'>) => call('export:start', request),
+      write: (exportId: string, position: number, chunk: Uint8Array<ArrayBuffer>) =>
+        call('export:write', { exportId, position, chunk }),
+      finish: (request: InvokeRequest<'export:finish'>) => call('export:finish', request),
+      cancel: (exportId: string) => call('export:cancel', { exportId }),
+    },
     shell: {
       showFile: (path: string) => call('shell:show-file', { path }),
     },

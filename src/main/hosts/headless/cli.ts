@@ -16,8 +16,11 @@ import { formatProgressLine, isNotableProgress } from './progress-format.ts';
  * 1 failed while rendering, 2 bad input (arguments, lesson, environment).
  */
 const usage = `Usage:
-  npm run render -- <lessonDir> --out <file.mp4>   Render a lesson to a video file
-    [--live [--room <name>]]                        ...and publish it live to LIVEKIT_URL (room: the lesson id)
+  npm run render -- <lessonDir> --out <file.mp4>   Export a lesson to a video file, frame by frame,
+                                                    as fast as the machine allows
+    [--realtime]                                    ...recording it in real time instead (as Record does)
+    [--live [--room <name>]]                        ...in real time, also published live to LIVEKIT_URL
+                                                    (room: the lesson id)
   npm run headless -- [lessonDir] [--port N] [--open] Serve the app for a browser (--open shows it)
   npm run headless -- --check <lessonDir>           Validate a lesson and exit`;
 
@@ -25,6 +28,7 @@ const renderArgsSchema = z.object({
   lessonDir: z.string({ error: 'missing <lessonDir>' }).min(1),
   out: z.string({ error: 'missing --out <file.mp4>' }).regex(/\.mp4$/i, '--out must end in .mp4'),
   live: z.boolean(),
+  realtime: z.boolean(),
   room: z
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,100}$/, '--room: use letters, digits, ".", "_" and "-" only')
@@ -57,6 +61,7 @@ async function render(argv: string[]): Promise<number> {
       options: {
         out: { type: 'string', short: 'o' },
         live: { type: 'boolean' },
+        realtime: { type: 'boolean' },
         room: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -70,6 +75,7 @@ async function render(argv: string[]): Promise<number> {
     lessonDir: positionals[0],
     out: values.out,
     live: values.live ?? false,
+    realtime: values.realtime ?? false,
     room: values.room,
   });
   if (!parsed.success) fail(2, `${parsed.error.issues.map((i) => i.message).join('; ')}\n${usage}`);
@@ -111,6 +117,8 @@ async function render(argv: string[]): Promise<number> {
     lessonDir: lesson.value.dir,
     outPath,
     live: parsed.data.live ? { room: parsed.data.room ?? null } : null,
+    // A live stream is real time by nature.
+    realtime: parsed.data.realtime || parsed.data.live,
     consoleLog: false,
     onRenderProgress(progress) {
       if (isNotableProgress(lastShown, progress)) {

@@ -30,6 +30,8 @@ export interface HeadlessHostOptions {
   outPath?: string;
   /** render --live: also publish to LiveKit (room null: the lesson id). */
   live?: { room: string | null } | null;
+  /** render --realtime: record in real time instead of the frame-stepped export. */
+  realtime?: boolean;
   port?: number;
   /** Mirror log lines to the terminal. */
   consoleLog: boolean;
@@ -78,7 +80,11 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
       render:
         options.outPath === undefined
           ? null
-          : { outPath: resolve(options.outPath), live: options.live ?? null },
+          : {
+              outPath: resolve(options.outPath),
+              live: options.live ?? null,
+              realtime: options.realtime ?? false,
+            },
     },
     slideFramesPath: env.SLIDE_FRAMES_PATH,
     abilities: {

@@ -95,6 +95,10 @@ function stubHandlers(fixture: Pick<Fixture, 'handled' | 'appended' | 'logged'>)
       },
       'recording:finish': unexpected,
       'recording:choose-folder': unexpected,
+      'export:start': unexpected,
+      'export:write': unexpected,
+      'export:finish': unexpected,
+      'export:cancel': unexpected,
       'shell:show-file': (_request, context) => {
         fixture.handled.push({ channel: 'shell:show-file', context });
         return Promise.resolve(ok({}));

@@ -18,6 +18,9 @@ describe('render progress lines', () => {
     expect(formatProgressLine({ ...base, totalMs: null, slideIndex: null, message: 'x' })).toBe(
       '[ 42%] playing 00:26 x',
     );
+    expect(
+      formatProgressLine({ ...base, phase: 'exporting', realtimeFactor: 2.345, etaMs: 15_800 }),
+    ).toBe('[ 42%] exporting slide 2 00:26 / 01:03 2.3x real time, 00:15 left');
   });
   it('prints a line per phase, slide or 5 % step, not per report', () => {
     expect(isNotableProgress(null, base)).toBe(true);

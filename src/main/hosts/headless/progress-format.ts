@@ -1,7 +1,7 @@
 import { formatClock } from '../../../shared/format-units.ts';
 import type { RenderProgress } from '../../../shared/ipc/contract.ts';
 
-/** One line per state worth telling: phase, percent, slide and program clock. */
+/** One line per state worth telling: phase, percent, slide, program clock, speed and time left. */
 export function formatProgressLine(progress: RenderProgress): string {
   const percent = `${String(Math.round(progress.fraction * 100)).padStart(3)}%`;
   const slide = progress.slideIndex === null ? '' : ` slide ${progress.slideIndex + 1}`;
@@ -10,7 +10,15 @@ export function formatProgressLine(progress: RenderProgress): string {
       ? formatClock(progress.programMs)
       : `${formatClock(progress.programMs)} / ${formatClock(progress.totalMs)}`;
   const message = progress.message ? ` ${progress.message}` : '';
-  return `[${percent}] ${progress.phase}${slide} ${clock}${message}`;
+  const speed =
+    progress.realtimeFactor === null || progress.realtimeFactor === undefined
+      ? ''
+      : ` ${progress.realtimeFactor.toFixed(1)}x real time`;
+  const eta =
+    progress.etaMs === null || progress.etaMs === undefined
+      ? ''
+      : `, ${formatClock(progress.etaMs)} left`;
+  return `[${percent}] ${progress.phase}${slide} ${clock}${speed}${eta}${message}`;
 }
 
 /**

@@ -60,6 +60,27 @@ export function recordingFileName(lessonId: string, date: Date, extension: strin
   return `${safeId}_${stamp}.${extension}`;
 }
 
+/** A new file in `directory` named for the lesson and the time, never one that exists. */
+export async function uniqueRecordingPath(
+  directory: string,
+  lessonId: string,
+  extension: string,
+  date: Date,
+): Promise<string> {
+  const base = recordingFileName(lessonId, date, extension);
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    const name =
+      attempt === 0 ? base : base.replace(`.${extension}`, `_${attempt + 1}.${extension}`);
+    const candidate = join(directory, name);
+    try {
+      await stat(candidate);
+    } catch {
+      return candidate;
+    }
+  }
+  return join(directory, `${randomUUID()}.${extension}`);
+}
+
 export function createRecordingSink(
   logger: Logger,
   now: () => Date = () => new Date(),
@@ -79,25 +100,6 @@ export function createRecordingSink(
     }
   }
 
-  async function uniquePath(
-    directory: string,
-    lessonId: string,
-    extension: string,
-  ): Promise<string> {
-    const base = recordingFileName(lessonId, now(), extension);
-    for (let attempt = 0; attempt < 100; attempt += 1) {
-      const name =
-        attempt === 0 ? base : base.replace(`.${extension}`, `_${attempt + 1}.${extension}`);
-      const candidate = join(directory, name);
-      try {
-        await stat(candidate);
-      } catch {
-        return candidate;
-      }
-    }
-    return join(directory, `${randomUUID()}.${extension}`);
-  }
-
   return {
     async start(request) {
       const extension = extensionForMimeType(request.mimeType);
@@ -105,7 +107,7 @@ export function createRecordingSink(
       if (request.outPath !== undefined) {
         path = resolve(request.outPath);
       } else if (request.directory !== undefined && isAbsolute(request.directory)) {
-        path = await uniquePath(request.directory, request.lessonId, extension);
+        path = await uniqueRecordingPath(request.directory, request.lessonId, extension, now());
       } else {
         return err('invalid-request', 'Choose a recording folder (an absolute path) first.');
       }

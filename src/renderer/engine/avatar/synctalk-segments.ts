@@ -95,6 +95,7 @@ export class SyncTalkSegment {
   private readonly pcm16: Int16Array;
   private readonly speechFrames: number;
   private readonly primedWaiters: (() => void)[] = [];
+  private frameWaiter: { index: number; wake: () => void } | null = null;
 
   constructor(
     readonly speech: SegmentSpeech,
@@ -115,6 +116,36 @@ export class SyncTalkSegment {
     // Cached frames come faster than real time: a few in hand are enough to start.
     if (this.fromCache && this.buffer.isPrimed(cachedPrimedFrames)) return true;
     return this.firstFrameAtMs !== null && performance.now() - this.firstFrameAtMs >= primeWaitMs;
+  }
+
+  /**
+   * For the exporter, which is not bound to the clock: resolves once the image for `speechMs`
+   * is here, or none will come (finished, failed, cancelled), or the server has sent nothing new
+   * for `stallMs` (then the held image or the local avatar stands in, as in live playback).
+   */
+  whenFrame(speechMs: number, stallMs = 20_000): Promise<void> {
+    const index = Math.max(0, Math.floor(speechMs / frameMs));
+    if (this.state !== 'streaming' || this.buffer.contiguousAheadOf(index) > 0) {
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const wake = () => {
+        clearTimeout(timer);
+        this.frameWaiter = null;
+        resolve();
+      };
+      const arm = () => {
+        clearTimeout(timer);
+        timer = setTimeout(wake, stallMs);
+      };
+      arm();
+      this.frameWaiter = { index, wake: () => (this.hasFrameOrDone(index) ? wake() : arm()) };
+    });
+  }
+
+  private hasFrameOrDone(index: number): boolean {
+    return this.state !== 'streaming' || this.buffer.contiguousAheadOf(index) > 0;
   }
 
   /** Frames received so far, in order from 0 without gaps. */
@@ -203,6 +234,7 @@ export class SyncTalkSegment {
   }
 
   private wakeIfReady(): void {
+    this.frameWaiter?.wake();
     if (!this.isReady()) return;
     for (const wake of this.primedWaiters.splice(0)) wake();
   }

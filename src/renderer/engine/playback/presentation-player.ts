@@ -45,6 +45,26 @@ export interface ProgramFrame {
   mouthOpen: number;
 }
 
+/**
+ * What a prepared slide shows `speechMs` into its speech: the one definition of a program frame,
+ * shared by live playback (audio clock) and the exporter (frame-stepped program time).
+ */
+export function programFrameOf(
+  prepared: PreparedSlide,
+  speechMs: number,
+  programStartMs: number,
+): ProgramFrame {
+  const speaking = speechMs >= 0 && speechMs < prepared.speechMs;
+  const mouthIndex = Math.floor(speechMs / prepared.mouthFrameMs);
+  return {
+    slide: prepared,
+    speechMs,
+    programMs: programStartMs + Math.max(0, speechMs),
+    speaking,
+    mouthOpen: speaking ? (prepared.mouth[mouthIndex] ?? 0) : 0,
+  };
+}
+
 export interface PlayerListener {
   onState(state: PlayState): void;
   onSlide(index: number): void;
@@ -184,9 +204,6 @@ export class PresentationPlayer {
     }
     const speechMs = (nowSec - current.startAtSec) * 1000;
     const { prepared } = current;
-    const speaking = speechMs >= 0 && speechMs < prepared.speechMs;
-    const mouthIndex = Math.floor(speechMs / prepared.mouthFrameMs);
-    const mouthOpen = speaking ? (prepared.mouth[mouthIndex] ?? 0) : 0;
     const endMs = prepared.speechMs + prepared.holdMs;
     const isLast = prepared.index === this.preparer.slideCount - 1;
     if (current.rest !== null) {
@@ -202,13 +219,7 @@ export class PresentationPlayer {
       // The next slide cannot be prepared (its error is already shown): stop rather than hang.
       this.stop();
     }
-    return {
-      slide: prepared,
-      speechMs,
-      programMs: current.programStartMs + Math.max(0, speechMs),
-      speaking,
-      mouthOpen,
-    };
+    return programFrameOf(prepared, speechMs, current.programStartMs);
   }
 
   dispose(): void {

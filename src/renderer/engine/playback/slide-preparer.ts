@@ -120,13 +120,22 @@ export class SlidePreparer {
    * for the rest, so the UI can show a total before every slide is synthesised.
    */
   estimatedTotalMs(): number {
+    let total = 0;
+    for (let index = 0; index < this.lesson.slides.length; index += 1) {
+      total += this.estimatedSlideMs(index);
+    }
+    return total;
+  }
+
+  /** One slide's length: exact once prepared, else from its word count and the speaking rate. */
+  estimatedSlideMs(index: number): number {
+    const prepared = this.settled.get(index);
+    if (prepared) return prepared.speechMs + prepared.holdMs;
+    const slide = this.lesson.slides[index];
+    if (!slide) return 0;
     const wordsPerMs = estimatedWordsPerMinute(this.lesson) / 60_000;
-    return this.lesson.slides.reduce((total, slide, index) => {
-      const prepared = this.settled.get(index);
-      if (prepared) return total + prepared.speechMs + prepared.holdMs;
-      const words = slide.narration.split(/\s+/).filter(Boolean).length;
-      return total + words / wordsPerMs + slide.holdMs;
-    }, 0);
+    const words = slide.narration.split(/\s+/).filter(Boolean).length;
+    return words / wordsPerMs + slide.holdMs;
   }
 
   /** The slide's image only: showing a slide must not cost a paid synthesis. */
@@ -135,6 +144,22 @@ export class SlidePreparer {
     if (!slide) return err('invalid-request', `There is no slide ${index + 1}.`);
     const image = await this.imageFor(index, slide);
     return image.ok ? ok({ index, slide, image: image.value }) : image;
+  }
+
+  /**
+   * Forgets a slide once it is done with (the exporter walks an hour-long lesson and must not
+   * hold every slide's speech and image at once). Asking again prepares it again, from cache.
+   */
+  release(index: number): void {
+    this.prepared.delete(index);
+    this.settled.delete(index);
+    const image = this.images.get(index);
+    this.images.delete(index);
+    void image?.then((result) => {
+      if (!result.ok) return;
+      result.value.release();
+      this.decoded.delete(result.value);
+    });
   }
 
   dispose(): void {

@@ -1,15 +1,17 @@
 import { rapido } from '../../bridge/rapido.ts';
 import { useAppStore } from '../../store/app-store.ts';
 import { formatBytes } from '../../../shared/format-units.ts';
+import type { ProgramEngine } from '../../engine/program-engine.ts';
+import { ExportSection } from './export-section.tsx';
 
-export function RecordingPanel() {
+export function RecordingPanel({ engine }: { engine: ProgramEngine }) {
   const launch = useAppStore((s) => s.launch);
   const recordingDir = useAppStore((s) => s.recordingDir);
   const setRecordingDir = useAppStore((s) => s.setRecordingDir);
   const playback = useAppStore((s) => s.playback);
   const lastSaved = useAppStore((s) => s.lastSaved);
   const pushError = useAppStore((s) => s.pushError);
-  const active = playback.recorderState !== 'idle';
+  const active = playback.recorderState !== 'idle' || playback.exporting !== null;
 
   async function choose() {
     const picked = await rapido.recording.chooseFolder();
@@ -19,7 +21,7 @@ export function RecordingPanel() {
 
   return (
     <section className="panel" aria-label="Recording">
-      <h2>Recording</h2>
+      <h2>Recording and export</h2>
       <label className="field">
         <span>Folder</span>
         <div className="field-row">
@@ -37,8 +39,12 @@ export function RecordingPanel() {
           ) : null}
         </div>
       </label>
-      <p className="hint">MP4 (H.264 + Opus), written to disk while it records.</p>
-      {active && playback.recording ? (
+      <p className="hint">
+        Record: MP4 (H.264 + Opus) in real time, written to disk while it records. Export: every
+        frame at the lesson&apos;s size, faster than real time, with chapters and captions.
+      </p>
+      <ExportSection engine={engine} />
+      {playback.recorderState !== 'idle' && playback.recording ? (
         <p className="recording-live" data-testid="recording-status">
           <span className="rec-dot" aria-hidden="true" />{' '}
           {playback.recorderState === 'paused' ? 'Paused' : 'Recording'} to{' '}

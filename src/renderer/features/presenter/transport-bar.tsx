@@ -20,7 +20,8 @@ export function TransportBar({ engine }: { engine: ProgramEngine }) {
   const { playState, slideIndex, recorderState } = playback;
   const onAir = playState === 'playing' || playState === 'paused' || playState === 'preparing';
   const recording = recorderState !== 'idle';
-  const disabled = lesson === null;
+  // An export drives the program itself: the transport waits until it is done.
+  const disabled = lesson === null || playback.exporting !== null;
 
   return (
     <div className="transport" role="toolbar" aria-label="Presentation controls">

@@ -1,0 +1,220 @@
+import { mkdir, open, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { ExportInfo } from '../../../shared/ipc/contract.ts';
+import { err, ok, type Result } from '../../../shared/result.ts';
+import type { Logger } from '../logging/logger.ts';
+import { captionsPathFor, uniqueRecordingPath } from '../recording/recording-sink.ts';
+import { addMp4Chapters, chaptersWebVtt, type Mp4Chapter } from './mp4-chapters.ts';
+
+/**
+ * Receives an export's MP4 as the muxer writes it (positioned writes: the mdat size is patched at
+ * the end) into a hidden part file beside the target, and only on success adds the chapters,
+ * renames it into place and writes the captions. A cancelled or failed export leaves nothing
+ * behind: a half-written export is not a file anyone wants (unlike a live recording, whose every
+ * second is unrepeatable, an export can simply be run again, from cache).
+ */
+export interface ExportSink {
+  start(request: {
+    lessonId: string;
+    directory?: string | undefined;
+    outPath?: string | undefined;
+  }): Promise<Result<ExportInfo>>;
+  write(exportId: string, position: number, chunk: Uint8Array): Promise<Result<number>>;
+  finish(
+    exportId: string,
+    request: { chapters: readonly Mp4Chapter[]; durationMs: number; captionsVtt: string },
+  ): Promise<Result<ExportInfo>>;
+  cancel(exportId: string): Promise<void>;
+  /** App quit: every unfinished export is cancelled (its part file deleted). */
+  cancelAll(): Promise<void>;
+}
+
+interface ActiveExport {
+  info: ExportInfo;
+  lessonId: string;
+  partPath: string;
+  file: FileHandle;
+  /** Writes run strictly in arrival order. */
+  queue: Promise<unknown>;
+  failed: string | null;
+  startedAtMs: number;
+}
+
+/** `talk.mp4` → `.talk.mp4.part`, beside it: same filesystem, so the final rename is atomic. */
+export function partPathFor(path: string): string {
+  return join(dirname(path), `.${basename(path)}.part`);
+}
+
+/** `talk.mp4` → `talk.chapters.vtt` (WebVTT chapters, for a web player's chapter menu). */
+export function chaptersPathFor(path: string): string {
+  const extension = extname(path);
+  return `${extension ? path.slice(0, -extension.length) : path}.chapters.vtt`;
+}
+
+export function createExportSink(logger: Logger, now: () => Date = () => new Date()): ExportSink {
+  const active = new Map<string, ActiveExport>();
+
+  async function discard(job: ActiveExport): Promise<void> {
+    active.delete(job.info.exportId);
+    await job.queue;
+    await job.file.close().catch(() => undefined);
+    await rm(job.partPath, { force: true });
+  }
+
+  return {
+    async start(request) {
+      let path: string;
+      if (request.outPath !== undefined) {
+        path = resolve(request.outPath);
+      } else if (request.directory !== undefined && isAbsolute(request.directory)) {
+        path = await uniqueRecordingPath(request.directory, request.lessonId, 'mp4', now());
+      } else {
+        return err('invalid-request', 'Choose an export folder (an absolute path) first.');
+      }
+      const partPath = partPathFor(path);
+      let file: FileHandle;
+      try {
+        await mkdir(dirname(path), { recursive: true });
+        file = await open(partPath, 'w');
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        return err('export-failed', `Cannot write the export to ${path}`, {
+          hint: `Check that the folder exists and is writable (${reason}).`,
+        });
+      }
+      const exportId = randomUUID();
+      const info: ExportInfo = {
+        exportId,
+        path,
+        bytesWritten: 0,
+        captionsPath: null,
+        chaptersPath: null,
+      };
+      active.set(exportId, {
+        info,
+        lessonId: request.lessonId,
+        partPath,
+        file,
+        queue: Promise.resolve(),
+        failed: null,
+        startedAtMs: Date.now(),
+      });
+      logger.info(`export started: ${path}`, {
+        lesson_id: request.lessonId,
+        event_type: 'export_file_open',
+      });
+      return ok({ ...info });
+    },
+
+    async write(exportId, position, chunk) {
+      const job = active.get(exportId);
+      if (!job) return err('export-failed', 'That export is not open (finished or cancelled?)');
+      const write = job.queue.then(async () => {
+        if (job.failed !== null) return;
+        try {
+          await job.file.write(chunk, 0, chunk.byteLength, position);
+          job.info.bytesWritten = Math.max(job.info.bytesWritten, position + chunk.byteLength);
+        } catch (error) {
+          job.failed = error instanceof Error ? error.message : String(error);
+          logger.error('export write failed', {
+            lesson_id: job.lessonId,
+            event_type: 'export_write_failed',
+            error,
+          });
+        }
+      });
+      job.queue = write;
+      await write;
+      if (job.failed !== null) {
+        return err('export-failed', `Writing ${job.info.path} failed: ${job.failed}`, {
+          hint: 'Free some disk space or choose another folder, then export again.',
+        });
+      }
+      return ok(job.info.bytesWritten);
+    },
+
+    async finish(exportId, request) {
+      const job = active.get(exportId);
+      if (!job) return err('export-failed', 'That export is not open (finished or cancelled?)');
+      await job.queue;
+      if (job.failed !== null) {
+        const reason = job.failed;
+        await discard(job);
+        return err('export-failed', `Writing ${job.info.path} failed: ${reason}`, {
+          hint: 'Free some disk space or choose another folder, then export again.',
+        });
+      }
+      try {
+        await job.file.sync();
+        await job.file.close();
+      } catch (error) {
+        await discard(job);
+        return err('export-failed', `Closing ${job.info.path} failed`, {
+          hint: error instanceof Error ? error.message : String(error),
+        });
+      }
+      const chaptered = await addMp4Chapters(job.partPath, request.chapters);
+      if (!chaptered.ok) {
+        await discard(job);
+        return chaptered;
+      }
+      try {
+        await rename(job.partPath, job.info.path);
+      } catch (error) {
+        await discard(job);
+        return err('export-failed', `Cannot move the export into place at ${job.info.path}`, {
+          hint: error instanceof Error ? error.message : String(error),
+        });
+      }
+      active.delete(exportId);
+      const info: ExportInfo = { ...job.info };
+      // The video matters more than its side files: a failed side file is reported, not fatal.
+      const sideFiles: [string, string, 'captionsPath' | 'chaptersPath'][] = [
+        [captionsPathFor(job.info.path), request.captionsVtt, 'captionsPath'],
+        [
+          chaptersPathFor(job.info.path),
+          chaptersWebVtt(request.chapters, request.durationMs),
+          'chaptersPath',
+        ],
+      ];
+      for (const [path, text, key] of sideFiles) {
+        try {
+          await writeFile(path, text, 'utf8');
+          info[key] = path;
+        } catch (error) {
+          logger.warn(`could not write ${path} beside the export`, {
+            lesson_id: job.lessonId,
+            event_type: 'export_side_file_failed',
+            error,
+          });
+        }
+      }
+      logger.info(`export finished: ${job.info.path}`, {
+        lesson_id: job.lessonId,
+        event_type: 'export_file_closed',
+        performance_data: {
+          bytes: info.bytesWritten,
+          chapters: chaptered.value.chapterCount,
+          chaptersTruncated: chaptered.value.truncated,
+          wallMs: Date.now() - job.startedAtMs,
+        },
+      });
+      return ok(info);
+    },
+
+    async cancel(exportId) {
+      const job = active.get(exportId);
+      if (!job) return;
+      await discard(job);
+      logger.info(`export cancelled: ${job.info.path} (nothing kept)`, {
+        lesson_id: job.lessonId,
+        event_type: 'export_file_discarded',
+      });
+    },
+
+    async cancelAll() {
+      for (const id of [...active.keys()]) await this.cancel(id);
+    },
+  };
+}

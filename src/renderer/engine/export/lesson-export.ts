@@ -1,0 +1,277 @@
+import type { ExportInfo } from '../../../shared/ipc/contract.ts';
+import type { RapidoApi } from '../../../shared/ipc/rapido-api.ts';
+import { slideTitle, type Lesson } from '../../../shared/lesson/lesson-schema.ts';
+import { err, ok, type RapidoError, type Result } from '../../../shared/result.ts';
+import {
+  ExportFailure,
+  Mp4ExportWriter,
+  exportAudioSampleRateHz,
+  type ExportCodecs,
+} from '../../outputs/mp4-export-writer.ts';
+import { CaptionTrack } from '../captions/caption-track.ts';
+import {
+  lookAheadSlides,
+  programFrameOf,
+  type PlayerSlides,
+  type ProgramFrame,
+} from '../playback/presentation-player.ts';
+import type { SlidePreparer } from '../playback/slide-preparer.ts';
+import {
+  chapterFor,
+  etaMs,
+  frameCountFor,
+  frameTimeMs,
+  framesOf,
+  sampleAt,
+  type Chapter,
+} from './export-timeline.ts';
+import { ProgramAudioTrack, slideSamplesAt } from './slide-audio.ts';
+
+/**
+ * The frame-stepped exporter: walks the lesson in program time, draws every frame exactly once
+ * through the same compositor and avatar sources as live playback, and encodes it as fast as the
+ * machine allows. Slides are prepared a little ahead (speech from cache or the voice service)
+ * and forgotten once encoded, so memory stays flat however long the lesson is.
+ */
+export interface ExportStage {
+  /** The program canvas the frame is drawn on. */
+  readonly canvas: HTMLCanvasElement;
+  /** Draws the program as it is at `frame`, waiting for any avatar image it needs. */
+  drawFrame(frame: ProgramFrame, captions: CaptionTrack): Promise<void>;
+  /** The slide is encoded: its avatar frames may go. */
+  releaseSlide(index: number): void;
+}
+
+export interface ExportProgress {
+  phase: 'checking' | 'preparing' | 'exporting' | 'finishing';
+  fraction: number;
+  programMs: number;
+  /** Exact for the slides prepared so far, estimated for the rest. */
+  totalMs: number;
+  slideIndex: number;
+  framesDone: number;
+  etaMs: number | null;
+  /** Program seconds encoded per wall second so far. */
+  realtimeFactor: number | null;
+}
+
+export interface ExportResult extends ExportInfo {
+  frames: number;
+  programMs: number;
+  wallMs: number;
+  codecs: ExportCodecs;
+  chapters: Chapter[];
+}
+
+export interface ExportRequest {
+  api: RapidoApi;
+  lesson: Lesson;
+  preparer: SlidePreparer;
+  /** Where prepared slides come from (the preparer, or the avatar-aware wrapper over it). */
+  slides: PlayerSlides;
+  stage: ExportStage;
+  target: { outPath?: string; directory?: string };
+  signal: AbortSignal;
+  onProgress(progress: ExportProgress): void;
+  /** Told when the encoders are set up, before the first frame (for logs). */
+  onStart?(info: { path: string; codecs: ExportCodecs }): void;
+  /** Told once the writer is done with, finished or not: whether its encoders were released. */
+  onClosed?(info: { encodersClosed: boolean }): void;
+}
+
+const progressIntervalMs = 250;
+/** Give the page a turn this often, so the progress bar moves and Cancel can be clicked. */
+const yieldEveryMs = 50;
+
+function cancelled(): RapidoError {
+  return { code: 'cancelled', message: 'The export was cancelled; nothing was kept.' };
+}
+
+/** A function, not an inline check: the signal changes across the awaits between checks. */
+function throwIfCancelled(signal: AbortSignal): void {
+  if (signal.aborted) throw new ExportFailure(cancelled());
+}
+
+/** Lets input and rendering run between frames (scheduler.yield where the browser has it). */
+function yieldToPage(): Promise<void> {
+  const scheduler = (globalThis as { scheduler?: { yield?: () => Promise<void> } }).scheduler;
+  if (scheduler?.yield) return scheduler.yield();
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => resolve();
+    channel.port2.postMessage(null);
+  });
+}
+
+/**
+ * Every slide image must decode before a byte is written: a missing or broken image is named,
+ * and nothing is left behind.
+ */
+async function checkSlideImages(request: ExportRequest): Promise<Result<void>> {
+  const { lesson, preparer } = request;
+  for (let index = 0; index < lesson.slides.length; index += 1) {
+    if (request.signal.aborted) return { ok: false, error: cancelled() };
+    const shown = await preparer.display(index);
+    preparer.release(index);
+    if (!shown.ok) {
+      const named = shown.error.message.startsWith(`Slide ${index + 1}:`);
+      return err(
+        'asset-not-found',
+        named ? shown.error.message : `Slide ${index + 1}: ${shown.error.message}`,
+        {
+          hint: 'Fix or replace the slide image, then export again. Nothing was written.',
+        },
+      );
+    }
+  }
+  return ok(undefined);
+}
+
+export async function exportLesson(request: ExportRequest): Promise<Result<ExportResult>> {
+  const { api, lesson, preparer, slides, stage, signal } = request;
+  const startedMs = performance.now();
+  const fps = lesson.output.fps;
+  const slideCount = lesson.slides.length;
+  const progress: ExportProgress = {
+    phase: 'checking',
+    fraction: 0,
+    programMs: 0,
+    totalMs: preparer.estimatedTotalMs(),
+    slideIndex: 0,
+    framesDone: 0,
+    etaMs: null,
+    realtimeFactor: null,
+  };
+  request.onProgress({ ...progress });
+  const checked = await checkSlideImages(request);
+  if (!checked.ok) return checked;
+
+  progress.phase = 'preparing';
+  request.onProgress({ ...progress });
+  const first = await slides.prepare(0);
+  if (signal.aborted) return { ok: false, error: cancelled() };
+  if (!first.ok) return first;
+
+  const opened = await Mp4ExportWriter.open(api, {
+    lessonId: lesson.id,
+    title: lesson.title,
+    width: lesson.output.width,
+    height: lesson.output.height,
+    fps,
+    ...request.target,
+  });
+  if (!opened.ok) return opened;
+  const writer = opened.value;
+  request.onStart?.({ path: writer.info.path, codecs: writer.codecs });
+  const audio = new ProgramAudioTrack((samples, at) => writer.addAudio(samples, at));
+  const captions = new CaptionTrack();
+  const chapters: Chapter[] = [];
+  const encodeStartedMs = performance.now();
+  let lastProgressMs = 0;
+  let lastYieldMs = performance.now();
+  let startMs = 0;
+  let frame = 0;
+
+  /** `pendingFrom`: the first slide not yet encoded (its length may still be an estimate). */
+  const report = (
+    phase: ExportProgress['phase'],
+    slideIndex: number,
+    pendingFrom: number,
+    force: boolean,
+  ) => {
+    const now = performance.now();
+    if (!force && now - lastProgressMs < progressIntervalMs) return;
+    lastProgressMs = now;
+    const programMs = frameTimeMs(frame, fps);
+    let totalMs = startMs;
+    for (let index = pendingFrom; index < slideCount; index += 1) {
+      totalMs += preparer.estimatedSlideMs(index);
+    }
+    const elapsedMs = now - encodeStartedMs;
+    Object.assign(progress, {
+      phase,
+      slideIndex,
+      programMs,
+      totalMs: Math.max(totalMs, programMs),
+      fraction: Math.min(1, programMs / Math.max(1, totalMs)),
+      framesDone: frame,
+      etaMs: etaMs(programMs, totalMs, elapsedMs),
+      realtimeFactor: programMs > 0 && elapsedMs > 0 ? programMs / elapsedMs : null,
+    });
+    request.onProgress({ ...progress });
+  };
+
+  try {
+    for (let index = 0; index < slideCount; index += 1) {
+      const prepared = await slides.prepare(index);
+      if (!prepared.ok) throw new ExportFailure(prepared.error);
+      // Look-ahead: the next slides' speech (and avatar) are made while this one encodes.
+      for (
+        let ahead = index + 1;
+        ahead <= index + lookAheadSlides && ahead < slideCount;
+        ahead += 1
+      ) {
+        void slides.prepare(ahead);
+      }
+      const slide = prepared.value;
+      const span = { index, startMs, endMs: startMs + slide.speechMs + slide.holdMs };
+      await audio.speechAt(
+        sampleAt(startMs, exportAudioSampleRateHz),
+        await slideSamplesAt(slide.audio, exportAudioSampleRateHz),
+      );
+      captions.onAir(slide, startMs / 1000);
+      const chapter = chapterFor(span, slideTitle(slide.slide, index), fps);
+      if (chapter) chapters.push(chapter);
+      const frames = framesOf(span, fps);
+      for (; frame < frames.end; frame += 1) {
+        throwIfCancelled(signal);
+        const programFrame = programFrameOf(slide, frameTimeMs(frame, fps) - startMs, startMs);
+        await stage.drawFrame(programFrame, captions);
+        await writer.addVideoFrame(stage.canvas, frame, frame === frames.first);
+        report('exporting', index, index, frame === frames.first);
+        if (performance.now() - lastYieldMs > yieldEveryMs) {
+          await yieldToPage();
+          lastYieldMs = performance.now();
+        }
+      }
+      stage.releaseSlide(index);
+      preparer.release(index);
+      startMs = span.endMs;
+    }
+    throwIfCancelled(signal);
+    const totalFrames = frameCountFor(startMs, fps);
+    if (frame !== totalFrames) {
+      throw new ExportFailure({
+        code: 'internal',
+        message: `the export made ${frame} frames for ${totalFrames} frame intervals`,
+      });
+    }
+    const durationMs = frameTimeMs(totalFrames, fps);
+    // The audio ends where the video does: the last frame's interval, in silence after speech.
+    await audio.silenceUntil(sampleAt(durationMs, exportAudioSampleRateHz));
+    report('finishing', slideCount - 1, slideCount, true);
+    const finished = await writer.finish({
+      chapters,
+      durationMs,
+      captionsVtt: captions.webVttSince(0),
+    });
+    request.onClosed?.({ encodersClosed: writer.encodersClosed });
+    if (!finished.ok) return finished;
+    return ok({
+      ...finished.value,
+      frames: totalFrames,
+      programMs: startMs,
+      wallMs: performance.now() - startedMs,
+      codecs: writer.codecs,
+      chapters,
+    });
+  } catch (error) {
+    await writer.cancel();
+    request.onClosed?.({ encodersClosed: writer.encodersClosed });
+    if (error instanceof ExportFailure) return { ok: false, error: error.error };
+    return err(
+      'export-failed',
+      `The export failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+}
