@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import type { Lesson } from '../src/shared/lesson/lesson-schema.ts';
 import { sampleLessonAt } from '../e2e/support/app-host.ts';
-import { ffprobe, streamDurationSec } from '../e2e/support/media-probe.ts';
+import { countedStream, ffprobe, streamDurationSec } from '../e2e/support/media-probe.ts';
 import {
   electronSkipReason,
   findElectronBinary,
@@ -137,5 +137,24 @@ test.describe('desktop app (Electron)', () => {
     await expect
       .poll(recordingEnds, { timeout: 10_000 })
       .toEqual([`backend ${lesson.id}`, `frontend ${lesson.id}`]);
+  });
+
+  test('exports the lesson frame by frame through Electron IPC: exact frames, chapters, captions', async () => {
+    test.setTimeout(240_000);
+    const { window: page, recordingDir } = app();
+    const exportDir = join(recordingDir, 'export');
+    await mkdir(exportDir, { recursive: true });
+    await page.getByRole('textbox', { name: 'Recording folder' }).fill(exportDir);
+    await page.getByRole('button', { name: 'Export video' }).click();
+    await expect(page.getByRole('progressbar', { name: 'Export progress' })).toBeVisible();
+    await expect(page.getByTestId('export-saved')).toBeVisible({ timeout: 200_000 });
+    const names = (await readdir(exportDir)).sort();
+    const video = names.find((name) => name.endsWith('.mp4'));
+    expect(video, names.join(', ')).toBeDefined();
+    const base = (video ?? '').slice(0, -'.mp4'.length);
+    expect(names).toEqual([`${base}.chapters.vtt`, `${base}.mp4`, `${base}.vtt`].sort());
+    const stream = await countedStream(join(exportDir, video ?? ''), 'v:0');
+    expect(stream.frames).toBe(Math.round(stream.durationSec * lesson.output.fps));
+    expect(stream.chapters).toHaveLength(lesson.slides.length);
   });
 });

@@ -50,24 +50,38 @@ const h264Profiles = [
   { name: 'Constrained Baseline', prefix: '42E0' },
 ] as const;
 
-/** The best H.264 profile this browser's encoder offers at this size (High where it can). */
-async function chooseVideoConfig(options: ExportWriterOptions): Promise<VideoEncoderConfig | null> {
+/**
+ * The best H.264 profile this browser's encoder offers at this size (High where it can); VP9 in
+ * MP4 where there is no H.264 encoder at all (some Chromium builds ship none), so an export still
+ * works and plays in browsers, VLC and editors.
+ */
+async function chooseVideoConfig(
+  options: ExportWriterOptions,
+): Promise<{ config: VideoEncoderConfig; codec: 'avc' | 'vp9' } | null> {
   const level = h264LevelFor(options.width, options.height, options.fps)
     .toString(16)
     .toUpperCase()
     .padStart(2, '0');
-  for (const profile of h264Profiles) {
+  const candidates = [
+    ...h264Profiles.map((profile) => ({
+      codec: 'avc' as const,
+      string: `avc1.${profile.prefix}${level}`,
+    })),
+    // Profile 0, level 4.1, 8 bit: up to 1080p at 30 fps.
+    { codec: 'vp9' as const, string: 'vp09.00.41.08' },
+  ];
+  for (const candidate of candidates) {
     const config: VideoEncoderConfig = {
-      codec: `avc1.${profile.prefix}${level}`,
+      codec: candidate.string,
       width: options.width,
       height: options.height,
       framerate: options.fps,
       bitrate: videoBitrateFor(options.width, options.height, options.fps),
       latencyMode: 'quality',
-      avc: { format: 'avc' },
+      ...(candidate.codec === 'avc' ? { avc: { format: 'avc' as const } } : {}),
     };
     const support = await VideoEncoder.isConfigSupported(config).catch(() => null);
-    if (support?.supported) return config;
+    if (support?.supported) return { config, codec: candidate.codec };
   }
   return null;
 }
@@ -139,11 +153,11 @@ export class Mp4ExportWriter {
         hint: 'Use the desktop app or Chromium 94 or newer, or record in real time instead.',
       });
     }
-    const videoConfig = await chooseVideoConfig(options);
-    if (!videoConfig) {
+    const video = await chooseVideoConfig(options);
+    if (!video) {
       return err(
         'not-available',
-        `This browser cannot encode H.264 at ${options.width}x${options.height}.`,
+        `This browser can encode neither H.264 nor VP9 at ${options.width}x${options.height}.`,
         { hint: 'Export at a smaller size, or record in real time instead.' },
       );
     }
@@ -169,7 +183,7 @@ export class Mp4ExportWriter {
       format: new Mp4OutputFormat({ fastStart: false }),
       target: new StreamTarget(writable, { chunked: true, chunkSize: writeChunkBytes }),
     });
-    const videoSource = new EncodedVideoPacketSource('avc');
+    const videoSource = new EncodedVideoPacketSource(video.codec);
     const audioSource = new EncodedAudioPacketSource(audio.codec);
     output.addVideoTrack(videoSource, { frameRate: options.fps });
     output.addAudioTrack(audioSource);
@@ -190,7 +204,7 @@ export class Mp4ExportWriter {
         fail({ code: 'export-failed', message: `The audio encoder failed: ${error.message}` }),
     });
     try {
-      videoEncoder.configure(videoConfig);
+      videoEncoder.configure(video.config);
       audioEncoder.configure(audio.config);
       await output.start();
     } catch (error) {
@@ -205,7 +219,7 @@ export class Mp4ExportWriter {
       api,
       started.value,
       {
-        video: videoConfig.codec,
+        video: video.config.codec,
         audio: audio.config.codec,
         audioSampleRateHz: exportAudioSampleRateHz,
       },
