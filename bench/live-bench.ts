@@ -1,10 +1,14 @@
 import { readdir, readFile } from 'node:fs/promises';
-import { chromium, type Page } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { z } from 'zod';
 import { sampleLessonAt, startTestHost } from '../e2e/support/app-host.ts';
 import { chromiumArgs, chromiumExecutablePath } from '../e2e/support/harness-chromium.ts';
 import { startHarnessServer } from '../e2e/support/harness-server.ts';
-import { liveKitServerBinary, startLiveKitServer } from '../e2e/support/livekit-server.ts';
+import {
+  liveKitServerBinary,
+  startLiveKitServer,
+  type LiveKitTestServer,
+} from '../e2e/support/livekit-server.ts';
 import {
   callSubscriber,
   frameRateFps,
@@ -13,6 +17,8 @@ import {
   summariseLatencies,
   type LatencySummary,
 } from '../e2e/support/livekit-subscriber.ts';
+import { figure, ratioFigure, type Figure, type Skipped } from './figures.ts';
+import { createScratch, type Scratch } from './lessons.ts';
 
 /**
  * Going live, measured on loopback with a real LiveKit server: glass-to-glass latency from the
@@ -21,19 +27,29 @@ import {
  * CPU while playing the lesson with and without the stream, in the same run (CPU seconds of the
  * publishing browser's whole process tree, over the same wall-clock window).
  */
-const measureWindowMs = 8_000;
+interface LiveRun {
+  latency: LatencySummary;
+  viewerFps: number;
+  playing: number;
+  playingAndLive: number;
+}
 
 export type LiveBenchResult =
-  | { skipped: string }
+  | Skipped
   | {
       output: string;
-      latency: LatencySummary;
-      viewerFps: number;
-      /** CPU cores busy in the publishing browser (all its processes). */
-      publisherCpuCoresPlaying: number;
-      publisherCpuCoresPlayingAndLive: number;
-      /** playing+live / playing. */
-      liveCpuRatio: number;
+      runs: number;
+      measureWindowS: number;
+      /** Each run's median and p95 over the frames the viewer decoded. */
+      glassToGlassMedian: Figure;
+      glassToGlassP95: Figure;
+      framesMeasured: Figure;
+      viewerFps: Figure;
+      /** CPU cores busy in the publishing browser (all its processes; 1 = one core). */
+      publisherCpuPlaying: Figure;
+      publisherCpuPlayingAndLive: Figure;
+      /** playing+live / playing, per run. */
+      liveCpuRatio: Figure;
     };
 
 /** utime + stime of `rootPid` and all its descendants, in seconds. */
@@ -85,39 +101,116 @@ async function publishedFrames(page: Page) {
   );
 }
 
-export async function runLiveBench(): Promise<LiveBenchResult> {
+export async function runLiveBench(options: {
+  runs: number;
+  quick: boolean;
+}): Promise<LiveBenchResult> {
   const binary = liveKitServerBinary();
   if ('skipReason' in binary) return { skipped: binary.skipReason };
+  const measureWindowMs = options.quick ? 4_000 : 8_000;
   const liveKit = await startLiveKitServer();
   const harness = await startHarnessServer();
+  const scratch = createScratch();
   const { dir, lesson } = await sampleLessonAt(640, 360, (l) => ({
     ...l,
     slides: l.slides.slice(0, 2),
   }));
-  const { host } = await startTestHost(dir, {
-    LIVEKIT_URL: liveKit.url,
-    LIVEKIT_API_KEY: liveKit.apiKey,
-    LIVEKIT_API_SECRET: liveKit.apiSecret,
-  });
-  const publisherServer = await chromium.launchServer({
-    executablePath: chromiumExecutablePath,
-    args: [...chromiumArgs],
-  });
+  scratch.track(dir);
   const viewerBrowser = await chromium.launch({
     executablePath: chromiumExecutablePath,
     args: [...chromiumArgs],
   });
   try {
+    const runs: LiveRun[] = [];
+    for (let runIndex = 0; runIndex < options.runs; runIndex += 1) {
+      runs.push(
+        await liveRun(
+          liveKit,
+          harness.url,
+          viewerBrowser,
+          dir,
+          scratch,
+          lesson.id,
+          measureWindowMs,
+        ),
+      );
+    }
+    const ratio = ratioFigure(
+      runs.map((run) => run.playingAndLive),
+      runs.map((run) => Math.max(0.01, run.playing)),
+      'x',
+    );
+    if (ratio === null) throw new Error('no CPU measured');
+    return {
+      output: `${lesson.output.width}x${lesson.output.height} @ ${lesson.output.fps} fps`,
+      runs: options.runs,
+      measureWindowS: measureWindowMs / 1000,
+      glassToGlassMedian: figure(
+        'ms',
+        runs.map((run) => run.latency.medianMs),
+      ),
+      glassToGlassP95: figure(
+        'ms',
+        runs.map((run) => run.latency.p95Ms),
+      ),
+      framesMeasured: figure(
+        'frames',
+        runs.map((run) => run.latency.count),
+      ),
+      viewerFps: figure(
+        'frames/s',
+        runs.map((run) => run.viewerFps),
+      ),
+      publisherCpuPlaying: figure(
+        'cores',
+        runs.map((run) => run.playing),
+      ),
+      publisherCpuPlayingAndLive: figure(
+        'cores',
+        runs.map((run) => run.playingAndLive),
+      ),
+      liveCpuRatio: ratio,
+    };
+  } finally {
+    await viewerBrowser.close();
+    await harness.close();
+    await liveKit.stop();
+    await scratch.cleanup();
+  }
+}
+
+/** One run: a fresh host and publishing browser, playing alone and then playing and live. */
+async function liveRun(
+  liveKit: LiveKitTestServer,
+  harnessUrl: string,
+  viewerBrowser: Browser,
+  lessonDir: string,
+  scratch: Scratch,
+  room: string,
+  measureWindowMs: number,
+): Promise<LiveRun> {
+  const { host, dataDir } = await startTestHost(lessonDir, {
+    LIVEKIT_URL: liveKit.url,
+    LIVEKIT_API_KEY: liveKit.apiKey,
+    LIVEKIT_API_SECRET: liveKit.apiSecret,
+  });
+  // Removed at the section's end: the host's background work may still write its log.
+  scratch.track(dataDir);
+  const publisherServer = await chromium.launchServer({
+    executablePath: chromiumExecutablePath,
+    args: [...chromiumArgs],
+  });
+  const viewer = await viewerBrowser.newPage();
+  try {
     const publisher = await chromium.connect(publisherServer.wsEndpoint());
     const page = await publisher.newPage();
     await page.goto(host.server.appUrl.replace('/#', '/?diagnostics=frame-counter#'));
-    const viewer = await viewerBrowser.newPage();
-    await openSubscriberPage(viewer, harness.url);
+    await openSubscriberPage(viewer, harnessUrl);
     await callSubscriber(
       viewer,
       'join',
       liveKit.url,
-      await liveKit.token({ identity: 'viewer', room: lesson.id, canPublish: false }),
+      await liveKit.token({ identity: 'viewer', room, canPublish: false }),
     );
     const pid = publisherServer.process().pid;
     if (pid === undefined) throw new Error('the publishing browser has no process id');
@@ -128,7 +221,7 @@ export async function runLiveBench(): Promise<LiveBenchResult> {
     await page.getByRole('button', { name: '■ Stop' }).click();
 
     await page.getByRole('button', { name: '◉ Go Live' }).click();
-    await page.getByTestId('live-status').getByText(`Live in room ${lesson.id}`).waitFor();
+    await page.getByTestId('live-status').getByText(`Live in room ${room}`).waitFor();
     await callSubscriber(viewer, 'clear');
     const playingAndLive = await cpuCoresOver(pid, measureWindowMs);
     const frames = (await callSubscriber(viewer, 'stats')).frames;
@@ -136,18 +229,14 @@ export async function runLiveBench(): Promise<LiveBenchResult> {
     if (latencies.length === 0) throw new Error('the viewer decoded no frame counter');
     await page.getByRole('button', { name: '■ Stop stream' }).click();
     return {
-      output: `${lesson.output.width}x${lesson.output.height} @ ${lesson.output.fps} fps`,
       latency: summariseLatencies(latencies),
-      viewerFps: Number(frameRateFps(frames).toFixed(1)),
-      publisherCpuCoresPlaying: Number(playing.toFixed(2)),
-      publisherCpuCoresPlayingAndLive: Number(playingAndLive.toFixed(2)),
-      liveCpuRatio: Number((playingAndLive / Math.max(0.01, playing)).toFixed(2)),
+      viewerFps: frameRateFps(frames),
+      playing,
+      playingAndLive,
     };
   } finally {
-    await viewerBrowser.close();
+    await viewer.close();
     await publisherServer.close();
     await host.close();
-    await harness.close();
-    await liveKit.stop();
   }
 }

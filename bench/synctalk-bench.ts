@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { createMemoryLogger } from '../src/main/services/logging/logger.ts';
 import { startReferenceServer } from '../src/main/services/avatar/synctalk-reference/reference-server.ts';
 import { createSyncTalkSession } from '../src/main/services/avatar/synctalk-client/synctalk-session.ts';
@@ -11,77 +11,149 @@ import {
   videoFrameTimesSec,
 } from '../e2e/support/av-sync.ts';
 import { decodeAudioMono16k } from '../e2e/support/media-probe.ts';
-import { readMainLog, runCli, tempDir, type LogLine } from '../e2e/support/render-cli.ts';
+import { tempDir } from '../e2e/support/render-cli.ts';
+import { figure, figureOf, ratioFigure, type Figure, type Skipped } from './figures.ts';
+import { createScratch } from './lessons.ts';
+import {
+  failureReason,
+  firstEvent,
+  lastEvent,
+  numberField,
+  renderOnce,
+  type RenderMode,
+} from './render.ts';
 
 /**
- * SyncTalk in a real render (headless host, Chromium) against the reference server with a
- * realistic 0.6 s first-frame delay: Play to the first avatar frame on air, cold (nothing cached)
- * and pre-rolled (segments cached from the cold run), the audio stall at slide changes, held
- * avatar images, and the audio-to-mouth offset measured in the file. The predecessor's design
- * (audio pushed unpaced, then a 3 s / 75-frame pre-buffer) is measured against the same server in
- * the same run, so the comparison is a ratio of like with like.
+ * SyncTalk in real renders (headless host, Chromium) against the reference server with a
+ * realistic 0.6 s first-frame delay. Each run: a live recording with nothing cached (Play to the
+ * first avatar frame, the audio stall at slide changes, held frames, the audio-to-mouth offset in
+ * the file), the same again with the segments cached (pre-rolled), the frame-stepped export of
+ * the same lesson (its audio-to-mouth offset, measured from the file), and the predecessor's
+ * start (audio pushed unpaced, then a 3 s / 75-frame pre-buffer) against the same server, so its
+ * ratio compares like with like. The offset is read from the file: the reference avatar paints a
+ * marker square white exactly while its 40 ms of audio is loud, and the file's audio is compared.
  */
 const output = { width: 640, height: 360 };
 const avatarSize = { width: 512, height: 512 };
 const placement = { x: 0.55, y: 0.05, width: 0.45, height: 0.9 };
 const firstFrameDelayMs = 600;
 
-export interface SyncTalkRunResult {
+interface FileSync {
+  offsetMs: number;
+  agreement: number;
+  /** Frames whose marker is clearly black or white / all frames: low = the avatar was not on air. */
+  markerFrameFraction: number;
+}
+
+interface RenderRun {
   playToFirstFrameMs: number | null;
   requestToFirstFrameMs: number | null;
-  audioSlideChangeStallMs: number;
-  heldAvatarFrames: number;
-  fallbackFrames: number;
-  avOffsetMs: number;
-  markerAgreement: number;
-  renderWallMs: number;
+  slideStallMs: number;
+  heldAvatarFrames: number | null;
+  fallbackFrames: number | null;
+  sync: FileSync;
 }
 
-export interface SyncTalkBenchResult {
-  firstFrameDelayMs: number;
-  avatarSize: string;
-  cold: SyncTalkRunResult;
-  preRolled: SyncTalkRunResult;
-  predecessorPlayToFirstFrameMs: number;
-  predecessorToColdRatio: number;
-  predecessorToPreRolledRatio: number;
+export interface AvSyncFigures {
+  /** Video marker minus audio: positive = the mouth is late. */
+  readonly offsetMs: Figure;
+  /** |offset|: what a viewer would notice, either way. */
+  readonly absoluteOffsetMs: Figure;
+  /** Fraction of marker frames that agree with the audio at that offset. */
+  readonly markerAgreement: Figure;
+  readonly markerFrameFraction: Figure;
 }
 
-function numberField(line: LogLine | undefined, field: string): number | null {
-  const value = line?.performance_data?.[field];
-  return typeof value === 'number' ? value : null;
-}
+export type SyncTalkBenchResult =
+  | Skipped
+  | {
+      readonly firstFrameDelayMs: number;
+      readonly avatarSize: string;
+      readonly output: string;
+      readonly lesson: string;
+      readonly runs: number;
+      readonly live: {
+        readonly playToFirstAvatarFrameCold: Figure | null;
+        readonly playToFirstAvatarFramePreRolled: Figure | null;
+        readonly requestToFirstFrameCold: Figure | null;
+        /** Sum of slide_stall lines in the cold run: how late slides started, in total. */
+        readonly slideChangeStall: Figure;
+        readonly heldAvatarFrames: Figure | null;
+        readonly fallbackFrames: Figure | null;
+        readonly avOffsetInFile: AvSyncFigures;
+      };
+      readonly export:
+        | {
+            readonly avOffsetInFile: AvSyncFigures;
+            /** Why a run measured nothing (the figures are over the others). */
+            readonly failedRuns: readonly string[];
+          }
+        | Skipped;
+      readonly predecessor: {
+        readonly playToFirstAvatarFrame: Figure;
+        /** predecessor / cold live, per run. */
+        readonly toColdRatio: Figure | null;
+        readonly toPreRolledRatio: Figure | null;
+      };
+    };
 
-async function render(lessonDir: string, dataDir: string): Promise<SyncTalkRunResult> {
-  const outPath = join(await tempDir('bench-out'), 'synctalk.mp4');
-  const run = await runCli(['render', lessonDir, '--out', outPath], {}, { dataDir });
-  if (run.code !== 0) throw new Error(`render failed (exit ${String(run.code)}): ${run.stderr}`);
-  const logDir = join(dataDir, 'logs');
-  const lines = await readMainLog(logDir);
-  // The latest run's lines: a data folder shared by two runs holds both.
-  const runStart = lines.findLastIndex((line) => line.event_type === 'playback_preparing');
-  const latest = lines.slice(Math.max(0, runStart));
-  const first = latest.find((line) => line.event_type === 'avatar_first_frame');
-  const stats = latest.findLast((line) => line.event_type === 'avatar_run_stats');
-  const stallMs = latest
-    .filter((line) => line.event_type === 'slide_stall')
-    .reduce((sum, line) => sum + (numberField(line, 'stallMs') ?? 0), 0);
+async function fileSync(file: string): Promise<FileSync> {
   const [times, luma, audio, audioStart] = await Promise.all([
-    videoFrameTimesSec(outPath),
-    regionLuma(outPath, avatarMarkerRect(output, placement, avatarSize)),
-    decodeAudioMono16k(outPath),
-    audioStartSec(outPath),
+    videoFrameTimesSec(file),
+    regionLuma(file, avatarMarkerRect(output, placement, avatarSize)),
+    decodeAudioMono16k(file),
+    audioStartSec(file),
   ]);
   const sync = markerOffset(times, luma, audio, audioStart);
   return {
-    playToFirstFrameMs: numberField(first, 'playToFirstFrameMs'),
-    requestToFirstFrameMs: numberField(first, 'requestToFirstFrameMs'),
-    audioSlideChangeStallMs: Math.round(stallMs),
-    heldAvatarFrames: numberField(stats, 'underrunFrames') ?? -1,
-    fallbackFrames: numberField(stats, 'fallbackFrames') ?? -1,
-    avOffsetMs: sync.offsetMs,
-    markerAgreement: Math.round(sync.agreement * 1000) / 1000,
-    renderWallMs: run.wallMs,
+    offsetMs: sync.offsetMs,
+    agreement: sync.agreement,
+    markerFrameFraction: sync.markerFrames / Math.max(1, times.length),
+  };
+}
+
+async function render(mode: RenderMode, lessonDir: string, dataDir: string): Promise<RenderRun> {
+  const outDir = await tempDir('bench-synctalk-out');
+  try {
+    const outcome = await renderOnce({ mode, lessonDir, outDir, outName: 'synctalk.mp4', dataDir });
+    if ('unavailable' in outcome) throw new Error(outcome.unavailable);
+    if (outcome.code !== 0) throw new Error(failureReason(outcome));
+    const first = firstEvent(outcome.lines, 'avatar_first_frame');
+    const stats = lastEvent(outcome.lines, 'avatar_run_stats');
+    const slideStallMs = outcome.lines
+      .filter((line) => line.event_type === 'slide_stall')
+      .reduce((sum, line) => sum + (numberField(line, 'stallMs') ?? 0), 0);
+    return {
+      playToFirstFrameMs: numberField(first, 'playToFirstFrameMs'),
+      requestToFirstFrameMs: numberField(first, 'requestToFirstFrameMs'),
+      slideStallMs,
+      heldAvatarFrames: numberField(stats, 'underrunFrames'),
+      fallbackFrames: numberField(stats, 'fallbackFrames'),
+      sync: await fileSync(outcome.outPath),
+    };
+  } finally {
+    await rm(outDir, { recursive: true, force: true });
+  }
+}
+
+function avSyncFigures(syncs: readonly FileSync[]): AvSyncFigures {
+  return {
+    offsetMs: figure(
+      'ms',
+      syncs.map((sync) => sync.offsetMs),
+    ),
+    absoluteOffsetMs: figure(
+      'ms',
+      syncs.map((sync) => Math.abs(sync.offsetMs)),
+    ),
+    markerAgreement: figure(
+      'fraction',
+      syncs.map((sync) => sync.agreement),
+    ),
+    markerFrameFraction: figure(
+      'fraction',
+      syncs.map((sync) => sync.markerFrameFraction),
+    ),
   };
 }
 
@@ -115,7 +187,7 @@ async function predecessorFirstFrameMs(serverUrl: string): Promise<number> {
   return onAirMs;
 }
 
-export async function runSyncTalkBench(): Promise<SyncTalkBenchResult> {
+export async function runSyncTalkBench(options: { runs: number }): Promise<SyncTalkBenchResult> {
   requireRendererBuild();
   const server = await startReferenceServer({
     port: 0,
@@ -124,8 +196,9 @@ export async function runSyncTalkBench(): Promise<SyncTalkBenchResult> {
     preloadDelayMs: 0,
     faults: { firstFrameDelayMs },
   });
+  const scratch = createScratch();
   try {
-    const { dir } = await sampleLessonAt(output.width, output.height, (original) => ({
+    const { dir, lesson } = await sampleLessonAt(output.width, output.height, (original) => ({
       ...original,
       slides: original.slides.slice(0, 2),
       avatar: {
@@ -138,22 +211,71 @@ export async function runSyncTalkBench(): Promise<SyncTalkBenchResult> {
         placement,
       },
     }));
-    const dataDir = await tempDir('bench-synctalk');
-    const cold = await render(dir, dataDir);
-    const preRolled = await render(dir, dataDir);
-    const predecessor = await predecessorFirstFrameMs(server.url);
-    const ratio = (a: number, b: number | null) =>
-      b === null || b <= 0 ? null : Math.round((a / b) * 100) / 100;
+    scratch.track(dir);
+    const cold: RenderRun[] = [];
+    const preRolled: RenderRun[] = [];
+    const exported: (RenderRun | { failed: string })[] = [];
+    const predecessor: number[] = [];
+    for (let runIndex = 0; runIndex < options.runs; runIndex += 1) {
+      // Cold, then pre-rolled from the segments the cold run cached in the same data folder.
+      const liveData = scratch.track(await tempDir('bench-synctalk-live'));
+      cold.push(await render('realtime', dir, liveData));
+      preRolled.push(await render('realtime', dir, liveData));
+      // The export gets its own data folder: nothing cached, as a first export would meet it.
+      const exportData = scratch.track(await tempDir('bench-synctalk-export'));
+      exported.push(
+        await render('export', dir, exportData).catch((error: unknown) => ({
+          failed: error instanceof Error ? error.message : String(error),
+        })),
+      );
+      predecessor.push(await predecessorFirstFrameMs(server.url));
+    }
+    const exportRuns = exported.filter((run): run is RenderRun => !('failed' in run));
+    const exportFailures = exported.flatMap((run) => ('failed' in run ? [run.failed] : []));
+    const coldFirst = cold.map((run) => run.playToFirstFrameMs);
+    const preRolledFirst = preRolled.map((run) => run.playToFirstFrameMs);
     return {
       firstFrameDelayMs,
       avatarSize: `${avatarSize.width}x${avatarSize.height}`,
-      cold,
-      preRolled,
-      predecessorPlayToFirstFrameMs: Math.round(predecessor),
-      predecessorToColdRatio: ratio(predecessor, cold.playToFirstFrameMs) ?? -1,
-      predecessorToPreRolledRatio: ratio(predecessor, preRolled.playToFirstFrameMs) ?? -1,
+      output: `${output.width}x${output.height}`,
+      lesson: `the sample lesson's first ${lesson.slides.length} slides, offline voice, SyncTalk reference server`,
+      runs: options.runs,
+      live: {
+        playToFirstAvatarFrameCold: figureOf('ms', coldFirst),
+        playToFirstAvatarFramePreRolled: figureOf('ms', preRolledFirst),
+        requestToFirstFrameCold: figureOf(
+          'ms',
+          cold.map((run) => run.requestToFirstFrameMs),
+        ),
+        slideChangeStall: figure(
+          'ms',
+          cold.map((run) => run.slideStallMs),
+        ),
+        heldAvatarFrames: figureOf(
+          'frames',
+          cold.map((run) => run.heldAvatarFrames),
+        ),
+        fallbackFrames: figureOf(
+          'frames',
+          cold.map((run) => run.fallbackFrames),
+        ),
+        avOffsetInFile: avSyncFigures(cold.map((run) => run.sync)),
+      },
+      export:
+        exportRuns.length === 0
+          ? { skipped: exportFailures[0] ?? 'no run' }
+          : {
+              avOffsetInFile: avSyncFigures(exportRuns.map((run) => run.sync)),
+              failedRuns: exportFailures,
+            },
+      predecessor: {
+        playToFirstAvatarFrame: figure('ms', predecessor),
+        toColdRatio: ratioFigure(predecessor, coldFirst, 'x'),
+        toPreRolledRatio: ratioFigure(predecessor, preRolledFirst, 'x'),
+      },
     };
   } finally {
     await server.close();
+    await scratch.cleanup();
   }
 }

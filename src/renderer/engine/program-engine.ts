@@ -479,6 +479,10 @@ export class ProgramEngine {
         realtimeFactor: Math.round((programMs / wallMs) * 100) / 100,
         bytes: result.value.bytesWritten,
         chapters: result.value.chapters.length,
+        prepareMs: Math.round(result.value.timings.prepareMs),
+        audioMs: Math.round(result.value.timings.audioMs),
+        drawMs: Math.round(result.value.timings.drawMs),
+        encodeMs: Math.round(result.value.timings.encodeMs),
       });
     } else if (result.error.code === 'cancelled') {
       this.log('info', 'export cancelled; nothing kept', 'export_cancelled');

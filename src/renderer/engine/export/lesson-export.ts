@@ -55,9 +55,22 @@ export interface ExportProgress {
   realtimeFactor: number | null;
 }
 
+/** Where an export's wall time went, in milliseconds (the rest is yielding and bookkeeping). */
+export interface ExportTimings {
+  /** Waiting for slides' speech (and avatar) to be prepared. */
+  prepareMs: number;
+  /** Resampling and encoding the audio. */
+  audioMs: number;
+  /** Drawing program frames (compositor and avatar, plus any wait for SyncTalk images). */
+  drawMs: number;
+  /** Handing frames to the encoder and waiting for it and the file to take more. */
+  encodeMs: number;
+}
+
 export interface ExportResult extends ExportInfo {
   frames: number;
   programMs: number;
+  timings: ExportTimings;
   wallMs: number;
   codecs: ExportCodecs;
   chapters: Chapter[];
@@ -166,6 +179,7 @@ export async function exportLesson(request: ExportRequest): Promise<Result<Expor
   const audio = new ProgramAudioTrack((samples, at) => writer.addAudio(samples, at));
   const captions = new CaptionTrack();
   const chapters: Chapter[] = [];
+  const timings: ExportTimings = { prepareMs: 0, audioMs: 0, drawMs: 0, encodeMs: 0 };
   const encodeStartedMs = performance.now();
   let lastProgressMs = 0;
   let lastYieldMs = performance.now();
@@ -203,8 +217,10 @@ export async function exportLesson(request: ExportRequest): Promise<Result<Expor
 
   try {
     for (let index = 0; index < slideCount; index += 1) {
+      let markMs = performance.now();
       const prepared = await slides.prepare(index);
       if (!prepared.ok) throw new ExportFailure(prepared.error);
+      timings.prepareMs += performance.now() - markMs;
       // Look-ahead: the next slides' speech (and avatar) are made while this one encodes.
       for (
         let ahead = index + 1;
@@ -215,10 +231,12 @@ export async function exportLesson(request: ExportRequest): Promise<Result<Expor
       }
       const slide = prepared.value;
       const span = { index, startMs, endMs: startMs + slide.speechMs + slide.holdMs };
+      markMs = performance.now();
       await audio.speechAt(
         sampleAt(startMs, exportAudioSampleRateHz),
         await slideSamplesAt(slide.audio, exportAudioSampleRateHz),
       );
+      timings.audioMs += performance.now() - markMs;
       captions.onAir(slide, startMs / 1000);
       const chapter = chapterFor(span, slideTitle(slide.slide, index), fps);
       if (chapter) chapters.push(chapter);
@@ -226,8 +244,12 @@ export async function exportLesson(request: ExportRequest): Promise<Result<Expor
       for (; frame < frames.end; frame += 1) {
         throwIfCancelled(signal);
         const programFrame = programFrameOf(slide, frameTimeMs(frame, fps) - startMs, startMs);
+        markMs = performance.now();
         await stage.drawFrame(programFrame, captions);
+        const drawnMs = performance.now();
+        timings.drawMs += drawnMs - markMs;
         await writer.addVideoFrame(stage.canvas, frame, frame === frames.first);
+        timings.encodeMs += performance.now() - drawnMs;
         report('exporting', index, index, frame === frames.first);
         if (performance.now() - lastYieldMs > yieldEveryMs) {
           await yieldToPage();
@@ -262,6 +284,7 @@ export async function exportLesson(request: ExportRequest): Promise<Result<Expor
       frames: totalFrames,
       programMs: startMs,
       wallMs: performance.now() - startedMs,
+      timings,
       codecs: writer.codecs,
       chapters,
     });
