@@ -55,8 +55,12 @@ export async function audioStartSec(file: string): Promise<number> {
   return streamsSchema.parse(JSON.parse(stdout)).streams[0]?.start_time ?? 0;
 }
 
-/** Mean luma (0..255) of a rectangle in every video frame, in decode order. */
-export async function regionLuma(file: string, rect: PixelRect): Promise<number[]> {
+/** A rectangle of every video frame, scaled to `size` and grey, in decode order, back to back. */
+async function greyFrames(
+  file: string,
+  rect: PixelRect,
+  size: { width: number; height: number },
+): Promise<Buffer> {
   const { stdout } = await run(
     'ffmpeg',
     [
@@ -69,14 +73,20 @@ export async function regionLuma(file: string, rect: PixelRect): Promise<number[
       '-fps_mode',
       'passthrough',
       '-vf',
-      `crop=${rect.width}:${rect.height}:${rect.x}:${rect.y},scale=1:1:flags=area,format=gray`,
+      `crop=${rect.width}:${rect.height}:${rect.x}:${rect.y},scale=${size.width}:${size.height}:flags=area,format=gray`,
       '-f',
       'rawvideo',
       '-',
     ],
-    { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 },
+    { encoding: 'buffer', maxBuffer: 256 * 1024 * 1024 },
   );
-  return [...new Uint8Array(stdout.buffer, stdout.byteOffset, stdout.byteLength)];
+  return stdout;
+}
+
+/** Mean luma (0..255) of a rectangle in every video frame, in decode order. */
+export async function regionLuma(file: string, rect: PixelRect): Promise<number[]> {
+  const bytes = await greyFrames(file, rect, { width: 1, height: 1 });
+  return [...new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)];
 }
 
 /** True where the 40 ms of audio from `timeSec` is above the marker threshold (-40 dBFS). */
@@ -255,25 +265,7 @@ export async function changedFrames(
 ): Promise<number[]> {
   const width = Math.max(1, Math.floor(rect.width / 4));
   const height = Math.max(1, Math.floor(rect.height / 4));
-  const { stdout } = await run(
-    'ffmpeg',
-    [
-      '-v',
-      'error',
-      '-i',
-      file,
-      '-map',
-      '0:v:0',
-      '-fps_mode',
-      'passthrough',
-      '-vf',
-      `crop=${rect.width}:${rect.height}:${rect.x}:${rect.y},scale=${width}:${height}:flags=area,format=gray`,
-      '-f',
-      'rawvideo',
-      '-',
-    ],
-    { encoding: 'buffer', maxBuffer: 256 * 1024 * 1024 },
-  );
+  const stdout = await greyFrames(file, rect, { width, height });
   const pixels = width * height;
   const frames = Math.floor(stdout.byteLength / pixels);
   const changed: number[] = [];

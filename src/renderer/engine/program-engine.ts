@@ -23,7 +23,12 @@ import { LivePublisher, type LiveStatus } from '../outputs/live-publisher.ts';
 import { int16Samples } from '../../shared/pcm-samples.ts';
 import { LiveRecorder, type RecorderState } from '../outputs/live-recorder.ts';
 import { err, type RapidoError, type Result } from '../../shared/result.ts';
-import { exportLesson, type ExportProgress, type ExportResult } from './export/lesson-export.ts';
+import {
+  exportLesson,
+  startingProgress,
+  type ExportProgress,
+  type ExportResult,
+} from './export/lesson-export.ts';
 
 /** What the UI needs to know, pushed at most a few times a second (never per frame). */
 export interface EngineSnapshot {
@@ -411,16 +416,7 @@ export class ProgramEngine {
       finished: new Promise((resolve) => {
         markFinished = resolve;
       }),
-      progress: {
-        phase: 'checking',
-        fraction: 0,
-        programMs: 0,
-        totalMs: preparer.estimatedTotalMs(),
-        slideIndex: 0,
-        framesDone: 0,
-        etaMs: null,
-        realtimeFactor: null,
-      },
+      progress: startingProgress(preparer.estimatedTotalMs()),
     };
     this.beginRun();
     this.pushSnapshot(true);

@@ -3,6 +3,17 @@ import type { ProgramEngine } from '../engine/program-engine.ts';
 import { useAppStore } from '../store/app-store.ts';
 import { formatError } from '../../shared/result.ts';
 
+function fail(message: string): void {
+  rapido.render.reportProgress({
+    phase: 'failed',
+    fraction: 0,
+    programMs: 0,
+    totalMs: null,
+    slideIndex: null,
+    message,
+  });
+}
+
 /**
  * The headless `render` command's job, run by the same renderer a user sees: open the lesson,
  * press Record, report progress twice a second, and say when the file is complete.
@@ -14,15 +25,6 @@ export async function startRenderJob(
   live: { room: string | null } | null = null,
   realtime = false,
 ): Promise<void> {
-  const fail = (message: string) =>
-    rapido.render.reportProgress({
-      phase: 'failed',
-      fraction: 0,
-      programMs: 0,
-      totalMs: null,
-      slideIndex: null,
-      message,
-    });
   rapido.render.reportProgress({
     phase: 'loading',
     fraction: 0,
@@ -117,14 +119,7 @@ async function exportJob(
   window.clearInterval(timer);
   unsubscribe();
   if (!result.ok) {
-    rapido.render.reportProgress({
-      phase: 'failed',
-      fraction: 0,
-      programMs: 0,
-      totalMs: null,
-      slideIndex: null,
-      message: formatError(result.error),
-    });
+    fail(formatError(result.error));
     return;
   }
   rapido.render.reportProgress({

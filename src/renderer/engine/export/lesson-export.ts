@@ -67,6 +67,20 @@ export interface ExportTimings {
   encodeMs: number;
 }
 
+/** Where every export starts: checking the slide images, nothing made yet. */
+export function startingProgress(estimatedTotalMs: number): ExportProgress {
+  return {
+    phase: 'checking',
+    fraction: 0,
+    programMs: 0,
+    totalMs: estimatedTotalMs,
+    slideIndex: 0,
+    framesDone: 0,
+    etaMs: null,
+    realtimeFactor: null,
+  };
+}
+
 export interface ExportResult extends ExportInfo {
   frames: number;
   programMs: number;
@@ -145,16 +159,7 @@ export async function exportLesson(request: ExportRequest): Promise<Result<Expor
   const startedMs = performance.now();
   const fps = lesson.output.fps;
   const slideCount = lesson.slides.length;
-  const progress: ExportProgress = {
-    phase: 'checking',
-    fraction: 0,
-    programMs: 0,
-    totalMs: preparer.estimatedTotalMs(),
-    slideIndex: 0,
-    framesDone: 0,
-    etaMs: null,
-    realtimeFactor: null,
-  };
+  const progress = startingProgress(preparer.estimatedTotalMs());
   request.onProgress({ ...progress });
   const checked = await checkSlideImages(request);
   if (!checked.ok) return checked;
