@@ -1,0 +1,74 @@
+import { parseArgs } from 'node:util';
+
+/** The parts of `npm run bench`, in the order they run; `--only` picks some of them. */
+export const sectionNames = [
+  'compositor',
+  'export',
+  'firstSound',
+  'syncTalk',
+  'elevenLabs',
+  'live',
+  'memoryExport',
+  'memoryLive',
+] as const;
+export type SectionName = (typeof sectionNames)[number];
+
+/** Short names for several sections at once. */
+const aliases: Readonly<Record<string, readonly SectionName[]>> = {
+  memory: ['memoryExport', 'memoryLive'],
+  latency: ['firstSound', 'syncTalk'],
+  all: sectionNames,
+};
+
+export interface BenchOptions {
+  /** Repetitions of every measurement; each Figure summarises this many runs. */
+  readonly runs: number;
+  /** One run and shorter windows/lessons: for developing the bench, not for quoting. */
+  readonly quick: boolean;
+  readonly sections: readonly SectionName[];
+}
+
+export const benchUsage = `Usage: npm run bench -- [--quick] [--runs N] [--only a,b,...]
+  --quick      1 run, shorter lessons and windows (for developing the bench; never quote it)
+  --runs N     runs per figure (default 3; --quick: 1)
+  --only LIST  comma-separated sections: ${sectionNames.join(', ')}
+               (memory = memoryExport,memoryLive; latency = firstSound,syncTalk)`;
+
+function sectionFor(name: string): readonly SectionName[] {
+  const wanted = name.trim().toLowerCase();
+  const alias = aliases[wanted];
+  if (alias) return alias;
+  const section = sectionNames.find((candidate) => candidate.toLowerCase() === wanted);
+  if (!section) throw new Error(`unknown section "${name}"\n${benchUsage}`);
+  return [section];
+}
+
+/** Parses the bench's arguments; throws with the usage on anything it does not know. */
+export function parseBenchOptions(argv: readonly string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      quick: { type: 'boolean' },
+      runs: { type: 'string' },
+      only: { type: 'string' },
+    },
+  });
+  const quick = values.quick ?? false;
+  let runs = quick ? 1 : 3;
+  if (values.runs !== undefined) {
+    runs = Number(values.runs);
+    if (!Number.isInteger(runs) || runs < 1 || runs > 50) {
+      throw new Error(`--runs must be a whole number from 1 to 50\n${benchUsage}`);
+    }
+  }
+  const picked = new Set<SectionName>(
+    values.only === undefined
+      ? sectionNames
+      : values.only
+          .split(',')
+          .filter((name) => name.trim().length > 0)
+          .flatMap(sectionFor),
+  );
+  if (picked.size === 0) throw new Error(`--only names no section\n${benchUsage}`);
+  return { runs, quick, sections: sectionNames.filter((name) => picked.has(name)) };
+}
