@@ -125,9 +125,7 @@ export class SyncTalkSegment {
    */
   whenFrame(speechMs: number, stallMs = 20_000): Promise<void> {
     const index = Math.max(0, Math.floor(speechMs / frameMs));
-    if (this.state !== 'streaming' || this.buffer.contiguousAheadOf(index) > 0) {
-      return Promise.resolve();
-    }
+    if (this.hasFrameOrDone(index)) return Promise.resolve();
     return new Promise((resolve) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
       const wake = () => {
@@ -145,7 +143,13 @@ export class SyncTalkSegment {
   }
 
   private hasFrameOrDone(index: number): boolean {
-    return this.state !== 'streaming' || this.buffer.contiguousAheadOf(index) > 0;
+    if (this.buffer.contiguousAheadOf(index) > 0) return true;
+    if (this.state === 'failed' || this.state === 'cancelled') return true;
+    // Answered is not delivered: main may still hold frames back until credit reaches them.
+    if (this.state === 'complete') {
+      return index >= this.expectedFrames || this.receivedFrames >= this.expectedFrames;
+    }
+    return false;
   }
 
   /** Frames received so far, in order from 0 without gaps. */
