@@ -3,7 +3,14 @@ import { parseBenchOptions, sectionNames } from './options.ts';
 
 describe('parseBenchOptions', () => {
   it('runs every section three times by default', () => {
-    expect(parseBenchOptions([])).toEqual({ runs: 3, quick: false, sections: sectionNames });
+    expect(parseBenchOptions([])).toEqual({
+      runs: 3,
+      memoryRuns: 1,
+      quick: false,
+      sections: sectionNames,
+    });
+    expect(parseBenchOptions(['--memory-runs', '2']).memoryRuns).toBe(2);
+    expect(() => parseBenchOptions(['--memory-runs', '0'])).toThrow(/--memory-runs/);
   });
 
   it('--quick is one run', () => {

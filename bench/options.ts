@@ -23,14 +23,20 @@ const aliases: Readonly<Record<string, readonly SectionName[]>> = {
 export interface BenchOptions {
   /** Repetitions of every measurement; each Figure summarises this many runs. */
   readonly runs: number;
+  /**
+   * Runs of the two 10-minute memory sections (default 1: their figure is a peak or a growth
+   * over minutes of samples, and three runs would add an hour).
+   */
+  readonly memoryRuns: number;
   /** One run and shorter windows/lessons: for developing the bench, not for quoting. */
   readonly quick: boolean;
   readonly sections: readonly SectionName[];
 }
 
-export const benchUsage = `Usage: npm run bench -- [--quick] [--runs N] [--only a,b,...]
-  --quick      1 run, shorter lessons and windows (for developing the bench; never quote it)
-  --runs N     runs per figure (default 3; --quick: 1)
+export const benchUsage = `Usage: npm run bench -- [--quick] [--runs N] [--memory-runs N] [--only a,b,...]
+  --quick          1 run, shorter lessons and windows (for developing the bench; never quote it)
+  --runs N         runs per figure (default 3; --quick: 1)
+  --memory-runs N  runs of the 10-minute memory sections (default 1)
   --only LIST  comma-separated sections: ${sectionNames.join(', ')}
                (memory = memoryExport,memoryLive; latency = firstSound,syncTalk)`;
 
@@ -50,6 +56,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     options: {
       quick: { type: 'boolean' },
       runs: { type: 'string' },
+      'memory-runs': { type: 'string' },
       only: { type: 'string' },
     },
   });
@@ -61,6 +68,10 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       throw new Error(`--runs must be a whole number from 1 to 50\n${benchUsage}`);
     }
   }
+  const memoryRuns = Number(values['memory-runs'] ?? 1);
+  if (!Number.isInteger(memoryRuns) || memoryRuns < 1 || memoryRuns > 10) {
+    throw new Error(`--memory-runs must be a whole number from 1 to 10\n${benchUsage}`);
+  }
   const picked = new Set<SectionName>(
     values.only === undefined
       ? sectionNames
@@ -70,5 +81,10 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
           .flatMap(sectionFor),
   );
   if (picked.size === 0) throw new Error(`--only names no section\n${benchUsage}`);
-  return { runs, quick, sections: sectionNames.filter((name) => picked.has(name)) };
+  return {
+    runs,
+    memoryRuns,
+    quick,
+    sections: sectionNames.filter((name) => picked.has(name)),
+  };
 }

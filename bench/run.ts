@@ -47,10 +47,11 @@ async function main(): Promise<void> {
   const sections: Partial<Record<SectionName, unknown>> = {};
   const sectionWallTime: Partial<Record<SectionName, Figure>> = {};
   for (const name of options.sections) {
-    process.stderr.write(`bench: ${name} (${options.runs} run${options.runs === 1 ? '' : 's'})…\n`);
+    const runs = name.startsWith('memory') ? options.memoryRuns : options.runs;
+    process.stderr.write(`bench: ${name} (${runs} run${runs === 1 ? '' : 's'})…\n`);
     const sectionStartedMs = performance.now();
     try {
-      sections[name] = await runners[name](options);
+      sections[name] = await runners[name]({ ...options, runs });
     } catch (error) {
       // One broken section must not cost the others' figures; the reason is reported instead.
       sections[name] = { skipped: `failed: ${describe(error)}` };
