@@ -49,6 +49,10 @@ export class AvatarSlides implements PlayerSlides {
     return this.base.startMsOf(index);
   }
 
+  releaseOutside(from: number, to: number): void {
+    this.base.releaseOutside?.(from, to);
+  }
+
   /** Starts (or finds) the slide's avatar segment; null when the slide shows no SyncTalk avatar. */
   requestAvatar(prepared: PreparedSlide) {
     const avatar = this.lesson.avatar;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { err, ok, type Result } from '../../../shared/result.ts';
 import type { Slide } from '../../../shared/lesson/lesson-schema.ts';
 import {
+  lookAheadSlides,
   PresentationPlayer,
   type PlayState,
   type PlayerAudio,
@@ -93,6 +94,10 @@ class FakeSlides implements PlayerSlides {
   startMsOf(index: number) {
     return this.all.slice(0, index).reduce((t, s) => t + s.speechMs + s.holdMs, 0);
   }
+  readonly kept: [number, number][] = [];
+  releaseOutside(from: number, to: number) {
+    this.kept.push([from, to]);
+  }
 }
 
 function setup(available = [0, 1, 2]) {
@@ -144,6 +149,23 @@ describe('presentation player timing', () => {
     player.frameAt(audio.time);
     expect(states.at(-1)).toBe('ended');
     expect(errors).toEqual([]);
+  });
+
+  it('keeps only the slide before, the one on air and the look-ahead as the lesson goes on', async () => {
+    const { audio, slides, player } = setup();
+    await player.play(0);
+    const firstStart = audio.started[0]!.startAtSec;
+    audio.time = firstStart + 0.5;
+    player.frameAt(audio.time);
+    expect(slides.kept).toEqual([]);
+    audio.time = firstStart + 2.6;
+    player.frameAt(audio.time);
+    audio.time = firstStart + 3.6;
+    player.frameAt(audio.time);
+    expect(slides.kept).toEqual([
+      [0, 1 + lookAheadSlides],
+      [1, 2 + lookAheadSlides],
+    ]);
   });
 
   it('chooses the mouth for the audio time: frame n of the speech is n x 40 ms', async () => {

@@ -18,6 +18,8 @@ export interface PlayerSlides {
   prepareHead?(index: number): Promise<Result<PreparedSlide>> | null;
   ready(index: number): PreparedSlide | undefined;
   startMsOf(index: number): number | null;
+  /** Forgets prepared slides outside [from, to], to bound memory over a long lesson. */
+  releaseOutside?(from: number, to: number): void;
 }
 
 export type PlayState = 'idle' | 'preparing' | 'playing' | 'paused' | 'ended';
@@ -199,8 +201,11 @@ export class PresentationPlayer {
     for (const item of this.scheduled) if (item.startAtSec <= nowSec) current = item;
     if (!current) return null;
     if (current.prepared.index !== this.currentIndex && current.startAtSec <= nowSec) {
-      this.setSlide(current.prepared.index);
-      this.prefetch(current.prepared.index);
+      const index = current.prepared.index;
+      this.setSlide(index);
+      // The slide before stays (it may still be on screen for a frame); older ones go.
+      this.preparer.releaseOutside?.(index - 1, index + lookAheadSlides);
+      this.prefetch(index);
     }
     const speechMs = (nowSec - current.startAtSec) * 1000;
     const { prepared } = current;

@@ -64,6 +64,8 @@ export const mouthFrameMs = 40;
 export class SlidePreparer {
   private readonly prepared = new Map<number, Promise<Result<PreparedSlide>>>();
   private readonly settled = new Map<number, PreparedSlide>();
+  /** Each prepared slide's speech plus hold: kept when the slide itself is released. */
+  private readonly durationsMs = new Map<number, number>();
   /** Decoded once per slide and shared by display and preparation. */
   private readonly images = new Map<number, Promise<Result<SlideImage>>>();
   private readonly decoded = new Set<SlideImage>();
@@ -94,6 +96,7 @@ export class SlidePreparer {
     void promise.then((result) => {
       if (result.ok) {
         this.settled.set(index, result.value);
+        this.durationsMs.set(index, result.value.speechMs + result.value.holdMs);
         if (result.value.speechFallback) this.onSpeechFallback?.(result.value);
       } else this.prepared.delete(index); // a failure may be retried later
     });
@@ -104,9 +107,9 @@ export class SlidePreparer {
   startMsOf(index: number): number | null {
     let total = 0;
     for (let i = 0; i < index; i += 1) {
-      const slide = this.settled.get(i);
-      if (!slide) return null;
-      total += slide.speechMs + slide.holdMs;
+      const durationMs = this.durationsMs.get(i);
+      if (durationMs === undefined) return null;
+      total += durationMs;
     }
     return total;
   }
@@ -129,8 +132,8 @@ export class SlidePreparer {
 
   /** One slide's length: exact once prepared, else from its word count and the speaking rate. */
   estimatedSlideMs(index: number): number {
-    const prepared = this.settled.get(index);
-    if (prepared) return prepared.speechMs + prepared.holdMs;
+    const knownMs = this.durationsMs.get(index);
+    if (knownMs !== undefined) return knownMs;
     const slide = this.lesson.slides[index];
     if (!slide) return 0;
     const wordsPerMs = estimatedWordsPerMinute(this.lesson) / 60_000;
@@ -160,6 +163,16 @@ export class SlidePreparer {
       result.value.release();
       this.decoded.delete(result.value);
     });
+  }
+
+  /**
+   * Keeps only the slides in [from, to] (on air, the one before it, the look-ahead): a long
+   * lesson presented live would otherwise hold every played slide's speech and image. A slide
+   * released and asked for again is prepared again, from the speech cache.
+   */
+  releaseOutside(from: number, to: number): void {
+    const held = new Set([...this.prepared.keys(), ...this.images.keys()]);
+    for (const index of held) if (index < from || index > to) this.release(index);
   }
 
   dispose(): void {
