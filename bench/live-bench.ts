@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { descendantsOf, readProcessTable } from './proc-memory.ts';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { z } from 'zod';
 import { sampleLessonAt, startTestHost } from '../e2e/support/app-host.ts';
@@ -54,32 +54,11 @@ export type LiveBenchResult =
 
 /** utime + stime of `rootPid` and all its descendants, in seconds. */
 async function treeCpuSeconds(rootPid: number): Promise<number> {
-  const ticksPerSecond = 100;
-  const stats = new Map<number, { parent: number; ticks: number }>();
-  for (const name of await readdir('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const text = await readFile(`/proc/${name}/stat`, 'utf8');
-      // The command may contain spaces and parentheses: fields start after the last ")".
-      const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-      stats.set(Number(name), {
-        parent: Number(fields[1]),
-        ticks: Number(fields[11]) + Number(fields[12]),
-      });
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  const inTree = (pid: number): boolean => {
-    for (let current = pid, depth = 0; current > 1 && depth < 32; depth += 1) {
-      if (current === rootPid) return true;
-      current = stats.get(current)?.parent ?? 0;
-    }
-    return false;
-  };
-  let ticks = 0;
-  for (const [pid, stat] of stats) if (inTree(pid)) ticks += stat.ticks;
-  return ticks / ticksPerSecond;
+  const table = await readProcessTable();
+  return [rootPid, ...descendantsOf(table, rootPid)].reduce(
+    (sum, pid) => sum + (table.get(pid)?.cpuSeconds ?? 0),
+    0,
+  );
 }
 
 async function cpuCoresOver(rootPid: number, windowMs: number): Promise<number> {

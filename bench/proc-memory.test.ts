@@ -4,6 +4,7 @@ import {
   argvFromCmdline,
   descendantsOf,
   findRoles,
+  cpuSecondsFromStat,
   parentPidFromStat,
   peakOf,
   readProcessTable,
@@ -15,7 +16,10 @@ import {
 
 function table(entries: [number, number, string][]): Map<number, ProcessInfo> {
   return new Map(
-    entries.map(([pid, parentPid, command]) => [pid, { pid, parentPid, argv: command.split(' ') }]),
+    entries.map(([pid, parentPid, command]) => [
+      pid,
+      { pid, parentPid, argv: command.split(' '), cpuSeconds: 0 },
+    ]),
   );
 }
 
@@ -79,6 +83,11 @@ describe('/proc parsing', () => {
 
   it('reads the parent pid after the last ")" of the command', () => {
     expect(parentPidFromStat('4242 (we (ird) name) S 4000 4242 4242 0 -1')).toBe(4000);
+  });
+
+  it('reads CPU seconds (utime + stime) from stat', () => {
+    const stat = '4242 (a b) S 4000 4242 4242 0 -1 4194560 100 0 0 0 250 75 0 0 20 0';
+    expect(cpuSecondsFromStat(stat)).toBe(3.25);
   });
 
   it('reads VmRSS in MB', () => {

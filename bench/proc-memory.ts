@@ -11,6 +11,8 @@ export interface ProcessInfo {
   readonly pid: number;
   readonly parentPid: number;
   readonly argv: readonly string[];
+  /** CPU time used so far (user + system), in seconds. */
+  readonly cpuSeconds: number;
 }
 
 export interface TreeRoles {
@@ -51,6 +53,7 @@ export async function readProcessTable(): Promise<Map<number, ProcessInfo>> {
           pid,
           parentPid: parentPidFromStat(stat),
           argv: argvFromCmdline(cmdline),
+          cpuSeconds: cpuSecondsFromStat(stat),
         });
       } catch {
         // It ended while we looked.
@@ -72,10 +75,20 @@ export function argvFromCmdline(cmdline: string): string[] {
     : parts;
 }
 
-/** The parent pid from /proc/<pid>/stat: the command may hold spaces and ")", so count from the last ")". */
+/** The fields of /proc/<pid>/stat after the command, which may hold spaces and ")". */
+function statFields(stat: string): string[] {
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/** The parent pid from /proc/<pid>/stat. */
 export function parentPidFromStat(stat: string): number {
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[1]);
+  return Number(statFields(stat)[1]);
+}
+
+/** utime + stime from /proc/<pid>/stat, in seconds (USER_HZ is 100 on Linux). */
+export function cpuSecondsFromStat(stat: string): number {
+  const fields = statFields(stat);
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /** VmRSS from /proc/<pid>/status, in MB (MiB); null when the process is gone or has none. */

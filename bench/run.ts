@@ -1,3 +1,4 @@
+import { errorMessage } from '../src/shared/result.ts';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { runCompositorBench } from './compositor-bench.ts';
@@ -30,16 +31,12 @@ const runners: Record<SectionName, (options: BenchOptions) => Promise<unknown>> 
   memoryLive: runMemoryLiveBench,
 };
 
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 async function main(): Promise<void> {
   let options: BenchOptions;
   try {
     options = parseBenchOptions(process.argv.slice(2));
   } catch (error) {
-    process.stderr.write(`bench: ${describe(error)}\n`);
+    process.stderr.write(`bench: ${errorMessage(error)}\n`);
     process.exit(2);
   }
   const startedMs = performance.now();
@@ -54,7 +51,7 @@ async function main(): Promise<void> {
       sections[name] = await runners[name]({ ...options, runs });
     } catch (error) {
       // One broken section must not cost the others' figures; the reason is reported instead.
-      sections[name] = { skipped: `failed: ${describe(error)}` };
+      sections[name] = { skipped: `failed: ${errorMessage(error)}` };
     }
     sectionWallTime[name] = figure('s', [(performance.now() - sectionStartedMs) / 1000]);
     process.stderr.write(`bench: ${name} done in ${sectionWallTime[name].median} s\n`);

@@ -52,6 +52,11 @@ export function resultSchema<T extends z.ZodType>(value: T) {
   ]);
 }
 
+/** The message of anything thrown (an Error's message, else the value as text). */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 /** A one-paragraph rendering of an error for terminals and status lines. */
 export function formatError(error: RapidoError): string {
   const lines = [error.message, ...(error.details ?? []).map((d) => `  - ${d}`)];

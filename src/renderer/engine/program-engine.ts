@@ -433,10 +433,10 @@ export class ProgramEngine {
         drawFrame: async (frame, captions) => {
           const segment = segments?.get(frame.slide.index);
           if (segment && frame.speechMs >= 0) await segment.whenFrame(frame.speechMs);
+          // The program view shows the canvas itself, so it follows the export as it goes; the
+          // capture track is not fed: a live stream must not get the lesson fast-forwarded.
           this.drawProgram(frame, frame.programMs, captions);
           this.programMs = frame.programMs;
-          // The preview shows the export as it goes (and the live outputs get it, as on air).
-          this.captureTrack.requestFrame();
         },
         releaseSlide: (index) => segments?.release(index),
       },

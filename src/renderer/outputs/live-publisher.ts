@@ -18,7 +18,7 @@ import {
   type AvatarEvent,
   type LiveVideoSettings,
 } from '../../shared/live/live-settings.ts';
-import { err, ok, type RapidoError, type Result } from '../../shared/result.ts';
+import { err, errorMessage, ok, type RapidoError, type Result } from '../../shared/result.ts';
 
 /**
  * The program on a LiveKit room: the program canvas's capture track and the program mix,
@@ -75,7 +75,7 @@ export function describeConnectError(error: unknown, url: string): RapidoError {
       return { code: 'cancelled', message: 'Going live was cancelled.' };
     }
   }
-  const detail = error instanceof Error ? error.message : String(error);
+  const detail = errorMessage(error);
   return {
     code: 'not-available',
     message: `Could not reach the LiveKit server at ${url}.`,
@@ -85,7 +85,7 @@ export function describeConnectError(error: unknown, url: string): RapidoError {
 }
 
 function describePublishError(error: unknown): RapidoError {
-  const detail = error instanceof Error ? error.message : String(error);
+  const detail = errorMessage(error);
   const denied =
     (error instanceof PublishTrackError && (error.status === 401 || error.status === 403)) ||
     /permission|not allowed|insufficient/i.test(detail);

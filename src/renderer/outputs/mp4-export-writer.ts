@@ -9,7 +9,7 @@ import {
 } from 'mediabunny';
 import type { ExportInfo } from '../../shared/ipc/contract.ts';
 import type { RapidoApi } from '../../shared/ipc/rapido-api.ts';
-import { err, ok, type RapidoError, type Result } from '../../shared/result.ts';
+import { err, errorMessage, ok, type RapidoError, type Result } from '../../shared/result.ts';
 import { frameTimestampUs } from '../engine/export/export-timeline.ts';
 import { h264LevelFor, videoBitrateFor } from './live-recorder.ts';
 
@@ -32,7 +32,6 @@ export interface ExportWriterOptions {
 export interface ExportCodecs {
   video: string;
   audio: string;
-  audioSampleRateHz: number;
 }
 
 /** Encoded frames waiting for the muxer before the next frame is accepted. */
@@ -109,10 +108,6 @@ async function chooseAudioConfig(): Promise<{
     if (support?.supported) return { config, codec: candidate.codec };
   }
   return null;
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 export class ExportFailure extends Error {
@@ -217,7 +212,7 @@ export class Mp4ExportWriter {
       }
       await output.cancel().catch(() => undefined);
       await api.export.cancel(exportId);
-      return err('export-failed', `The export could not start: ${describe(error)}`);
+      return err('export-failed', `The export could not start: ${errorMessage(error)}`);
     }
     writer = new Mp4ExportWriter(
       api,
@@ -225,7 +220,6 @@ export class Mp4ExportWriter {
       {
         video: video.config.codec,
         audio: audio.config.codec,
-        audioSampleRateHz: exportAudioSampleRateHz,
       },
       options.fps,
       output,
@@ -233,10 +227,6 @@ export class Mp4ExportWriter {
       audioEncoder,
     );
     return ok(writer);
-  }
-
-  get frameCount(): number {
-    return this.framesAdded;
   }
 
   /** Whether both encoders have been closed (after finish or cancel): nothing is left running. */
@@ -293,9 +283,7 @@ export class Mp4ExportWriter {
     } finally {
       data.close();
     }
-    while (this.audioEncoder.encodeQueueSize > maxEncodeQueue && !this.failure) {
-      await Promise.race([nextDequeue(this.audioEncoder), this.failed]);
-    }
+    await this.drain(this.audioEncoder);
     await this.waitForMuxer();
   }
 
@@ -315,7 +303,10 @@ export class Mp4ExportWriter {
       await this.output.finalize();
     } catch (error) {
       await this.cancel();
-      return err('export-failed', error instanceof ExportFailure ? error.message : describe(error));
+      return err(
+        'export-failed',
+        error instanceof ExportFailure ? error.message : errorMessage(error),
+      );
     }
     return this.api.export.finish({ exportId: this.info.exportId, ...request });
   }
@@ -358,7 +349,7 @@ export class Mp4ExportWriter {
         this.fail(
           error instanceof ExportFailure
             ? error.error
-            : { code: 'export-failed', message: `Writing the MP4 failed: ${describe(error)}` },
+            : { code: 'export-failed', message: `Writing the MP4 failed: ${errorMessage(error)}` },
         );
       })
       .finally(() => {
@@ -367,10 +358,15 @@ export class Mp4ExportWriter {
       });
   }
 
-  private async backPressure(): Promise<void> {
-    while (this.videoEncoder.encodeQueueSize > maxEncodeQueue && !this.failure) {
-      await Promise.race([nextDequeue(this.videoEncoder), this.failed]);
+  /** Waits until the encoder's queue is short again (or the export has failed). */
+  private async drain(encoder: VideoEncoder | AudioEncoder): Promise<void> {
+    while (encoder.encodeQueueSize > maxEncodeQueue && !this.failure) {
+      await Promise.race([nextDequeue(encoder), this.failed]);
     }
+  }
+
+  private async backPressure(): Promise<void> {
+    await this.drain(this.videoEncoder);
     await this.waitForMuxer();
     this.throwIfFailed();
   }

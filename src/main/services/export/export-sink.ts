@@ -2,7 +2,7 @@ import { mkdir, open, rename, rm, writeFile, type FileHandle } from 'node:fs/pro
 import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { ExportInfo } from '../../../shared/ipc/contract.ts';
-import { err, ok, type Result } from '../../../shared/result.ts';
+import { err, errorMessage, ok, type Result } from '../../../shared/result.ts';
 import type { Logger } from '../logging/logger.ts';
 import { captionsPathFor, uniqueRecordingPath } from '../recording/recording-sink.ts';
 import { addMp4Chapters, chaptersWebVtt, type Mp4Chapter } from './mp4-chapters.ts';
@@ -78,7 +78,7 @@ export function createExportSink(logger: Logger, now: () => Date = () => new Dat
         await mkdir(dirname(path), { recursive: true });
         file = await open(partPath, 'w');
       } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
+        const reason = errorMessage(error);
         return err('export-failed', `Cannot write the export to ${path}`, {
           hint: `Check that the folder exists and is writable (${reason}).`,
         });
@@ -116,7 +116,7 @@ export function createExportSink(logger: Logger, now: () => Date = () => new Dat
           await job.file.write(chunk, 0, chunk.byteLength, position);
           job.info.bytesWritten = Math.max(job.info.bytesWritten, position + chunk.byteLength);
         } catch (error) {
-          job.failed = error instanceof Error ? error.message : String(error);
+          job.failed = errorMessage(error);
           logger.error('export write failed', {
             lesson_id: job.lessonId,
             event_type: 'export_write_failed',
@@ -151,7 +151,7 @@ export function createExportSink(logger: Logger, now: () => Date = () => new Dat
       } catch (error) {
         await discard(job);
         return err('export-failed', `Closing ${job.info.path} failed`, {
-          hint: error instanceof Error ? error.message : String(error),
+          hint: errorMessage(error),
         });
       }
       const chaptered = await addMp4Chapters(job.partPath, request.chapters);
@@ -164,7 +164,7 @@ export function createExportSink(logger: Logger, now: () => Date = () => new Dat
       } catch (error) {
         await discard(job);
         return err('export-failed', `Cannot move the export into place at ${job.info.path}`, {
-          hint: error instanceof Error ? error.message : String(error),
+          hint: errorMessage(error),
         });
       }
       active.delete(exportId);

@@ -1,6 +1,7 @@
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { err, ok } from '../../../shared/result.ts';
+import { formatWebVtt } from '../../../shared/captions/caption-cues.ts';
+import { err, errorMessage, ok } from '../../../shared/result.ts';
 import type { Result } from '../../../shared/result.ts';
 
 export interface Mp4Chapter {
@@ -246,10 +247,6 @@ async function topLevelBoxes(handle: FileHandle, fileSize: number): Promise<Resu
   return ok(boxes);
 }
 
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 /**
  * Adds Nero chapters (moov/udta/chpl) to an MP4 whose moov box is the last top-level box.
  * Only moov is rewritten, at its own offset, so no chunk offset into mdat changes. The file is
@@ -270,7 +267,7 @@ export async function addMp4Chapters(
   try {
     handle = await open(path, 'r+');
   } catch (error) {
-    return err('export-failed', `Cannot open ${path} to add chapters: ${errorText(error)}`);
+    return err('export-failed', `Cannot open ${path} to add chapters: ${errorMessage(error)}`);
   }
   try {
     const fileSize = (await handle.stat()).size;
@@ -312,20 +309,10 @@ export async function addMp4Chapters(
     await handle.sync();
     return ok({ chapterCount: chpl.value.chapterCount, truncated: chpl.value.truncated });
   } catch (error) {
-    return err('export-failed', `Cannot add chapters to ${path}: ${errorText(error)}`);
+    return err('export-failed', `Cannot add chapters to ${path}: ${errorMessage(error)}`);
   } finally {
     await handle.close();
   }
-}
-
-function vttTime(ms: number): string {
-  const totalMs = Math.max(0, Math.round(ms));
-  const hours = Math.floor(totalMs / 3_600_000);
-  const minutes = Math.floor(totalMs / 60_000) % 60;
-  const seconds = Math.floor(totalMs / 1000) % 60;
-  const millis = totalMs % 1000;
-  const pad = (value: number, width: number): string => String(value).padStart(width, '0');
-  return `${pad(hours, 2)}:${pad(minutes, 2)}:${pad(seconds, 2)}.${pad(millis, 3)}`;
 }
 
 /**
@@ -336,11 +323,12 @@ function vttTime(ms: number): string {
 export function chaptersWebVtt(chapters: readonly Mp4Chapter[], totalMs: number): string {
   const problems = chapterProblems(chapters);
   if (problems.length > 0) throw new RangeError(problems.join('; '));
-  const cues = chapters.map((chapter, index) => {
-    const endMs = Math.max(chapter.startMs, chapters[index + 1]?.startMs ?? totalMs);
-    // "-->" would end the cue text early and a blank line would end the cue.
-    const text = oneLine(chapter.title).replaceAll('-->', '\u2192');
-    return `${index + 1}\n${vttTime(chapter.startMs)} --> ${vttTime(endMs)}\n${text}\n`;
-  });
-  return ['WEBVTT\n', ...cues].join('\n');
+  return formatWebVtt(
+    chapters.map((chapter, index) => ({
+      startMs: chapter.startMs,
+      endMs: Math.max(chapter.startMs, chapters[index + 1]?.startMs ?? totalMs),
+      // A chapter menu shows one line; an arrow reads better than the escaped "--&gt;".
+      text: oneLine(chapter.title).replaceAll('-->', '\u2192'),
+    })),
+  );
 }

@@ -6,7 +6,7 @@ import {
   liveSettingsSchema,
   type LiveSettings,
 } from '../../../shared/live/live-settings.ts';
-import { err, ok, type Result } from '../../../shared/result.ts';
+import { err, errorMessage, ok, type Result } from '../../../shared/result.ts';
 import type { Logger } from '../logging/logger.ts';
 import {
   createSecretStore,
@@ -132,7 +132,7 @@ export function createLiveService(options: {
           );
         } catch (error) {
           return err('io-failed', `Could not save the LiveKit settings to ${settingsPath}.`, {
-            details: [error instanceof Error ? error.message : String(error)],
+            details: [errorMessage(error)],
           });
         }
       }

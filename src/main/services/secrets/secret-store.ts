@@ -1,7 +1,7 @@
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { z } from 'zod';
-import { err, ok, type Result } from '../../../shared/result.ts';
+import { err, errorMessage, ok, type Result } from '../../../shared/result.ts';
 import type { Logger } from '../logging/logger.ts';
 import { writeFileAtomic } from '../speech/speech-cache.ts';
 
@@ -73,7 +73,7 @@ export function createSecretStore<Value>(options: {
       const missing = error instanceof Error && 'code' in error && error.code === 'ENOENT';
       if (!missing)
         logger.warn(`the saved ${label} could not be read; enter it again`, {
-          error: error instanceof Error ? error.message : String(error),
+          error: errorMessage(error),
         });
     }
   }
@@ -103,7 +103,7 @@ export function createSecretStore<Value>(options: {
         } catch (error) {
           return err('io-failed', `The ${label} could not be saved.`, {
             hint: `Check that ${dirname(filePath)} is writable.`,
-            details: [error instanceof Error ? error.message : String(error)],
+            details: [errorMessage(error)],
           });
         }
       } else {
@@ -122,7 +122,7 @@ export function createSecretStore<Value>(options: {
         await rm(filePath, { force: true });
       } catch (error) {
         return err('io-failed', `The saved ${label} could not be removed.`, {
-          details: [error instanceof Error ? error.message : String(error)],
+          details: [errorMessage(error)],
         });
       }
       logger.info(`${label} cleared`, { event_type: `${options.eventName}_cleared` });

@@ -1,7 +1,7 @@
 import type { ExportInfo } from '../../../shared/ipc/contract.ts';
 import type { RapidoApi } from '../../../shared/ipc/rapido-api.ts';
 import { slideTitle, type Lesson } from '../../../shared/lesson/lesson-schema.ts';
-import { err, ok, type RapidoError, type Result } from '../../../shared/result.ts';
+import { err, errorMessage, ok, type RapidoError, type Result } from '../../../shared/result.ts';
 import {
   ExportFailure,
   Mp4ExportWriter,
@@ -10,8 +10,8 @@ import {
 } from '../../outputs/mp4-export-writer.ts';
 import { CaptionTrack } from '../captions/caption-track.ts';
 import {
-  lookAheadSlides,
   programFrameOf,
+  slidesAhead,
   type PlayerSlides,
   type ProgramFrame,
 } from '../playback/presentation-player.ts';
@@ -49,7 +49,6 @@ export interface ExportProgress {
   /** Exact for the slides prepared so far, estimated for the rest. */
   totalMs: number;
   slideIndex: number;
-  framesDone: number;
   etaMs: number | null;
   /** Program seconds encoded per wall second so far. */
   realtimeFactor: number | null;
@@ -75,7 +74,6 @@ export function startingProgress(estimatedTotalMs: number): ExportProgress {
     programMs: 0,
     totalMs: estimatedTotalMs,
     slideIndex: 0,
-    framesDone: 0,
     etaMs: null,
     realtimeFactor: null,
   };
@@ -159,13 +157,12 @@ export async function exportLesson(request: ExportRequest): Promise<Result<Expor
   const startedMs = performance.now();
   const fps = lesson.output.fps;
   const slideCount = lesson.slides.length;
-  const progress = startingProgress(preparer.estimatedTotalMs());
-  request.onProgress({ ...progress });
+  const starting = startingProgress(preparer.estimatedTotalMs());
+  request.onProgress(starting);
   const checked = await checkSlideImages(request);
   if (!checked.ok) return checked;
 
-  progress.phase = 'preparing';
-  request.onProgress({ ...progress });
+  request.onProgress({ ...starting, phase: 'preparing' });
   const first = await slides.prepare(0);
   if (signal.aborted) return { ok: false, error: cancelled() };
   if (!first.ok) return first;
@@ -192,12 +189,7 @@ export async function exportLesson(request: ExportRequest): Promise<Result<Expor
   let frame = 0;
 
   /** `pendingFrom`: the first slide not yet encoded (its length may still be an estimate). */
-  const report = (
-    phase: ExportProgress['phase'],
-    slideIndex: number,
-    pendingFrom: number,
-    force: boolean,
-  ) => {
+  const report = (phase: ExportProgress['phase'], pendingFrom: number, force: boolean) => {
     const now = performance.now();
     if (!force && now - lastProgressMs < progressIntervalMs) return;
     lastProgressMs = now;
@@ -207,17 +199,15 @@ export async function exportLesson(request: ExportRequest): Promise<Result<Expor
       totalMs += preparer.estimatedSlideMs(index);
     }
     const elapsedMs = now - encodeStartedMs;
-    Object.assign(progress, {
+    request.onProgress({
       phase,
-      slideIndex,
+      slideIndex: Math.min(pendingFrom, slideCount - 1),
       programMs,
       totalMs: Math.max(totalMs, programMs),
       fraction: Math.min(1, programMs / Math.max(1, totalMs)),
-      framesDone: frame,
       etaMs: etaMs(programMs, totalMs, elapsedMs),
       realtimeFactor: programMs > 0 && elapsedMs > 0 ? programMs / elapsedMs : null,
     });
-    request.onProgress({ ...progress });
   };
 
   try {
@@ -227,13 +217,7 @@ export async function exportLesson(request: ExportRequest): Promise<Result<Expor
       if (!prepared.ok) throw new ExportFailure(prepared.error);
       timings.prepareMs += performance.now() - markMs;
       // Look-ahead: the next slides' speech (and avatar) are made while this one encodes.
-      for (
-        let ahead = index + 1;
-        ahead <= index + lookAheadSlides && ahead < slideCount;
-        ahead += 1
-      ) {
-        void slides.prepare(ahead);
-      }
+      for (const ahead of slidesAhead(index, slideCount)) void slides.prepare(ahead);
       const slide = prepared.value;
       const span = { index, startMs, endMs: startMs + slide.speechMs + slide.holdMs };
       markMs = performance.now();
@@ -255,7 +239,7 @@ export async function exportLesson(request: ExportRequest): Promise<Result<Expor
         timings.drawMs += drawnMs - markMs;
         await writer.addVideoFrame(stage.canvas, frame, frame === frames.first);
         timings.encodeMs += performance.now() - drawnMs;
-        report('exporting', index, index, frame === frames.first);
+        report('exporting', index, frame === frames.first);
         if (performance.now() - lastYieldMs > yieldEveryMs) {
           await yieldToPage();
           lastYieldMs = performance.now();
@@ -276,7 +260,7 @@ export async function exportLesson(request: ExportRequest): Promise<Result<Expor
     const durationMs = frameTimeMs(totalFrames, fps);
     // The audio ends where the video does: the last frame's interval, in silence after speech.
     await audio.silenceUntil(sampleAt(durationMs, exportAudioSampleRateHz));
-    report('finishing', slideCount - 1, slideCount, true);
+    report('finishing', slideCount, true);
     const finished = await writer.finish({
       chapters,
       durationMs,
@@ -297,9 +281,6 @@ export async function exportLesson(request: ExportRequest): Promise<Result<Expor
     await writer.cancel();
     request.onClosed?.({ encodersClosed: writer.encodersClosed });
     if (error instanceof ExportFailure) return { ok: false, error: error.error };
-    return err(
-      'export-failed',
-      `The export failed: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    return err('export-failed', `The export failed: ${errorMessage(error)}`);
   }
 }

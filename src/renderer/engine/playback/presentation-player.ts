@@ -79,6 +79,13 @@ const startLeadSec = 0.05;
 /** How many slides beyond the current one are prepared while it plays. */
 export const lookAheadSlides = 2;
 
+/** The slides prepared ahead of `index` (playback and export look ahead alike). */
+export function slidesAhead(index: number, slideCount: number): number[] {
+  const ahead: number[] = [];
+  for (let i = index + 1; i <= index + lookAheadSlides && i < slideCount; i += 1) ahead.push(i);
+  return ahead;
+}
+
 /**
  * Plays a lesson on the audio clock. Each slide's narration is an AudioBufferSourceNode started
  * at an exact context time; the next slide is scheduled as soon as it is prepared, to start when
@@ -317,11 +324,7 @@ export class PresentationPlayer {
   }
 
   private prefetch(fromIndex: number): void {
-    for (
-      let i = fromIndex + 1;
-      i <= fromIndex + lookAheadSlides && i < this.preparer.slideCount;
-      i += 1
-    ) {
+    for (const i of slidesAhead(fromIndex, this.preparer.slideCount)) {
       void this.preparer.prepare(i).then((result) => {
         if (result.ok) {
           this.failed.delete(i);

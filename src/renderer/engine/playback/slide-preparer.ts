@@ -94,6 +94,8 @@ export class SlidePreparer {
     const promise = this.load(index);
     this.prepared.set(index, promise);
     void promise.then((result) => {
+      // Released (or prepared again) meanwhile: this result is no longer the slide's.
+      if (this.prepared.get(index) !== promise) return;
       if (result.ok) {
         this.settled.set(index, result.value);
         this.durationsMs.set(index, result.value.speechMs + result.value.holdMs);
