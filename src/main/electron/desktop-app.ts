@@ -1,15 +1,31 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { app, BrowserWindow, dialog, safeStorage, session, shell, webContents } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  safeStorage,
+  screen,
+  session,
+  shell,
+  webContents,
+} from 'electron';
 import { createAppServices, sampleLessonDir, type AppServices } from '../services/app-services.ts';
 import { readEnvironment } from '../services/config/environment.ts';
 import { createDispatcher } from '../services/ipc/dispatcher.ts';
 import { createLogger } from '../services/logging/logger.ts';
+import { appMetricsFromElectron } from '../services/system/process-metrics.ts';
 import { emitToRenderer, registerIpc } from './ipc-main-guard.ts';
+import {
+  displaysInfo,
+  programWindowOpenResponse,
+  type ProgramPlacement,
+} from './program-window.ts';
 
 /**
  * The desktop host: the thin Electron layer around the shared services. Security follows
- * Electron's checklist: sandboxed, context-isolated renderer; no navigation or new windows;
+ * Electron's checklist: sandboxed, context-isolated renderer; no navigation; no new windows but
+ * the blank program window the main window opens for the audience (program-window.ts);
  * permissions denied unless needed; IPC only through the guard.
  */
 export function startDesktopApp(): void {
@@ -20,6 +36,9 @@ export function startDesktopApp(): void {
     return;
   }
   let services: AppServices | null = null;
+  let mainWindow: BrowserWindow | null = null;
+  // Where the next program window opens; the renderer sets it before opening one.
+  let programPlacement: ProgramPlacement = { displayId: null, fullscreen: false };
   const environmentKey = env.value.ELEVENLABS_API_KEY;
   const logger = createLogger({
     directory: env.value.RAPIDO_LOG_DIR ?? app.getPath('logs'),
@@ -101,6 +120,11 @@ export function startDesktopApp(): void {
         shell.showItemInFolder(path);
         return Promise.resolve();
       },
+      appMetrics: () => Promise.resolve(appMetricsFromElectron(app.getAppMetrics())),
+      displays: () => displaysInfo(screen.getAllDisplays(), screen.getPrimaryDisplay().id),
+      placeProgramWindow(placement) {
+        programPlacement = placement;
+      },
     },
     logger,
   });
@@ -112,9 +136,31 @@ export function startDesktopApp(): void {
     logger.child('ipc'),
   );
 
+  // Every web contents, the program window's included: no navigation, and no windows but the
+  // program window from the main window. The permission handler below is the default
+  // session's, which the program window shares; it has no preload, so no IPC either.
   app.on('web-contents-created', (_event, contents) => {
     contents.on('will-navigate', (event) => event.preventDefault());
-    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+    contents.setWindowOpenHandler((details) =>
+      programWindowOpenResponse(details, {
+        fromMainWindow:
+          mainWindow !== null &&
+          !mainWindow.isDestroyed() &&
+          contents.id === mainWindow.webContents.id,
+        placement: programPlacement,
+        displays: screen.getAllDisplays(),
+        primaryDisplayId: screen.getPrimaryDisplay().id,
+      }),
+    );
+    contents.on('did-create-window', (child) => {
+      // The title says what the window is, whatever the renderer names the blank document.
+      child.on('page-title-updated', (event) => event.preventDefault());
+      logger.info('program window opened', {
+        event_type: 'program_window_opened',
+        fullscreen: programPlacement.fullscreen,
+        display_id: programPlacement.displayId,
+      });
+    });
     contents.on('render-process-gone', (_e, details) =>
       logger.error(`renderer went away: ${details.reason}`, { event_type: 'renderer_gone' }),
     );
@@ -141,6 +187,7 @@ export function startDesktopApp(): void {
         backgroundThrottling: false,
       },
     });
+    mainWindow = window;
     if (devServerUrl) void window.loadURL(devServerUrl);
     else void window.loadFile(rendererFile);
   });

@@ -1,10 +1,21 @@
+import { realpath } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { LaunchInfo } from '../../shared/ipc/contract.ts';
+import type {
+  AppMetricsInfo,
+  DisplayInfo,
+  InvokeRequest,
+  LaunchInfo,
+} from '../../shared/ipc/contract.ts';
 import { err, ok, type Result } from '../../shared/result.ts';
 import type { CallContext, InvokeHandlers, SendHandlers } from './ipc/dispatcher.ts';
 import type { Logger } from './logging/logger.ts';
 import { importImageFolder } from './lesson/import-image-folder.ts';
+import { createKeyedQueue, saveLessonFolder, writeLessonAsset } from './lesson/lesson-save.ts';
 import { loadLesson, readLessonAsset, saveLesson } from './lesson/lesson-store.ts';
+import { convertPptxToPdf } from './lesson/pptx-convert.ts';
+import { createRecentLessons } from './lesson/recent-lessons.ts';
+import { importSlideData } from './lesson/slide-data-import.ts';
+import { createProcessMetricsSampler } from './system/process-metrics.ts';
 import {
   createSyncTalkAvatarService,
   type EmitToClient,
@@ -33,6 +44,17 @@ export interface HostAbilities {
   emit: EmitToClient;
   /** Called with each progress report of a render job (the CLI prints them). */
   onRenderProgress?: (progress: Parameters<SendHandlers['render:progress']>[0]) => void;
+  /**
+   * CPU and memory of the app's processes (desktop: Electron's own account). Without it: this
+   * process and the Chromium processes it started, from /proc.
+   */
+  appMetrics?: () => Promise<AppMetricsInfo>;
+  /** The displays a program window can go to. Without it: one screen of `screenSize`. */
+  displays?: () => DisplayInfo[];
+  /** Headless: the size of its one screen, where known (default 1920x1080). */
+  screenSize?: { width: number; height: number };
+  /** Remembers where the next program window opens (desktop); without it the request is a no-op. */
+  placeProgramWindow?: (placement: InvokeRequest<'program-window:place'>) => void;
 }
 
 export interface AppPaths {
@@ -101,6 +123,20 @@ export function createAppServices(options: {
     serverUrlOverride: options.syncTalkServerUrl,
   });
   const rendererLog = logger.child('renderer', { event_source: 'frontend' });
+  const lessonLog = logger.child('lesson');
+  const recentLessons = createRecentLessons({ dataDir: paths.configDir, logger: lessonLog });
+  // Saves of one folder (autosave, explicit save, settings) land in the order they were asked.
+  const inLessonFolder = createKeyedQueue();
+  const processMetrics = createProcessMetricsSampler();
+  // The sample lesson is always one click away; it would only crowd the recent list.
+  const sampleDir = realpath(sampleLessonDir(paths.resourcesDir)).catch(() =>
+    resolve(sampleLessonDir(paths.resourcesDir)),
+  );
+
+  async function remember(loaded: { dir: string; lesson: { title: string } }): Promise<void> {
+    if (loaded.dir === (await sampleDir)) return;
+    await recentLessons.record({ dir: loaded.dir, title: loaded.lesson.title });
+  }
 
   const notAvailable = (what: string) =>
     err('not-available', `${what} is not available in the ${abilities.host} host.`, {
@@ -130,6 +166,7 @@ export function createAppServices(options: {
         lesson_id: loaded.value.lesson.id,
         event_type: 'lesson_open',
       });
+      await remember(loaded.value);
       return ok({ dir: loaded.value.dir, lesson: loaded.value.lesson });
     },
     'lesson:open-sample': async (_request, context) =>
@@ -148,19 +185,80 @@ export function createAppServices(options: {
         lesson_id: imported.value.lesson.id,
         event_type: 'lesson_import',
       });
+      await remember(imported.value);
       return ok({ dir: imported.value.dir, lesson: imported.value.lesson });
     },
-    'lesson:update-settings': async ({ dir, voice, captions }, context) => {
-      const loaded = await loadLesson(resolve(dir));
-      if (!loaded.ok) return loaded;
-      const changed = {
-        ...loaded.value.lesson,
-        ...(voice === undefined ? {} : { voice }),
-        ...(captions === undefined ? {} : { captions }),
-      };
-      const saved = await saveLesson(loaded.value.dir, changed, { logger });
-      if (!saved.ok) return saved;
-      return invokeHandlers['lesson:open']({ dir: loaded.value.dir }, context);
+    'lesson:update-settings': ({ dir, voice, captions }, context) =>
+      inLessonFolder(resolve(dir), async () => {
+        const loaded = await loadLesson(resolve(dir));
+        if (!loaded.ok) return loaded;
+        const changed = {
+          ...loaded.value.lesson,
+          ...(voice === undefined ? {} : { voice }),
+          ...(captions === undefined ? {} : { captions }),
+        };
+        const saved = await saveLesson(loaded.value.dir, changed, { logger });
+        if (!saved.ok) return saved;
+        return invokeHandlers['lesson:open']({ dir: loaded.value.dir }, context);
+      }),
+    'lesson:save': ({ dir, lesson, create }) =>
+      inLessonFolder(resolve(dir), async () => {
+        const saved = await saveLessonFolder({
+          dir,
+          lesson,
+          create: create === true,
+          logger: lessonLog,
+        });
+        if (!saved.ok) {
+          lessonLog.warn(`lesson not saved: ${saved.error.message}`, {
+            lesson_id: lesson.id,
+            event_type: 'lesson_save_failed',
+            details: saved.error.details ?? [],
+          });
+          return saved;
+        }
+        await remember(saved.value);
+        return ok({ dir: saved.value.dir, lesson: saved.value.lesson });
+      }),
+    'lesson:write-asset': ({ dir, path, bytes }) => writeLessonAsset({ dir, path, bytes }),
+    'lesson:recent': async () => ok({ lessons: await recentLessons.list() }),
+    'lesson:import-slide-data': async (request) => {
+      const imported = await importSlideData({
+        file: resolve(request.file),
+        ...(request.imagesDir === undefined ? {} : { imagesDir: resolve(request.imagesDir) }),
+        ...(request.lessonDir === undefined ? {} : { lessonDir: resolve(request.lessonDir) }),
+        ...(options.slideFramesPath === undefined
+          ? {}
+          : { slideFramesPath: options.slideFramesPath }),
+        logger: lessonLog,
+      });
+      if (!imported.ok) return imported;
+      await remember(imported.value);
+      return ok({ dir: imported.value.dir, lesson: imported.value.lesson });
+    },
+    'lesson:convert-pptx': ({ fileName, bytes }) =>
+      convertPptxToPdf({ fileName, bytes, logger: lessonLog }),
+    'app:metrics': async () =>
+      ok(await (abilities.appMetrics ? abilities.appMetrics() : processMetrics.sample())),
+    'program-window:displays': () => {
+      const screen = abilities.screenSize ?? { width: 1920, height: 1080 };
+      return Promise.resolve(
+        ok({
+          displays: abilities.displays?.() ?? [
+            {
+              id: 0,
+              label: 'This screen',
+              width: screen.width,
+              height: screen.height,
+              primary: true,
+            },
+          ],
+        }),
+      );
+    },
+    'program-window:place': (placement) => {
+      abilities.placeProgramWindow?.(placement);
+      return Promise.resolve(ok({}));
     },
     'lesson:read-asset': ({ lessonDir, path }) => readLessonAsset(lessonDir, path),
     'speech:synthesize': async (request) => {

@@ -265,6 +265,36 @@ export const avatarSegmentFrameSchema = z.object({
 });
 export type AvatarSegmentFrameInfo = z.infer<typeof avatarSegmentFrameSchema>;
 
+export const recentLessonSchema = z.object({
+  dir: z.string(),
+  title: z.string(),
+  openedAtMs: z.number(),
+});
+export type RecentLessonInfo = z.infer<typeof recentLessonSchema>;
+
+export const processMetricsSchema = z.object({
+  kind: z.enum(['main', 'renderer', 'gpu', 'utility', 'other']),
+  pid: z.number().int(),
+  /** Share of one core over the last interval, 0..100 per core. */
+  cpuPercent: z.number().nonnegative(),
+  /** Resident memory. */
+  memoryMB: z.number().nonnegative(),
+});
+export const appMetricsSchema = z.object({
+  processes: z.array(processMetricsSchema),
+  cpuCores: z.number().int().positive(),
+});
+export type AppMetricsInfo = z.infer<typeof appMetricsSchema>;
+
+export const displayInfoSchema = z.object({
+  id: z.number().int(),
+  label: z.string(),
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  primary: z.boolean(),
+});
+export type DisplayInfo = z.infer<typeof displayInfoSchema>;
+
 function channel<Req extends z.ZodType, Res extends z.ZodType>(request: Req, response: Res) {
   return { request, response: resultSchema(response) };
 }
@@ -295,6 +325,59 @@ export const invokeChannels = {
       captions: lessonSchema.shape.captions.optional(),
     }),
     loadedLessonSchema,
+  ),
+  /**
+   * Saves the whole lesson (the editor's save and autosave). Main validates it, checks every asset
+   * stays inside the folder and exists, and replaces lesson.json atomically. `create` makes a new
+   * lesson in `dir` and refuses a folder that already holds one.
+   */
+  'lesson:save': channel(
+    z.object({ dir: z.string().min(1), lesson: lessonSchema, create: z.boolean().optional() }),
+    loadedLessonSchema,
+  ),
+  /**
+   * Writes one asset (a slide image made by an importer or added by the user) into the lesson
+   * folder, creating the folder if needed. The path is relative and must stay inside; an existing
+   * file is never overwritten: a free name beside it is chosen and returned.
+   */
+  'lesson:write-asset': channel(
+    z.object({ dir: z.string().min(1), path: z.string().min(1).max(500), bytes: bytesSchema }),
+    z.object({ path: z.string() }),
+  ),
+  /** Lessons opened or saved lately, newest first; folders that are gone are left out. */
+  'lesson:recent': channel(z.object({}), z.object({ lessons: z.array(recentLessonSchema) })),
+  /**
+   * The predecessor's parsed slide-data JSON (`slides[].slideInfo` with `narrationData`,
+   * `narrationDuration`, `presenterConfig`) becomes a lesson; slide images are looked up in
+   * `imagesDir` (default: the JSON's folder, then SLIDE_FRAMES_PATH).
+   */
+  'lesson:import-slide-data': channel(
+    z.object({
+      file: z.string().min(1),
+      imagesDir: z.string().min(1).optional(),
+      lessonDir: z.string().min(1).optional(),
+    }),
+    loadedLessonSchema,
+  ),
+  /** A PPTX converted to PDF with LibreOffice (`not-available` names how to get it when absent). */
+  'lesson:convert-pptx': channel(
+    z.object({ fileName: z.string().min(1).max(300), bytes: bytesSchema }),
+    z.object({ pdf: bytesSchema, converter: z.string() }),
+  ),
+  /** CPU and memory of every process of the app, for the metrics panel. */
+  'app:metrics': channel(z.object({}), appMetricsSchema),
+  /** The displays the program window can go to (headless: the one screen it has). */
+  'program-window:displays': channel(
+    z.object({}),
+    z.object({ displays: z.array(displayInfoSchema) }),
+  ),
+  /**
+   * Where the next program window (window.open with frame name `rapido-program`) opens: on which
+   * display and whether full screen. Desktop only; headless answers and ignores it.
+   */
+  'program-window:place': channel(
+    z.object({ displayId: z.number().int().nullable(), fullscreen: z.boolean() }),
+    z.object({}),
   ),
   'lesson:read-asset': channel(
     z.object({ lessonDir: z.string().min(1), path: z.string().min(1) }),

@@ -68,8 +68,14 @@ export function createRapidoApi(transport: RapidoTransport) {
   return {
     app: {
       getLaunch: () => call('app:get-launch', {}),
+      metrics: () => call('app:metrics', {}),
       onCommand: (listener: (payload: EventPayload<'app:command'>) => void) =>
         on('app:command', listener),
+    },
+    programWindow: {
+      displays: () => call('program-window:displays', {}),
+      place: (request: InvokeRequest<'program-window:place'>) =>
+        call('program-window:place', request),
     },
     lesson: {
       open: (dir: string) => call('lesson:open', { dir }),
@@ -81,6 +87,14 @@ export function createRapidoApi(transport: RapidoTransport) {
         call('lesson:update-settings', request),
       readAsset: (lessonDir: string, path: string) =>
         call('lesson:read-asset', { lessonDir, path }),
+      save: (request: InvokeRequest<'lesson:save'>) => call('lesson:save', request),
+      writeAsset: (request: InvokeRequest<'lesson:write-asset'>) =>
+        call('lesson:write-asset', request),
+      recent: () => call('lesson:recent', {}),
+      importSlideData: (request: InvokeRequest<'lesson:import-slide-data'>) =>
+        call('lesson:import-slide-data', request),
+      convertPptx: (request: InvokeRequest<'lesson:convert-pptx'>) =>
+        call('lesson:convert-pptx', request),
     },
     speech: {
       synthesize: (request: InvokeRequest<'speech:synthesize'>) =>

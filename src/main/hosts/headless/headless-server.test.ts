@@ -58,6 +58,14 @@ function stubHandlers(fixture: Pick<Fixture, 'handled' | 'appended' | 'logged'>)
       'lesson:choose-folder': unexpected,
       'lesson:import-images': unexpected,
       'lesson:update-settings': unexpected,
+      'lesson:save': unexpected,
+      'lesson:write-asset': unexpected,
+      'lesson:recent': unexpected,
+      'lesson:import-slide-data': unexpected,
+      'lesson:convert-pptx': unexpected,
+      'app:metrics': unexpected,
+      'program-window:displays': unexpected,
+      'program-window:place': unexpected,
       // Hands back the last appended chunk: binary in via one call, out via the other.
       'lesson:read-asset': (request, context) => {
         fixture.handled.push({ channel: 'lesson:read-asset', context });

@@ -300,7 +300,7 @@ async function copyImages(
 }
 
 /** Slide ids from file names ("Slide 03.png" -> "Slide-03"), made unique. */
-function slideIdsFor(imageNames: readonly string[]): string[] {
+export function slideIdsFor(imageNames: readonly string[]): string[] {
   const used = new Set<string>();
   return imageNames.map((name, index) => {
     const stem = name.replace(/\.[^.]*$/, '');
@@ -316,13 +316,13 @@ function slideIdsFor(imageNames: readonly string[]): string[] {
   });
 }
 
-function titleFromFolderName(name: string): string {
+export function titleFromFolderName(name: string): string {
   const words = name.replace(/[-_]+/g, ' ').replace(/\s+/g, ' ').trim();
   return words.length > 0 ? words : 'Imported lesson';
 }
 
 /** Lesson ids name rooms and files: letters, digits, "_" and "-" only. */
-function slugify(title: string): string {
+export function slugify(title: string): string {
   const slug = title
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')

@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, realpath, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { z } from 'zod';
 import type { Lesson, LessonInput } from '../../../shared/lesson/lesson-schema.ts';
@@ -14,6 +13,7 @@ import { err, ok } from '../../../shared/result.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { JsonDocument } from './json-locator.ts';
 import { formatJsonPath, scanJson } from './json-locator.ts';
+import { writeFileAtomic } from './atomic-write.ts';
 import { inspectLessonImage, readLessonImage } from './lesson-assets.ts';
 
 export const lessonFileName = 'lesson.json';
@@ -339,20 +339,11 @@ export async function saveLesson(
 
   const dir = resolve(lessonDir);
   const target = join(dir, lessonFileName);
-  const temporary = join(dir, `.${lessonFileName}.${randomBytes(6).toString('hex')}.tmp`);
   const text = `${JSON.stringify(checked, null, 2)}\n`;
   try {
     await mkdir(dir, { recursive: true });
-    const handle = await open(temporary, 'wx');
-    try {
-      await handle.writeFile(text, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temporary, target);
+    await writeFileAtomic(target, text);
   } catch (error) {
-    await rm(temporary, { force: true });
     return err('io-failed', `Could not save ${target} (${fsErrorCode(error) ?? 'unknown error'})`, {
       hint: 'Check that the folder exists and is writable.',
     });
