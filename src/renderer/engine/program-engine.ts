@@ -1,6 +1,8 @@
 import type { RecordingInfo, RenderProgress } from '../../shared/ipc/contract.ts';
 import type { RapidoApi } from '../../shared/ipc/rapido-api.ts';
 import { slideTitle, type Lesson } from '../../shared/lesson/lesson-schema.ts';
+import { effectivePlacement, lessonEditKind } from '../../shared/lesson/lesson-edits.ts';
+import { splitSentences } from '../../shared/speech/narration-text.ts';
 import {
   SyncTalkSegments,
   type SegmentImage,
@@ -47,6 +49,44 @@ export interface EngineSnapshot {
   live: LiveStatus;
   /** The frame-stepped export under way, if any. */
   exporting: ExportProgress | null;
+  /** The program shows black (the presenter's "blank"); every output gets black. */
+  blanked: boolean;
+  /** A pause was asked for and waits for the end of the sentence being spoken. */
+  pausePending: boolean;
+  /** The word being heard now, as characters of the slide's narration. */
+  spokenWord: SpokenWord | null;
+  /** An edit that changes speech or slides waits for the presentation to stop. */
+  editPending: boolean;
+}
+
+export interface SpokenWord {
+  slideIndex: number;
+  charStart: number;
+  charEnd: number;
+}
+
+/** What the metrics panel shows; read once a second (never per frame). */
+export interface EngineMetrics {
+  composerFps: number;
+  /** New avatar images per second (SyncTalk frames arriving on air, or local avatar poses). */
+  avatarFps: number;
+  /** Frames handed to the capture track per second (recording and LiveKit read it). */
+  captureFps: number;
+  /** Frames per second leaving for LiveKit, as WebRTC reports them; null when not live. */
+  liveFps: number | null;
+  /** Slides after the one on air whose speech (and avatar) are ready. */
+  lookAheadSlides: number;
+  /** Program time ready beyond now: the rest of the slide on air plus the prepared ones. */
+  lookAheadMs: number;
+  /** Program frames skipped because the composer was late, since the lesson opened. */
+  droppedFrames: number;
+  /**
+   * Mean over the last second of (the program time a frame shows − the program time being
+   * heard when it is drawn): positive means the picture leads the sound.
+   */
+  avOffsetMs: number | null;
+  /** The renderer's JavaScript heap (Chromium's performance.memory), if the browser tells. */
+  jsHeapMB: number | null;
 }
 
 /** SyncTalk frame accounting for one run (logged, and read by tests and the benchmark). */
@@ -126,6 +166,20 @@ export class ProgramEngine {
     published: { counter: number; publishedAtMs: number }[];
   } | null = null;
   private lastLiveState: LiveStatus['state'] = 'idle';
+  private blanked = false;
+  /** Audio-clock time at which a pause asked for at a sentence boundary takes effect. */
+  private pauseAtSec: number | null = null;
+  private spokenWord: SpokenWord | null = null;
+  /** A content edit made while presenting; applied when the presentation stops. */
+  private pendingLesson: Lesson | null = null;
+  /** Preview of one slide: stop when the program leaves it. */
+  private previewOnly: number | null = null;
+  private droppedFrames = 0;
+  private avatarFramesThisSecond = 0;
+  private avatarFps = 0;
+  private avOffsetSumMs = 0;
+  private avOffsetCount = 0;
+  private avOffsetMs: number | null = null;
   /** Whether the current run's first slide has been announced to the room. */
   private runAnnounced = false;
   /** Whether streamEnd went out for the current live session (lesson end or Stop). */
@@ -185,7 +239,7 @@ export class ProgramEngine {
     ]);
   }
 
-  async loadLesson(lessonDir: string, lesson: Lesson): Promise<void> {
+  async loadLesson(lessonDir: string, lesson: Lesson, startSlide = 0): Promise<void> {
     this.lessonOpenedAtMs = performance.now();
     // The export runs on the lesson as it was when it started; an edit shows once it is done.
     await this.exportRun?.finished;
@@ -197,7 +251,10 @@ export class ProgramEngine {
     this.lastSyncTalkImage = null;
     this.lesson = lesson;
     this.lessonDir = lessonDir;
-    this.selectedIndex = 0;
+    this.pendingLesson = null;
+    this.previewOnly = null;
+    this.pauseAtSec = null;
+    this.selectedIndex = Math.max(0, Math.min(lesson.slides.length - 1, startSlide));
     this.shownSlide = null;
     if (this.canvas.width !== lesson.output.width || this.canvas.height !== lesson.output.height) {
       this.canvas.width = lesson.output.width;
@@ -253,9 +310,171 @@ export class ProgramEngine {
           { stallMs },
         ),
     });
-    await this.showSlide(0);
-    await this.scheduleLookAhead(0);
+    await this.showSlide(this.selectedIndex);
+    await this.scheduleLookAhead(this.selectedIndex);
     this.pushSnapshot(true);
+  }
+
+  /**
+   * The editor changed the lesson. Placement, key, notes and titles apply at once, even on air;
+   * a change to speech, slides, voice, avatar provider or size reloads the lesson on the selected
+   * slide (speech and avatar come from cache, so only what changed is made again). While
+   * presenting, such a change waits until the presentation stops, so the show is never cut.
+   */
+  async applyLesson(lesson: Lesson): Promise<void> {
+    const current = this.lesson;
+    if (!current) return;
+    const kind = lessonEditKind(current, lesson);
+    if (kind === 'none') return;
+    if (kind === 'look') {
+      this.lesson = lesson;
+      if (this.pendingLesson) this.pendingLesson = lesson;
+      this.applyLook();
+      this.pushSnapshot(true);
+      return;
+    }
+    if (this.presenting() || this.exportRun) {
+      this.pendingLesson = lesson;
+      this.pushSnapshot(true);
+      return;
+    }
+    await this.loadLesson(this.lessonDir, lesson, this.selectedIndex);
+  }
+
+  private presenting(): boolean {
+    const state = this.player?.state;
+    return (
+      state === 'playing' ||
+      state === 'paused' ||
+      state === 'preparing' ||
+      this.recorder.state !== 'idle'
+    );
+  }
+
+  private applyLook(): void {
+    const lesson = this.lesson;
+    if (!lesson) return;
+    this.compositor.setKey(lesson.avatar.keyColor, lesson.avatar.chromaKey);
+    this.avatar.setKeyColor(lesson.avatar.keyColor);
+    if (this.shownSlide) {
+      this.compositor.setAvatarPlacement(effectivePlacement(lesson, this.shownSlide.index));
+    }
+  }
+
+  /** Applies an edit that waited for the presentation to stop. */
+  private async applyPendingLesson(): Promise<void> {
+    const pending = this.pendingLesson;
+    if (!pending || this.presenting() || this.exportRun) return;
+    this.pendingLesson = null;
+    await this.loadLesson(this.lessonDir, pending, this.selectedIndex);
+  }
+
+  /** Black on every output (PowerPoint's B): the presentation goes on underneath. */
+  setBlank(blank: boolean): void {
+    if (this.blanked === blank) return;
+    this.blanked = blank;
+    this.lastFrameIndex = -1;
+    this.log('info', blank ? 'program blanked' : 'program shown again', 'program_blank');
+    this.pushSnapshot(true);
+  }
+
+  get isBlank(): boolean {
+    return this.blanked;
+  }
+
+  /** The alpha of the key as greyscale, to judge edges (the preview and every output show it). */
+  setMatteView(enabled: boolean): void {
+    this.compositor.setMatteView(enabled);
+    this.lastFrameIndex = -1;
+  }
+
+  /**
+   * The avatar frame as it arrives, before keying (the eyedropper and key detection read it):
+   * the SyncTalk image on air, else the local avatar's current pose.
+   */
+  avatarFrameImage(): ImageData | null {
+    const image = this.segments ? this.lastSyncTalkImage : null;
+    if (image) {
+      const rgba = new Uint8ClampedArray(image.width * image.height * 4);
+      for (let i = 0, j = 0; i < image.rgb.length; i += 3, j += 4) {
+        rgba[j] = image.rgb[i] ?? 0;
+        rgba[j + 1] = image.rgb[i + 1] ?? 0;
+        rgba[j + 2] = image.rgb[i + 2] ?? 0;
+        rgba[j + 3] = 255;
+      }
+      return new ImageData(rgba, image.width, image.height);
+    }
+    return this.avatar.snapshot();
+  }
+
+  /** Plays one slide from its start and stops when it ends (the editor's preview). */
+  async previewSlide(index: number): Promise<void> {
+    if (!this.player || !this.lesson || this.exportRun) return;
+    if (this.presenting()) await this.stop();
+    this.selectedIndex = Math.max(0, Math.min(this.lesson.slides.length - 1, index));
+    this.previewOnly = this.selectedIndex;
+    await this.play();
+  }
+
+  /**
+   * Pauses at the end of the sentence being spoken (a presenter never cuts a word); in a hold,
+   * or with no sentence ahead, at once. A second call while one waits pauses at once.
+   */
+  async pauseAtSentenceEnd(): Promise<void> {
+    const player = this.player;
+    if (!player || player.state !== 'playing') return;
+    if (this.pauseAtSec !== null) {
+      this.pauseAtSec = null;
+      await this.pause();
+      return;
+    }
+    const frame = player.frameAt(this.audio.now());
+    const endMs = frame ? sentenceEndAfter(frame.slide, frame.speechMs) : null;
+    if (!frame || endMs === null) {
+      await this.pause();
+      return;
+    }
+    this.pauseAtSec = this.audio.now() + (endMs - frame.speechMs) / 1000;
+    this.log('info', 'pause at the end of the sentence', 'pause_requested', {
+      waitMs: Math.round(endMs - frame.speechMs),
+    });
+    this.pushSnapshot(true);
+  }
+
+  /** Read by the metrics panel once a second. */
+  metrics(): EngineMetrics {
+    const memory = (performance as Performance & { memory?: { usedJSHeapSize: number } }).memory;
+    return {
+      composerFps: this.composerFps,
+      avatarFps: this.avatarFps,
+      captureFps: this.composerFps,
+      liveFps: this.live.status.stats?.framesPerSecond ?? null,
+      ...this.lookAhead(),
+      droppedFrames: this.droppedFrames,
+      avOffsetMs: this.avOffsetMs,
+      jsHeapMB: memory ? memory.usedJSHeapSize / 1_048_576 : null,
+    };
+  }
+
+  private lookAhead(): { lookAheadSlides: number; lookAheadMs: number } {
+    const preparer = this.preparer;
+    const player = this.player;
+    if (!preparer || !this.lesson) return { lookAheadSlides: 0, lookAheadMs: 0 };
+    const onAir = this.selectedIndex;
+    let slides = 0;
+    let readyMs = 0;
+    const frame =
+      player && (player.state === 'playing' || player.state === 'paused')
+        ? player.frameAt(this.audio.now())
+        : null;
+    if (frame) readyMs += Math.max(0, frame.slide.speechMs + frame.slide.holdMs - frame.speechMs);
+    for (let index = onAir + 1; index < preparer.slideCount; index += 1) {
+      const ready = preparer.ready(index);
+      if (!ready) break;
+      slides += 1;
+      readyMs += ready.speechMs + ready.holdMs;
+    }
+    return { lookAheadSlides: slides, lookAheadMs: readyMs };
   }
 
   get currentLesson(): Lesson | null {
@@ -299,6 +518,7 @@ export class ProgramEngine {
   }
 
   async pause(): Promise<void> {
+    this.pauseAtSec = null;
     await this.player?.pause();
     this.recorder.pause();
   }
@@ -310,8 +530,11 @@ export class ProgramEngine {
 
   async stop(): Promise<void> {
     this.captions.cutAt(this.audio.now());
+    this.pauseAtSec = null;
+    this.previewOnly = null;
     this.player?.stop();
     if (this.recorder.state !== 'idle') await this.stopRecording();
+    await this.applyPendingLesson();
   }
 
   async goToSlide(index: number): Promise<void> {
@@ -567,10 +790,8 @@ export class ProgramEngine {
       width: slide.image.width,
       height: slide.image.height,
     });
-    const override = slide.slide.avatar;
-    this.compositor.setAvatarPlacement(
-      override?.hidden ? null : (override?.placement ?? this.lesson.avatar.placement),
-    );
+    // The lesson's current overrides, not the prepared copy's: placement edits apply on air.
+    this.compositor.setAvatarPlacement(effectivePlacement(this.lesson, slide.index));
   }
 
   private readonly loop = (nowMs: number): void => {
@@ -586,7 +807,14 @@ export class ProgramEngine {
     const clockMs = onAir ? videoNowSec * 1000 : nowMs;
     const frameIndex = Math.floor(clockMs / (1000 / fps));
     if (frameIndex === this.lastFrameIndex) return;
+    if (onAir && player.state === 'playing' && this.lastFrameIndex >= 0) {
+      this.droppedFrames += Math.max(0, frameIndex - this.lastFrameIndex - 1);
+    }
     this.lastFrameIndex = frameIndex;
+    if (this.pauseAtSec !== null && this.audio.now() >= this.pauseAtSec) {
+      this.pauseAtSec = null;
+      void this.pause();
+    }
 
     let programFrame: ProgramFrame | null = null;
     if (onAir) {
@@ -594,9 +822,29 @@ export class ProgramEngine {
       if (programFrame && programFrame.speechMs >= 0) {
         this.captions.onAir(programFrame.slide, videoNowSec - programFrame.speechMs / 1000);
       }
-      if (programFrame) this.programMs = programFrame.programMs;
+      if (programFrame) {
+        this.programMs = programFrame.programMs;
+        this.noteSpokenWord(programFrame);
+        // The frame drawn against the audio clock pictures must follow: frame rounding plus
+        // how late this animation frame came (negative: the picture trails the sound).
+        this.avOffsetSumMs += frameIndex * (1000 / fps) - videoNowSec * 1000;
+        this.avOffsetCount += 1;
+      }
+      const previewed = this.previewOnly;
+      if (previewed !== null && programFrame && programFrame.slide.index > previewed) {
+        // The previewed slide has ended: stop, and stay on it for the next edit.
+        void this.stop().then(() => this.goToSlide(previewed));
+        return;
+      }
+    } else if (this.spokenWord) {
+      this.spokenWord = null;
+      this.pushSnapshot(true);
     }
-    if (!this.drawProgram(programFrame, programFrame?.programMs ?? nowMs, this.captions)) return;
+    if (this.blanked) {
+      this.compositor.renderBlack();
+    } else if (!this.drawProgram(programFrame, programFrame?.programMs ?? nowMs, this.captions)) {
+      return;
+    }
     if (this.frameCounter) {
       this.compositor.drawFrameCounter(this.frameCounter.next);
       this.frameCounter.published.push({
@@ -626,6 +874,7 @@ export class ProgramEngine {
     let avatarFrame = this.segments ? this.syncTalkFrame(programFrame) : null;
     if (!avatarFrame) {
       this.avatar.draw(avatarPoseAt(poseTimeMs, programFrame?.mouthOpen ?? 0));
+      this.avatarFramesThisSecond += 1;
       avatarFrame = {
         source: this.avatar.canvas,
         width: this.avatar.canvas.width,
@@ -676,6 +925,7 @@ export class ProgramEngine {
     const image = pick.image ?? this.lastSyncTalkImage;
     if (!image) return null;
     if (pick.image) {
+      if (pick.image !== this.lastSyncTalkImage) this.avatarFramesThisSecond += 1;
       this.avatarStats.syncTalkFrames += 1;
       this.lastSyncTalkImage = pick.image;
       this.setAvatarSource('synctalk');
@@ -770,6 +1020,11 @@ export class ProgramEngine {
     const elapsed = nowMs - this.fpsWindowStartMs;
     if (elapsed >= 1000) {
       this.composerFps = (this.framesThisSecond * 1000) / elapsed;
+      this.avatarFps = (this.avatarFramesThisSecond * 1000) / elapsed;
+      this.avatarFramesThisSecond = 0;
+      this.avOffsetMs = this.avOffsetCount > 0 ? this.avOffsetSumMs / this.avOffsetCount : null;
+      this.avOffsetSumMs = 0;
+      this.avOffsetCount = 0;
       this.framesThisSecond = 0;
       this.fpsWindowStartMs = nowMs;
       if (this.player?.state === 'playing') {
@@ -801,6 +1056,11 @@ export class ProgramEngine {
       this.programMs = this.preparer?.totalMs() ?? this.programMs;
       if (this.stopRecordingAtEnd) void this.stopRecording();
       void this.announceStreamEnd('ended');
+    }
+    if (state === 'ended' || state === 'idle') {
+      this.pauseAtSec = null;
+      this.previewOnly = null;
+      void this.applyPendingLesson();
     }
     this.pushSnapshot(true);
   }
@@ -912,6 +1172,21 @@ export class ProgramEngine {
     this.pushSnapshot(true);
   }
 
+  private noteSpokenWord(frame: ProgramFrame): void {
+    const word = frame.slide.words.find(
+      (candidate) => candidate.startMs <= frame.speechMs && frame.speechMs < candidate.endMs,
+    );
+    const next: SpokenWord | null = word
+      ? { slideIndex: frame.slide.index, charStart: word.charStart, charEnd: word.charEnd }
+      : null;
+    const same =
+      next?.slideIndex === this.spokenWord?.slideIndex &&
+      next?.charStart === this.spokenWord?.charStart;
+    if (same && (next === null) === (this.spokenWord === null)) return;
+    this.spokenWord = next;
+    this.pushSnapshot(true);
+  }
+
   private pushSnapshot(force: boolean): void {
     const now = performance.now();
     if (!force && now - this.lastSnapshotMs < 250) return;
@@ -928,6 +1203,10 @@ export class ProgramEngine {
       avatarSource: this.avatarSource,
       live: this.live.status,
       exporting: this.exportRun ? { ...this.exportRun.progress } : null,
+      blanked: this.blanked,
+      pausePending: this.pauseAtSec !== null,
+      spokenWord: this.spokenWord,
+      editPending: this.pendingLesson !== null,
     });
   }
 
@@ -950,4 +1229,25 @@ export class ProgramEngine {
 
 function rgbFrame(image: SegmentImage): AvatarFrame {
   return { source: { rgb: image.rgb }, width: image.width, height: image.height };
+}
+
+/**
+ * When the sentence being spoken at `speechMs` ends (the end of its last word), or null when no
+ * word lies ahead (a hold). Sentences are cut as the voice cuts them (splitSentences).
+ */
+export function sentenceEndAfter(
+  slide: Pick<PreparedSlide, 'words' | 'slide'>,
+  speechMs: number,
+): number | null {
+  const words = slide.words;
+  if (words.length === 0) return null;
+  const sentences = splitSentences(slide.slide.narration);
+  for (const sentence of sentences) {
+    const inside = words.filter(
+      (word) => word.charStart >= sentence.start && word.charEnd <= sentence.end,
+    );
+    const last = inside[inside.length - 1];
+    if (last && last.endMs > speechMs) return last.endMs;
+  }
+  return null;
 }

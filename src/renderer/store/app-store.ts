@@ -42,7 +42,48 @@ export interface NoticeSlice {
   dismiss: (id: number) => void;
 }
 
-export type AppStore = LessonSlice & PlaybackSlice & RecordingSlice & NoticeSlice;
+/** One undoable step: the lesson before it, and what the user did (for "Undo Move avatar"). */
+export interface LessonEdit {
+  lesson: Lesson;
+  label: string;
+}
+
+export type SaveState =
+  | { phase: 'saved'; savedAtMs: number | null }
+  | { phase: 'unsaved' }
+  | { phase: 'saving' }
+  | { phase: 'failed'; error: RapidoError };
+
+/**
+ * The editor: every change to the lesson goes through `editLesson`, so undo/redo and autosave see
+ * it. `revision` counts edits; the saver records which revision reached disk.
+ */
+export interface EditorSlice {
+  past: LessonEdit[];
+  future: LessonEdit[];
+  revision: number;
+  savedRevision: number;
+  saveState: SaveState;
+  /** The last edit's coalescing key and time: a drag or slider move is one undo step. */
+  lastEdit: { key: string; atMs: number } | null;
+  editLesson: (
+    label: string,
+    change: (lesson: Lesson) => Lesson,
+    options?: { coalesceKey?: string },
+  ) => void;
+  undo: () => void;
+  redo: () => void;
+  setSaveState: (saveState: SaveState) => void;
+  /** The saver wrote `revision` to disk. */
+  markSaved: (revision: number) => void;
+}
+
+export type AppStore = LessonSlice & PlaybackSlice & RecordingSlice & NoticeSlice & EditorSlice;
+
+/** Undo depth: far beyond a session's needs, and a lesson value is small. */
+export const maxUndoSteps = 200;
+/** Edits with the same key closer together than this are one undo step. */
+export const coalesceWindowMs = 1_000;
 
 export const initialPlayback: EngineSnapshot = {
   playState: 'idle',
@@ -56,6 +97,10 @@ export const initialPlayback: EngineSnapshot = {
   avatarSource: 'local',
   exporting: null,
   live: { state: 'idle', problem: null, room: null, url: null, stats: null },
+  blanked: false,
+  pausePending: false,
+  spokenWord: null,
+  editPending: false,
 };
 
 /** The recording folder is remembered between runs, like any editor's last-used folder. */
@@ -89,7 +134,19 @@ const createLessonSlice: StateCreator<AppStore, [], [], LessonSlice> = (set) => 
   loadingLesson: false,
   setLaunch: (launch) =>
     set({ launch, recordingDir: rememberedRecordingDir() ?? launch.defaultRecordingDir }),
-  setLesson: (lessonDir, lesson) => set({ lessonDir, lesson, playback: initialPlayback }),
+  // Opening a lesson starts a new history: undo never reaches into another lesson.
+  setLesson: (lessonDir, lesson) =>
+    set({
+      lessonDir,
+      lesson,
+      playback: initialPlayback,
+      past: [],
+      future: [],
+      revision: 0,
+      savedRevision: 0,
+      saveState: { phase: 'saved', savedAtMs: null },
+      lastEdit: null,
+    }),
   setLoadingLesson: (loadingLesson) => set({ loadingLesson }),
 });
 
@@ -139,12 +196,78 @@ const createNoticeSlice: StateCreator<AppStore, [], [], NoticeSlice> = (set) => 
   dismiss: (id) => set((state) => ({ notices: state.notices.filter((n) => n.id !== id) })),
 });
 
+const createEditorSlice: StateCreator<AppStore, [], [], EditorSlice> = (set, get) => ({
+  past: [],
+  future: [],
+  revision: 0,
+  savedRevision: 0,
+  saveState: { phase: 'saved', savedAtMs: null },
+  lastEdit: null,
+  editLesson: (label, change, options = {}) => {
+    const { lesson, past, lastEdit, revision } = get();
+    if (!lesson) return;
+    const next = change(lesson);
+    if (next === lesson) return;
+    const nowMs = Date.now();
+    const key = options.coalesceKey;
+    const coalesce =
+      key !== undefined &&
+      lastEdit?.key === key &&
+      nowMs - lastEdit.atMs < coalesceWindowMs &&
+      past.length > 0;
+    set({
+      lesson: next,
+      past: coalesce ? past : [...past, { lesson, label }].slice(-maxUndoSteps),
+      future: [],
+      revision: revision + 1,
+      saveState: { phase: 'unsaved' },
+      lastEdit: key === undefined ? null : { key, atMs: nowMs },
+    });
+  },
+  undo: () => {
+    const { lesson, past, future, revision } = get();
+    const previous = past[past.length - 1];
+    if (!lesson || !previous) return;
+    set({
+      lesson: previous.lesson,
+      past: past.slice(0, -1),
+      future: [{ lesson, label: previous.label }, ...future],
+      revision: revision + 1,
+      saveState: { phase: 'unsaved' },
+      lastEdit: null,
+    });
+  },
+  redo: () => {
+    const { lesson, past, future, revision } = get();
+    const next = future[0];
+    if (!lesson || !next) return;
+    set({
+      lesson: next.lesson,
+      past: [...past, { lesson, label: next.label }],
+      future: future.slice(1),
+      revision: revision + 1,
+      saveState: { phase: 'unsaved' },
+      lastEdit: null,
+    });
+  },
+  setSaveState: (saveState) => set({ saveState }),
+  markSaved: (savedRevision) =>
+    set((state) => ({
+      savedRevision,
+      saveState:
+        state.revision === savedRevision
+          ? { phase: 'saved', savedAtMs: Date.now() }
+          : { phase: 'unsaved' },
+    })),
+});
+
 export function createAppStore() {
   return create<AppStore>()((...args) => ({
     ...createLessonSlice(...args),
     ...createPlaybackSlice(...args),
     ...createRecordingSlice(...args),
     ...createNoticeSlice(...args),
+    ...createEditorSlice(...args),
   }));
 }
 

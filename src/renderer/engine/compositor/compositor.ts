@@ -563,6 +563,21 @@ export class Compositor {
     this.mutableStats.lastRenderMs = performance.now() - startMs;
   }
 
+  /**
+   * Draws black over the whole program (the presenter's "blank"): one clear, and the next real
+   * frame redraws everything, since what was under the avatar is gone.
+   */
+  renderBlack(): void {
+    if (this.currentState !== 'ready') return;
+    const gl = this.gl;
+    gl.viewport(0, 0, this.output.width, this.output.height);
+    gl.clearColor(0, 0, 0, 1);
+    gl.clear(gl.COLOR_BUFFER_BIT);
+    this.fullRedrawNeeded = true;
+    this.previousAvatarPixels = null;
+    this.drawnCaptionPixels = null;
+  }
+
   /** Deletes every GL object and stops listening to the canvas. Safe to call twice. */
   dispose(): void {
     if (this.currentState === 'disposed') return;

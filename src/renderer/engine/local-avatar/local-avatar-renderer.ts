@@ -748,6 +748,11 @@ export class LocalAvatarRenderer {
   private keyColor: string;
   private layers: Layers | undefined;
 
+  /** The frame as last drawn (green screen and all), for the eyedropper and key detection. */
+  snapshot(): ImageData {
+    return this.context.getImageData(0, 0, this.canvas.width, this.canvas.height);
+  }
+
   constructor(options: LocalAvatarRendererOptions) {
     const { width, height } = options;
     if (!Number.isInteger(width) || !Number.isInteger(height) || width < 16 || height < 16) {

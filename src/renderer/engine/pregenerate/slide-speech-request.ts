@@ -1,0 +1,24 @@
+import type { InvokeRequest } from '../../../shared/ipc/contract.ts';
+import type { Lesson } from '../../../shared/lesson/lesson-schema.ts';
+
+export type SlideSpeechRequest = InvokeRequest<'speech:synthesize'>;
+
+/**
+ * The whole-slide speech request, exactly as the slide preparer makes it for playback and
+ * export (same text, voice and neighbouring narration): main's speech cache is keyed by what it
+ * is asked, so anything prepared ahead from a different request would be missed on air. Kept in
+ * step with `SlidePreparer.load` by a test that compares the two.
+ */
+export function slideSpeechRequest(lesson: Lesson, index: number): SlideSpeechRequest | null {
+  const slide = lesson.slides[index];
+  if (!slide) return null;
+  const following = lesson.slides[index + 1]?.narration;
+  return {
+    lessonId: lesson.id,
+    slideId: slide.id,
+    text: slide.narration,
+    voice: lesson.voice,
+    ...(index > 0 ? { previousText: lesson.slides[index - 1]?.narration ?? '' } : {}),
+    ...(following ? { nextText: following } : {}),
+  };
+}
