@@ -53,7 +53,8 @@ test('imports a folder of 4:3 slide images with a script, shows them letterboxed
 
   await page.goto(host.server.appUrl);
   await expect(page.getByTestId('slide-position')).toHaveText('Slide 1 / 4');
-  await page.getByRole('button', { name: 'Import slides…' }).click();
+  await page.getByRole('button', { name: 'Import…' }).click();
+  await page.getByRole('tab', { name: 'Images + script' }).click();
   await page.getByRole('textbox', { name: 'Slide images folder' }).fill(folder);
   await page.getByRole('button', { name: 'Import', exact: true }).click();
   await expect(page.getByTestId('notice-info')).toContainText('Imported 3 slides');
@@ -61,9 +62,9 @@ test('imports a folder of 4:3 slide images with a script, shows them letterboxed
   await expect(page.locator('.lesson-title')).toHaveText(basename(folder).replaceAll('-', ' '));
   await expect(page.locator('.lesson-title')).toHaveAttribute('title', folder);
   await expect(page.getByTestId('slide-position')).toHaveText('Slide 1 / 3');
-  await expect(page.getByTestId('narration')).toHaveText('First, an orange slide.');
+  await expect(page.getByTestId('narration')).toHaveValue('First, an orange slide.');
   await page.getByRole('button', { name: /^3\s/ }).click();
-  await expect(page.getByTestId('narration')).toHaveText('Third and last, a pink slide.');
+  await expect(page.getByTestId('narration')).toHaveValue('Third and last, a pink slide.');
 
   // The program shows the pink slide pillarboxed: black bars left and right, pink in the middle.
   const canvas = page.locator('[data-testid=program] canvas');

@@ -62,7 +62,7 @@ test('opens the sample lesson; play, pause, resume, jump and stop work', async (
   await page.getByRole('button', { name: /^3\s/ }).click();
   await expect(page.getByTestId('slide-position')).toHaveText('Slide 3 / 4');
   await expect(page.getByTestId('play-state')).toHaveText('playing');
-  await expect(page.getByTestId('narration')).toHaveText(lesson.slides[2]!.narration);
+  await expect(page.getByTestId('narration')).toHaveValue(lesson.slides[2]!.narration);
 
   await page.getByRole('button', { name: 'Next slide' }).click();
   await expect(page.getByTestId('slide-position')).toHaveText('Slide 4 / 4');

@@ -7,6 +7,7 @@ import { openLessonInto } from './features/lesson/open-lesson.ts';
 import { ProgramEngine } from './engine/program-engine.ts';
 import { useAppStore } from './store/app-store.ts';
 import { installGlobalErrorForwarding } from './renderer-log.ts';
+import { applyStoredTheme } from './features/settings/theme.ts';
 import './styles.css';
 
 declare global {
@@ -18,6 +19,8 @@ declare global {
 
 async function boot(): Promise<void> {
   installGlobalErrorForwarding();
+  // Before the first paint, so a dark-theme user never sees a light flash.
+  applyStoredTheme();
   const launch = await rapido.app.getLaunch();
   const store = useAppStore.getState();
   if (!launch.ok) {

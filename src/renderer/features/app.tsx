@@ -1,35 +1,79 @@
+import { useEffect, useState } from 'react';
 import type { ProgramEngine } from '../engine/program-engine.ts';
-import { LessonToolbar } from './lesson/lesson-toolbar.tsx';
+import { PlacementControls } from './avatar-layout/placement-controls.tsx';
+import { PlacementOverlay } from './avatar-layout/placement-overlay.tsx';
+import { startLessonSync } from './editor/lesson-sync.ts';
+import { KeyingPanel } from './keying/keying-panel.tsx';
+import { PregeneratePanel } from './pregenerate/pregenerate-panel.tsx';
+import { SettingsDialog } from './settings/settings-dialog.tsx';
+import { SlideEditor } from './editor/slide-editor.tsx';
+import { LessonToolbar, type AppMode } from './lesson/lesson-toolbar.tsx';
 import { SlideList } from './lesson/slide-list.tsx';
+import { MetricsPanel } from './metrics/metrics-panel.tsx';
 import { Notices } from './notices.tsx';
+import { PresenterConsole } from './present/presenter-console.tsx';
+import { usePresentStore } from './present/present-store.ts';
+import { ShortcutHelp } from './present/shortcut-help.tsx';
 import { AvatarPanel } from './presenter/avatar-panel.tsx';
 import { LivePanel } from './presenter/live-panel.tsx';
 import { ProgramView } from './presenter/program-view.tsx';
 import { RecordingPanel } from './presenter/recording-panel.tsx';
-import { SlideNotes } from './presenter/slide-notes.tsx';
 import { TransportBar } from './presenter/transport-bar.tsx';
 import { VoicePanel } from './presenter/voice-panel.tsx';
 import { useKeyboardShortcuts } from './presenter/use-keyboard-shortcuts.ts';
+import './editor/editor.css';
 
+/**
+ * The app shell: Edit (slides, the selected slide's preview and words, the inspector) and
+ * Present (the presenter console). The one program canvas moves with the mode.
+ */
 export function App({ engine }: { engine: ProgramEngine }) {
-  useKeyboardShortcuts(engine);
+  const [mode, setMode] = useState<AppMode>('edit');
+  const [settingsOpen, setSettingsOpen] = useState(false);
+  const [metricsOpen, setMetricsOpen] = useState(false);
+  const { helpOpen, closeHelp } = useKeyboardShortcuts(engine);
+  useEffect(() => startLessonSync(engine), [engine]);
   return (
-    <div className="app">
-      <LessonToolbar engine={engine} />
-      <div className="workspace">
-        <SlideList engine={engine} />
-        <main className="stage-column">
-          <ProgramView engine={engine} />
-          <TransportBar engine={engine} />
-          <SlideNotes />
-        </main>
-        <aside className="side-column">
-          <VoicePanel engine={engine} />
-          <AvatarPanel />
-          <RecordingPanel engine={engine} />
-          <LivePanel engine={engine} />
+    <div className="app" data-mode={mode}>
+      <LessonToolbar
+        engine={engine}
+        mode={mode}
+        onMode={setMode}
+        onSettings={() => setSettingsOpen(true)}
+        metricsOpen={metricsOpen}
+        onMetrics={() => setMetricsOpen(!metricsOpen)}
+        onHelp={() => usePresentStore.getState().setHelpOpen(true)}
+      />
+      {mode === 'present' ? (
+        <PresenterConsole engine={engine} />
+      ) : (
+        <div className="workspace">
+          <SlideList engine={engine} editable />
+          <main className="stage-column">
+            <ProgramView engine={engine} overlay={<PlacementOverlay engine={engine} />} />
+            <TransportBar engine={engine} />
+            <SlideEditor engine={engine} />
+          </main>
+          <aside className="side-column">
+            <PlacementControls engine={engine} />
+            <KeyingPanel engine={engine} />
+            <PregeneratePanel engine={engine} />
+            <VoicePanel engine={engine} />
+            <AvatarPanel />
+            <RecordingPanel engine={engine} />
+            <LivePanel engine={engine} />
+          </aside>
+        </div>
+      )}
+      {metricsOpen ? (
+        <aside className="metrics-drawer" aria-label="Metrics drawer">
+          <MetricsPanel engine={engine} />
         </aside>
-      </div>
+      ) : null}
+      {settingsOpen ? (
+        <SettingsDialog engine={engine} onClose={() => setSettingsOpen(false)} />
+      ) : null}
+      <ShortcutHelp open={helpOpen} onClose={closeHelp} />
       <Notices />
     </div>
   );

@@ -1,21 +1,61 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { rapido } from '../../bridge/rapido.ts';
 import type { ProgramEngine } from '../../engine/program-engine.ts';
-import { useAppStore } from '../../store/app-store.ts';
-import { importImagesInto, openLessonInto } from './open-lesson.ts';
+import { useAppStore, type SaveState } from '../../store/app-store.ts';
+import type { RecentLessonInfo } from '../../../shared/ipc/contract.ts';
+import { saveLessonNow } from '../editor/lesson-sync.ts';
+import { ImportDialog } from '../import/import-dialog.tsx';
+import { createLessonInto, openLessonInto } from './open-lesson.ts';
 
-type Panel = 'none' | 'open' | 'import';
+type Panel = 'none' | 'open' | 'new' | 'import';
+export type AppMode = 'edit' | 'present';
 
-export function LessonToolbar({ engine }: { engine: ProgramEngine }) {
+function saveLabel(state: SaveState): string {
+  switch (state.phase) {
+    case 'saved':
+      return state.savedAtMs === null ? 'Saved' : 'All changes saved';
+    case 'saving':
+      return 'Saving…';
+    case 'unsaved':
+      return 'Unsaved changes';
+    case 'failed':
+      return 'Not saved';
+  }
+}
+
+export function LessonToolbar(props: {
+  engine: ProgramEngine;
+  mode: AppMode;
+  onMode: (mode: AppMode) => void;
+  onSettings: () => void;
+  metricsOpen: boolean;
+  onMetrics: () => void;
+  onHelp: () => void;
+}) {
+  const { engine } = props;
   const lesson = useAppStore((s) => s.lesson);
   const lessonDir = useAppStore((s) => s.lessonDir);
   const launch = useAppStore((s) => s.launch);
+  const saveState = useAppStore((s) => s.saveState);
+  const undoLabel = useAppStore((s) => s.past[s.past.length - 1]?.label ?? null);
+  const redoLabel = useAppStore((s) => s.future[0]?.label ?? null);
   const pushError = useAppStore((s) => s.pushError);
   const [panel, setPanel] = useState<Panel>('none');
   const [openPath, setOpenPath] = useState('');
-  const [imagesDir, setImagesDir] = useState(launch?.slideFramesPath ?? '');
-  const [scriptPath, setScriptPath] = useState('');
-  const [targetDir, setTargetDir] = useState('');
+  const [newDir, setNewDir] = useState('');
+  const [newTitle, setNewTitle] = useState('');
+  const [recent, setRecent] = useState<RecentLessonInfo[]>([]);
+
+  useEffect(() => {
+    if (panel !== 'open') return;
+    let live = true;
+    void rapido.lesson.recent().then((answer) => {
+      if (live && answer.ok) setRecent(answer.value.lessons);
+    });
+    return () => {
+      live = false;
+    };
+  }, [panel]);
 
   async function pick(title: string, set: (dir: string) => void) {
     const picked = await rapido.lesson.chooseFolder(title);
@@ -23,18 +63,16 @@ export function LessonToolbar({ engine }: { engine: ProgramEngine }) {
     else if (picked.value.dir) set(picked.value.dir);
   }
 
-  async function openTyped() {
-    if (await openLessonInto(engine, openPath.trim())) setPanel('none');
+  async function open(dir: string) {
+    if (await openLessonInto(engine, dir.trim())) setPanel('none');
   }
 
-  async function runImport() {
-    const ok = await importImagesInto(engine, {
-      imagesDir: imagesDir.trim(),
-      ...(scriptPath.trim() ? { scriptPath: scriptPath.trim() } : {}),
-      ...(targetDir.trim() ? { lessonDir: targetDir.trim() } : {}),
-    });
-    if (ok) setPanel('none');
+  async function create() {
+    if (await createLessonInto(engine, newDir.trim(), newTitle.trim() || 'New lesson'))
+      setPanel('none');
   }
+
+  const toggle = (next: Panel) => setPanel(panel === next ? 'none' : next);
 
   return (
     <header className="toolbar">
@@ -42,31 +80,74 @@ export function LessonToolbar({ engine }: { engine: ProgramEngine }) {
       <div className="lesson-title" title={lessonDir ?? ''}>
         {lesson ? lesson.title : 'No lesson open'}
       </div>
-      <div className="toolbar-actions">
+      <div className="mode-switch" role="group" aria-label="Mode">
         <button
           type="button"
-          onClick={() => setPanel(panel === 'open' ? 'none' : 'open')}
-          aria-expanded={panel === 'open'}
+          aria-pressed={props.mode === 'edit'}
+          onClick={() => props.onMode('edit')}
         >
+          Edit
+        </button>
+        <button
+          type="button"
+          aria-pressed={props.mode === 'present'}
+          onClick={() => props.onMode('present')}
+        >
+          Present
+        </button>
+      </div>
+      <div className="toolbar-actions">
+        <button type="button" onClick={() => toggle('new')} aria-expanded={panel === 'new'}>
+          New…
+        </button>
+        <button type="button" onClick={() => toggle('open')} aria-expanded={panel === 'open'}>
           Open lesson…
         </button>
-        <button
-          type="button"
-          onClick={() => setPanel(panel === 'import' ? 'none' : 'import')}
-          aria-expanded={panel === 'import'}
-        >
-          Import slides…
+        <button type="button" onClick={() => toggle('import')} aria-expanded={panel === 'import'}>
+          Import…
         </button>
         <button
           type="button"
-          onClick={() =>
-            void rapido.lesson.openSample().then(async (r) => {
-              if (!r.ok) pushError(r.error);
-              else await openLessonInto(engine, r.value.dir);
-            })
-          }
+          onClick={() => void saveLessonNow()}
+          disabled={!lesson}
+          title="Save (Ctrl+S); edits are also saved a second after you make them"
         >
-          Sample lesson
+          Save
+        </button>
+        <span
+          className={`save-state save-${saveState.phase}`}
+          role="status"
+          data-testid="save-state"
+          title={saveState.phase === 'failed' ? saveState.error.message : undefined}
+        >
+          {saveLabel(saveState)}
+        </span>
+        <button
+          type="button"
+          onClick={() => useAppStore.getState().undo()}
+          disabled={undoLabel === null}
+          aria-label={undoLabel ? `Undo ${undoLabel}` : 'Undo'}
+          title="Undo (Ctrl+Z)"
+        >
+          ↶ Undo
+        </button>
+        <button
+          type="button"
+          onClick={() => useAppStore.getState().redo()}
+          disabled={redoLabel === null}
+          aria-label={redoLabel ? `Redo ${redoLabel}` : 'Redo'}
+          title="Redo (Ctrl+Shift+Z)"
+        >
+          ↷ Redo
+        </button>
+        <button type="button" onClick={props.onSettings}>
+          Settings
+        </button>
+        <button type="button" aria-pressed={props.metricsOpen} onClick={props.onMetrics}>
+          Metrics
+        </button>
+        <button type="button" onClick={props.onHelp} aria-label="Keyboard shortcuts" title="?">
+          ?
         </button>
       </div>
       {panel === 'open' ? (
@@ -74,7 +155,7 @@ export function LessonToolbar({ engine }: { engine: ProgramEngine }) {
           className="popover"
           onSubmit={(e) => {
             e.preventDefault();
-            void openTyped();
+            void open(openPath);
           }}
           aria-label="Open a lesson folder"
         >
@@ -99,7 +180,33 @@ export function LessonToolbar({ engine }: { engine: ProgramEngine }) {
               ) : null}
             </div>
           </label>
+          {recent.length > 0 ? (
+            <section aria-label="Recent lessons" className="recent-lessons">
+              <h3>Recent</h3>
+              <ul>
+                {recent.map((entry) => (
+                  <li key={entry.dir}>
+                    <button type="button" onClick={() => void open(entry.dir)} title={entry.dir}>
+                      <span className="recent-title">{entry.title}</span>
+                      <span className="recent-dir">{entry.dir}</span>
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            </section>
+          ) : null}
           <div className="popover-actions">
+            <button
+              type="button"
+              onClick={() =>
+                void rapido.lesson.openSample().then(async (r) => {
+                  if (!r.ok) pushError(r.error);
+                  else if (await openLessonInto(engine, r.value.dir)) setPanel('none');
+                })
+              }
+            >
+              Sample lesson
+            </button>
             <button type="button" onClick={() => setPanel('none')}>
               Cancel
             </button>
@@ -109,69 +216,57 @@ export function LessonToolbar({ engine }: { engine: ProgramEngine }) {
           </div>
         </form>
       ) : null}
-      {panel === 'import' ? (
+      {panel === 'new' ? (
         <form
           className="popover"
           onSubmit={(e) => {
             e.preventDefault();
-            void runImport();
+            void create();
           }}
-          aria-label="Import slide images"
+          aria-label="New lesson"
         >
-          <p className="hint">
-            A folder of slide images (sorted by name) and a text file with one narration paragraph
-            per slide, separated by blank lines.
-          </p>
           <label className="field">
-            <span>Slide images folder</span>
+            <span>Title</span>
+            <input
+              value={newTitle}
+              onChange={(e) => setNewTitle(e.target.value)}
+              placeholder="New lesson"
+              autoFocus
+              aria-label="Lesson title"
+            />
+          </label>
+          <label className="field">
+            <span>Folder for the new lesson (created if missing; must not hold a lesson)</span>
             <div className="field-row">
               <input
-                value={imagesDir}
-                onChange={(e) => setImagesDir(e.target.value)}
-                placeholder="/path/to/slides"
+                value={newDir}
+                onChange={(e) => setNewDir(e.target.value)}
+                placeholder="/path/to/new-lesson"
                 spellCheck={false}
-                autoFocus
-                aria-label="Slide images folder"
+                aria-label="New lesson folder"
               />
               {launch?.canPickFolders ? (
                 <button
                   type="button"
-                  onClick={() => void pick('Folder of slide images', setImagesDir)}
+                  onClick={() => void pick('Folder for the new lesson', setNewDir)}
                 >
                   Choose…
                 </button>
               ) : null}
             </div>
           </label>
-          <label className="field">
-            <span>Script file (optional: script.txt in that folder is used)</span>
-            <input
-              value={scriptPath}
-              onChange={(e) => setScriptPath(e.target.value)}
-              placeholder="/path/to/script.txt"
-              spellCheck={false}
-              aria-label="Script file"
-            />
-          </label>
-          <label className="field">
-            <span>Save the new lesson in (optional: the images folder)</span>
-            <input
-              value={targetDir}
-              onChange={(e) => setTargetDir(e.target.value)}
-              placeholder="a new folder"
-              spellCheck={false}
-              aria-label="New lesson folder"
-            />
-          </label>
           <div className="popover-actions">
             <button type="button" onClick={() => setPanel('none')}>
               Cancel
             </button>
-            <button type="submit" className="primary" disabled={imagesDir.trim().length === 0}>
-              Import
+            <button type="submit" className="primary" disabled={newDir.trim().length === 0}>
+              Create
             </button>
           </div>
         </form>
+      ) : null}
+      {panel === 'import' ? (
+        <ImportDialog engine={engine} onClose={() => setPanel('none')} />
       ) : null}
     </header>
   );

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, type ReactNode } from 'react';
 import type { ProgramEngine } from '../../engine/program-engine.ts';
 import { useAppStore } from '../../store/app-store.ts';
 
@@ -6,7 +6,7 @@ import { useAppStore } from '../../store/app-store.ts';
  * Shows the one program canvas. The canvas stays attached to the DOM (a detached captured
  * canvas drops to a few frames a second in Chromium) and is only scaled by CSS here.
  */
-export function ProgramView({ engine }: { engine: ProgramEngine }) {
+export function ProgramView({ engine, overlay }: { engine: ProgramEngine; overlay?: ReactNode }) {
   const host = useRef<HTMLDivElement>(null);
   const lesson = useAppStore((s) => s.lesson);
   const loading = useAppStore((s) => s.loadingLesson);
@@ -26,7 +26,10 @@ export function ProgramView({ engine }: { engine: ProgramEngine }) {
         style={{ aspectRatio: aspect }}
         ref={host}
         data-testid="program"
-      />
+      >
+        {/* React owns only the overlay; the canvas is appended beside it by the effect. */}
+        {overlay}
+      </div>
       {loading ? <div className="program-overlay">Opening lesson…</div> : null}
     </section>
   );

@@ -1,51 +1,46 @@
 import { useEffect } from 'react';
 import type { ProgramEngine } from '../../engine/program-engine.ts';
 import { useAppStore } from '../../store/app-store.ts';
+import { saveLessonNow } from '../editor/lesson-sync.ts';
+import { usePresentStore } from '../present/present-store.ts';
+import { describeTarget, handleShortcut, type ShortcutContext } from '../present/shortcuts.ts';
 
 /**
- * Space play/pause, ←/→ slides, Esc stop, R record; ignored while typing in a field or using a
- * list, and Space is left to a focused button.
+ * The app's keyboard shortcuts, from the one table in present/shortcuts.ts (which the help
+ * overlay lists). Keys typed into a field stay the field's (its own undo included), except Esc
+ * and Ctrl/⌘+S; Space and Enter on a focused button press that button.
+ *
+ * Returns the help overlay's state for the shell to render <ShortcutHelp open onClose />.
  */
-export function useKeyboardShortcuts(engine: ProgramEngine): void {
+export function useKeyboardShortcuts(engine: ProgramEngine): {
+  helpOpen: boolean;
+  closeHelp: () => void;
+} {
   useEffect(() => {
     function onKey(event: KeyboardEvent) {
-      const target = event.target as HTMLElement | null;
-      if (
-        target &&
-        (target.tagName === 'INPUT' ||
-          target.tagName === 'TEXTAREA' ||
-          target.tagName === 'SELECT' ||
-          target.isContentEditable)
-      )
-        return;
-      // Space on a focused button presses that button; it must not also start the show.
-      if (target?.tagName === 'BUTTON' && (event.key === ' ' || event.key === 'Enter')) return;
-      const { playback, recordingDir } = useAppStore.getState();
-      switch (event.key) {
-        case ' ':
-          event.preventDefault();
-          if (playback.playState === 'playing') void engine.pause();
-          else void engine.play();
-          break;
-        case 'ArrowRight':
-          void engine.goToSlide(playback.slideIndex + 1);
-          break;
-        case 'ArrowLeft':
-          void engine.goToSlide(playback.slideIndex - 1);
-          break;
-        case 'Escape':
-          void engine.stop();
-          break;
-        case 'r':
-        case 'R':
-          if (playback.recorderState === 'idle') void engine.record({ directory: recordingDir });
-          else void engine.stopRecording();
-          break;
-        default:
-          return;
-      }
+      if (event.defaultPrevented || event.isComposing) return;
+      const app = useAppStore.getState();
+      const present = usePresentStore.getState();
+      const context: ShortcutContext = {
+        engine,
+        playback: app.playback,
+        slideCount: app.lesson?.slides.length ?? 0,
+        recordingDir: app.recordingDir,
+        undo: app.undo,
+        redo: app.redo,
+        save: () => void saveLessonNow(),
+        helpOpen: present.helpOpen,
+        setHelpOpen: present.setHelpOpen,
+        typedSlide: present.typedSlide,
+        setTypedSlide: present.setTypedSlide,
+      };
+      const acted = handleShortcut(event, describeTarget(event.target), context);
+      if (acted) event.preventDefault();
     }
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, [engine]);
+  const helpOpen = usePresentStore((s) => s.helpOpen);
+  const setHelpOpen = usePresentStore((s) => s.setHelpOpen);
+  return { helpOpen, closeHelp: () => setHelpOpen(false) };
 }

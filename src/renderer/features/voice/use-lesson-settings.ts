@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { rapido } from '../../bridge/rapido.ts';
 import type { ProgramEngine } from '../../engine/program-engine.ts';
 import { useAppStore, type AppStore } from '../../store/app-store.ts';
+import { saveLessonNow } from '../editor/lesson-sync.ts';
 import type { VoiceSettings } from '../../../shared/lesson/lesson-schema.ts';
 import type { RapidoError } from '../../../shared/result.ts';
 
@@ -49,21 +49,15 @@ async function saveAndReload(
   if (selectSettingsLocked(store)) {
     return { code: 'cancelled', message: 'The voice was not changed: the presentation started.' };
   }
-  const saved = await rapido.lesson.updateSettings({
-    dir: lessonDir,
+  // Through the editor, so the change is undoable and saved like any other edit.
+  store.editLesson(change.voice ? 'Change voice' : 'Change captions', (current) => ({
+    ...current,
     ...(change.voice ? { voice: change.voice } : {}),
     ...(change.burnInCaptions !== undefined
-      ? { captions: { ...lesson.captions, burnIn: change.burnInCaptions } }
+      ? { captions: { ...current.captions, burnIn: change.burnInCaptions } }
       : {}),
-  });
-  if (!saved.ok) return saved.error;
-  const slideIndex = useAppStore.getState().playback.slideIndex;
-  await engine.loadLesson(saved.value.dir, saved.value.lesson);
-  useAppStore.getState().setLesson(saved.value.dir, saved.value.lesson);
-  // A reload starts at the first slide; the trainer stays where they were.
-  const stayOn = Math.min(slideIndex, saved.value.lesson.slides.length - 1);
-  if (stayOn > 0) await engine.goToSlide(stayOn);
-  return null;
+  }));
+  return saveLessonNow();
 }
 
 export function useLessonSettings(engine: ProgramEngine) {

@@ -1,0 +1,316 @@
+import {
+  useEffect,
+  useId,
+  useRef,
+  useState,
+  type JSX,
+  type MouseEvent,
+  type RefObject,
+} from 'react';
+import type { ProgramEngine } from '../../engine/program-engine.ts';
+import { useAppStore } from '../../store/app-store.ts';
+import { setAvatar } from '../../../shared/lesson/lesson-edits.ts';
+import type { ChromaKeySettings } from '../../../shared/lesson/lesson-schema.ts';
+import { detectKeyColor } from '../../../shared/keying/detect-key-color.ts';
+import { averageColorAt } from '../../../shared/keying/sample-color.ts';
+import './keying.css';
+
+/**
+ * The avatar's chroma key: the raw avatar frame (before keying) with an eyedropper, detection of
+ * the key colour from the frame's border, the key colour as a swatch and hex, OBS's three
+ * sliders, and the matte view (the key's alpha as grey on every output). Every change is an
+ * editor edit, so it is undoable and saved, and the engine applies it to the program at once.
+ */
+
+/** How often the raw frame is redrawn while the panel is on screen. */
+const frameRefreshMs = 250;
+/** The eyedropper averages (2·2+1)² = 5x5 pixels. */
+const eyedropperRadiusPx = 2;
+
+export const defaultChromaKey: ChromaKeySettings = {
+  similarity: 0.4,
+  smoothness: 0.08,
+  spill: 0.1,
+};
+
+const sliders: readonly { name: keyof ChromaKeySettings; label: string; hint: string }[] = [
+  {
+    name: 'similarity',
+    label: 'Similarity',
+    hint: 'How far from the key colour is still keyed out',
+  },
+  { name: 'smoothness', label: 'Smoothness', hint: 'How soft the edge between keyed and kept is' },
+  { name: 'spill', label: 'Spill', hint: 'How much green cast is taken out of the edges' },
+];
+
+const hexPattern = /^#[0-9a-fA-F]{6}$/;
+
+type Status = { kind: 'info' | 'problem'; message: string; hint?: string } | null;
+
+function setKeyColor(label: string, keyColor: string, coalesceKey?: string): void {
+  useAppStore
+    .getState()
+    .editLesson(
+      label,
+      (lesson) => setAvatar(lesson, { keyColor: keyColor.toLowerCase() }),
+      coalesceKey ? { coalesceKey } : {},
+    );
+}
+
+/** Redraws the raw avatar frame into `canvas` a few times a second while it is visible. */
+function useAvatarFrame(
+  engine: ProgramEngine,
+  canvas: RefObject<HTMLCanvasElement | null>,
+  /** The canvas is rendered (a lesson is open). */
+  shown: boolean,
+): RefObject<ImageData | null> {
+  const latest = useRef<ImageData | null>(null);
+  useEffect(() => {
+    const element = canvas.current;
+    if (!shown || !element) return;
+    let onScreen = true;
+    const observer =
+      typeof IntersectionObserver === 'undefined'
+        ? null
+        : new IntersectionObserver((entries) => {
+            onScreen = entries.some((entry) => entry.isIntersecting);
+          });
+    observer?.observe(element);
+    const draw = () => {
+      if (!onScreen || document.hidden) return;
+      const image = engine.avatarFrameImage();
+      if (!image) return;
+      latest.current = image;
+      if (element.width !== image.width) element.width = image.width;
+      if (element.height !== image.height) element.height = image.height;
+      element.getContext('2d')?.putImageData(image, 0, 0);
+    };
+    draw();
+    const timer = window.setInterval(draw, frameRefreshMs);
+    return () => {
+      window.clearInterval(timer);
+      observer?.disconnect();
+    };
+  }, [engine, canvas, shown]);
+  return latest;
+}
+
+export function KeyingPanel({ engine }: { engine: ProgramEngine }): JSX.Element {
+  const avatar = useAppStore((s) => s.lesson?.avatar ?? null);
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const frame = useAvatarFrame(engine, canvas, avatar !== null);
+  const [picking, setPicking] = useState(false);
+  const [matte, setMatte] = useState(false);
+  const [status, setStatus] = useState<Status>(null);
+  const keyColor = avatar?.keyColor ?? '#00b140';
+  const [draft, setDraft] = useState(keyColor);
+  const hexId = useId();
+
+  // The field follows the lesson (undo, eyedropper, detection) unless it holds what was typed.
+  useEffect(() => {
+    setDraft((current) => (current.toLowerCase() === keyColor.toLowerCase() ? current : keyColor));
+  }, [keyColor]);
+
+  // The matte view is a tool of this panel: it must not outlive it.
+  useEffect(() => () => engine.setMatteView(false), [engine]);
+
+  useEffect(() => {
+    if (!picking) return;
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === 'Escape') {
+        event.stopPropagation();
+        setPicking(false);
+      }
+    };
+    window.addEventListener('keydown', onKey, true);
+    return () => window.removeEventListener('keydown', onKey, true);
+  }, [picking]);
+
+  if (!avatar) {
+    return (
+      <section className="panel keying-panel" aria-label="Keying">
+        <h2>Keying</h2>
+        <p className="hint">No lesson open.</p>
+      </section>
+    );
+  }
+  const chromaKey = avatar.chromaKey;
+
+  function pick(event: MouseEvent<HTMLCanvasElement>) {
+    if (!picking) return;
+    const image = frame.current;
+    const element = canvas.current;
+    if (!image || !element) return;
+    const box = element.getBoundingClientRect();
+    if (box.width <= 0 || box.height <= 0) return;
+    const x = ((event.clientX - box.left) / box.width) * image.width;
+    const y = ((event.clientY - box.top) / box.height) * image.height;
+    const color = averageColorAt(image, x, y, eyedropperRadiusPx);
+    setKeyColor('Pick key colour', color);
+    setPicking(false);
+    setStatus({ kind: 'info', message: `Key colour picked: ${color}` });
+  }
+
+  function detect() {
+    const image = engine.avatarFrameImage() ?? frame.current;
+    if (!image) {
+      setStatus({ kind: 'problem', message: 'There is no avatar frame yet.' });
+      return;
+    }
+    const result = detectKeyColor(image);
+    if (!result.ok) {
+      setStatus({ kind: 'problem', message: result.error.message, hint: result.error.hint });
+      return;
+    }
+    const { keyColor: detected, coverage } = result.value;
+    setKeyColor('Detect key colour', detected);
+    setStatus({
+      kind: 'info',
+      message: `Detected ${detected} (${Math.round(coverage * 100)} % of the border).`,
+    });
+  }
+
+  function setSetting(name: keyof ChromaKeySettings, value: number) {
+    if (!Number.isFinite(value)) return;
+    const clamped = Math.min(1, Math.max(0.001, value));
+    useAppStore
+      .getState()
+      .editLesson(
+        `Change key ${name}`,
+        (lesson) =>
+          setAvatar(lesson, { chromaKey: { ...lesson.avatar.chromaKey, [name]: clamped } }),
+        { coalesceKey: `chroma-${name}` },
+      );
+  }
+
+  const draftValid = hexPattern.test(draft);
+
+  return (
+    <section className="panel keying-panel" aria-label="Keying">
+      <h2>Keying</h2>
+      <canvas
+        ref={canvas}
+        width={512}
+        height={512}
+        className={`keying-frame${picking ? ' picking' : ''}`}
+        aria-label="Avatar frame"
+        data-testid="avatar-frame"
+        onClick={pick}
+      />
+      <div className="keying-actions">
+        <button
+          type="button"
+          aria-pressed={picking}
+          className={picking ? 'primary' : undefined}
+          onClick={() => {
+            setPicking(!picking);
+            if (!picking)
+              setStatus({
+                kind: 'info',
+                message: 'Click the screen colour in the frame (Esc cancels).',
+              });
+          }}
+        >
+          Pick key colour
+        </button>
+        <button type="button" onClick={detect}>
+          Detect from border
+        </button>
+      </div>
+      <div className="keying-color">
+        <input
+          type="color"
+          className="keying-swatch"
+          aria-label="Key colour swatch"
+          value={keyColor.toLowerCase()}
+          onChange={(event) =>
+            setKeyColor('Change key colour', event.currentTarget.value, 'key-color')
+          }
+        />
+        <label htmlFor={hexId}>Key colour</label>
+        <input
+          id={hexId}
+          className="keying-hex"
+          value={draft}
+          spellCheck={false}
+          maxLength={7}
+          aria-invalid={!draftValid}
+          onChange={(event) => {
+            const value = event.currentTarget.value.trim();
+            setDraft(value);
+            if (hexPattern.test(value)) setKeyColor('Change key colour', value, 'key-color');
+          }}
+          onBlur={() => setDraft(keyColor)}
+        />
+      </div>
+      {draftValid ? null : (
+        <p className="keying-problem" role="alert">
+          Write the colour as # and six hexadecimal digits, e.g. #00b140.
+        </p>
+      )}
+      {status ? (
+        <div
+          className={status.kind === 'problem' ? 'keying-problem' : 'keying-status'}
+          role="status"
+          data-testid="keying-status"
+        >
+          <p>{status.message}</p>
+          {status.hint ? <p className="hint">{status.hint}</p> : null}
+        </div>
+      ) : null}
+      {sliders.map(({ name, label, hint }) => (
+        <div className="keying-slider" key={name}>
+          <label htmlFor={`${hexId}-${name}`} title={hint}>
+            {label}
+          </label>
+          {/* The track starts at 0 so the 0.005 steps land on 0.4, 0.08, 0.1 and 1; its first
+              stop stands for the schema's least value, 0.001 (setSetting clamps). */}
+          <input
+            id={`${hexId}-${name}`}
+            type="range"
+            min={0}
+            max={1}
+            step={0.005}
+            aria-valuetext={chromaKey[name].toFixed(3)}
+            value={chromaKey[name]}
+            onChange={(event) => setSetting(name, Number(event.currentTarget.value))}
+          />
+          <output
+            htmlFor={`${hexId}-${name}`}
+            className="keying-value"
+            data-testid={`keying-${name}`}
+          >
+            {chromaKey[name].toFixed(3)}
+          </output>
+        </div>
+      ))}
+      <div className="keying-actions">
+        <label className="checkbox">
+          <input
+            type="checkbox"
+            checked={matte}
+            onChange={(event) => {
+              const on = event.currentTarget.checked;
+              setMatte(on);
+              engine.setMatteView(on);
+            }}
+          />
+          Matte view
+        </label>
+        <button
+          type="button"
+          className="small"
+          onClick={() =>
+            useAppStore
+              .getState()
+              .editLesson('Reset keying', (lesson) =>
+                setAvatar(lesson, { chromaKey: defaultChromaKey }),
+              )
+          }
+        >
+          Reset to defaults
+        </button>
+      </div>
+    </section>
+  );
+}
