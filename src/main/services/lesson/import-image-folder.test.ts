@@ -1,35 +1,18 @@
-import { mkdtemp, readFile, readdir, realpath, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import type { Result } from '../../../shared/result.ts';
 import { importImageFolder } from './import-image-folder.ts';
-import { writeFiles } from './test-files.ts';
-
-const pngBytes = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
-  'base64',
-);
+import { writeFiles, tempRoot, expectOk, expectError, pngBytes } from './test-files.ts';
 
 let root: string;
 
+let remove: () => Promise<void>;
+
 beforeEach(async () => {
-  root = await realpath(await mkdtemp(join(tmpdir(), 'rapido-import-')));
+  ({ root, remove } = await tempRoot('rapido-import-'));
 });
 
-afterEach(async () => {
-  await rm(root, { recursive: true, force: true });
-});
-
-function expectOk<T>(result: Result<T>): T {
-  if (!result.ok) throw new Error(`expected success, got ${JSON.stringify(result.error)}`);
-  return result.value;
-}
-
-function expectError<T>(result: Result<T>) {
-  if (result.ok) throw new Error('expected an error result');
-  return result.error;
-}
+afterEach(() => remove());
 
 describe('importImageFolder', () => {
   test('sorts images naturally, pairs paragraphs, copies into slides/ and writes lesson.json', async () => {

@@ -1,9 +1,7 @@
-import { mkdir, mkdtemp, readdir, readFile, realpath, rm, symlink } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { lessonSchema, type Lesson } from '../../../shared/lesson/lesson-schema.ts';
-import type { Result } from '../../../shared/result.ts';
 import {
   createKeyedQueue,
   numberedName,
@@ -11,32 +9,17 @@ import {
   writeLessonAsset,
 } from './lesson-save.ts';
 import { loadLesson } from './lesson-store.ts';
-import { writeFiles } from './test-files.ts';
-
-const pngBytes = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
-  'base64',
-);
+import { writeFiles, tempRoot, expectOk, expectError, pngBytes } from './test-files.ts';
 
 let root: string;
 
+let remove: () => Promise<void>;
+
 beforeEach(async () => {
-  root = await realpath(await mkdtemp(join(tmpdir(), 'rapido-save-')));
+  ({ root, remove } = await tempRoot('rapido-save-'));
 });
 
-afterEach(async () => {
-  await rm(root, { recursive: true, force: true });
-});
-
-function expectOk<T>(result: Result<T>): T {
-  if (!result.ok) throw new Error(`expected success, got ${JSON.stringify(result.error)}`);
-  return result.value;
-}
-
-function expectError<T>(result: Result<T>) {
-  if (result.ok) throw new Error('expected an error result');
-  return result.error;
-}
+afterEach(() => remove());
 
 function lessonWith(images: string[], change: Partial<Lesson> = {}): Lesson {
   return lessonSchema.parse({

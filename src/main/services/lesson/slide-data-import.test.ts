@@ -1,12 +1,10 @@
-import { mkdtemp, readdir, readFile, realpath, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultPlacement } from '../../../shared/lesson/lesson-schema.ts';
-import type { Result } from '../../../shared/result.ts';
 import { loadLesson } from './lesson-store.ts';
 import { importSlideData } from './slide-data-import.ts';
-import { writeFiles } from './test-files.ts';
+import { writeFiles, tempRoot, expectOk, expectError } from './test-files.ts';
 
 /** 1x1 PNGs; a different colour each, so copies can be told apart. */
 const pngRed = Buffer.from(
@@ -20,23 +18,13 @@ const pngBlue = Buffer.from(
 
 let root: string;
 
+let remove: () => Promise<void>;
+
 beforeEach(async () => {
-  root = await realpath(await mkdtemp(join(tmpdir(), 'rapido-slide-data-')));
+  ({ root, remove } = await tempRoot('rapido-slide-data-'));
 });
 
-afterEach(async () => {
-  await rm(root, { recursive: true, force: true });
-});
-
-function expectOk<T>(result: Result<T>): T {
-  if (!result.ok) throw new Error(`expected success, got ${JSON.stringify(result.error)}`);
-  return result.value;
-}
-
-function expectError<T>(result: Result<T>) {
-  if (result.ok) throw new Error('expected an error result');
-  return result.error;
-}
+afterEach(() => remove());
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
