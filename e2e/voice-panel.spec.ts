@@ -184,6 +184,8 @@ test('a trainer sets the key, picks an ElevenLabs voice and model, checks the co
   const savesSoFar = async () => (await logFiles()).split('lesson saved').length - 1;
   const savesBefore = await savesSoFar();
   const stability = panel.getByRole('slider', { name: 'Stability' });
+  // The inspector column scrolls: bring the slider on screen before dragging it with the mouse.
+  await stability.scrollIntoViewIfNeeded();
   const box = await stability.boundingBox();
   if (!box) throw new Error('the Stability slider is not on screen');
   await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2);
