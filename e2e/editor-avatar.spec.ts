@@ -1,13 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import {
-  lessonSchema,
-  type Lesson,
-  type NormalisedRect,
-} from '../src/shared/lesson/lesson-schema.ts';
+import type { Lesson, NormalisedRect } from '../src/shared/lesson/lesson-schema.ts';
 import { placeAvatar } from '../src/renderer/engine/compositor/fit-rect.ts';
 import {
   cornerPlacement,
@@ -18,7 +14,7 @@ import {
 } from '../src/shared/lesson/placement-snapping.ts';
 import { detectKeyColor, type RgbaImageLike } from '../src/shared/keying/detect-key-color.ts';
 import type { HeadlessHost } from '../src/main/hosts/headless/headless-host.ts';
-import { sampleLessonAt, startTestHost } from './support/app-host.ts';
+import { readLessonAt, sampleLessonAt, startTestHost } from './support/app-host.ts';
 import { fixturesDir } from './support/harness-server.ts';
 
 /**
@@ -51,7 +47,7 @@ test.afterAll(async () => {
 });
 
 async function onDisk(): Promise<Lesson> {
-  return lessonSchema.parse(JSON.parse(await readFile(join(lessonDir, 'lesson.json'), 'utf8')));
+  return readLessonAt(lessonDir);
 }
 
 function near(actual: NormalisedRect | undefined, expected: NormalisedRect): boolean {

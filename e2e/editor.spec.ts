@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { lessonSchema, type Lesson } from '../src/shared/lesson/lesson-schema.ts';
+import { type Lesson } from '../src/shared/lesson/lesson-schema.ts';
 import type { HeadlessHost } from '../src/main/hosts/headless/headless-host.ts';
-import { sampleLessonAt, startTestHost } from './support/app-host.ts';
+import { readLessonAt, sampleLessonAt, startTestHost } from './support/app-host.ts';
 import { readMainLog } from './support/render-cli.ts';
 
 /**
@@ -29,7 +29,7 @@ test.afterAll(async () => {
 });
 
 async function onDisk(): Promise<Lesson> {
-  return lessonSchema.parse(JSON.parse(await readFile(join(lessonDir, 'lesson.json'), 'utf8')));
+  return readLessonAt(lessonDir);
 }
 
 const slideButtons = (page: Page) => page.locator('nav[aria-label="Slides"] .slide-item');
@@ -150,7 +150,7 @@ test('a new lesson starts with a title slide and is saved at once', async ({ pag
   await page.getByRole('textbox', { name: 'New lesson folder' }).fill(dir);
   await page.getByRole('button', { name: 'Create' }).click();
   await expect(page.locator('.lesson-title')).toHaveText('Cells and tissues');
-  const created = lessonSchema.parse(JSON.parse(await readFile(join(dir, 'lesson.json'), 'utf8')));
+  const created = await readLessonAt(dir);
   expect(created.slides).toHaveLength(1);
   await readFile(join(dir, created.slides[0]!.image));
   // A folder that already holds a lesson is refused, naming what to do.

@@ -3,9 +3,8 @@ import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { lessonSchema } from '../src/shared/lesson/lesson-schema.ts';
 import type { HeadlessHost } from '../src/main/hosts/headless/headless-host.ts';
-import { sampleLessonAt, startTestHost } from './support/app-host.ts';
+import { readLessonAt, sampleLessonAt, startTestHost } from './support/app-host.ts';
 import { fixturesDir } from './support/harness-server.ts';
 import { meanAbsDiff, type PixelRect } from './support/media-probe.ts';
 import { execFileAsync, pngToRgb } from './support/reference-slides.ts';
@@ -102,9 +101,7 @@ test('imports a PDF: one slide per page at 1280x720, narrated from its text, ope
   await page.screenshot({ path: testInfo.outputPath('import-pdf-done.png') });
 
   // lesson.json: 11 slides s1..s11 at the chosen output, narrated from each page's text.
-  const lesson = lessonSchema.parse(
-    JSON.parse(await readFile(join(lessonDir, 'lesson.json'), 'utf8')),
-  );
+  const lesson = await readLessonAt(lessonDir);
   expect(lesson.slides).toHaveLength(11);
   expect(lesson.slides.map((s) => s.id)).toEqual(Array.from({ length: 11 }, (_, i) => `s${i + 1}`));
   expect(lesson.output).toEqual({ width: 1280, height: 720, fps: 25 });
@@ -337,9 +334,7 @@ test("slide data JSON: the predecessor's slides become a lesson in the folder na
   });
   await expect(dialog).toBeHidden();
   await expect(page.getByTestId('notice-info')).toContainText('Imported 2 slides');
-  const lesson = lessonSchema.parse(
-    JSON.parse(await readFile(join(lessonDir, 'lesson.json'), 'utf8')),
-  );
+  const lesson = await readLessonAt(lessonDir);
   expect(lesson.slides.map((s) => s.narration)).toEqual(['The pink one.', 'The teal one.']);
   await expect(page.getByRole('navigation', { name: 'Slides' }).getByRole('listitem')).toHaveCount(
     2,

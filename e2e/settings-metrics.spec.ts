@@ -1,9 +1,7 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import type { HeadlessHost } from '../src/main/hosts/headless/headless-host.ts';
-import { lessonSchema, type Lesson } from '../src/shared/lesson/lesson-schema.ts';
-import { sampleLessonAt, startTestHost } from './support/app-host.ts';
+import { type Lesson } from '../src/shared/lesson/lesson-schema.ts';
+import { readLessonAt, sampleLessonAt, startTestHost } from './support/app-host.ts';
 
 /**
  * The settings dialog, the themes and the metrics panel, in real Chromium through the headless
@@ -43,8 +41,7 @@ async function openSettings(page: Page): Promise<Locator> {
 }
 
 async function outputOnDisk(): Promise<Lesson['output']> {
-  const raw: unknown = JSON.parse(await readFile(join(lessonDir, 'lesson.json'), 'utf8'));
-  return lessonSchema.parse(raw).output;
+  return (await readLessonAt(lessonDir)).output;
 }
 
 async function programCanvasSize(page: Page): Promise<{ width: number; height: number }> {

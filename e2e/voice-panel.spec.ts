@@ -1,6 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import type { HeadlessHost } from '../src/main/hosts/headless/headless-host.ts';
 import {
@@ -8,9 +6,9 @@ import {
   type ElevenLabsReference,
   type RecordedRequest,
 } from '../src/main/services/speech/elevenlabs-reference/reference-server.ts';
-import { lessonSchema, type Lesson } from '../src/shared/lesson/lesson-schema.ts';
+import { type Lesson } from '../src/shared/lesson/lesson-schema.ts';
 import { splitSentences } from '../src/shared/speech/narration-text.ts';
-import { readAllFiles, sampleLessonAt, startTestHost } from './support/app-host.ts';
+import { readAllFiles, readLessonAt, sampleLessonAt, startTestHost } from './support/app-host.ts';
 
 /**
  * The Voice panel against the local ElevenLabs reference server, in real Chromium through the
@@ -33,7 +31,7 @@ test.afterEach(async () => {
 });
 
 async function lessonOnDisk(dir: string): Promise<Lesson> {
-  return lessonSchema.parse(JSON.parse(await readFile(join(dir, 'lesson.json'), 'utf8')));
+  return readLessonAt(dir);
 }
 
 async function openApp(page: Page, url: string, lesson: Lesson): Promise<Locator> {

@@ -23,6 +23,11 @@ export function requireRendererBuild(): void {
  * A copy of the sample lesson at another output size: software WebGL on CI machines keeps real
  * time only at 640x360 (ENVIRONMENT.md).
  */
+/** The lesson.json in `dir`, as the app reads it (parsed, defaults applied). */
+export async function readLessonAt(dir: string): Promise<Lesson> {
+  return lessonSchema.parse(JSON.parse(await readFile(join(dir, 'lesson.json'), 'utf8')));
+}
+
 export async function sampleLessonAt(
   width: number,
   height: number,
@@ -30,7 +35,7 @@ export async function sampleLessonAt(
 ): Promise<{ dir: string; lesson: Lesson }> {
   const dir = await mkdtemp(join(tmpdir(), 'rapido-e2e-lesson-'));
   await cp(sampleLessonDir, dir, { recursive: true });
-  const original = lessonSchema.parse(JSON.parse(await readFile(join(dir, 'lesson.json'), 'utf8')));
+  const original = await readLessonAt(dir);
   const resized = { ...original, output: { ...original.output, width, height } };
   const lesson = edit ? edit(resized) : resized;
   await writeFile(join(dir, 'lesson.json'), JSON.stringify(lesson, null, 2));

@@ -11,7 +11,7 @@ import type { CallContext, InvokeHandlers, SendHandlers } from './ipc/dispatcher
 import type { Logger } from './logging/logger.ts';
 import { importImageFolder } from './lesson/import-image-folder.ts';
 import { createKeyedQueue, saveLessonFolder, writeLessonAsset } from './lesson/lesson-save.ts';
-import { loadLesson, readLessonAsset, saveLesson } from './lesson/lesson-store.ts';
+import { loadLesson, readLessonAsset } from './lesson/lesson-store.ts';
 import { convertPptxToPdf } from './lesson/pptx-convert.ts';
 import { createRecentLessons } from './lesson/recent-lessons.ts';
 import { importSlideData } from './lesson/slide-data-import.ts';
@@ -188,19 +188,6 @@ export function createAppServices(options: {
       await remember(imported.value);
       return ok({ dir: imported.value.dir, lesson: imported.value.lesson });
     },
-    'lesson:update-settings': ({ dir, voice, captions }, context) =>
-      inLessonFolder(resolve(dir), async () => {
-        const loaded = await loadLesson(resolve(dir));
-        if (!loaded.ok) return loaded;
-        const changed = {
-          ...loaded.value.lesson,
-          ...(voice === undefined ? {} : { voice }),
-          ...(captions === undefined ? {} : { captions }),
-        };
-        const saved = await saveLesson(loaded.value.dir, changed, { logger });
-        if (!saved.ok) return saved;
-        return invokeHandlers['lesson:open']({ dir: loaded.value.dir }, context);
-      }),
     'lesson:save': ({ dir, lesson, create }) =>
       inLessonFolder(resolve(dir), async () => {
         const saved = await saveLessonFolder({

@@ -57,8 +57,8 @@ export function App({ engine }: { engine: ProgramEngine }) {
           <aside className="side-column">
             <PlacementControls engine={engine} />
             <KeyingPanel engine={engine} />
-            <PregeneratePanel engine={engine} />
-            <VoicePanel engine={engine} />
+            <PregeneratePanel />
+            <VoicePanel />
             <AvatarPanel />
             <RecordingPanel engine={engine} />
             <LivePanel engine={engine} />

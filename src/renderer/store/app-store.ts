@@ -273,6 +273,27 @@ export function createAppStore() {
 
 export const useAppStore = createAppStore();
 
+/** The presentation runs or is starting: playing, paused or preparing its first slide. */
+export function isOnAir(playState: EngineSnapshot['playState']): boolean {
+  return playState === 'playing' || playState === 'paused' || playState === 'preparing';
+}
+
+/**
+ * The program is in use (presenting, recording, exporting or live): every output was set up for
+ * the lesson as it started, so its size, and work competing for it, must wait.
+ */
+export function selectProgramBusy(s: Pick<AppStore, 'playback'>): boolean {
+  const { playState, recorderState, exporting, live } = s.playback;
+  return (
+    isOnAir(playState) ||
+    recorderState !== 'idle' ||
+    exporting !== null ||
+    live.state === 'connecting' ||
+    live.state === 'live' ||
+    live.state === 'reconnecting'
+  );
+}
+
 // Named selectors (zustand docs): components subscribe to exactly what they show.
 export const selectLesson = (s: AppStore) => s.lesson;
 export const selectPlayback = (s: AppStore) => s.playback;

@@ -317,15 +317,6 @@ export const invokeChannels = {
     }),
     loadedLessonSchema,
   ),
-  /** Changes the lesson's voice and/or captions and saves lesson.json (atomically). */
-  'lesson:update-settings': channel(
-    z.object({
-      dir: z.string().min(1),
-      voice: voiceSettingsSchema.optional(),
-      captions: lessonSchema.shape.captions.optional(),
-    }),
-    loadedLessonSchema,
-  ),
   /**
    * Saves the whole lesson (the editor's save and autosave). Main validates it, checks every asset
    * stays inside the folder and exists, and replaces lesson.json atomically. `create` makes a new

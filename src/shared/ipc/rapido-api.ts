@@ -83,8 +83,6 @@ export function createRapidoApi(transport: RapidoTransport) {
       chooseFolder: (title: string) => call('lesson:choose-folder', { title }),
       importImages: (request: InvokeRequest<'lesson:import-images'>) =>
         call('lesson:import-images', request),
-      updateSettings: (request: InvokeRequest<'lesson:update-settings'>) =>
-        call('lesson:update-settings', request),
       readAsset: (lessonDir: string, path: string) =>
         call('lesson:read-asset', { lessonDir, path }),
       save: (request: InvokeRequest<'lesson:save'>) => call('lesson:save', request),

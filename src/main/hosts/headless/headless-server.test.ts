@@ -57,7 +57,6 @@ function stubHandlers(fixture: Pick<Fixture, 'handled' | 'appended' | 'logged'>)
       'lesson:open-sample': unexpected,
       'lesson:choose-folder': unexpected,
       'lesson:import-images': unexpected,
-      'lesson:update-settings': unexpected,
       'lesson:save': unexpected,
       'lesson:write-asset': unexpected,
       'lesson:recent': unexpected,

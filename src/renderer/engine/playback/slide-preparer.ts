@@ -11,6 +11,7 @@ import type { RapidoApi } from '../../../shared/ipc/rapido-api.ts';
 import { gateMouthByWords, mouthOpennessFromPcm } from '../local-avatar/avatar-motion.ts';
 import type { ProgramAudio } from './program-audio.ts';
 import { decodeSlideImage, type SlideImage } from './slide-image.ts';
+import { slideSpeechRequest } from './slide-speech-request.ts';
 
 /** What showing a slide needs (no speech): the selected slide while nothing plays. */
 export interface DisplaySlide {
@@ -258,18 +259,15 @@ export class SlidePreparer {
     nextText?: string,
   ): Promise<Result<PreparedSlide>> {
     const slide = this.lesson.slides[index];
-    if (!slide) return err('invalid-request', `There is no slide ${index + 1}.`);
-    const following = nextText ?? this.lesson.slides[index + 1]?.narration;
+    const request = slideSpeechRequest(this.lesson, index);
+    if (!slide || !request) return err('invalid-request', `There is no slide ${index + 1}.`);
     const [image, speech] = await Promise.all([
       this.imageFor(index, slide),
+      // A first sentence alone (fast start) goes with the rest of the slide as its next text.
       this.api.speech.synthesize({
-        lessonId: this.lesson.id,
-        slideId: slide.id,
-        text: text ?? slide.narration,
-        voice: this.lesson.voice,
-        // Neighbouring narration lets the voice carry intonation across the slide change.
-        ...(index > 0 ? { previousText: this.lesson.slides[index - 1]?.narration ?? '' } : {}),
-        ...(following ? { nextText: following } : {}),
+        ...request,
+        ...(text === undefined ? {} : { text }),
+        ...(nextText === undefined ? {} : { nextText }),
       }),
     ]);
     if (!image.ok) return image;

@@ -18,7 +18,7 @@ import {
   type PregenerateApi,
   type PregenerateProgress,
 } from './lesson-pregenerator.ts';
-import { slideSpeechRequest } from './slide-speech-request.ts';
+import { slideSpeechRequest } from '../playback/slide-speech-request.ts';
 
 const syncTalkAvatar: SyncTalkAvatarSettings = {
   provider: 'synctalk',

@@ -3,7 +3,7 @@ import type { RapidoApi } from '../../../shared/ipc/rapido-api.ts';
 import type { Lesson, SyncTalkAvatarSettings } from '../../../shared/lesson/lesson-schema.ts';
 import { err, errorMessage, type RapidoError, type Result } from '../../../shared/result.ts';
 import { PregenerateEta } from './pregenerate-eta.ts';
-import { slideSpeechRequest } from './slide-speech-request.ts';
+import { slideSpeechRequest } from '../playback/slide-speech-request.ts';
 
 /**
  * Prepares a whole lesson ahead of time, so presenting, recording or exporting it later needs no

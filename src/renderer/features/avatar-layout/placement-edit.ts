@@ -1,5 +1,5 @@
 import type { ProgramEngine } from '../../engine/program-engine.ts';
-import { useAppStore, type AppStore } from '../../store/app-store.ts';
+import { isOnAir, useAppStore, type AppStore } from '../../store/app-store.ts';
 import { setPlacement } from '../../../shared/lesson/lesson-edits.ts';
 import type { Lesson, NormalisedRect } from '../../../shared/lesson/lesson-schema.ts';
 import { roundPlacement, samePlacement } from '../../../shared/lesson/placement-snapping.ts';
@@ -16,13 +16,7 @@ export const placementCoalesceKey = 'placement';
  */
 export function selectPlacementEditable(s: AppStore): boolean {
   const { playState, recorderState, exporting } = s.playback;
-  return (
-    playState !== 'playing' &&
-    playState !== 'paused' &&
-    playState !== 'preparing' &&
-    recorderState === 'idle' &&
-    exporting === null
-  );
+  return !isOnAir(playState) && recorderState === 'idle' && exporting === null;
 }
 
 /** The slide whose own placement an edit changes, or null for the lesson's (all slides). */

@@ -1,12 +1,6 @@
 import { rapido } from '../../bridge/rapido.ts';
-import type { ProgramEngine } from '../../engine/program-engine.ts';
-import { useAppStore } from '../../store/app-store.ts';
-import {
-  cancelPregenerate,
-  programBusy,
-  startPregenerate,
-  usePregenerateRun,
-} from './pregenerate-run.ts';
+import { selectProgramBusy, useAppStore } from '../../store/app-store.ts';
+import { cancelPregenerate, startPregenerate, usePregenerateRun } from './pregenerate-run.ts';
 import {
   detailLine,
   failureLines,
@@ -23,10 +17,10 @@ import './pregenerate-panel.css';
  * summary with any failures. The lesson comes from the store; the engine prop keeps the
  * inspector's panels alike (the run itself talks to main, not to the engine).
  */
-export function PregeneratePanel(_props: { engine: ProgramEngine }) {
+export function PregeneratePanel() {
   const lesson = useAppStore((s) => s.lesson);
   const lessonDir = useAppStore((s) => s.lessonDir);
-  const busy = useAppStore(programBusy);
+  const busy = useAppStore(selectProgramBusy);
   const run = usePregenerateRun();
   const ours = run.lessonDir !== null && run.lessonDir === lessonDir;
   const progress = ours ? run.progress : null;

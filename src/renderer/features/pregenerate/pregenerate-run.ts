@@ -5,7 +5,7 @@ import {
   type PregenerateProgress,
 } from '../../engine/pregenerate/lesson-pregenerator.ts';
 import type { Lesson } from '../../../shared/lesson/lesson-schema.ts';
-import { useAppStore, type AppStore } from '../../store/app-store.ts';
+import { selectProgramBusy, useAppStore } from '../../store/app-store.ts';
 
 /**
  * The one preparation run of the app, outside React: it goes on when the panel is unmounted
@@ -29,21 +29,6 @@ export const usePregenerateRun = create<PregenerateRunState>(() => ({
   stoppedBecause: null,
 }));
 
-/** Presenting, recording, exporting or live: the program is busy and preparing must wait. */
-export function programBusy(state: Pick<AppStore, 'playback'>): boolean {
-  const { playback } = state;
-  return (
-    playback.playState === 'preparing' ||
-    playback.playState === 'playing' ||
-    playback.playState === 'paused' ||
-    playback.recorderState !== 'idle' ||
-    playback.exporting !== null ||
-    playback.live.state === 'connecting' ||
-    playback.live.state === 'live' ||
-    playback.live.state === 'reconnecting'
-  );
-}
-
 let controller: AbortController | null = null;
 
 /** Starts preparing the lesson (unless a run is under way); resolves when the run ends. */
@@ -63,7 +48,7 @@ export async function startPregenerate(
   });
   const stopWhen = useAppStore.subscribe((state) => {
     if (state.lessonDir !== lessonDir) cancelPregenerate('another lesson was opened');
-    else if (programBusy(state)) cancelPregenerate('the program started presenting');
+    else if (selectProgramBusy(state)) cancelPregenerate('the program started presenting');
   });
   try {
     const pregenerator = new LessonPregenerator(api, lessonDir, lesson);

@@ -1,10 +1,11 @@
 import { useEffect, useRef, useState } from 'react';
 import { rapido } from '../../bridge/rapido.ts';
 import type { EngineSnapshot, ProgramEngine } from '../../engine/program-engine.ts';
-import { useAppStore } from '../../store/app-store.ts';
+import { isOnAir, useAppStore } from '../../store/app-store.ts';
 import { formatBytes, formatClock } from '../../../shared/format-units.ts';
 import type { DisplayInfo } from '../../../shared/ipc/contract.ts';
 import { slideTitle, type Lesson } from '../../../shared/lesson/lesson-schema.ts';
+import { PlayPauseButton } from '../presenter/play-pause-button.tsx';
 import { ProgramView } from '../presenter/program-view.tsx';
 import { usePresentStore } from './present-store.ts';
 import {
@@ -155,51 +156,10 @@ function ConsoleControls(props: {
   const count = lesson?.slides.length ?? 0;
   const { playState, slideIndex } = playback;
   const disabled = lesson === null || playback.exporting !== null;
-  const onAir = playState === 'playing' || playState === 'paused' || playState === 'preparing';
+  const onAir = isOnAir(playState);
   const [jumpTarget, setJumpTarget] = useState(0);
   // The list follows the show until the presenter picks another slide in it.
   useEffect(() => setJumpTarget(slideIndex), [slideIndex]);
-
-  let playButton;
-  if (playState === 'playing') {
-    playButton = (
-      <button
-        type="button"
-        className="primary"
-        onClick={() => void engine.pauseAtSentenceEnd()}
-        title={
-          playback.pausePending
-            ? 'Pause now (Space)'
-            : 'Pause at the end of the sentence (Space; Shift+Space pauses at once)'
-        }
-      >
-        {playback.pausePending ? '❚❚ Pause now' : '❚❚ Pause'}
-      </button>
-    );
-  } else if (playState === 'paused') {
-    playButton = (
-      <button
-        type="button"
-        className="primary"
-        onClick={() => void engine.resume()}
-        title="Resume (Space)"
-      >
-        ▶ Resume
-      </button>
-    );
-  } else {
-    playButton = (
-      <button
-        type="button"
-        className="primary"
-        disabled={disabled || playState === 'preparing'}
-        onClick={() => void engine.play()}
-        title="Play (Space)"
-      >
-        ▶ Play
-      </button>
-    );
-  }
 
   return (
     <div className="present-controls">
@@ -213,7 +173,12 @@ function ConsoleControls(props: {
         >
           ◀ Prev
         </button>
-        {playButton}
+        <PlayPauseButton
+          engine={engine}
+          playback={playback}
+          disabled={disabled}
+          pause="sentence-end"
+        />
         <button
           type="button"
           disabled={disabled || slideIndex >= count - 1}

@@ -1,5 +1,6 @@
+import { PlayPauseButton } from './play-pause-button.tsx';
 import type { ProgramEngine } from '../../engine/program-engine.ts';
-import { useAppStore } from '../../store/app-store.ts';
+import { isOnAir, useAppStore } from '../../store/app-store.ts';
 import { formatClock } from '../../../shared/format-units.ts';
 
 /** Drawn icons: symbol fonts are not on every machine (a missing glyph shows as a box). */
@@ -18,7 +19,7 @@ export function TransportBar({ engine }: { engine: ProgramEngine }) {
   const recordingDir = useAppStore((s) => s.recordingDir);
   const count = lesson?.slides.length ?? 0;
   const { playState, slideIndex, recorderState } = playback;
-  const onAir = playState === 'playing' || playState === 'paused' || playState === 'preparing';
+  const onAir = isOnAir(playState);
   const recording = recorderState !== 'idle';
   // An export drives the program itself: the transport waits until it is done.
   const disabled = lesson === null || playback.exporting !== null;
@@ -34,35 +35,7 @@ export function TransportBar({ engine }: { engine: ProgramEngine }) {
       >
         <SkipIcon direction="back" />
       </button>
-      {playState === 'playing' ? (
-        <button
-          type="button"
-          className="primary"
-          onClick={() => void engine.pause()}
-          title="Pause (Space)"
-        >
-          ❚❚ Pause
-        </button>
-      ) : playState === 'paused' ? (
-        <button
-          type="button"
-          className="primary"
-          onClick={() => void engine.resume()}
-          title="Resume (Space)"
-        >
-          ▶ Resume
-        </button>
-      ) : (
-        <button
-          type="button"
-          className="primary"
-          disabled={disabled || playState === 'preparing'}
-          onClick={() => void engine.play()}
-          title="Play (Space)"
-        >
-          ▶ Play
-        </button>
-      )}
+      <PlayPauseButton engine={engine} playback={playback} disabled={disabled} pause="now" />
       <button type="button" disabled={!onAir} onClick={() => void engine.stop()} title="Stop (Esc)">
         ■ Stop
       </button>

@@ -1,6 +1,5 @@
 import { useCallback, useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
-import type { ProgramEngine } from '../../engine/program-engine.ts';
-import { useAppStore, type AppStore } from '../../store/app-store.ts';
+import { isOnAir, useAppStore, type AppStore } from '../../store/app-store.ts';
 import type {
   ElevenLabsVoice,
   Lesson,
@@ -48,10 +47,6 @@ function selectSlideIndex(s: AppStore): number {
 
 function sameVoice(a: VoiceSettings, b: VoiceSettings): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
-}
-
-function isOnAir(playState: AppStore['playback']['playState']): boolean {
-  return playState === 'playing' || playState === 'paused' || playState === 'preparing';
 }
 
 /**
@@ -102,12 +97,10 @@ function ProviderChoice({
 }
 
 function LessonVoice({
-  engine,
   lesson,
   account,
   catalogue,
 }: {
-  engine: ProgramEngine;
   lesson: Lesson;
   account: ElevenLabsAccount;
   catalogue: ElevenLabsCatalogue;
@@ -115,7 +108,7 @@ function LessonVoice({
   const locked = useAppStore(selectSettingsLocked);
   const playState = useAppStore(selectPlayState);
   const slideIndex = useAppStore(selectSlideIndex);
-  const { state: saveState, save } = useLessonSettings(engine);
+  const { state: saveState, save } = useLessonSettings();
   /** What the trainer asked for, shown until it is saved (or while ElevenLabs waits for a voice). */
   const [askedVoice, setAskedVoice] = useState<VoiceSettings | null>(null);
   const [askedBurnIn, setAskedBurnIn] = useState<boolean | null>(null);
@@ -265,7 +258,7 @@ function LessonVoice({
   );
 }
 
-export function VoicePanel({ engine }: { engine: ProgramEngine }) {
+export function VoicePanel() {
   const lesson = useAppStore((s) => s.lesson);
   const lessonDir = useAppStore((s) => s.lessonDir);
   const account = useElevenLabsAccount();
@@ -285,7 +278,6 @@ export function VoicePanel({ engine }: { engine: ProgramEngine }) {
         // Another lesson starts from a clean slate: nothing asked for the previous one carries over.
         <LessonVoice
           key={`${lessonDir ?? ''}\n${lesson.id}`}
-          engine={engine}
           lesson={lesson}
           account={account}
           catalogue={catalogue}

@@ -1,5 +1,5 @@
 import { useId, useState, type SyntheticEvent } from 'react';
-import { useAppStore, type AppStore } from '../../store/app-store.ts';
+import { selectProgramBusy, useAppStore } from '../../store/app-store.ts';
 import type { OutputSettings } from '../../../shared/lesson/lesson-schema.ts';
 import {
   checkDraft,
@@ -20,20 +20,6 @@ import {
 export const outputLockedTitle =
   'Stop the presentation, recording, export or stream to change the output.';
 
-export function selectOutputLocked(s: AppStore): boolean {
-  const { playState, recorderState, exporting, live } = s.playback;
-  return (
-    playState === 'playing' ||
-    playState === 'paused' ||
-    playState === 'preparing' ||
-    recorderState !== 'idle' ||
-    exporting !== null ||
-    live.state === 'connecting' ||
-    live.state === 'live' ||
-    live.state === 'reconnecting'
-  );
-}
-
 function sameDraft(a: OutputDraft, b: OutputDraft): boolean {
   return (
     a.sizeId === b.sizeId &&
@@ -48,7 +34,7 @@ function describeOutput(output: OutputSettings): string {
 }
 
 function OutputForm({ output }: { output: OutputSettings }) {
-  const locked = useAppStore(selectOutputLocked);
+  const locked = useAppStore(selectProgramBusy);
   const [draft, setDraft] = useState<OutputDraft>(() => draftFrom(output));
   const ids = { size: useId(), width: useId(), height: useId(), fps: useId(), status: useId() };
   const check = checkDraft(draft);

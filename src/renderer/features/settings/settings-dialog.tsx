@@ -42,7 +42,7 @@ function TabContent({ tab, engine }: { tab: TabId; engine: ProgramEngine }): Rea
     case 'voice':
       return (
         <>
-          <VoicePanel engine={engine} />
+          <VoicePanel />
           <ElevenLabsTest />
         </>
       );

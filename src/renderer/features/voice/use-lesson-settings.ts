@@ -1,13 +1,12 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { ProgramEngine } from '../../engine/program-engine.ts';
-import { useAppStore, type AppStore } from '../../store/app-store.ts';
+import { isOnAir, useAppStore, type AppStore } from '../../store/app-store.ts';
 import { saveLessonNow } from '../editor/lesson-sync.ts';
 import type { VoiceSettings } from '../../../shared/lesson/lesson-schema.ts';
 import type { RapidoError } from '../../../shared/result.ts';
 
 /**
- * Saves the lesson's voice and captions (lesson.json, through main) and reloads the saved lesson
- * into the engine and the store, as opening a lesson does. Saves run one at a time; what is asked
+ * Changes the lesson's voice and captions as an editor edit (undoable; the editor's sync carries
+ * it to the engine) and saves lesson.json at once. Saves run one at a time; what is asked
  * for meanwhile is queued, newest value winning, so quick slider moves end in one more save with
  * the last values, not in a race. The panel shows the values asked for until they are saved.
  */
@@ -25,27 +24,17 @@ export const lockedTitle = 'Stop the presentation to change the voice';
 /** Playing, paused, preparing or recording: the voice must not change under the show. */
 export function selectSettingsLocked(s: AppStore): boolean {
   const { playState, recorderState } = s.playback;
-  return (
-    playState === 'playing' ||
-    playState === 'paused' ||
-    playState === 'preparing' ||
-    recorderState !== 'idle'
-  );
+  return isOnAir(playState) || recorderState !== 'idle';
 }
 
 function merge(first: SettingsChange | null, next: SettingsChange): SettingsChange {
   return { ...first, ...next };
 }
 
-async function saveAndReload(
-  engine: ProgramEngine,
-  lessonId: string,
-  change: SettingsChange,
-): Promise<RapidoError | null> {
+async function applyAndSave(lessonId: string, change: SettingsChange): Promise<RapidoError | null> {
   const store = useAppStore.getState();
-  const { lesson, lessonDir } = store;
   // Another lesson was opened meanwhile: the change was meant for the one that is gone.
-  if (!lesson || !lessonDir || lesson.id !== lessonId) return null;
+  if (store.lesson?.id !== lessonId) return null;
   if (selectSettingsLocked(store)) {
     return { code: 'cancelled', message: 'The voice was not changed: the presentation started.' };
   }
@@ -60,7 +49,7 @@ async function saveAndReload(
   return saveLessonNow();
 }
 
-export function useLessonSettings(engine: ProgramEngine) {
+export function useLessonSettings() {
   const [state, setState] = useState<SaveState>({ phase: 'idle' });
   const queued = useRef<{ lessonId: string; change: SettingsChange } | null>(null);
   /** The save loop while it runs: it takes whatever is queued until nothing is. */
@@ -80,7 +69,7 @@ export function useLessonSettings(engine: ProgramEngine) {
     try {
       for (let next = queued.current; next !== null; next = queued.current) {
         queued.current = null;
-        problem = await saveAndReload(engine, next.lessonId, next.change);
+        problem = await applyAndSave(next.lessonId, next.change);
         if (problem) break;
       }
     } catch (error) {
@@ -95,7 +84,7 @@ export function useLessonSettings(engine: ProgramEngine) {
     }
     if (mounted.current)
       setState(problem ? { phase: 'failed', error: problem } : { phase: 'idle' });
-  }, [engine]);
+  }, []);
 
   /** Resolves once this change is saved and loaded (or has failed). */
   const save = useCallback(

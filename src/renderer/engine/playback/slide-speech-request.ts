@@ -6,8 +6,8 @@ export type SlideSpeechRequest = InvokeRequest<'speech:synthesize'>;
 /**
  * The whole-slide speech request, exactly as the slide preparer makes it for playback and
  * export (same text, voice and neighbouring narration): main's speech cache is keyed by what it
- * is asked, so anything prepared ahead from a different request would be missed on air. Kept in
- * step with `SlidePreparer.load` by a test that compares the two.
+ * is asked, so anything prepared ahead from a different request would be missed on air.
+ * The slide preparer and the pre-generator both build their requests here.
  */
 export function slideSpeechRequest(lesson: Lesson, index: number): SlideSpeechRequest | null {
   const slide = lesson.slides[index];

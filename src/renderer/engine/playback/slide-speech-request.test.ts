@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createRapidoApi } from '../../../shared/ipc/rapido-api.ts';
 import { lessonSchema, type Lesson } from '../../../shared/lesson/lesson-schema.ts';
-import type { ProgramAudio } from '../playback/program-audio.ts';
-import { SlidePreparer } from '../playback/slide-preparer.ts';
+import type { ProgramAudio } from './program-audio.ts';
+import { SlidePreparer } from './slide-preparer.ts';
 import { slideSpeechRequest } from './slide-speech-request.ts';
 
 function lessonWith(narrations: string[]): Lesson {
