@@ -14,6 +14,50 @@ const rawIpcOnlyInPreload = {
   message: 'Only src/preload touches ipcRenderer/contextBridge.',
 };
 
+// Test infrastructure stays out of the product (issue 14): src/** never imports testing/**
+// (tests next to the code may: they are not shipped), and bench/** imports no e2e/** file (what
+// both need lives in testing/support/). A tiny local rule rather than no-restricted-imports,
+// because flat config replaces a rule's options per file: a second no-restricted-imports block on
+// src/** would silently drop the process-boundary patterns above.
+const importBoundaries = {
+  rules: {
+    'no-import-from': {
+      meta: {
+        type: 'problem' as const,
+        schema: [
+          {
+            type: 'object' as const,
+            properties: {
+              pattern: { type: 'string' as const },
+              message: { type: 'string' as const },
+            },
+            required: ['pattern', 'message'],
+          },
+        ],
+      },
+      create(context: {
+        options: readonly unknown[];
+        report(descriptor: { node: unknown; message: string }): void;
+      }) {
+        const { pattern, message } = context.options[0] as { pattern: string; message: string };
+        const forbidden = new RegExp(pattern);
+        const check = (node: { source?: { value?: unknown } | null }): void => {
+          const source = node.source?.value;
+          if (typeof source === 'string' && forbidden.test(source)) {
+            context.report({ node, message: `${message} (imports ${source})` });
+          }
+        };
+        return {
+          ImportDeclaration: check,
+          ExportNamedDeclaration: check,
+          ExportAllDeclaration: check,
+          ImportExpression: check,
+        };
+      },
+    },
+  },
+};
+
 export default defineConfig(
   {
     ignores: ['out/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', '.cache/**'],
@@ -146,7 +190,7 @@ export default defineConfig(
     },
   },
   {
-    files: ['**/*.test.ts', 'e2e/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    files: ['**/*.test.ts', 'e2e/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts', 'testing/**/*.ts'],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',
     },
@@ -160,5 +204,26 @@ export default defineConfig(
       'playwright.electron.config.ts',
     ],
     rules: { 'no-restricted-syntax': 'off' },
+  },
+  // Test infrastructure out of the product (see importBoundaries above).
+  {
+    files: ['src/**/*.{ts,tsx}'],
+    ignores: ['**/*.test.ts', '**/*.test.tsx'],
+    plugins: { 'import-boundaries': importBoundaries },
+    rules: {
+      'import-boundaries/no-import-from': [
+        'error',
+        {
+          pattern: '(^|/)testing/',
+          message: 'Product code never imports testing/ (reference servers, harness, fixtures).',
+        },
+      ],
+    },
+  },
+  // The harness pages are web pages, built by testing/harness/vite.config.ts.
+  {
+    files: ['testing/harness/**/*.ts'],
+    ignores: ['testing/harness/vite.config.ts'],
+    languageOptions: { globals: { ...globals.browser } },
   },
 );

@@ -7,6 +7,7 @@ export default defineConfig({
       'src/**/*.test.tsx',
       'bench/**/*.test.ts',
       'scripts/**/*.test.ts',
+      'testing/**/*.test.ts',
     ],
     environment: 'node',
     testTimeout: 30_000,

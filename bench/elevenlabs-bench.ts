@@ -5,7 +5,7 @@ import { createLogger } from '../src/main/services/logging/logger.ts';
 import {
   startElevenLabsReference,
   type ElevenLabsReference,
-} from '../src/main/services/speech/elevenlabs-reference/reference-server.ts';
+} from '../testing/elevenlabs-reference/reference-server.ts';
 import { createVoiceServices } from '../src/main/services/speech/voice-services.ts';
 import { splitSentences } from '../src/shared/speech/narration-text.ts';
 import { readAllFiles, requireRendererBuild, sampleLessonAt } from '../e2e/support/app-host.ts';

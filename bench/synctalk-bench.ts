@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { createMemoryLogger } from '../src/main/services/logging/logger.ts';
-import { startReferenceServer } from '../src/main/services/avatar/synctalk-reference/reference-server.ts';
+import { startReferenceServer } from '../testing/synctalk-reference/reference-server.ts';
 import { createSyncTalkSession } from '../src/main/services/avatar/synctalk-client/synctalk-session.ts';
 import { requireRendererBuild, sampleLessonAt } from '../e2e/support/app-host.ts';
 import {

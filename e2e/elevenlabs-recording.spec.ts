@@ -8,7 +8,7 @@ import { stripAudioTags } from '../src/shared/speech/narration-text.ts';
 import {
   startElevenLabsReference,
   type ElevenLabsReference,
-} from '../src/main/services/speech/elevenlabs-reference/reference-server.ts';
+} from '../testing/elevenlabs-reference/reference-server.ts';
 import {
   readAllFiles,
   requireRendererBuild,

@@ -6,7 +6,7 @@ import type { HeadlessHost } from '../src/main/hosts/headless/headless-host.ts';
 import {
   startReferenceServer,
   type ReferenceServer,
-} from '../src/main/services/avatar/synctalk-reference/reference-server.ts';
+} from '../testing/synctalk-reference/reference-server.ts';
 import { sampleLessonAt, startTestHost } from './support/app-host.ts';
 import { readLogLines, readMainLog, type LogLine } from './support/render-cli.ts';
 

@@ -5,7 +5,7 @@ import {
   folderNameFor,
   startReferenceServer,
   type ReferenceServer,
-} from '../src/main/services/avatar/synctalk-reference/reference-server.ts';
+} from '../testing/synctalk-reference/reference-server.ts';
 import { sampleLessonAt, startTestHost } from './support/app-host.ts';
 
 /**

@@ -4,7 +4,7 @@ import type { Lesson } from '../src/shared/lesson/lesson-schema.ts';
 import {
   startReferenceServer,
   type ReferenceServer,
-} from '../src/main/services/avatar/synctalk-reference/reference-server.ts';
+} from '../testing/synctalk-reference/reference-server.ts';
 import { requireRendererBuild, sampleLessonAt } from './support/app-host.ts';
 import {
   audioStartSec,

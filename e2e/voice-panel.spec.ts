@@ -5,7 +5,7 @@ import {
   startElevenLabsReference,
   type ElevenLabsReference,
   type RecordedRequest,
-} from '../src/main/services/speech/elevenlabs-reference/reference-server.ts';
+} from '../testing/elevenlabs-reference/reference-server.ts';
 import { type Lesson } from '../src/shared/lesson/lesson-schema.ts';
 import { splitSentences } from '../src/shared/speech/narration-text.ts';
 import { readAllFiles, readLessonAt, sampleLessonAt, startTestHost } from './support/app-host.ts';

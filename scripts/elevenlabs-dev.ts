@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { parseArgumentsOrReport } from './cli-arguments.ts';
 import { z } from 'zod';
 import type { LogFields, Logger } from '../src/main/services/logging/logger.ts';
-import { startElevenLabsReference } from '../src/main/services/speech/elevenlabs-reference/reference-server.ts';
+import { startElevenLabsReference } from '../testing/elevenlabs-reference/reference-server.ts';
 
 /**
  * Runs Rapido's reference ElevenLabs server for development without a key or network:

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import {
   startReferenceServer,
   type ReferenceAvatar,
-} from '../src/main/services/avatar/synctalk-reference/reference-server.ts';
+} from '../testing/synctalk-reference/reference-server.ts';
 
 /**
  * Runs Rapido's reference SyncTalk_2D server for development without a GPU:

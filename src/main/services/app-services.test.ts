@@ -10,7 +10,7 @@ import {
 import { lessonSchema } from '../../shared/lesson/lesson-schema.ts';
 import { createAppServices, type AppServices, type HostAbilities } from './app-services.ts';
 import { createDispatcher, type Dispatcher } from './ipc/dispatcher.ts';
-import { writeFiles } from './lesson/test-files.ts';
+import { writeFiles } from '../../../testing/lesson-files.ts';
 import { createMemoryLogger } from './logging/logger.ts';
 
 /**

@@ -2,7 +2,13 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { importImageFolder } from './import-image-folder.ts';
-import { writeFiles, tempRoot, expectOk, expectError, pngBytes } from './test-files.ts';
+import {
+  writeFiles,
+  tempRoot,
+  expectOk,
+  expectError,
+  pngBytes,
+} from '../../../../testing/lesson-files.ts';
 
 let root: string;
 

@@ -9,7 +9,13 @@ import {
   writeLessonAsset,
 } from './lesson-save.ts';
 import { loadLesson } from './lesson-store.ts';
-import { writeFiles, tempRoot, expectOk, expectError, pngBytes } from './test-files.ts';
+import {
+  writeFiles,
+  tempRoot,
+  expectOk,
+  expectError,
+  pngBytes,
+} from '../../../../testing/lesson-files.ts';
 
 let root: string;
 

@@ -8,7 +8,7 @@ import type { LessonInput } from '../../../shared/lesson/lesson-schema.ts';
 import type { Result } from '../../../shared/result.ts';
 import { createMemoryLogger } from '../logging/logger.ts';
 import { loadLesson, readLessonAsset, saveLesson } from './lesson-store.ts';
-import { writeFiles } from './test-files.ts';
+import { writeFiles } from '../../../../testing/lesson-files.ts';
 
 /** A real 1x1 PNG. */
 const pngBytes = Buffer.from(

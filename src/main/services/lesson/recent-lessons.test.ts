@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createMemoryLogger } from '../logging/logger.ts';
 import { createRecentLessons, maxRecentLessons, recentLessonsFileName } from './recent-lessons.ts';
-import { writeFiles } from './test-files.ts';
+import { writeFiles } from '../../../../testing/lesson-files.ts';
 
 let root: string;
 let dataDir: string;

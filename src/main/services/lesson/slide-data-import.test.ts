@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultPlacement } from '../../../shared/lesson/lesson-schema.ts';
 import { loadLesson } from './lesson-store.ts';
 import { importSlideData } from './slide-data-import.ts';
-import { writeFiles, tempRoot, expectOk, expectError } from './test-files.ts';
+import { writeFiles, tempRoot, expectOk, expectError } from '../../../../testing/lesson-files.ts';
 
 /** 1x1 PNGs; a different colour each, so copies can be told apart. */
 const pngRed = Buffer.from(

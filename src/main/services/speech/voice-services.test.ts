@@ -7,7 +7,7 @@ import { createLogger } from '../logging/logger.ts';
 import {
   startElevenLabsReference,
   type ElevenLabsReference,
-} from './elevenlabs-reference/reference-server.ts';
+} from '../../../../testing/elevenlabs-reference/reference-server.ts';
 import { createVoiceServices, type VoiceServices } from './voice-services.ts';
 
 /**

@@ -7,8 +7,8 @@ import { syncTalkAvatarSchema } from '../../../../shared/lesson/lesson-schema.ts
 import type { SyncTalkAvatarSettings } from '../../../../shared/lesson/lesson-schema.ts';
 import { createMemoryLogger } from '../../logging/logger.ts';
 import { createSyncTalkSession } from '../synctalk-client/synctalk-session.ts';
-import { startReferenceServer } from '../synctalk-reference/reference-server.ts';
-import type { ReferenceServer } from '../synctalk-reference/reference-server.ts';
+import { startReferenceServer } from '../../../../../testing/synctalk-reference/reference-server.ts';
+import type { ReferenceServer } from '../../../../../testing/synctalk-reference/reference-server.ts';
 import { createAvatarSegmentCache } from './avatar-segment-cache.ts';
 import { createAvatarSegmentService } from './avatar-segment-service.ts';
 import type { AvatarSegmentService } from './avatar-segment-service.ts';

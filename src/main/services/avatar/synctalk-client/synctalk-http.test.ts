@@ -2,11 +2,11 @@ import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
-import { startReferenceServer } from '../synctalk-reference/reference-server.ts';
+import { startReferenceServer } from '../../../../../testing/synctalk-reference/reference-server.ts';
 import type {
   ReferenceServer,
   ReferenceServerOptions,
-} from '../synctalk-reference/reference-server.ts';
+} from '../../../../../testing/synctalk-reference/reference-server.ts';
 import {
   displayOrigin,
   ensureAvatarLoaded,

@@ -2,12 +2,12 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { createMemoryLogger } from '../../logging/logger.ts';
-import { startReferenceServer } from '../synctalk-reference/reference-server.ts';
+import { startReferenceServer } from '../../../../../testing/synctalk-reference/reference-server.ts';
 import type {
   FaultSettings,
   ReferenceServer,
   ReferenceServerOptions,
-} from '../synctalk-reference/reference-server.ts';
+} from '../../../../../testing/synctalk-reference/reference-server.ts';
 import { padToWholeFrames, pcmBytesLittleEndian } from './audio-pacing.ts';
 import { createSyncTalkSession, websocketUrl } from './synctalk-session.ts';
 import type {

@@ -1,9 +1,9 @@
 import type { RawData, WebSocket } from 'ws';
-import { encodeFrameMessage } from '../../../../shared/synctalk/frame-message.ts';
+import { encodeFrameMessage } from '../../src/shared/synctalk/frame-message.ts';
 import { FramePainter } from './frame-painter.ts';
-import { concatInt16 } from '../../../../shared/pcm-samples.ts';
+import { concatInt16 } from '../../src/shared/pcm-samples.ts';
 import { int16ToBytes, LinearResampler, PcmAssembler } from './pcm.ts';
-import type { FaultSettings, ReferenceAvatar } from './reference-server.ts';
+import type { FaultSettings, ReferenceAvatar } from './server-state.ts';
 
 /**
  * One accepted WebSocket = one stream, as on the real server. Audio comes in, is resampled to

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { concatInt16 } from '../../../../shared/pcm-samples.ts';
+import { concatInt16 } from '../../src/shared/pcm-samples.ts';
 import { LinearResampler, PcmAssembler, int16ToBytes, rmsDbfs } from './pcm.ts';
 
 describe('PcmAssembler', () => {

@@ -1,8 +1,5 @@
 import WebSocket from 'ws';
-import {
-  decodeFrameMessage,
-  type FrameMessage,
-} from '../../../../shared/synctalk/frame-message.ts';
+import { decodeFrameMessage, type FrameMessage } from '../../src/shared/synctalk/frame-message.ts';
 import { int16ToBytes } from './pcm.ts';
 import {
   startReferenceServer,

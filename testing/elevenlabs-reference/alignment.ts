@@ -1,4 +1,4 @@
-import type { WordTiming } from '../speech-types.ts';
+import type { WordTiming } from '../../src/main/services/speech/speech-types.ts';
 
 /**
  * Pure parts of the reference ElevenLabs server: per-character times from the offline voice's

@@ -1,4 +1,4 @@
-import type { OfflineVoice } from '../speech-types.ts';
+import type { OfflineVoice } from '../../src/main/services/speech/speech-types.ts';
 
 /**
  * What the reference server offers: three premade voices (real ElevenLabs ids, so code written

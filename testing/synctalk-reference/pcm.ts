@@ -1,4 +1,4 @@
-import { concatInt16 } from '../../../../shared/pcm-samples.ts';
+import { concatInt16 } from '../../src/shared/pcm-samples.ts';
 /**
  * PCM helpers for the reference SyncTalk server: turning arbitrary binary messages into 16-bit
  * samples (an odd trailing byte is carried into the next message), streaming sample-rate

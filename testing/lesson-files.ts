@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { Result } from '../../../shared/result.ts';
+import type { Result } from '../src/shared/result.ts';
 
 /** A 1x1 PNG: a real image for the lesson checks, as small as one can be. */
 export const pngBytes = Buffer.from(

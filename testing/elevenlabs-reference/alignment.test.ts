@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import type { WordTiming } from '../speech-types.ts';
+import type { WordTiming } from '../../src/main/services/speech/speech-types.ts';
 import {
   alignmentJson,
   audioTagRanges,

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
-import type { FrameMessage } from '../../../../shared/synctalk/frame-message.ts';
+import type { FrameMessage } from '../../src/shared/synctalk/frame-message.ts';
 import { markerSquareFor, parseKeyColour } from './frame-painter.ts';
-import { concatInt16 } from '../../../../shared/pcm-samples.ts';
+import { concatInt16 } from '../../src/shared/pcm-samples.ts';
 import {
   frameSamples,
   isSilentFrame,
