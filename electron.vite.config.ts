@@ -35,11 +35,8 @@ export default defineConfig({
     build: {
       outDir: 'out/renderer',
       rollupOptions: {
-        input: {
-          index: resolve(import.meta.dirname, 'src/renderer/index.html'),
-          harness: resolve(import.meta.dirname, 'src/renderer/harness.html'),
-          subscriber: resolve(import.meta.dirname, 'src/renderer/subscriber.html'),
-        },
+        // The app's page only: the test pages build from testing/harness (npm run build:harness).
+        input: { index: resolve(import.meta.dirname, 'src/renderer/index.html') },
       },
     },
   },

@@ -220,10 +220,27 @@ export default defineConfig(
       ],
     },
   },
+  {
+    files: ['bench/**/*.ts'],
+    plugins: { 'import-boundaries': importBoundaries },
+    rules: {
+      'import-boundaries/no-import-from': [
+        'error',
+        {
+          pattern: '(^|/)e2e/',
+          message: 'bench/ imports no e2e/ file: shared rigs live in testing/support/.',
+        },
+      ],
+    },
+  },
   // The harness pages are web pages, built by testing/harness/vite.config.ts.
   {
     files: ['testing/harness/**/*.ts'],
     ignores: ['testing/harness/vite.config.ts'],
     languageOptions: { globals: { ...globals.browser } },
+  },
+  {
+    files: ['testing/harness/vite.config.ts'],
+    rules: { 'no-restricted-syntax': 'off' },
   },
 );

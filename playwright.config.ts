@@ -1,5 +1,5 @@
 import { defineConfig } from '@playwright/test';
-import { chromiumArgs, chromiumExecutablePath } from './e2e/support/harness-chromium.ts';
+import { chromiumArgs, chromiumExecutablePath } from './testing/support/harness-chromium.ts';
 
 // System Chromium only (never `npx playwright install`): CHROMIUM_PATH or /usr/bin/chromium.
 export default defineConfig({

@@ -6,14 +6,14 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { chromium } from 'playwright-core';
 import { defaultPlacement, type NormalisedRect } from '../src/shared/lesson/lesson-schema.ts';
-import type { HarnessBenchOptions } from '../src/renderer/harness/harness-api.ts';
-import { chromiumArgs, chromiumExecutablePath } from '../e2e/support/harness-chromium.ts';
-import { callHarness, openHarness } from '../e2e/support/harness-client.ts';
+import type { HarnessBenchOptions } from '../testing/harness/harness-api.ts';
+import { chromiumArgs, chromiumExecutablePath } from '../testing/support/harness-chromium.ts';
+import { callHarness, openHarness } from '../testing/support/harness-client.ts';
 import {
   fixturesDir,
   harnessBuildProblem,
   startHarnessServer,
-} from '../e2e/support/harness-server.ts';
+} from '../testing/support/harness-server.ts';
 import { extractLargestPdfJpeg } from './slide-image.ts';
 import { figure, ratioFigure, type Figure, type Skipped } from './figures.ts';
 

@@ -8,8 +8,8 @@ import {
 } from '../testing/elevenlabs-reference/reference-server.ts';
 import { createVoiceServices } from '../src/main/services/speech/voice-services.ts';
 import { splitSentences } from '../src/shared/speech/narration-text.ts';
-import { readAllFiles, requireRendererBuild, sampleLessonAt } from '../e2e/support/app-host.ts';
-import { tempDir } from '../e2e/support/render-cli.ts';
+import { readAllFiles, requireRendererBuild, sampleLessonAt } from '../testing/support/app-host.ts';
+import { tempDir } from '../testing/support/render-cli.ts';
 import { figure, figureOf, ratioFigure, type Figure, type Skipped } from './figures.ts';
 import { createScratch, type Scratch } from './lessons.ts';
 import { presenterPlayToFirstSampleMs } from './presenter.ts';

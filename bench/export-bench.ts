@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
-import { sampleLessonAt } from '../e2e/support/app-host.ts';
-import { tempDir } from '../e2e/support/render-cli.ts';
+import { sampleLessonAt } from '../testing/support/app-host.ts';
+import { tempDir } from '../testing/support/render-cli.ts';
 import { figure, figureOf, ratioFigure, type Figure, type Skipped } from './figures.ts';
 import { createScratch, estimatedLessonMs } from './lessons.ts';
 import { fileTiming } from './media.ts';

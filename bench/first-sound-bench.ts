@@ -1,4 +1,4 @@
-import { requireRendererBuild, sampleLessonAt } from '../e2e/support/app-host.ts';
+import { requireRendererBuild, sampleLessonAt } from '../testing/support/app-host.ts';
 import { figureOf, type Figure, type Skipped } from './figures.ts';
 import { createScratch } from './lessons.ts';
 import { presenterPlayToFirstSampleMs } from './presenter.ts';

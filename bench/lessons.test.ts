@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lessonSchema, type Lesson } from '../src/shared/lesson/lesson-schema.ts';
-import { sampleLessonDir } from '../e2e/support/app-host.ts';
+import { sampleLessonDir } from '../testing/support/app-host.ts';
 import { estimatedLessonMs, estimatedSlideMs, repeatSlides } from './lessons.ts';
 
 async function sampleLesson(): Promise<Lesson> {

@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import type { Lesson } from '../src/shared/lesson/lesson-schema.ts';
-import { sampleLessonAt } from '../e2e/support/app-host.ts';
+import { sampleLessonAt } from '../testing/support/app-host.ts';
 
 /** Lessons the bench builds from the sample lesson, and the temporary folders it leaves. */
 

@@ -1,14 +1,14 @@
 import { descendantsOf, readProcessTable } from './proc-memory.ts';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { z } from 'zod';
-import { sampleLessonAt, startTestHost } from '../e2e/support/app-host.ts';
-import { chromiumArgs, chromiumExecutablePath } from '../e2e/support/harness-chromium.ts';
-import { startHarnessServer } from '../e2e/support/harness-server.ts';
+import { sampleLessonAt, startTestHost } from '../testing/support/app-host.ts';
+import { chromiumArgs, chromiumExecutablePath } from '../testing/support/harness-chromium.ts';
+import { startHarnessServer } from '../testing/support/harness-server.ts';
 import {
   liveKitServerBinary,
   startLiveKitServer,
   type LiveKitTestServer,
-} from '../e2e/support/livekit-server.ts';
+} from '../testing/support/livekit-server.ts';
 import {
   callSubscriber,
   frameRateFps,
@@ -16,7 +16,7 @@ import {
   openSubscriberPage,
   summariseLatencies,
   type LatencySummary,
-} from '../e2e/support/livekit-subscriber.ts';
+} from '../testing/support/livekit-subscriber.ts';
 import { figure, ratioFigure, type Figure, type Skipped } from './figures.ts';
 import { createScratch, type Scratch } from './lessons.ts';
 

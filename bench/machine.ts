@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { promisify } from 'node:util';
-import { chromiumExecutablePath } from '../e2e/support/harness-chromium.ts';
+import { chromiumExecutablePath } from '../testing/support/harness-chromium.ts';
 
 const run = promisify(execFile);
 

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { ffprobe, streamDurationSec } from '../e2e/support/media-probe.ts';
+import { ffprobe, streamDurationSec } from '../testing/support/media-probe.ts';
 
 const run = promisify(execFile);
 

@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
-import { tempDir } from '../e2e/support/render-cli.ts';
-import { requireRendererBuild } from '../e2e/support/app-host.ts';
+import { tempDir } from '../testing/support/render-cli.ts';
+import { requireRendererBuild } from '../testing/support/app-host.ts';
 import { figure, figureOf, median, type Figure, type Skipped } from './figures.ts';
 import { createScratch, longSampleLesson, type Scratch } from './lessons.ts';
 import { fileTiming } from './media.ts';

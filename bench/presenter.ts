@@ -1,9 +1,9 @@
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { Environment } from '../src/main/services/config/environment.ts';
 import type { HeadlessHost } from '../src/main/hosts/headless/headless-host.ts';
-import { startTestHost } from '../e2e/support/app-host.ts';
-import { chromiumArgs, chromiumExecutablePath } from '../e2e/support/harness-chromium.ts';
-import { readMainLog } from '../e2e/support/render-cli.ts';
+import { startTestHost } from '../testing/support/app-host.ts';
+import { chromiumArgs, chromiumExecutablePath } from '../testing/support/harness-chromium.ts';
+import { readMainLog } from '../testing/support/render-cli.ts';
 import type { Scratch } from './lessons.ts';
 import { lastEvent, numberField } from './render.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LogLine } from '../e2e/support/render-cli.ts';
+import type { LogLine } from '../testing/support/render-cli.ts';
 import { renderWall, type RenderOutcome } from './render.ts';
 
 function line(eventType: string, timestamp: string): LogLine {

@@ -1,7 +1,7 @@
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { repoRoot } from '../e2e/support/app-host.ts';
-import { readMainLog, runCli, tempDir, type LogLine } from '../e2e/support/render-cli.ts';
+import { repoRoot } from '../testing/support/app-host.ts';
+import { readMainLog, runCli, tempDir, type LogLine } from '../testing/support/render-cli.ts';
 
 /**
  * `npm run render` as the bench drives it: the frame-stepped exporter (the default) or the live

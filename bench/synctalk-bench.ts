@@ -2,16 +2,16 @@ import { rm } from 'node:fs/promises';
 import { createMemoryLogger } from '../src/main/services/logging/logger.ts';
 import { startReferenceServer } from '../testing/synctalk-reference/reference-server.ts';
 import { createSyncTalkSession } from '../src/main/services/avatar/synctalk-client/synctalk-session.ts';
-import { requireRendererBuild, sampleLessonAt } from '../e2e/support/app-host.ts';
+import { requireRendererBuild, sampleLessonAt } from '../testing/support/app-host.ts';
 import {
   audioStartSec,
   avatarMarkerRect,
   markerOffset,
   regionLuma,
   videoFrameTimesSec,
-} from '../e2e/support/av-sync.ts';
-import { decodeAudioMono16k } from '../e2e/support/media-probe.ts';
-import { tempDir } from '../e2e/support/render-cli.ts';
+} from '../testing/support/av-sync.ts';
+import { decodeAudioMono16k } from '../testing/support/media-probe.ts';
+import { tempDir } from '../testing/support/render-cli.ts';
 import { figure, figureOf, ratioFigure, type Figure, type Skipped } from './figures.ts';
 import { createScratch } from './lessons.ts';
 import {

@@ -2,8 +2,8 @@ import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import type { Lesson } from '../src/shared/lesson/lesson-schema.ts';
-import { sampleLessonAt } from '../e2e/support/app-host.ts';
-import { countedStream, ffprobe, streamDurationSec } from '../e2e/support/media-probe.ts';
+import { sampleLessonAt } from '../testing/support/app-host.ts';
+import { countedStream, ffprobe, streamDurationSec } from '../testing/support/media-probe.ts';
 import {
   electronSkipReason,
   findElectronBinary,

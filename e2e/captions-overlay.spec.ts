@@ -1,19 +1,19 @@
 import { writeFile } from 'node:fs/promises';
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
 import type { NormalisedRect } from '../src/shared/lesson/lesson-schema.ts';
-import type { HarnessRect, HarnessScene } from '../src/renderer/harness/harness-api.ts';
+import type { HarnessRect, HarnessScene } from '../testing/harness/harness-api.ts';
 import {
   callHarness,
   decodePixels,
   encodePixels,
   openHarness,
   type RgbaImage,
-} from './support/harness-client.ts';
+} from '../testing/support/harness-client.ts';
 import {
   harnessBuildProblem,
   startHarnessServer,
   type HarnessServer,
-} from './support/harness-server.ts';
+} from '../testing/support/harness-server.ts';
 
 /**
  * Burned-in captions on the real program canvas (WebGL2 in Chromium, SwiftShader here), read back

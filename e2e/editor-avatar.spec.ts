@@ -14,8 +14,8 @@ import {
 } from '../src/shared/lesson/placement-snapping.ts';
 import { detectKeyColor, type RgbaImageLike } from '../src/shared/keying/detect-key-color.ts';
 import type { HeadlessHost } from '../src/main/hosts/headless/headless-host.ts';
-import { readLessonAt, sampleLessonAt, startTestHost } from './support/app-host.ts';
-import { fixturesDir } from './support/harness-server.ts';
+import { readLessonAt, sampleLessonAt, startTestHost } from '../testing/support/app-host.ts';
+import { fixturesDir } from '../testing/support/harness-server.ts';
 
 /**
  * Placing and keying the avatar in the editor, through the headless host in real Chromium, as a

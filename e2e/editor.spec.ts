@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { type Lesson } from '../src/shared/lesson/lesson-schema.ts';
 import type { HeadlessHost } from '../src/main/hosts/headless/headless-host.ts';
-import { readLessonAt, sampleLessonAt, startTestHost } from './support/app-host.ts';
-import { readMainLog } from './support/render-cli.ts';
+import { readLessonAt, sampleLessonAt, startTestHost } from '../testing/support/app-host.ts';
+import { readMainLog } from '../testing/support/render-cli.ts';
 
 /**
  * The editor as a teacher uses it, through the headless host in real Chromium: edit a slide's

@@ -14,16 +14,22 @@ import {
   requireRendererBuild,
   sampleLessonAt,
   startTestHost,
-} from './support/app-host.ts';
-import { audioStartSec, placeSpeech } from './support/av-sync.ts';
+} from '../testing/support/app-host.ts';
+import { audioStartSec, placeSpeech } from '../testing/support/av-sync.ts';
 import {
   decodeAudioMono16k,
   ffprobe,
   frameAt,
   streamDurationSec,
   type PixelRect,
-} from './support/media-probe.ts';
-import { describeRun, readMainLog, runCli, tempDir, type LogLine } from './support/render-cli.ts';
+} from '../testing/support/media-probe.ts';
+import {
+  describeRun,
+  readMainLog,
+  runCli,
+  tempDir,
+  type LogLine,
+} from '../testing/support/render-cli.ts';
 
 /**
  * A lesson with the ElevenLabs voice, recorded by `npm run render` (headless host, Chromium)

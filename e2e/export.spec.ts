@@ -5,10 +5,10 @@ import { expect, test, type Page } from '@playwright/test';
 import { parseWebVtt } from '../src/shared/captions/caption-cues.ts';
 import { slideTitle, type Lesson } from '../src/shared/lesson/lesson-schema.ts';
 import type { HeadlessHost } from '../src/main/hosts/headless/headless-host.ts';
-import { sampleLessonAt, startTestHost } from './support/app-host.ts';
-import { changedFrames, placeSpeech } from './support/av-sync.ts';
-import { countedStream, decodeAudioMono16k, ffprobe } from './support/media-probe.ts';
-import { readMainLog, tempDir, type LogLine } from './support/render-cli.ts';
+import { sampleLessonAt, startTestHost } from '../testing/support/app-host.ts';
+import { changedFrames, placeSpeech } from '../testing/support/av-sync.ts';
+import { countedStream, decodeAudioMono16k, ffprobe } from '../testing/support/media-probe.ts';
+import { readMainLog, tempDir, type LogLine } from '../testing/support/render-cli.ts';
 import { playedSpeech } from './support/speech-cache.ts';
 
 /**

@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import type { HeadlessHost } from '../src/main/hosts/headless/headless-host.ts';
-import { readLessonAt, sampleLessonAt, startTestHost } from './support/app-host.ts';
-import { fixturesDir } from './support/harness-server.ts';
-import { meanAbsDiff, type PixelRect } from './support/media-probe.ts';
+import { readLessonAt, sampleLessonAt, startTestHost } from '../testing/support/app-host.ts';
+import { fixturesDir } from '../testing/support/harness-server.ts';
+import { meanAbsDiff, type PixelRect } from '../testing/support/media-probe.ts';
 import { execFileAsync, pngToRgb } from './support/reference-slides.ts';
-import { readMainLog } from './support/render-cli.ts';
+import { readMainLog } from '../testing/support/render-cli.ts';
 
 /**
  * Import a lesson from a PDF as a teacher would: Import…, PDF, choose the file and a new folder,

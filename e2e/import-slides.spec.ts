@@ -5,8 +5,8 @@ import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { expect, test } from '@playwright/test';
 import type { HeadlessHost } from '../src/main/hosts/headless/headless-host.ts';
-import { sampleLessonAt, startTestHost } from './support/app-host.ts';
-import { countPixels } from './support/media-probe.ts';
+import { sampleLessonAt, startTestHost } from '../testing/support/app-host.ts';
+import { countPixels } from '../testing/support/media-probe.ts';
 import { pngToRgb } from './support/reference-slides.ts';
 
 /**

@@ -17,13 +17,13 @@ import {
   encodePixels,
   openHarness,
   type RgbaImage,
-} from './support/harness-client.ts';
+} from '../testing/support/harness-client.ts';
 import {
   fixturesDir,
   harnessBuildProblem,
   startHarnessServer,
   type HarnessServer,
-} from './support/harness-server.ts';
+} from '../testing/support/harness-server.ts';
 import {
   binaryThresholdMatte,
   borderPixels,
@@ -38,7 +38,7 @@ import {
   percentile,
   rgb255ToHex,
   type Rgb255,
-} from './support/keying-metrics.ts';
+} from '../testing/support/keying-metrics.ts';
 
 const fixturesPresent = existsSync(fixturesDir);
 const skipReason = `shared media fixtures not found at ${fixturesDir} (they live outside the repo in ../shared/fixtures/media)`;

@@ -6,13 +6,13 @@ import {
   frameRateFps,
   framesBetween,
   openSubscriberPage,
-} from './support/livekit-subscriber.ts';
-import { readAllFiles, sampleLessonAt, startTestHost } from './support/app-host.ts';
+} from '../testing/support/livekit-subscriber.ts';
+import { readAllFiles, sampleLessonAt, startTestHost } from '../testing/support/app-host.ts';
 import type { Lesson } from '../src/shared/lesson/lesson-schema.ts';
 import type { AvatarEvent } from '../src/shared/live/live-settings.ts';
-import { videoFrameTimesSec } from './support/av-sync.ts';
-import { streamDurationSec } from './support/media-probe.ts';
-import { describeRun, runCli, tempDir } from './support/render-cli.ts';
+import { videoFrameTimesSec } from '../testing/support/av-sync.ts';
+import { streamDurationSec } from '../testing/support/media-probe.ts';
+import { describeRun, runCli, tempDir } from '../testing/support/render-cli.ts';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 

@@ -2,9 +2,9 @@ import { expect, test, type Page, type TestInfo } from '@playwright/test';
 import type {
   SubscriberEvent,
   SubscriberStats,
-} from '../src/renderer/harness/subscriber/subscriber-api.ts';
+} from '../testing/harness/subscriber/subscriber-api.ts';
 import { useLiveKitRig } from './support/livekit-rig.ts';
-import { freeTcpPort } from './support/livekit-server.ts';
+import { freeTcpPort } from '../testing/support/livekit-server.ts';
 import {
   audioRuns,
   callSubscriber,
@@ -15,7 +15,7 @@ import {
   glassToGlassLatenciesMs,
   openSubscriberPage,
   summariseLatencies,
-} from './support/livekit-subscriber.ts';
+} from '../testing/support/livekit-subscriber.ts';
 
 /**
  * Self-test of the LiveKit test rig against a real server: what the test publisher sends (a frame

@@ -7,8 +7,8 @@ import {
   startReferenceServer,
   type ReferenceServer,
 } from '../testing/synctalk-reference/reference-server.ts';
-import { sampleLessonAt, startTestHost } from './support/app-host.ts';
-import { readLogLines, readMainLog, type LogLine } from './support/render-cli.ts';
+import { sampleLessonAt, startTestHost } from '../testing/support/app-host.ts';
+import { readLogLines, readMainLog, type LogLine } from '../testing/support/render-cli.ts';
 
 /**
  * "Prepare whole lesson" through the headless host in real Chromium: every slide's speech (and

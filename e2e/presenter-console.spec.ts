@@ -1,7 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import type { Lesson } from '../src/shared/lesson/lesson-schema.ts';
 import type { HeadlessHost } from '../src/main/hosts/headless/headless-host.ts';
-import { sampleLessonAt, startTestHost } from './support/app-host.ts';
+import { sampleLessonAt, startTestHost } from '../testing/support/app-host.ts';
 
 /**
  * Present mode end to end in real Chromium through the headless host: the presenter console,

@@ -9,7 +9,7 @@ import {
   countMouthInteriorPixels,
 } from '../src/renderer/engine/local-avatar/avatar-layout.ts';
 import type { HeadlessHost } from '../src/main/hosts/headless/headless-host.ts';
-import { sampleLessonAt, startTestHost } from './support/app-host.ts';
+import { sampleLessonAt, startTestHost } from '../testing/support/app-host.ts';
 import {
   countPixels,
   decodeAudioMono16k,
@@ -20,7 +20,7 @@ import {
   rmsDb,
   streamDurationSec,
   type PixelRect,
-} from './support/media-probe.ts';
+} from '../testing/support/media-probe.ts';
 import { renderReferenceSlide } from './support/reference-slides.ts';
 
 /**

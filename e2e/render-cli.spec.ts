@@ -3,7 +3,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { slideTitle, type Lesson } from '../src/shared/lesson/lesson-schema.ts';
-import { requireRendererBuild, sampleLessonAt } from './support/app-host.ts';
+import { requireRendererBuild, sampleLessonAt } from '../testing/support/app-host.ts';
 import {
   describeRun,
   readLogLines,
@@ -11,9 +11,9 @@ import {
   runCli,
   tempDir,
   type CliRun,
-} from './support/render-cli.ts';
+} from '../testing/support/render-cli.ts';
 import { z } from 'zod';
-import { countedStream, ffprobe, streamDurationSec } from './support/media-probe.ts';
+import { countedStream, ffprobe, streamDurationSec } from '../testing/support/media-probe.ts';
 
 /**
  * `npm run render` as a user or CI job runs it: a child process, judged by its exit code, its

@@ -1,7 +1,7 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import type { HeadlessHost } from '../src/main/hosts/headless/headless-host.ts';
 import { type Lesson } from '../src/shared/lesson/lesson-schema.ts';
-import { readLessonAt, sampleLessonAt, startTestHost } from './support/app-host.ts';
+import { readLessonAt, sampleLessonAt, startTestHost } from '../testing/support/app-host.ts';
 
 /**
  * The settings dialog, the themes and the metrics panel, in real Chromium through the headless

@@ -6,7 +6,7 @@ import {
   startReferenceServer,
   type ReferenceServer,
 } from '../testing/synctalk-reference/reference-server.ts';
-import { sampleLessonAt, startTestHost } from './support/app-host.ts';
+import { sampleLessonAt, startTestHost } from '../testing/support/app-host.ts';
 
 /**
  * The Avatar panel against the reference SyncTalk server, in real Chromium through the headless

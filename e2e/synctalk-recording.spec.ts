@@ -5,7 +5,7 @@ import {
   startReferenceServer,
   type ReferenceServer,
 } from '../testing/synctalk-reference/reference-server.ts';
-import { requireRendererBuild, sampleLessonAt } from './support/app-host.ts';
+import { requireRendererBuild, sampleLessonAt } from '../testing/support/app-host.ts';
 import {
   audioStartSec,
   avatarMarkerRect,
@@ -13,9 +13,15 @@ import {
   placeSpeech,
   regionLuma,
   videoFrameTimesSec,
-} from './support/av-sync.ts';
-import { decodeAudioMono16k, ffprobe, type PixelRect } from './support/media-probe.ts';
-import { describeRun, readMainLog, runCli, tempDir, type LogLine } from './support/render-cli.ts';
+} from '../testing/support/av-sync.ts';
+import { decodeAudioMono16k, ffprobe, type PixelRect } from '../testing/support/media-probe.ts';
+import {
+  describeRun,
+  readMainLog,
+  runCli,
+  tempDir,
+  type LogLine,
+} from '../testing/support/render-cli.ts';
 import { playedSpeech } from './support/speech-cache.ts';
 
 /**

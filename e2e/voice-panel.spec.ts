@@ -8,7 +8,12 @@ import {
 } from '../testing/elevenlabs-reference/reference-server.ts';
 import { type Lesson } from '../src/shared/lesson/lesson-schema.ts';
 import { splitSentences } from '../src/shared/speech/narration-text.ts';
-import { readAllFiles, readLessonAt, sampleLessonAt, startTestHost } from './support/app-host.ts';
+import {
+  readAllFiles,
+  readLessonAt,
+  sampleLessonAt,
+  startTestHost,
+} from '../testing/support/app-host.ts';
 
 /**
  * The Voice panel against the local ElevenLabs reference server, in real Chromium through the

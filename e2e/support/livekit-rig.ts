@@ -1,11 +1,11 @@
 import { test } from '@playwright/test';
-import { startHarnessServer, type HarnessServer } from './harness-server.ts';
+import { startHarnessServer, type HarnessServer } from '../../testing/support/harness-server.ts';
 import {
   liveKitServerBinary,
   startLiveKitServer,
   type LiveKitTestServer,
-} from './livekit-server.ts';
-import { subscriberBuildProblem } from './livekit-subscriber.ts';
+} from '../../testing/support/livekit-server.ts';
+import { subscriberBuildProblem } from '../../testing/support/livekit-subscriber.ts';
 
 /**
  * What every LiveKit suite needs, registered as the file's hooks: a real LiveKit server on free

@@ -1,7 +1,7 @@
-import type { ChromaKeySettings, NormalisedRect } from '../../shared/lesson/lesson-schema.ts';
+import type { ChromaKeySettings, NormalisedRect } from '../../src/shared/lesson/lesson-schema.ts';
 
 /**
- * The test/bench page's contract (`window.rapidoHarness` on out/renderer/harness.html). Every
+ * The test/bench page's contract (`window.rapidoHarness` on testing/harness/harness.html). Every
  * argument and result is plain data, because Playwright carries them across as JSON. This file
  * uses no DOM types so that the Node-side tests and bench can import it.
  */

@@ -1,5 +1,3 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
 import type { Page } from 'playwright-core';
 import type {
   PublishedFrame,
@@ -7,12 +5,12 @@ import type {
   SubscriberAudioLevel,
   SubscriberFrame,
   TestPublisher,
-} from '../../src/renderer/harness/subscriber/subscriber-api.ts';
-import { repoRoot, rendererOutDir } from './harness-server.ts';
+} from '../harness/subscriber/subscriber-api.ts';
+import { pageBuildProblem } from './harness-server.ts';
 import { percentile } from './keying-metrics.ts';
 
 /**
- * Drives the LiveKit test page (out/renderer/subscriber.html) from Node: `window.subscriberApi`
+ * Drives the LiveKit test page (testing/harness/subscriber.html, built to .cache/harness) from Node: `window.subscriberApi`
  * watches a room, `window.testPublisher` publishes a known signal into it. Plus the arithmetic
  * the tests do on what the page recorded.
  */
@@ -28,27 +26,9 @@ type ResultOf<Api, K extends keyof Api> = Api[K] extends (...args: never[]) => i
 export type SubscriberMethod = MethodsOf<SubscriberApi>;
 export type TestPublisherMethod = MethodsOf<TestPublisher>;
 
-/**
- * Why the built subscriber page cannot be trusted, or null if it can: missing, or older than
- * one of its sources (the page, its folder, the shared frame counter pattern).
- */
+/** Why the built subscriber page cannot be trusted, or null if it can (see pageBuildProblem). */
 export function subscriberBuildProblem(): string | null {
-  const built = join(rendererOutDir, 'subscriber.html');
-  const fix = 'Build the renderer first: npm run build';
-  if (!existsSync(built)) return `${built} does not exist. ${fix}`;
-  const builtMs = statSync(built).mtimeMs;
-  const pageFolder = join(repoRoot, 'src', 'renderer', 'harness', 'subscriber');
-  const sources = [
-    join(repoRoot, 'src', 'renderer', 'subscriber.html'),
-    join(repoRoot, 'src', 'shared', 'live', 'frame-counter-pattern.ts'),
-    ...readdirSync(pageFolder)
-      .filter((name) => name.endsWith('.ts') && !name.endsWith('.test.ts'))
-      .map((name) => join(pageFolder, name)),
-  ];
-  const stale = sources.filter((file) => statSync(file).mtimeMs > builtMs);
-  if (stale.length === 0) return null;
-  const names = stale.map((file) => relative(repoRoot, file)).join(', ');
-  return `${built} is older than ${names}. ${fix}`;
+  return pageBuildProblem('subscriber.html');
 }
 
 /** Opens the built page and waits until it has installed both APIs. */

@@ -1,5 +1,10 @@
-import type { NormalisedRect } from '../../shared/lesson/lesson-schema.ts';
-import { fitRect, placeAvatar, type Rect, type Size } from '../engine/compositor/fit-rect.ts';
+import type { NormalisedRect } from '../../src/shared/lesson/lesson-schema.ts';
+import {
+  fitRect,
+  placeAvatar,
+  type Rect,
+  type Size,
+} from '../../src/renderer/engine/compositor/fit-rect.ts';
 
 /**
  * A model of the predecessor's compositor, for comparison only: Canvas2D, the avatar drawn into a

@@ -1,5 +1,8 @@
-import { parseHexColor } from '../../shared/chroma-key.ts';
-import { Compositor, compositorContextAttributes } from '../engine/compositor/compositor.ts';
+import { parseHexColor } from '../../src/shared/chroma-key.ts';
+import {
+  Compositor,
+  compositorContextAttributes,
+} from '../../src/renderer/engine/compositor/compositor.ts';
 import { CpuThresholdKeyer } from './cpu-keyer.ts';
 import { countGlObjects, type GlObjectCounter } from './gl-object-counter.ts';
 import type {

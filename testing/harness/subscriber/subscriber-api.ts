@@ -1,5 +1,5 @@
 /**
- * The LiveKit test page's contract (out/renderer/subscriber.html): `window.subscriberApi` watches
+ * The LiveKit test page's contract (testing/harness/subscriber.html): `window.subscriberApi` watches
  * a room as a viewer would, `window.testPublisher` publishes a known signal into it (self-test
  * only). Arguments and results are plain data, because Playwright carries them across as JSON.
  * No DOM types, so the Node-side tests import this file too.

@@ -4,13 +4,15 @@ import type { AddressInfo } from 'node:net';
 import { dirname, extname, join, relative, resolve, sep } from 'node:path';
 
 /**
- * A tiny static server for the built renderer (and test media) on 127.0.0.1: the harness page
+ * A tiny static server for the built test pages (and test media) on 127.0.0.1: the harness page
  * needs a real http origin, because file:// pages cannot fetch images for WebGL (CORS) and
  * behave differently from the app.
  */
 
 export const repoRoot = resolve(import.meta.dirname, '..', '..');
-export const rendererOutDir = join(repoRoot, 'out', 'renderer');
+/** Where `npm run build:harness` (testing/harness/vite.config.ts) writes the test pages. */
+export const harnessOutDir = join(repoRoot, '.cache', 'harness');
+const harnessSourceDir = join(repoRoot, 'testing', 'harness');
 /** Shared media fixtures, outside the repo; tests skip when they are absent. */
 export const fixturesDir = resolve(repoRoot, '..', 'shared', 'fixtures', 'media');
 
@@ -70,7 +72,7 @@ function resolveRequest(
 export async function startHarnessServer(
   options: { rootDir?: string; mounts?: Readonly<Record<string, string>> } = {},
 ): Promise<HarnessServer> {
-  const rootDir = options.rootDir ?? rendererOutDir;
+  const rootDir = options.rootDir ?? harnessOutDir;
   const mounts = options.mounts ?? {};
   const server = createServer((request, response) => {
     const pathname = new URL(request.url ?? '/', 'http://localhost').pathname;
@@ -126,19 +128,25 @@ function sourceFilesOf(entry: string, seen = new Set<string>()): Set<string> {
 }
 
 /**
- * Why the built harness page cannot be trusted, or null if it can: missing, or older than any
- * source it is built from (testing a stale bundle would test old code).
+ * Why a built test page (`harness.html`, `subscriber.html`) cannot be trusted, or null if it
+ * can: missing, or older than any source it is built from (testing a stale bundle would test old
+ * code).
  */
-export function harnessBuildProblem(): string | null {
-  const built = join(rendererOutDir, 'harness.html');
-  const fix = 'Build the renderer first: npx electron-vite build';
+export function pageBuildProblem(page: string): string | null {
+  const built = join(harnessOutDir, page);
+  const fix = 'Build the test pages first: npm run build:harness';
   if (!existsSync(built)) return `${built} does not exist. ${fix}`;
   const builtMs = statSync(built).mtimeMs;
-  const sources = sourceFilesOf(join(repoRoot, 'src', 'renderer', 'harness.html'));
+  const sources = sourceFilesOf(join(harnessSourceDir, page));
   const stale = [...sources].filter((file) => statSync(file).mtimeMs > builtMs);
   if (stale.length > 0) {
     const names = stale.map((file) => relative(repoRoot, file)).join(', ');
     return `${built} is older than ${names}. ${fix}`;
   }
   return null;
+}
+
+/** Why the built compositor harness page cannot be trusted, or null if it can. */
+export function harnessBuildProblem(): string | null {
+  return pageBuildProblem('harness.html');
 }

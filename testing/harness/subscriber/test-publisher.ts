@@ -3,7 +3,7 @@ import {
   counterCells,
   counterModulo,
   defaultCellPx,
-} from '../../../shared/live/frame-counter-pattern.ts';
+} from '../../../src/shared/live/frame-counter-pattern.ts';
 import type {
   PatternPublishOptions,
   PublishedFrame,

@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import type { HarnessPixels, RapidoHarness } from '../../src/renderer/harness/harness-api.ts';
+import type { HarnessPixels, RapidoHarness } from '../harness/harness-api.ts';
 
 /** Names of the harness's methods (everything but `ready`). */
 export type HarnessMethod = {
