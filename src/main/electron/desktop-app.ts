@@ -10,7 +10,7 @@ import {
   shell,
   webContents,
 } from 'electron';
-import { createAppServices, sampleLessonDir, type AppServices } from '../services/app-services.ts';
+import { createAppServices, sampleLessonDir, type AppServices } from '../wiring/app-services.ts';
 import { readEnvironment } from '../services/config/environment.ts';
 import { createDispatcher } from '../services/ipc/dispatcher.ts';
 import { createLogger } from '../services/logging/logger.ts';
