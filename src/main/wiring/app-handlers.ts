@@ -2,7 +2,7 @@ import type { LaunchInfo } from '../../shared/ipc/contract.ts';
 import { ok } from '../../shared/result.ts';
 import type { CallContext, SendHandlers } from '../services/ipc/dispatcher.ts';
 import type { Logger } from '../services/logging/logger.ts';
-import type { ProcessMetricsSampler } from '../services/system/process-metrics.ts';
+import type { ProcessMetricsSampler } from '../services/platform/system/process-metrics.ts';
 import {
   notAvailable,
   type AppPaths,

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { InvokeHandlers, SendHandlers } from '../services/ipc/dispatcher.ts';
 import type { Logger } from '../services/logging/logger.ts';
 import { createRecentLessons } from '../services/lesson/recent-lessons.ts';
-import { createProcessMetricsSampler } from '../services/system/process-metrics.ts';
+import { createProcessMetricsSampler } from '../services/platform/system/process-metrics.ts';
 import {
   createSyncTalkAvatarService,
   type SyncTalkAvatarService,

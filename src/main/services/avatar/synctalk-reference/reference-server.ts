@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import { closeNow, listenLocal } from '../../net/listen-local.ts';
+import { closeNow, listenLocal } from '../../platform/net/listen-local.ts';
 import { z } from 'zod';
 import { parseLoadModelBody } from './load-model-body.ts';
 import { StreamSession, type SessionInfo } from './stream-session.ts';

@@ -5,7 +5,7 @@ import {
   type OutgoingHttpHeaders,
   type ServerResponse,
 } from 'node:http';
-import { closeNow, listenLocal } from '../../net/listen-local.ts';
+import { closeNow, listenLocal } from '../../platform/net/listen-local.ts';
 import { z } from 'zod';
 import type { Logger } from '../../logging/logger.ts';
 import { createOfflineSpeechProvider } from '../offline-voice.ts';

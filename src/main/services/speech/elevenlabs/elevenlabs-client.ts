@@ -6,7 +6,7 @@ import {
 import type { ElevenLabsVoiceSettings } from '../../../../shared/lesson/lesson-schema.ts';
 import { ok, type Result } from '../../../../shared/result.ts';
 import { redact, type Logger } from '../../logging/logger.ts';
-import { sleepUnlessAborted } from '../../net/abortable-sleep.ts';
+import { sleepUnlessAborted } from '../../platform/net/abortable-sleep.ts';
 import { mergeAlignment, type AlignedChunk, type CharacterAlignment } from './alignment-words.ts';
 import {
   cancelledFailure,
