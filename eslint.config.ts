@@ -1,4 +1,5 @@
 import js from '@eslint/js';
+import type { Linter } from 'eslint';
 import { defineConfig } from 'eslint/config';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
@@ -6,7 +7,7 @@ import tseslint from 'typescript-eslint';
 // Process boundaries (ARCHITECTURE.md): each rule below is one arrow in the layering diagram.
 const electronOnlyInElectronLayer = {
   name: 'electron',
-  message: 'Only src/main/electron and src/main/hosts/desktop may import electron.',
+  message: 'Only src/main/electron may import electron (src/main/hosts/desktop starts it).',
 };
 const rawIpcOnlyInPreload = {
   group: ['electron'],
@@ -57,6 +58,60 @@ const importBoundaries = {
     },
   },
 };
+
+// ---- Main services: who may use whom (issue 14) ------------------------------------------------
+// Each folder under src/main/services names the sibling services it may import; any other
+// sibling is an error. The table is the dependency graph of the main process (ARCHITECTURE.md
+// "services/"): platform/ is the bottom and imports no service; logging/ only platform/.
+// A new service folder gets a row here (its siblings are checked only against the table's keys).
+// The blocks use @typescript-eslint/no-restricted-imports, a rule of its own, so they add to the
+// core no-restricted-imports blocks above and below instead of replacing their options.
+// No service imports the layers that host it: src/main/wiring (the composition root) and
+// src/main/hosts; src/main/electron is barred by the services block above.
+const serviceSiblings: Record<string, readonly string[]> = {
+  platform: [],
+  logging: ['platform'],
+  ipc: ['logging', 'platform'],
+  secrets: ['logging', 'platform'],
+  lesson: ['logging', 'platform'],
+  recording: ['logging', 'platform'],
+  export: ['logging', 'platform', 'recording'],
+  live: ['logging', 'platform', 'secrets'],
+  speech: ['logging', 'platform', 'secrets'],
+  // ipc: the CallContext of a request (which renderer asked); speech: the resampler.
+  avatar: ['logging', 'platform', 'ipc', 'speech'],
+  pipeline: ['logging', 'platform', 'ipc', 'lesson', 'speech', 'avatar'],
+};
+const mainServiceLayering = Object.entries(serviceSiblings).map(
+  ([service, allowed]): Linter.Config => {
+    const barred = Object.keys(serviceSiblings).filter(
+      (other) => other !== service && !allowed.includes(other),
+    );
+    const patterns = [
+      {
+        // Relative paths only: a service reaches its siblings as ../<sibling>/ (or ../../ from a
+        // subfolder); src/shared/lesson and the like never match.
+        regex: '^(\\.\\./)+(wiring|hosts)/',
+        message:
+          'Services never import src/main/wiring or src/main/hosts: those build on services.',
+      },
+    ];
+    if (barred.length > 0) {
+      patterns.push({
+        regex: `^(\\.\\./)+(${barred.join('|')})/`,
+        message:
+          allowed.length === 0
+            ? `src/main/services/${service} imports no other service.`
+            : `src/main/services/${service} may use only ${allowed.join(', ')} (eslint.config.ts serviceSiblings).`,
+      });
+    }
+    return {
+      name: `rapido/main-services/${service}`,
+      files: [`src/main/services/${service}/**/*.ts`],
+      rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns }] },
+    };
+  },
+);
 
 export default defineConfig(
   {
@@ -109,7 +164,7 @@ export default defineConfig(
             {
               name: 'electron',
               message:
-                'The renderer reaches main only through window.rapido (src/renderer/bridge.ts).',
+                'The renderer reaches main only through window.rapido (src/renderer/bridge/).',
             },
           ],
           patterns: [
@@ -164,6 +219,7 @@ export default defineConfig(
       ],
     },
   },
+  ...mainServiceLayering,
   {
     files: ['src/main/electron/**/*.ts'],
     ignores: ['src/main/electron/ipc-main-guard.ts'],

@@ -1,5 +1,5 @@
 import { chromium, type Browser, type Page } from 'playwright-core';
-import type { Environment } from '../src/main/services/config/environment.ts';
+import type { Environment } from '../src/main/services/platform/config/environment.ts';
 import type { HeadlessHost } from '../src/main/hosts/headless/headless-host.ts';
 import { startTestHost } from '../testing/support/app-host.ts';
 import { chromiumArgs, chromiumExecutablePath } from '../testing/support/harness-chromium.ts';

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import { z } from 'zod';
 import type { Logger } from '../../src/main/services/logging/logger.ts';
-import { closeNow, listenLocal } from '../../src/main/services/net/listen-local.ts';
+import { closeNow, listenLocal } from '../../src/main/services/platform/net/listen-local.ts';
 import { createOfflineSpeechProvider } from '../../src/main/services/speech/offline-voice.ts';
 import { referenceVoices, type ReferenceVoice } from './catalogue.ts';
 import { handleRequest } from './request-handler.ts';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { lessonSchema, type Lesson } from '../../src/shared/lesson/lesson-schema.ts';
-import type { Environment } from '../../src/main/services/config/environment.ts';
+import type { Environment } from '../../src/main/services/platform/config/environment.ts';
 import {
   startHeadlessHost,
   type HeadlessHost,

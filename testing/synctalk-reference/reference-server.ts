@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import { WebSocketServer } from 'ws';
 import { z } from 'zod';
-import { closeNow, listenLocal } from '../../src/main/services/net/listen-local.ts';
+import { closeNow, listenLocal } from '../../src/main/services/platform/net/listen-local.ts';
 import { handleRequest } from './http-routes.ts';
 import {
   defaultFaults,

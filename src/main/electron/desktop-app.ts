@@ -10,11 +10,11 @@ import {
   shell,
   webContents,
 } from 'electron';
-import { createAppServices, sampleLessonDir, type AppServices } from '../services/app-services.ts';
-import { readEnvironment } from '../services/config/environment.ts';
+import { createAppServices, sampleLessonDir, type AppServices } from '../wiring/app-services.ts';
+import { readEnvironment } from '../services/platform/config/environment.ts';
 import { createDispatcher } from '../services/ipc/dispatcher.ts';
 import { createLogger } from '../services/logging/logger.ts';
-import { appMetricsFromElectron } from '../services/system/process-metrics.ts';
+import { appMetricsFromElectron } from '../services/platform/system/process-metrics.ts';
 import { emitToRenderer, registerIpc } from './ipc-main-guard.ts';
 import {
   displaysInfo,

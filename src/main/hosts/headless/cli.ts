@@ -4,7 +4,7 @@ import { stat } from 'node:fs/promises';
 import { z } from 'zod';
 import type { RenderProgress } from '../../../shared/ipc/contract.ts';
 import { formatError } from '../../../shared/result.ts';
-import { readEnvironment } from '../../services/config/environment.ts';
+import { readEnvironment } from '../../services/platform/config/environment.ts';
 import { loadLesson } from '../../services/lesson/lesson-store.ts';
 import { launchChromium, chromiumPath } from './chromium.ts';
 import { startHeadlessHost } from './headless-host.ts';

@@ -3,12 +3,8 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LaunchInfo, RenderProgress } from '../../../shared/ipc/contract.ts';
-import {
-  createAppServices,
-  sampleLessonDir,
-  type AppServices,
-} from '../../services/app-services.ts';
-import { headlessDataDir, type Environment } from '../../services/config/environment.ts';
+import { createAppServices, sampleLessonDir, type AppServices } from '../../wiring/app-services.ts';
+import { headlessDataDir, type Environment } from '../../services/platform/config/environment.ts';
 import { createDispatcher } from '../../services/ipc/dispatcher.ts';
 import { createLogger, type Logger } from '../../services/logging/logger.ts';
 import { startHeadlessServer, type HeadlessServer } from './headless-server.ts';

@@ -1,6 +1,5 @@
 import { constants } from 'node:fs';
-import { copyFile, link, mkdir, open, realpath, rm, stat } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
+import { copyFile, link, mkdir, realpath, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Lesson } from '../../../shared/lesson/lesson-schema.ts';
 import { slideTitle } from '../../../shared/lesson/lesson-schema.ts';
@@ -14,7 +13,7 @@ import {
 import type { ErrorCode, Result } from '../../../shared/result.ts';
 import { err, ok } from '../../../shared/result.ts';
 import type { Logger } from '../logging/logger.ts';
-import { fsErrorCode } from './atomic-write.ts';
+import { fsErrorCode, temporaryPathFor, writeNewFileDurably } from '../platform/atomic-write.ts';
 import { inspectLessonImage, isInsideDirectory } from './lesson-assets.ts';
 import type { LoadedLesson } from './lesson-store.ts';
 import { lessonFileName, loadLesson, saveLesson, validateLesson } from './lesson-store.ts';
@@ -213,15 +212,9 @@ export async function writeLessonAsset(options: {
     );
   }
 
-  const temporary = join(folder, `.${name}.${randomBytes(6).toString('hex')}.tmp`);
+  const temporary = temporaryPathFor(join(folder, name));
   try {
-    const handle = await open(temporary, 'wx');
-    try {
-      await handle.writeFile(bytes);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    await writeNewFileDurably(temporary, bytes);
     for (let attempt = 1; attempt <= maxFreeNameTries; attempt += 1) {
       const candidate = attempt === 1 ? name : numberedName(name, attempt);
       if (await placeWithoutReplacing(temporary, join(folder, candidate))) {

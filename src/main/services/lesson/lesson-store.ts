@@ -13,7 +13,7 @@ import { err, ok } from '../../../shared/result.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { JsonDocument } from './json-locator.ts';
 import { formatJsonPath, scanJson } from './json-locator.ts';
-import { writeFileAtomic } from './atomic-write.ts';
+import { writeFileAtomic } from '../platform/atomic-write.ts';
 import { inspectLessonImage, readLessonImage } from './lesson-assets.ts';
 
 export const lessonFileName = 'lesson.json';

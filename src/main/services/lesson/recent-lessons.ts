@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { recentLessonSchema, type RecentLessonInfo } from '../../../shared/ipc/contract.ts';
 import type { Logger } from '../logging/logger.ts';
-import { fsErrorCode, writeFileAtomic } from './atomic-write.ts';
+import { fsErrorCode, writeFileAtomic } from '../platform/atomic-write.ts';
 import { lessonFileName } from './lesson-store.ts';
 
 /**

@@ -8,7 +8,7 @@ import { imageTypeFromPath, lessonImageExtensions } from '../../../shared/lesson
 import type { Result } from '../../../shared/result.ts';
 import { err, ok } from '../../../shared/result.ts';
 import type { Logger } from '../logging/logger.ts';
-import { fsErrorCode } from './atomic-write.ts';
+import { fsErrorCode } from '../platform/atomic-write.ts';
 import { slideIdsFor, slugify, titleFromFolderName } from './import-image-folder.ts';
 import type { LessonImage } from './lesson-assets.ts';
 import { inspectLessonImage } from './lesson-assets.ts';

@@ -13,7 +13,7 @@ import {
   type SecretCipher,
   type SecretStatus,
 } from '../secrets/secret-store.ts';
-import { writeFileAtomic } from '../speech/speech-cache.ts';
+import { writeFileAtomic } from '../platform/atomic-write.ts';
 import { inspectPublisherToken, mintPublisherToken, tokenLifetimeSeconds } from './live-token.ts';
 
 /**

@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import type { z } from 'zod';
 import { err, errorMessage, ok, type Result } from '../../../shared/result.ts';
 import type { Logger } from '../logging/logger.ts';
-import { writeFileAtomic } from '../speech/speech-cache.ts';
+import { writeFileAtomic } from '../platform/atomic-write.ts';
 
 /**
  * A secret held in main only (an API key, LiveKit credentials). The desktop host seals it at

@@ -3,14 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { createMemoryLogger } from '../logging/logger.ts';
+import { canonicalJson } from '../platform/content-cache.ts';
 import {
   cacheKey,
-  canonicalJson,
   createSpeechCache,
   decodeEntry,
   encodeEntry,
   entryPath,
-  writeFileAtomic,
 } from './speech-cache.ts';
 import type { CacheKeyInput } from './speech-cache.ts';
 import type { SynthesizedSpeech } from './speech-types.ts';
@@ -131,21 +130,6 @@ describe('speech cache on disk', () => {
     await Promise.all([cache.put(key, shorter), cache.put(key, shorter)]);
     expect(await readdir(directory)).toEqual([`${key}.speech`]);
     expect((await cache.get(key))!.pcm).toEqual(new Int16Array([1, 2, 3]));
-  });
-
-  test('a failed atomic write removes its temporary file and keeps the old content', async () => {
-    await mkdir(directory, { recursive: true });
-    // Renaming a file over a non-empty directory fails after the temporary file was written.
-    const target = join(directory, 'occupied');
-    await mkdir(join(target, 'child'), { recursive: true });
-    await expect(writeFileAtomic(target, new Uint8Array([1, 2, 3]))).rejects.toThrow();
-    expect(await readdir(directory)).toEqual(['occupied']);
-
-    const file = join(directory, 'file.bin');
-    await writeFileAtomic(file, new Uint8Array([1, 2, 3]));
-    await writeFileAtomic(file, new Uint8Array([4, 5]));
-    expect([...(await readFile(file))]).toEqual([4, 5]);
-    expect(await readdir(directory)).toEqual(['file.bin', 'occupied']);
   });
 
   test('a crash mid-write (stray temporary file) is never read as an entry', async () => {

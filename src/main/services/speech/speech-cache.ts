@@ -1,11 +1,11 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { access, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import { endianness } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { err, ok } from '../../../shared/result.ts';
 import type { Result } from '../../../shared/result.ts';
 import type { Logger } from '../logging/logger.ts';
+import { contentKey, createContentCache, isContentKey } from '../platform/content-cache.ts';
 import { speechSampleRateHz } from './speech-types.ts';
 import type { SynthesizedSpeech } from './speech-types.ts';
 
@@ -13,8 +13,9 @@ import type { SynthesizedSpeech } from './speech-types.ts';
  * Synthesised speech on disk, addressed by a SHA-256 of everything that shapes it, so an
  * unchanged slide never needs the engine again and an edited one never gets stale audio.
  *
- * One file per entry, `<key>.speech`, written to a temporary name and renamed into place, so a
- * crash leaves either the old entry, the new one, or a stray `.tmp-*` file that is never read:
+ * One file per entry, `<key>.speech`, in the platform's content-addressed cache (written to a
+ * unique temporary name and renamed into place, so a crash leaves either the old entry, the new
+ * one, or a stray `.tmp-*` file that is never read):
  *
  *   bytes 0..7    "RAPSPCH\n"                       magic
  *   bytes 8..11   format version, uint32 little-endian
@@ -40,30 +41,15 @@ export interface CacheKeyInput {
   sampleRateHz: number;
 }
 
-/** JSON with object keys sorted at every level, so key order never changes a hash. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') {
-    const encoded = JSON.stringify(value);
-    if (typeof encoded !== 'string') throw new TypeError(`cannot encode ${typeof value}`);
-    return encoded;
-  }
-  if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item)).join(',')}]`;
-  const entries = Object.entries(value)
-    .filter(([, item]) => item !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
-}
-
 /** Lower-case hex SHA-256 naming one cache entry. Pure: same inputs, same key. */
 export function cacheKey(input: CacheKeyInput): string {
-  const material = canonicalJson({
+  return contentKey({
     cacheFormatVersion: speechCacheFormatVersion,
     providerId: input.providerId,
     voice: input.voice,
     text: input.text,
     sampleRateHz: input.sampleRateHz,
   });
-  return createHash('sha256').update(material, 'utf8').digest('hex');
 }
 
 const headerSchema = z
@@ -88,7 +74,6 @@ const headerSchema = z
   })
   .strict();
 
-const keyPattern = /^[0-9a-f]{64}$/;
 const isLittleEndian = endianness() === 'LE';
 
 export interface SpeechCache {
@@ -183,45 +168,22 @@ export function decodeEntry(
   };
 }
 
-/**
- * Writes `data` to `path` so that readers see the old file or the whole new one, never a part:
- * a uniquely named temporary file in the same folder, flushed to disk, then renamed over `path`.
- */
-export async function writeFileAtomic(path: string, data: Uint8Array): Promise<void> {
-  const temporaryPath = `${path}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
-  try {
-    const handle = await open(temporaryPath, 'wx');
-    try {
-      await handle.writeFile(data);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temporaryPath, path);
-  } catch (error) {
-    await rm(temporaryPath, { force: true }).catch(() => undefined);
-    throw error;
-  }
-}
-
-function isMissingFile(error: unknown): boolean {
-  return error instanceof Error && 'code' in error && error.code === 'ENOENT';
-}
-
 export function createSpeechCache(options: { directory: string; logger: Logger }): SpeechCache {
   const { directory } = options;
   const log = options.logger.child('speech-cache');
+  const entries = createContentCache({ directory, extension: 'speech' });
 
   async function get(key: string): Promise<SynthesizedSpeech | undefined> {
-    if (!keyPattern.test(key)) return undefined;
+    if (!isContentKey(key)) return undefined;
     const path = entryPath(directory, key);
-    let bytes: Buffer;
+    let bytes: Buffer | undefined;
     try {
-      bytes = await readFile(path);
+      bytes = await entries.read(key);
     } catch (error) {
-      if (!isMissingFile(error)) log.warn('speech cache entry unreadable', { path, error });
+      log.warn('speech cache entry unreadable', { path, error });
       return undefined;
     }
+    if (bytes === undefined) return undefined;
     const decoded = decodeEntry(key, bytes);
     if (!decoded.ok) {
       log.warn(`speech cache entry damaged (${decoded.problem}); it will be rewritten`, {
@@ -234,14 +196,12 @@ export function createSpeechCache(options: { directory: string; logger: Logger }
   }
 
   async function put(key: string, speech: SynthesizedSpeech): Promise<Result<void>> {
-    if (!keyPattern.test(key)) return err('invalid-request', 'Not a speech cache key.');
-    const path = entryPath(directory, key);
+    if (!isContentKey(key)) return err('invalid-request', 'Not a speech cache key.');
     try {
-      await mkdir(directory, { recursive: true });
-      await writeFileAtomic(path, encodeEntry(key, speech));
+      await entries.write(key, encodeEntry(key, speech));
       return ok(undefined);
     } catch (error) {
-      log.warn('speech cache write failed', { path, error });
+      log.warn('speech cache write failed', { path: entryPath(directory, key), error });
       return err('io-failed', 'Could not save synthesised speech to the cache.', {
         hint: `Check that ${directory} is writable and the disk has space.`,
         details: [error instanceof Error ? error.message : String(error)],
@@ -250,13 +210,7 @@ export function createSpeechCache(options: { directory: string; logger: Logger }
   }
 
   async function has(key: string): Promise<boolean> {
-    if (!keyPattern.test(key)) return false;
-    try {
-      await access(entryPath(directory, key));
-      return true;
-    } catch {
-      return false;
-    }
+    return isContentKey(key) && (await entries.has(key));
   }
 
   return { directory, get, put, has };

@@ -31,7 +31,7 @@ import { createSpeechService, type SpeechService } from './speech-service.ts';
 /**
  * The voices, wired once per process: the offline voice, ElevenLabs (client, provider with its
  * circuit breaker, key store) and the narration service that chooses between them per sentence.
- * app-services turns these into IPC handlers; the bench and tests use them directly.
+ * wiring/ turns these into IPC handlers; the bench and tests use them directly.
  */
 export interface ElevenLabsEnvironment {
   apiKey?: string | undefined;

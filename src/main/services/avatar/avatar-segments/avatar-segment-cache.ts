@@ -1,5 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +8,12 @@ import { z } from 'zod';
 import { err, ok } from '../../../../shared/result.ts';
 import type { Result } from '../../../../shared/result.ts';
 import type { Logger } from '../../logging/logger.ts';
-import { canonicalJson } from '../../speech/speech-cache.ts';
+import {
+  contentKey,
+  createContentCache,
+  isContentKey,
+  type ContentCacheEntryWriter,
+} from '../../platform/content-cache.ts';
 
 /**
  * Generated avatar segments on disk: every frame of one utterance, addressed by a SHA-256 of
@@ -29,7 +33,9 @@ import { canonicalJson } from '../../speech/speech-cache.ts';
  *   last 48 bytes    uint64 LE index offset, uint32 LE header length,
  *                    SHA-256 of (index + header), "AVSG"
  *
- * Written to a temporary name and renamed into place. An entry whose structure, metadata digest
+ * Stored in the platform's content-addressed cache: written to a unique temporary name and
+ * renamed into place, so concurrent writers (render workers sharing the folder) never expose a
+ * partial entry. An entry whose structure, metadata digest
  * or frame digest does not check out is a miss (a warning) and is replaced by the next write.
  */
 export const avatarSegmentFormatVersion = 1;
@@ -39,7 +45,6 @@ const prefixBytes = 12;
 const trailerBytes = 48;
 const indexEntryBytes = 36;
 const compressionLevel = 1;
-const keyPattern = /^[0-9a-f]{64}$/;
 const isLittleEndian = endianness() === 'LE';
 const deflateAsync = promisify(deflate);
 const inflateAsync = promisify(inflate);
@@ -62,14 +67,13 @@ function pcmBytes(pcm: Int16Array): Buffer {
 
 /** Lower-case hex SHA-256 naming one segment. Pure: same inputs, same key. */
 export function avatarSegmentKey(input: AvatarSegmentKeyInput): string {
-  const material = canonicalJson({
+  return contentKey({
     formatVersion: avatarSegmentFormatVersion,
     pcmSha256: createHash('sha256').update(pcmBytes(input.pcm)).digest('hex'),
     avatarName: input.avatarName,
     frameSize: { width: input.frameSize.width, height: input.frameSize.height },
     server: { origin: input.serverOrigin, models: [...input.serverModels].sort() },
   });
-  return createHash('sha256').update(material, 'utf8').digest('hex');
 }
 
 const headerSchema = z
@@ -137,10 +141,6 @@ function sha256(bytes: Uint8Array): Buffer {
 
 function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
-}
-
-function isMissingFile(error: unknown): boolean {
-  return error instanceof Error && 'code' in error && error.code === 'ENOENT';
 }
 
 async function readExactly(
@@ -223,6 +223,7 @@ export function createAvatarSegmentCache(options: {
 }): AvatarSegmentCache {
   const { directory } = options;
   const log = options.logger.child('avatar-segment-cache');
+  const files = createContentCache({ directory, extension: 'avseg' });
 
   function warnDamaged(path: string, problem: string) {
     log.warn(`avatar segment cache entry damaged (${problem}); it will be regenerated`, {
@@ -232,15 +233,17 @@ export function createAvatarSegmentCache(options: {
   }
 
   async function openEntry(key: string): Promise<AvatarSegmentReader | undefined> {
-    if (!keyPattern.test(key)) return undefined;
+    if (!isContentKey(key)) return undefined;
     const path = segmentPath(directory, key);
-    let handle: FileHandle;
+    let opened: FileHandle | undefined;
     try {
-      handle = await open(path, 'r');
+      opened = await files.open(key);
     } catch (error) {
-      if (!isMissingFile(error)) log.warn('avatar segment cache entry unreadable', { path, error });
+      log.warn('avatar segment cache entry unreadable', { path, error });
       return undefined;
     }
+    if (opened === undefined) return undefined;
+    const handle = opened;
     try {
       const fileBytes = (await handle.stat()).size;
       const structure = await readStructure(handle, key, fileBytes);
@@ -290,16 +293,15 @@ export function createAvatarSegmentCache(options: {
   }
 
   async function beginWrite(key: string, info: SegmentInfo): Promise<Result<AvatarSegmentWriter>> {
-    if (!keyPattern.test(key)) return err('invalid-request', 'Not an avatar segment cache key.');
+    if (!isContentKey(key)) return err('invalid-request', 'Not an avatar segment cache key.');
     const path = segmentPath(directory, key);
-    const temporaryPath = `${path}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
-    let handle: FileHandle;
+    let entry: ContentCacheEntryWriter;
     try {
-      await mkdir(directory, { recursive: true });
-      handle = await open(temporaryPath, 'wx');
+      entry = await files.beginWrite(key);
     } catch (error) {
       return ioFailed(error);
     }
+    const { handle } = entry;
     const rawBytes = info.width * info.height * 3;
     const entries: { length: number; digest: Buffer }[] = [];
     let position = prefixBytes;
@@ -321,11 +323,6 @@ export function createAvatarSegmentCache(options: {
         hint: `Check that ${directory} is writable and the disk has space.`,
         details: [error instanceof Error ? error.message : String(error)],
       });
-    }
-
-    async function discardTemporary() {
-      await handle.close().catch(() => undefined);
-      await rm(temporaryPath, { force: true }).catch(() => undefined);
     }
 
     const writer: AvatarSegmentWriter = {
@@ -383,12 +380,10 @@ export function createAvatarSegmentCache(options: {
           trailerMagic.copy(trailer, 44);
           const tail = Buffer.concat([index, header, trailer]);
           await handle.write(tail, 0, tail.length, position);
-          await handle.sync();
-          await handle.close();
-          await rename(temporaryPath, path);
+          await entry.commit();
           return ok({ fileBytes: position + tail.length });
         } catch (error) {
-          await discardTemporary();
+          await entry.abort();
           return ioFailed(error);
         }
       },
@@ -396,17 +391,16 @@ export function createAvatarSegmentCache(options: {
         if (finished) return;
         finished = true;
         await chain;
-        await discardTemporary();
+        await entry.abort();
       },
     };
     return ok(writer);
   }
 
   async function discard(key: string, problem: string): Promise<void> {
-    if (!keyPattern.test(key)) return;
-    const path = segmentPath(directory, key);
-    warnDamaged(path, problem);
-    await rm(path, { force: true }).catch(() => undefined);
+    if (!isContentKey(key)) return;
+    warnDamaged(segmentPath(directory, key), problem);
+    await files.remove(key);
   }
 
   return { directory, open: openEntry, beginWrite, discard };

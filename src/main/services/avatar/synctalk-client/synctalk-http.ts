@@ -1,4 +1,4 @@
-import { sleepUnlessAborted } from '../../net/abortable-sleep.ts';
+import { sleepUnlessAborted } from '../../platform/net/abortable-sleep.ts';
 import { z } from 'zod';
 import { err, ok } from '../../../../shared/result.ts';
 import type { RapidoError, Result } from '../../../../shared/result.ts';

@@ -1,24 +1,23 @@
-import {
-  ElevenLabsClient,
-  ElevenLabsError,
-  ElevenLabsTimeoutError,
-} from '@elevenlabs/elevenlabs-js';
-import type { ElevenLabsVoiceSettings } from '../../../../shared/lesson/lesson-schema.ts';
+import { ElevenLabsClient } from '@elevenlabs/elevenlabs-js';
 import { ok, type Result } from '../../../../shared/result.ts';
 import { redact, type Logger } from '../../logging/logger.ts';
-import { sleepUnlessAborted } from '../../net/abortable-sleep.ts';
-import { mergeAlignment, type AlignedChunk, type CharacterAlignment } from './alignment-words.ts';
+import { sleepUnlessAborted } from '../../platform/net/abortable-sleep.ts';
 import {
   cancelledFailure,
   failureFromStatus,
   isRetryable,
-  networkFailure,
-  timeoutFailure,
   type ElevenLabsFailure,
   type FailureContext,
 } from './elevenlabs-errors.ts';
 import { createKeepAliveFetch } from './keep-alive-fetch.ts';
 import { createRequestSlots } from './request-slots.ts';
+import {
+  elevenLabsSampleRateHz,
+  failureOf,
+  streamSentenceOnce,
+  type SentenceRequest,
+  type SentenceResult,
+} from './sentence-stream.ts';
 
 /**
  * Rapido's side of the ElevenLabs API, over the official SDK: one sentence per streamed request
@@ -27,32 +26,14 @@ import { createRequestSlots } from './request-slots.ts';
  * `retry-after` longer than the show can wait gives way to the offline voice at once.
  * The API key is read on each call and never leaves this module except in the request header.
  */
-export const elevenLabsOutputFormat = 'pcm_16000';
-export const elevenLabsSampleRateHz = 16_000;
+export {
+  elevenLabsOutputFormat,
+  elevenLabsSampleRateHz,
+  type SentenceRequest,
+  type SentenceResult,
+  type StreamedSentence,
+} from './sentence-stream.ts';
 export const defaultElevenLabsBaseUrl = 'https://api.elevenlabs.io';
-
-export interface SentenceRequest {
-  voiceId: string;
-  modelId: string;
-  settings: ElevenLabsVoiceSettings;
-  languageCode?: string | undefined;
-  /** Exactly what is sent (tags blanked or kept per model). */
-  text: string;
-  previousText?: string | undefined;
-  nextText?: string | undefined;
-}
-
-export interface StreamedSentence {
-  pcm: Int16Array<ArrayBuffer>;
-  alignment: CharacterAlignment;
-  attempts: number;
-  /** From sending the successful attempt to its first chunk. */
-  firstChunkMs: number;
-  totalMs: number;
-}
-
-export type SentenceResult =
-  { ok: true; value: StreamedSentence } | { ok: false; failure: ElevenLabsFailure };
 
 export interface VoiceInfo {
   voiceId: string;
@@ -117,20 +98,6 @@ export interface ElevenLabsApi {
   close(): void;
 }
 
-function causeText(error: unknown): string {
-  if (error instanceof Error) {
-    const cause: unknown = (error as Error & { cause?: unknown }).cause;
-    const code =
-      cause && typeof cause === 'object' && 'code' in cause && typeof cause.code === 'string'
-        ? cause.code
-        : null;
-    if (code) return code;
-    if (cause instanceof Error) return cause.message;
-    return error.message;
-  }
-  return String(error);
-}
-
 const missingKey = (context: FailureContext): ElevenLabsFailure =>
   failureFromStatus(
     401,
@@ -183,108 +150,11 @@ export function createElevenLabsApi(options: ElevenLabsClientOptions): ElevenLab
     return sdk.client;
   }
 
-  function failureOf(
-    error: unknown,
-    context: FailureContext,
-    signal?: AbortSignal,
-  ): ElevenLabsFailure {
-    if (signal?.aborted) return cancelledFailure();
-    if (error instanceof ElevenLabsTimeoutError)
-      return timeoutFailure('first byte', 60_000, context);
-    if (error instanceof ElevenLabsError && error.statusCode !== undefined) {
-      const retryAfter = error.rawResponse?.headers.get('retry-after') ?? null;
-      return failureFromStatus(error.statusCode, error.body, retryAfter, context);
-    }
-    return networkFailure(causeText(error), context);
-  }
-
   /** Adopts the service's own concurrency limit when it tells us (never above 4: fairness). */
   function noteLimits(headers: Headers | undefined): void {
     const maximum = Number(headers?.get('maximum-concurrent-requests'));
     if (Number.isInteger(maximum) && maximum > 0 && maximum !== slots.limit) {
       slots.setLimit(Math.min(4, maximum));
-    }
-  }
-
-  async function attempt(
-    key: string,
-    request: SentenceRequest,
-    context: FailureContext,
-    signal: AbortSignal | undefined,
-  ): Promise<SentenceResult> {
-    const controller = new AbortController();
-    const onAbort = () => controller.abort(signal?.reason);
-    signal?.addEventListener('abort', onAbort, { once: true });
-    // Set by the timers (closures), read after the stream ends.
-    const timedOut: { failure: ElevenLabsFailure | null } = { failure: null };
-    let timer = setTimeout(() => {
-      timedOut.failure = timeoutFailure('first byte', firstChunkTimeoutMs, context);
-      controller.abort(new Error('first chunk timeout'));
-    }, firstChunkTimeoutMs);
-    const startedMs = performance.now();
-    counters.requests += 1;
-    try {
-      const { data: stream, rawResponse } = await clientFor(key)
-        .textToSpeech.streamWithTimestamps(
-          request.voiceId,
-          {
-            text: request.text,
-            modelId: request.modelId,
-            outputFormat: elevenLabsOutputFormat,
-            voiceSettings: request.settings,
-            ...(request.languageCode ? { languageCode: request.languageCode } : {}),
-            ...(request.previousText ? { previousText: request.previousText } : {}),
-            ...(request.nextText ? { nextText: request.nextText } : {}),
-          },
-          { abortSignal: controller.signal, maxRetries: 0 },
-        )
-        .withRawResponse();
-      noteLimits(rawResponse.headers);
-      const chunks: AlignedChunk[] = [];
-      const pieces: Buffer[] = [];
-      let samples = 0;
-      let firstChunkMs = -1;
-      for await (const chunk of stream) {
-        clearTimeout(timer);
-        timer = setTimeout(() => {
-          timedOut.failure = timeoutFailure('next chunk', idleTimeoutMs, context);
-          controller.abort(new Error('idle timeout'));
-        }, idleTimeoutMs);
-        if (firstChunkMs < 0) firstChunkMs = performance.now() - startedMs;
-        const audio = Buffer.from(chunk.audioBase64, 'base64');
-        const alignment = chunk.alignment ?? null;
-        chunks.push({
-          alignment: alignment
-            ? {
-                characters: alignment.characters,
-                startTimesSec: alignment.characterStartTimesSeconds,
-                endTimesSec: alignment.characterEndTimesSeconds,
-              }
-            : null,
-          audioStartSec: samples / elevenLabsSampleRateHz,
-        });
-        pieces.push(audio);
-        samples += Math.floor(audio.byteLength / 2);
-      }
-      const bytes = Buffer.concat(pieces);
-      const pcm = new Int16Array(Math.floor(bytes.byteLength / 2));
-      new Uint8Array(pcm.buffer).set(bytes.subarray(0, pcm.byteLength));
-      return {
-        ok: true,
-        value: {
-          pcm,
-          alignment: mergeAlignment(chunks),
-          attempts: 1,
-          firstChunkMs: Math.max(0, firstChunkMs),
-          totalMs: performance.now() - startedMs,
-        },
-      };
-    } catch (error) {
-      if (timedOut.failure && !signal?.aborted) return { ok: false, failure: timedOut.failure };
-      return { ok: false, failure: failureOf(error, context, signal) };
-    } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
     }
   }
 
@@ -308,7 +178,16 @@ export function createElevenLabsApi(options: ElevenLabsClientOptions): ElevenLab
       }
       let result: SentenceResult;
       try {
-        result = await attempt(key, request, context, signal);
+        counters.requests += 1;
+        result = await streamSentenceOnce({
+          client: clientFor(key),
+          request,
+          context,
+          signal,
+          firstChunkTimeoutMs,
+          idleTimeoutMs,
+          onHeaders: noteLimits,
+        });
       } finally {
         release();
       }
@@ -375,57 +254,10 @@ export function createElevenLabsApi(options: ElevenLabsClientOptions): ElevenLab
     baseUrl,
     hasKey: () => Boolean(options.apiKey()),
     synthesizeSentence,
-    voices: (signal) =>
-      call(
-        'voices',
-        async (client) => {
-          // search() pages; a presenter's account rarely has more than its first 100 voices.
-          const response = await client.voices.search(
-            { pageSize: 100 },
-            { abortSignal: signal, maxRetries: 2 },
-          );
-          return response.voices.map((voice) => ({
-            voiceId: voice.voiceId,
-            name: voice.name ?? voice.voiceId,
-            category: voice.category ?? null,
-            description: voice.description ?? null,
-            labels: voice.labels ?? {},
-            previewUrl: voice.previewUrl ?? null,
-          }));
-        },
-        signal,
-      ),
-    models: (signal) =>
-      call(
-        'models',
-        async (client) => {
-          const models = await client.models.list({ abortSignal: signal, maxRetries: 2 });
-          return models.map((model) => ({
-            modelId: model.modelId,
-            name: model.name ?? model.modelId,
-            canDoTextToSpeech: model.canDoTextToSpeech ?? false,
-            maxCharactersPerRequest: model.maxCharactersRequestSubscribedUser ?? null,
-            languages: (model.languages ?? []).map((language) => language.languageId),
-          }));
-        },
-        signal,
-      ),
+    voices: (signal) => call('voices', (client) => listVoices(client, signal), signal),
+    models: (signal) => call('models', (client) => listModels(client, signal), signal),
     subscription: (signal, apiKey) =>
-      call(
-        'subscription',
-        async (client) => {
-          const sub = await client.user.subscription.get({ abortSignal: signal, maxRetries: 2 });
-          return {
-            tier: sub.tier,
-            characterCount: sub.characterCount,
-            characterLimit: sub.characterLimit,
-            charactersLeft: Math.max(0, sub.characterLimit - sub.characterCount),
-            resetsAtUnix: sub.nextCharacterCountResetUnix ?? null,
-          };
-        },
-        signal,
-        apiKey,
-      ),
+      call('subscription', (client) => readQuota(client, signal), signal, apiKey),
     async warm() {
       const key = options.apiKey();
       if (!key) return;
@@ -437,5 +269,43 @@ export function createElevenLabsApi(options: ElevenLabsClientOptions): ElevenLab
       lifetime.abort(new Error('The ElevenLabs client was closed.'));
       keepAlive.close();
     },
+  };
+}
+
+async function listVoices(client: ElevenLabsClient, signal?: AbortSignal): Promise<VoiceInfo[]> {
+  // search() pages; a presenter's account rarely has more than its first 100 voices.
+  const response = await client.voices.search(
+    { pageSize: 100 },
+    { abortSignal: signal, maxRetries: 2 },
+  );
+  return response.voices.map((voice) => ({
+    voiceId: voice.voiceId,
+    name: voice.name ?? voice.voiceId,
+    category: voice.category ?? null,
+    description: voice.description ?? null,
+    labels: voice.labels ?? {},
+    previewUrl: voice.previewUrl ?? null,
+  }));
+}
+
+async function listModels(client: ElevenLabsClient, signal?: AbortSignal): Promise<ModelInfo[]> {
+  const models = await client.models.list({ abortSignal: signal, maxRetries: 2 });
+  return models.map((model) => ({
+    modelId: model.modelId,
+    name: model.name ?? model.modelId,
+    canDoTextToSpeech: model.canDoTextToSpeech ?? false,
+    maxCharactersPerRequest: model.maxCharactersRequestSubscribedUser ?? null,
+    languages: (model.languages ?? []).map((language) => language.languageId),
+  }));
+}
+
+async function readQuota(client: ElevenLabsClient, signal?: AbortSignal): Promise<QuotaInfo> {
+  const sub = await client.user.subscription.get({ abortSignal: signal, maxRetries: 2 });
+  return {
+    tier: sub.tier,
+    characterCount: sub.characterCount,
+    characterLimit: sub.characterLimit,
+    charactersLeft: Math.max(0, sub.characterLimit - sub.characterCount),
+    resetsAtUnix: sub.nextCharacterCountResetUnix ?? null,
   };
 }

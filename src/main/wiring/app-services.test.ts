@@ -9,9 +9,9 @@ import {
 } from '../../shared/ipc/contract.ts';
 import { lessonSchema } from '../../shared/lesson/lesson-schema.ts';
 import { createAppServices, type AppServices, type HostAbilities } from './app-services.ts';
-import { createDispatcher, type Dispatcher } from './ipc/dispatcher.ts';
+import { createDispatcher, type Dispatcher } from '../services/ipc/dispatcher.ts';
 import { writeFiles } from '../../../testing/lesson-files.ts';
-import { createMemoryLogger } from './logging/logger.ts';
+import { createMemoryLogger } from '../services/logging/logger.ts';
 
 /**
  * The lesson, metrics and program-window channels through the real dispatcher (so requests

@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
-import type { AppMetricsInfo } from '../../../shared/ipc/contract.ts';
+import type { AppMetricsInfo } from '../../../../shared/ipc/contract.ts';
 
 /**
  * CPU and memory of the app's processes for the metrics panel. The desktop host asks Electron

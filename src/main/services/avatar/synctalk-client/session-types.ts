@@ -1,0 +1,189 @@
+import type { RapidoError, Result } from '../../../../shared/result.ts';
+import type { Logger } from '../../logging/logger.ts';
+import type { AudioPacer, PacingPolicy } from './audio-pacing.ts';
+import type { BackoffPolicy } from './backoff.ts';
+import type { FrameSize } from './frame-size.ts';
+
+/**
+ * One SyncTalk_2D avatar stream: a WebSocket that carries any number of utterances, one at a
+ * time. Each utterance is framed by `start_of_stream` / `end_of_stream`, its audio paced ahead of
+ * real time within a bounded look-ahead; frames are counted from `start_speech` (frame n is
+ * n x 40 ms: the wire has no timestamps) until `end_speech`. Idle frames between utterances are
+ * expected and only counted. A dropped connection fails the utterance it interrupted, reconnects
+ * with backoff and resumes at the next one; after too many failures the session is
+ * `unavailable` and the caller switches to the local avatar.
+ */
+export type SyncTalkSessionState =
+  'idle' | 'connecting' | 'ready' | 'speaking' | 'reconnecting' | 'unavailable' | 'closed';
+
+export interface SyncTalkStateChange {
+  state: SyncTalkSessionState;
+  previous: SyncTalkSessionState;
+  /** Why, for reconnecting and unavailable. */
+  error: RapidoError | null;
+  /** For reconnecting: the delay before the next attempt and its number (1-based). */
+  retryInMs: number | null;
+  attempt: number | null;
+}
+
+export type UtteranceStatus = 'started' | 'completed' | 'failed' | 'cancelled';
+
+export interface SyncTalkUtteranceEvent {
+  utteranceId: string;
+  status: UtteranceStatus;
+  error: RapidoError | null;
+}
+
+export interface SyncTalkSessionEvents {
+  state: SyncTalkStateChange;
+  utterance: SyncTalkUtteranceEvent;
+}
+
+export interface SyncTalkUtterance {
+  id: string;
+  /** 16 kHz mono. */
+  pcm: Int16Array;
+}
+
+/** One avatar frame and the 40 ms of audio it shows; both buffers are its own (transferable). */
+export interface SyncTalkFrame {
+  utteranceId: string;
+  index: number;
+  /** index x 40 ms from the utterance's first sample. */
+  timeMs: number;
+  width: number;
+  height: number;
+  /** RGB24, row-major, width x height x 3 bytes. */
+  rgb: Uint8Array<ArrayBuffer>;
+  /** 640 samples of 16 kHz mono s16le (1280 bytes). */
+  audio: Uint8Array<ArrayBuffer>;
+}
+
+export interface UtteranceHandlers {
+  onFrame(frame: SyncTalkFrame): void;
+  /** `start_speech` arrived; `latencyMs` since `start_of_stream` was sent. */
+  onStart?(info: { utteranceId: string; latencyMs: number }): void;
+}
+
+export interface UtteranceSummary {
+  utteranceId: string;
+  frames: number;
+  /** Frames the audio called for: its length padded to 40 ms, / 40 ms. */
+  expectedFrames: number;
+  audioMs: number;
+  /** From `start_of_stream` sent to the first frame, or null when none came. */
+  firstFrameLatencyMs: number | null;
+  /** From `start_of_stream` sent to the end of the utterance. */
+  wallMs: number;
+  chunksSent: number;
+  /** The largest audio time sent beyond the frames received. */
+  maxLookAheadMs: number;
+  /** `grace-timeout` when `end_speech` never came after the last expected frame. */
+  endedBy: 'end_speech' | 'grace-timeout' | 'empty';
+}
+
+export interface SpeakOptions {
+  signal?: AbortSignal;
+}
+
+export interface SyncTalkSessionStats {
+  state: SyncTalkSessionState;
+  /** Sockets opened (the first and every reconnection). */
+  connections: number;
+  /** Sockets replaced because the server's generator had ended (see `recycle`). */
+  recycles: number;
+  utterancesCompleted: number;
+  utterancesFailed: number;
+  utterancesCancelled: number;
+  utteranceFrames: number;
+  idleFrames: number;
+  chunksSent: number;
+  audioBytesSent: number;
+  /** Messages that could not be decoded, text frames and markers out of place. */
+  protocolProblems: number;
+  /** Frames per second over the last full second, or null before one. */
+  lastFps: number | null;
+}
+
+export interface SyncTalkSession {
+  readonly state: SyncTalkSessionState;
+  /** The error behind the latest reconnecting or unavailable state. */
+  readonly lastError: RapidoError | null;
+  on<K extends keyof SyncTalkSessionEvents>(
+    event: K,
+    listener: (payload: SyncTalkSessionEvents[K]) => void,
+  ): () => void;
+  /** Opens the stream (speak does too); settles once ready, or unavailable/closed with why. */
+  connect(): Promise<Result<void>>;
+  /**
+   * Queues an utterance; settles when its `end_speech` arrives (ok), or when it fails or is
+   * cancelled. Never throws.
+   */
+  speak(
+    utterance: SyncTalkUtterance,
+    handlers: UtteranceHandlers,
+    options?: SpeakOptions,
+  ): Promise<Result<UtteranceSummary>>;
+  /** Ends the session: pending utterances are cancelled and the socket closed. Idempotent. */
+  close(): Promise<void>;
+  stats(): SyncTalkSessionStats;
+}
+
+export interface SyncTalkSessionOptions {
+  /** http(s)://host:port of the SyncTalk server (ws:// and wss:// also accepted). */
+  serverUrl: string;
+  avatarName: string;
+  /** The avatar's folder name on the server, when known (see avatar-readiness.ts). */
+  folderName?: string;
+  /** The avatar's frame size; without it only square frames are accepted. */
+  frameSize?: FrameSize;
+  logger: Logger;
+  lessonId?: string;
+  pacing?: Partial<PacingPolicy>;
+  backoff?: Partial<BackoffPolicy>;
+  /** Limit for the WebSocket handshake. */
+  connectTimeoutMs?: number;
+  /** An utterance that makes no progress (no marker, no frame) this long breaks the socket. */
+  stallTimeoutMs?: number;
+  /** After the last expected frame, how long to wait for `end_speech` before ending anyway. */
+  endSpeechGraceMs?: number;
+  /** When admission fails for want of a loaded model, load the avatar and retry once. */
+  loadOnDemand?: boolean;
+  loadTimeoutMs?: number;
+  /** [0, 1); replaceable so tests can fix the jitter. */
+  random?: () => number;
+}
+
+// ---- shared by the session's parts (not exported from synctalk-session.ts) ----------------------
+
+/** An utterance waiting its turn, or running: what `speak` was given and how to settle it. */
+export interface PendingUtterance {
+  id: string;
+  pcm: Int16Array;
+  expectedFrames: number;
+  handlers: UtteranceHandlers;
+  signal: AbortSignal | undefined;
+  detachAbort: () => void;
+  settle: (result: Result<UtteranceSummary>) => void;
+}
+
+/**
+ * The utterance on the socket. The utterance queue creates it and decides when it ends; the frame
+ * intake numbers its frames and moves it through its phases.
+ */
+export interface ActiveUtterance {
+  pending: PendingUtterance;
+  /** `ending`: an end_speech came before all our audio's frames; waiting to see why. */
+  phase: 'awaiting-start' | 'speaking' | 'ending';
+  pacer: AudioPacer;
+  endSent: boolean;
+  cancelled: boolean;
+  framesReceived: number;
+  startedMs: number;
+  firstFrameMs: number | null;
+  lastProgressMs: number;
+  allFramesAtMs: number | null;
+  chunksSent: number;
+  maxLookAheadMs: number;
+  audioSizeWarned: boolean;
+}

@@ -1,0 +1,92 @@
+import type { LaunchInfo } from '../../shared/ipc/contract.ts';
+import { ok } from '../../shared/result.ts';
+import type { CallContext, SendHandlers } from '../services/ipc/dispatcher.ts';
+import type { Logger } from '../services/logging/logger.ts';
+import type { ProcessMetricsSampler } from '../services/platform/system/process-metrics.ts';
+import {
+  notAvailable,
+  type AppPaths,
+  type HostAbilities,
+  type InvokeHandlersOf,
+  type SendHandlersOf,
+} from './host-abilities.ts';
+
+export type LaunchBase = Omit<
+  LaunchInfo,
+  'canPickFolders' | 'defaultRecordingDir' | 'host' | 'slideFramesPath'
+>;
+
+/**
+ * The app and window channels: launch info, metrics, the program window's display, showing a
+ * file, and the renderer's log lines and render progress.
+ */
+export function createAppHandlers(options: {
+  launch: LaunchBase;
+  slideFramesPath: string | undefined;
+  paths: AppPaths;
+  abilities: HostAbilities;
+  processMetrics: ProcessMetricsSampler;
+  logger: Logger;
+}): {
+  invoke: InvokeHandlersOf<'app' | 'program-window' | 'shell'>;
+  send: SendHandlersOf<'log' | 'render'>;
+} {
+  const { abilities, processMetrics } = options;
+  const rendererLog = options.logger.child('renderer', { event_source: 'frontend' });
+  return {
+    invoke: {
+      'app:get-launch': () =>
+        Promise.resolve(
+          ok({
+            ...options.launch,
+            host: abilities.host,
+            defaultRecordingDir: options.paths.defaultRecordingDir,
+            canPickFolders: abilities.chooseFolder !== null,
+            slideFramesPath: options.slideFramesPath ?? null,
+          }),
+        ),
+      'app:metrics': async () =>
+        ok(await (abilities.appMetrics ? abilities.appMetrics() : processMetrics.sample())),
+      'program-window:displays': () => {
+        const screen = abilities.screenSize ?? { width: 1920, height: 1080 };
+        return Promise.resolve(
+          ok({
+            displays: abilities.displays?.() ?? [
+              {
+                id: 0,
+                label: 'This screen',
+                width: screen.width,
+                height: screen.height,
+                primary: true,
+              },
+            ],
+          }),
+        );
+      },
+      'program-window:place': (placement) => {
+        abilities.placeProgramWindow?.(placement);
+        return Promise.resolve(ok({}));
+      },
+      'shell:show-file': async ({ path }) => {
+        if (!abilities.showFile) return notAvailable(abilities.host, 'Showing a file');
+        await abilities.showFile(path);
+        return ok({});
+      },
+    },
+    send: {
+      'log:write': (entry: Parameters<SendHandlers['log:write']>[0], context: CallContext) => {
+        const fields = {
+          event_source: 'frontend' as const,
+          client: context.clientId,
+          ...(entry.lessonId === null ? {} : { lesson_id: entry.lessonId }),
+          ...(entry.eventType === null ? {} : { event_type: entry.eventType }),
+          ...(entry.performance === undefined ? {} : { performance_data: entry.performance }),
+        };
+        const named = rendererLog.child(entry.logger);
+        if (entry.performanceLog) named.perf(entry.message, fields);
+        else named[entry.level](entry.message, fields);
+      },
+      'render:progress': (progress) => abilities.onRenderProgress?.(progress),
+    },
+  };
+}
