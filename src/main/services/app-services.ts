@@ -21,6 +21,7 @@ import {
   type EmitToClient,
   type SyncTalkAvatarService,
 } from './avatar/synctalk-avatar-service.ts';
+import { createSlidePipeline, type SlidePipeline } from './pipeline/slide-pipeline.ts';
 import { createRecordingSink, type RecordingSink } from './recording/recording-sink.ts';
 import { createExportSink, type ExportSink } from './export/export-sink.ts';
 import type { SecretCipher } from './secrets/api-key-store.ts';
@@ -75,6 +76,7 @@ export interface AppServices {
   recordings: RecordingSink;
   exports: ExportSink;
   syncTalk: SyncTalkAvatarService;
+  pipeline: SlidePipeline;
   invokeHandlers: InvokeHandlers;
   sendHandlers: SendHandlers;
   dispose(): Promise<void>;
@@ -121,6 +123,13 @@ export function createAppServices(options: {
     cacheDir: join(paths.cacheDir, 'avatar-segments'),
     emit: abilities.emit,
     serverUrlOverride: options.syncTalkServerUrl,
+  });
+  const pipeline = createSlidePipeline({
+    voices,
+    avatar: syncTalk,
+    logger,
+    emitProgress: (clientId, runId, progress) =>
+      abilities.emit(clientId, 'pipeline:prepare-progress', { runId, progress }),
   });
   const rendererLog = logger.child('renderer', { event_source: 'frontend' });
   const lessonLog = logger.child('lesson');
@@ -248,16 +257,7 @@ export function createAppServices(options: {
       return Promise.resolve(ok({}));
     },
     'lesson:read-asset': ({ lessonDir, path }) => readLessonAsset(lessonDir, path),
-    'speech:synthesize': async (request) => {
-      const result = await voices.synthesize(request);
-      if (!result.ok) {
-        logger.warn(`speech failed for slide ${request.slideId}: ${result.error.message}`, {
-          lesson_id: request.lessonId,
-          event_type: 'speech_failed',
-        });
-      }
-      return result;
-    },
+    'speech:synthesize': (request) => pipeline.speech(request),
     'voice:elevenlabs-status': () => Promise.resolve(ok(voices.status())),
     'voice:elevenlabs-set-key': ({ apiKey }) => voices.setKey(apiKey),
     'voice:elevenlabs-clear-key': async () => {
@@ -277,7 +277,8 @@ export function createAppServices(options: {
       voices.narration.estimate(lessonId, slides, voice),
     'avatar:synctalk-check': (request) => syncTalk.check(request),
     'avatar:synctalk-load': (request, context) => syncTalk.load(request, context),
-    'avatar:segment': (request, context) => syncTalk.segment(request, context),
+    'avatar:segment': (request, context) => pipeline.avatar(request, context),
+    'pipeline:prepare-lesson': (request, context) => pipeline.prepareForClient(request, context),
     'live:get-config': async () => ok(await live.config()),
     'live:save-config': (request) => live.saveConfig(request),
     'live:connect-info': (request) => live.connectInfo(request),
@@ -321,6 +322,7 @@ export function createAppServices(options: {
     'avatar:segment-credit': ({ requestId, shownIndex }, context) =>
       syncTalk.grantCredit(requestId, shownIndex, context),
     'avatar:segment-cancel': ({ requestId }, context) => syncTalk.cancel(requestId, context),
+    'pipeline:prepare-cancel': ({ runId }, context) => pipeline.cancelPrepare(runId, context),
     'voice:warm': () => void voices.elevenLabsApi.warm(),
   };
 
@@ -331,9 +333,11 @@ export function createAppServices(options: {
     recordings,
     exports,
     syncTalk,
+    pipeline,
     invokeHandlers,
     sendHandlers,
     async dispose() {
+      pipeline.close();
       await syncTalk.close();
       await recordings.closeAll();
       await exports.cancelAll();
