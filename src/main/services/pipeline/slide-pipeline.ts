@@ -30,11 +30,7 @@ export interface SlidePipeline {
     context: CallContext,
   ): Promise<InvokeResponse<'avatar:segment'>>;
   /** Every slide's speech and avatar into the caches; progress only, never frames. */
-  prepareLesson(
-    lesson: Lesson,
-    lessonDir: string,
-    run: { signal?: AbortSignal; onProgress?: (progress: PrepareProgressInfo) => void },
-  ): Promise<PrepareProgressInfo>;
+  prepareLesson(lesson: Lesson, lessonDir: string, run: PrepareRun): Promise<PrepareProgressInfo>;
   /** `pipeline:prepare-lesson` for a client: progress goes to it as events. */
   prepareForClient(
     request: InvokeRequest<'pipeline:prepare-lesson'>,
@@ -43,6 +39,13 @@ export interface SlidePipeline {
   cancelPrepare(runId: string, context: CallContext): void;
   /** Stops every preparation run. */
   close(): void;
+}
+
+export interface PrepareRun {
+  signal?: AbortSignal;
+  onProgress?: (progress: PrepareProgressInfo) => void;
+  /** Read cached avatar video to its end (a damaged entry is remade), not just its first frame. */
+  verifyCachedAvatar?: boolean;
 }
 
 export interface SlidePipelineOptions {
@@ -147,9 +150,13 @@ export function createSlidePipeline(options: SlidePipelineOptions): SlidePipelin
   function prepareLesson(
     lesson: Lesson,
     lessonDir: string,
-    run: { signal?: AbortSignal; onProgress?: (progress: PrepareProgressInfo) => void },
+    run: PrepareRun,
   ): Promise<PrepareProgressInfo> {
-    return new LessonPreparer(steps, lessonDir, lesson).run(run);
+    const { verifyCachedAvatar, ...events } = run;
+    const preparer = new LessonPreparer(steps, lessonDir, lesson, {
+      ...(verifyCachedAvatar === undefined ? {} : { verifyCachedAvatar }),
+    });
+    return preparer.run(events);
   }
 
   const runKey = (context: CallContext, runId: string) => `${context.clientId}\n${runId}`;
