@@ -187,11 +187,14 @@ describe('slide pipeline (offline voice, SyncTalk reference server)', () => {
     const running = pipeline.prepareForClient({ runId: 'p1', lessonDir: '/x', lesson }, context);
     const progress = () => sent.filter((s) => s.channel === 'pipeline:prepare-progress');
     await expect
-      .poll(() =>
-        progress().some(
-          (s) =>
-            (s.payload as EventPayload<'pipeline:prepare-progress'>).progress.phase === 'avatar',
-        ),
+      .poll(
+        () =>
+          progress().some(
+            (s) =>
+              (s.payload as EventPayload<'pipeline:prepare-progress'>).progress.phase === 'avatar',
+          ),
+        // The offline voice's first synthesis loads its engine: allow for a cold start.
+        { timeout: 15_000 },
       )
       .toBe(true);
     const cancelledAt = performance.now();

@@ -82,19 +82,26 @@ export function createSlidePipeline(options: SlidePipelineOptions): SlidePipelin
   const recent = new Map<string, Promise<Result<SpeechInfo>>>();
   const runs = new Map<string, AbortController>();
 
+  function remember(key: string, speech: Promise<Result<SpeechInfo>>): void {
+    recent.delete(key);
+    recent.set(key, speech);
+    while (recent.size > limit) {
+      const oldest = recent.keys().next().value;
+      if (oldest === undefined) break;
+      recent.delete(oldest);
+    }
+  }
+
+  /**
+   * Always asks the voice services (their disk cache answers a repeat, and logs it as today);
+   * the answer is remembered, with its own copy of the PCM (the one sent may be transferred
+   * away), for the avatar request that follows.
+   */
   function speech(request: SlideSpeechRequestInfo): Promise<Result<SpeechInfo>> {
     const key = speechKey(request);
-    const known = recent.get(key);
-    if (known) {
-      // Most recently used last: the map's order is the eviction order.
-      recent.delete(key);
-      recent.set(key, known);
-      // Made before: this answer costs nothing, as a cache hit does.
-      return known.then((result) => (result.ok ? ok({ ...result.value, cached: true }) : result));
-    }
     const made = options.voices.synthesize(request).then((result) => {
       if (!result.ok) {
-        recent.delete(key); // a failure may be retried
+        if (recent.get(key) === kept) recent.delete(key); // a failure may be retried
         log.warn(`speech failed for slide ${request.slideId}: ${result.error.message}`, {
           lesson_id: request.lessonId,
           event_type: 'speech_failed',
@@ -102,20 +109,28 @@ export function createSlidePipeline(options: SlidePipelineOptions): SlidePipelin
       }
       return result;
     });
-    recent.set(key, made);
-    while (recent.size > limit) {
-      const oldest = recent.keys().next().value;
-      if (oldest === undefined) break;
-      recent.delete(oldest);
-    }
+    const kept = made.then((result) =>
+      result.ok ? ok({ ...result.value, pcm: result.value.pcm.slice() }) : result,
+    );
+    remember(key, kept);
     return made;
+  }
+
+  /** The speech the slide's avatar is made from: the one answered for it, else made now. */
+  function speechForAvatar(request: SlideSpeechRequestInfo): Promise<Result<SpeechInfo>> {
+    const key = speechKey(request);
+    const known = recent.get(key);
+    if (known) return known;
+    const made = speech(request);
+    // speech() remembers its own copy at once; the answer itself is the fallback.
+    return recent.get(key) ?? made;
   }
 
   async function avatar(
     request: InvokeRequest<'avatar:segment'>,
     context: CallContext,
   ): Promise<InvokeResponse<'avatar:segment'>> {
-    const spoken = await speech(request.speech);
+    const spoken = await speechForAvatar(request.speech);
     if (!spoken.ok) return spoken;
     if (spoken.value.pcm.byteLength === 0) {
       return err('invalid-request', `Slide ${request.speech.slideId} has no speech to animate.`);
