@@ -111,7 +111,7 @@ export async function runMemoryExportBench(options: {
       try {
         const sampler = startMemorySampler({
           rootPid: process.pid,
-          main: { argvEndsWith: 'cli.ts' },
+          main: { argvEndsWith: 'rapido.ts' },
           intervalMs: sampleIntervalMs,
         });
         let outcome: Awaited<ReturnType<typeof renderOnce>>;

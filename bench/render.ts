@@ -28,7 +28,7 @@ export interface RenderOutcome {
   readonly lines: readonly LogLine[];
 }
 
-const cliSource = join(repoRoot, 'src', 'main', 'hosts', 'headless', 'cli.ts');
+const cliSource = join(repoRoot, 'src', 'main', 'hosts', 'cli', 'render-command.ts');
 
 /**
  * Whether this build has the frame-stepped exporter: it came with `--realtime`, which keeps the
@@ -39,7 +39,7 @@ export async function exporterAvailable(): Promise<boolean> {
 }
 
 export const noExporterReason =
-  'the frame-stepped exporter is not in this build (src/main/hosts/headless/cli.ts has no --realtime), so the default render is the live recording';
+  'the frame-stepped exporter is not in this build (src/main/hosts/cli/render-command.ts has no --realtime), so the default render is the live recording';
 
 /** The CLI arguments for a mode, or null when this build cannot render that way. */
 export async function renderArgs(

@@ -31,7 +31,7 @@ if (electron) {
   );
   const child = spawn(
     'npx',
-    ['tsx', 'src/main/hosts/headless/cli.ts', 'serve', ...args, ...(hasDisplay ? ['--open'] : [])],
+    ['tsx', 'src/main/hosts/cli/rapido.ts', 'serve', ...args, ...(hasDisplay ? ['--open'] : [])],
     { stdio: 'inherit' },
   );
   child.on('exit', (code) => process.exit(code ?? 0));

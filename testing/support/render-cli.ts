@@ -7,7 +7,7 @@ import { repoRoot } from './app-host.ts';
 
 /** `npm run render` as a child process, and the JSON-lines logs it leaves. */
 const tsxBin = join(repoRoot, 'node_modules', '.bin', 'tsx');
-const cliPath = join(repoRoot, 'src', 'main', 'hosts', 'headless', 'cli.ts');
+const cliPath = join(repoRoot, 'src', 'main', 'hosts', 'cli', 'rapido.ts');
 
 export interface CliRun {
   code: number | null;

@@ -7,6 +7,7 @@ import {
   createSyncTalkAvatarService,
   type SyncTalkAvatarService,
 } from '../services/avatar/synctalk-avatar-service.ts';
+import { createSlidePipeline, type SlidePipeline } from '../services/pipeline/slide-pipeline.ts';
 import { createRecordingSink, type RecordingSink } from '../services/recording/recording-sink.ts';
 import { createExportSink, type ExportSink } from '../services/export/export-sink.ts';
 import type { SecretCipher } from '../services/secrets/api-key-store.ts';
@@ -44,6 +45,7 @@ export interface AppServices {
   recordings: RecordingSink;
   exports: ExportSink;
   syncTalk: SyncTalkAvatarService;
+  pipeline: SlidePipeline;
   invokeHandlers: InvokeHandlers;
   sendHandlers: SendHandlers;
   dispose(): Promise<void>;
@@ -89,6 +91,13 @@ export function createAppServices(options: AppServicesOptions): AppServices {
     emit: abilities.emit,
     serverUrlOverride: options.syncTalkServerUrl,
   });
+  const pipeline = createSlidePipeline({
+    voices,
+    avatar: syncTalk,
+    logger,
+    emitProgress: (clientId, runId, progress) =>
+      abilities.emit(clientId, 'pipeline:prepare-progress', { runId, progress }),
+  });
   const recentLessons = createRecentLessons({
     dataDir: paths.configDir,
     logger: logger.child('lesson'),
@@ -102,8 +111,8 @@ export function createAppServices(options: AppServicesOptions): AppServices {
     processMetrics: createProcessMetricsSampler(),
     logger,
   });
-  const voice = createVoiceHandlers(voices, logger);
-  const avatar = createAvatarHandlers(syncTalk);
+  const voice = createVoiceHandlers(voices, pipeline);
+  const avatar = createAvatarHandlers(syncTalk, pipeline);
   const invokeHandlers: InvokeHandlers = {
     ...app.invoke,
     ...createLessonHandlers({
@@ -127,9 +136,11 @@ export function createAppServices(options: AppServicesOptions): AppServices {
     recordings,
     exports,
     syncTalk,
+    pipeline,
     invokeHandlers,
     sendHandlers,
     async dispose() {
+      pipeline.close();
       await syncTalk.close();
       await recordings.closeAll();
       await exports.cancelAll();

@@ -1,25 +1,17 @@
 import { ok } from '../../shared/result.ts';
-import type { Logger } from '../services/logging/logger.ts';
+import type { SlidePipeline } from '../services/pipeline/slide-pipeline.ts';
 import type { VoiceServices } from '../services/speech/voice-services.ts';
 import type { InvokeHandlersOf, SendHandlersOf } from './host-abilities.ts';
 
 /** The `speech:*` and `voice:*` channels: synthesis, the ElevenLabs key, voices and quota. */
 export function createVoiceHandlers(
   voices: VoiceServices,
-  logger: Logger,
+  pipeline: SlidePipeline,
 ): { invoke: InvokeHandlersOf<'speech' | 'voice'>; send: SendHandlersOf<'voice'> } {
   return {
     invoke: {
-      'speech:synthesize': async (request) => {
-        const result = await voices.synthesize(request);
-        if (!result.ok) {
-          logger.warn(`speech failed for slide ${request.slideId}: ${result.error.message}`, {
-            lesson_id: request.lessonId,
-            event_type: 'speech_failed',
-          });
-        }
-        return result;
-      },
+      // A slide's speech goes through the pipeline, which keeps it for the slide's avatar.
+      'speech:synthesize': (request) => pipeline.speech(request),
       'voice:elevenlabs-status': () => Promise.resolve(ok(voices.status())),
       'voice:elevenlabs-set-key': ({ apiKey }) => voices.setKey(apiKey),
       'voice:elevenlabs-clear-key': async () => {

@@ -49,6 +49,18 @@ export const speechSchema = z.object({
 });
 export type SpeechInfo = z.infer<typeof speechSchema>;
 
+/** What a slide's speech is made from: main's speech cache is keyed by exactly this. */
+export const slideSpeechRequestSchema = z.object({
+  lessonId: z.string(),
+  slideId: z.string(),
+  text: z.string().max(20_000),
+  voice: voiceSettingsSchema,
+  /** Neighbouring slides' narration, for prosody across the slide change. */
+  previousText: z.string().max(20_000).optional(),
+  nextText: z.string().max(20_000).optional(),
+});
+export type SlideSpeechRequestInfo = z.infer<typeof slideSpeechRequestSchema>;
+
 export const launchSchema = z.object({
   host: z.enum(['desktop', 'headless']),
   version: z.string(),
@@ -256,14 +268,57 @@ export const avatarSegmentFrameSchema = z.object({
   index: z.number().int().nonnegative(),
   width: z.number().int().positive(),
   height: z.number().int().positive(),
-  /** RGB24, row-major. */
+  /** RGB24, row-major. (Its 40 ms of audio stays in main, which checks it against the speech.) */
   rgb: bytesSchema,
-  /** The 40 ms of 16 kHz s16le audio this frame shows (1280 bytes). */
-  audio: bytesSchema,
   /** From Rapido's segment cache (as fast as needed) or live from the server (real time). */
   source: z.enum(['cache', 'server']),
 });
 export type AvatarSegmentFrameInfo = z.infer<typeof avatarSegmentFrameSchema>;
+
+export const prepareFailureSchema = z.object({
+  slideIndex: z.number().int().nonnegative(),
+  /** 1-based, as the slide list shows it. */
+  slideNumber: z.number().int().positive(),
+  part: z.enum(['speech', 'avatar']),
+  message: z.string(),
+  hint: z.string().nullable(),
+});
+export type PrepareFailureInfo = z.infer<typeof prepareFailureSchema>;
+
+/** The slide is ready, but not quite as the lesson asks (e.g. partly in the offline voice). */
+export const prepareWarningSchema = z.object({
+  slideIndex: z.number().int().nonnegative(),
+  slideNumber: z.number().int().positive(),
+  message: z.string(),
+});
+export type PrepareWarningInfo = z.infer<typeof prepareWarningSchema>;
+
+export const prepareProgressSchema = z.object({
+  state: z.enum(['running', 'done', 'cancelled']),
+  phase: z.enum(['speech', 'avatar', 'done']),
+  /** The slide under way (0-based); the last one reached once the run has ended. */
+  slideIndex: z.number().int().nonnegative(),
+  slidesDone: z.number().int().nonnegative(),
+  slidesTotal: z.number().int().nonnegative(),
+  /** Slides done without a failure. */
+  slidesReady: z.number().int().nonnegative(),
+  /** Slides whose speech (and avatar) were all in the cache already. */
+  slidesFromCache: z.number().int().nonnegative(),
+  /** 0..1, weighted by narration characters; avatar frames count within a slide. */
+  fraction: z.number().min(0).max(1),
+  speechMsDone: z.number().nonnegative(),
+  /** Speech made so far plus an estimate for the rest (from the pace of the speech so far). */
+  speechMsTotalEstimate: z.number().nonnegative(),
+  elapsedMs: z.number().nonnegative(),
+  /** From the throughput so far; null until something has been measured. */
+  etaMs: z.number().nonnegative().nullable(),
+  speechCached: z.number().int().nonnegative(),
+  avatarCached: z.number().int().nonnegative(),
+  avatarMade: z.number().int().nonnegative(),
+  failures: z.array(prepareFailureSchema),
+  warnings: z.array(prepareWarningSchema),
+});
+export type PrepareProgressInfo = z.infer<typeof prepareProgressSchema>;
 
 export const recentLessonSchema = z.object({
   dir: z.string(),
@@ -374,18 +429,8 @@ export const invokeChannels = {
     z.object({ lessonDir: z.string().min(1), path: z.string().min(1) }),
     z.object({ bytes: bytesSchema, mimeType: z.string() }),
   ),
-  'speech:synthesize': channel(
-    z.object({
-      lessonId: z.string(),
-      slideId: z.string(),
-      text: z.string().max(20_000),
-      voice: voiceSettingsSchema,
-      /** Neighbouring slides' narration, for prosody across the slide change. */
-      previousText: z.string().max(20_000).optional(),
-      nextText: z.string().max(20_000).optional(),
-    }),
-    speechSchema,
-  ),
+  /** One slide's speech, made by main's slide pipeline (and kept there for its avatar). */
+  'speech:synthesize': channel(slideSpeechRequestSchema, speechSchema),
   'voice:elevenlabs-status': channel(z.object({}), elevenLabsStatusSchema),
   /** Checked against the account before it is kept; answered with the status and quota. */
   'voice:elevenlabs-set-key': channel(
@@ -422,26 +467,36 @@ export const invokeChannels = {
     }),
   ),
   /**
-   * Avatar video for one slide's speech. Frames come as `avatar:segment-frame` events while this
-   * runs; it answers once the segment is complete (or failed: code `not-available` means "use
-   * the local avatar"). Cached frames are released only as far as `avatar:segment-credit` allows.
+   * Avatar video for one slide's speech, made in main by the slide pipeline: main takes the
+   * speech it made for `speech` (the same request as the slide's `speech:synthesize`) and feeds
+   * it to SyncTalk; the renderer never sends PCM. Frames come as `avatar:segment-frame` events
+   * while this runs; it answers once the segment is complete (or failed: code `not-available`
+   * means "use the local avatar"). Frames are released only as far as `avatar:segment-credit`
+   * allows.
    */
   'avatar:segment': channel(
     z.object({
       requestId: z.string().max(100),
-      lessonId: z.string(),
-      slideId: z.string(),
+      speech: slideSpeechRequestSchema,
       avatar: syncTalkAvatarSchema,
-      /** s16le mono. */
-      pcm: bytesSchema,
-      sampleRateHz: z.number().int().positive(),
-      /** Frames the renderer may hold beyond those it has shown (flow control for cached frames). */
+      /** Frames the renderer may hold beyond those it has shown (flow control). */
       creditFrames: z.number().int().positive().max(10_000),
     }),
     z.object({
       frameCount: z.number().int().nonnegative(),
       source: z.enum(['cache', 'server']),
+      /** Server frames whose 40 ms of audio was not the speech at their time (should be 0). */
+      audioMismatches: z.number().int().nonnegative(),
     }),
+  ),
+  /**
+   * Makes every slide's speech and avatar video into main's caches (the editor's "Prepare whole
+   * lesson"; `rapido prepare` runs the same in main). Only `pipeline:prepare-progress` events
+   * cross meanwhile; answers with the final progress (summary). Never fails for one slide.
+   */
+  'pipeline:prepare-lesson': channel(
+    z.object({ runId: z.string().min(1).max(100), lessonDir: z.string(), lesson: lessonSchema }),
+    prepareProgressSchema,
   ),
   'live:get-config': channel(z.object({}), liveConfigSchema),
   /** Saves settings and/or credentials (null clears them); the secret stays in main. */
@@ -525,6 +580,8 @@ export const sendChannels = {
     shownIndex: z.number().int().min(-1),
   }),
   'avatar:segment-cancel': z.object({ requestId: z.string().max(100) }),
+  /** Stops a `pipeline:prepare-lesson` run (it answers with its summary within a second). */
+  'pipeline:prepare-cancel': z.object({ runId: z.string().min(1).max(100) }),
   /** A lesson with the ElevenLabs voice is open: open the connection before Play needs it. */
   'voice:warm': z.object({}),
 } as const;
@@ -536,6 +593,11 @@ export const eventChannels = {
   }),
   'avatar:load-progress': avatarLoadProgressSchema,
   'avatar:segment-frame': avatarSegmentFrameSchema,
+  /** Progress of a `pipeline:prepare-lesson` run: the only thing that crosses while it runs. */
+  'pipeline:prepare-progress': z.object({
+    runId: z.string().max(100),
+    progress: prepareProgressSchema,
+  }),
 } as const;
 
 export type InvokeChannel = keyof typeof invokeChannels;

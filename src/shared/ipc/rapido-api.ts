@@ -153,6 +153,14 @@ export function createRapidoApi(transport: RapidoTransport) {
     shell: {
       showFile: (path: string) => call('shell:show-file', { path }),
     },
+    pipeline: {
+      /** Prepares the whole lesson in main; only progress comes back while it runs. */
+      prepareLesson: (request: InvokeRequest<'pipeline:prepare-lesson'>) =>
+        call('pipeline:prepare-lesson', request),
+      onPrepareProgress: (listener: (payload: EventPayload<'pipeline:prepare-progress'>) => void) =>
+        on('pipeline:prepare-progress', listener),
+      cancelPrepare: (runId: string) => send('pipeline:prepare-cancel', { runId }),
+    },
     log: {
       write: (entry: SendPayload<'log:write'>) => send('log:write', entry),
     },

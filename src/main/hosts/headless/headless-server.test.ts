@@ -85,6 +85,7 @@ function stubHandlers(fixture: Pick<Fixture, 'handled' | 'appended' | 'logged'>)
       'avatar:synctalk-check': unexpected,
       'avatar:synctalk-load': unexpected,
       'avatar:segment': unexpected,
+      'pipeline:prepare-lesson': unexpected,
       'live:get-config': unexpected,
       'live:save-config': unexpected,
       'live:connect-info': unexpected,
@@ -121,6 +122,7 @@ function stubHandlers(fixture: Pick<Fixture, 'handled' | 'appended' | 'logged'>)
       },
       'avatar:segment-credit': () => undefined,
       'avatar:segment-cancel': () => undefined,
+      'pipeline:prepare-cancel': () => undefined,
       'voice:warm': () => undefined,
     },
   };

@@ -7,14 +7,17 @@ import type {
 } from '../../../shared/ipc/contract.ts';
 import type { SyncTalkAvatarSettings } from '../../../shared/lesson/lesson-schema.ts';
 import { int16Samples } from '../../../shared/pcm-samples.ts';
-import { err, ok } from '../../../shared/result.ts';
+import { err, ok, type Result } from '../../../shared/result.ts';
 import type { CallContext } from '../ipc/dispatcher.ts';
 import type { Logger } from '../logging/logger.ts';
 import { createResampler } from '../speech/resampler.ts';
 import {
   createAvatarSegmentService,
+  frameAudio,
   type AvatarSegmentService,
   type AvatarSegmentServiceOptions,
+  type PrepareHandlers,
+  type SegmentSummary,
 } from './avatar-segments/avatar-segment-service.ts';
 import { explainReadiness } from './synctalk-client/avatar-readiness.ts';
 import { ensureAvatarLoaded, getStatus, listModels } from './synctalk-client/synctalk-http.ts';
@@ -49,16 +52,54 @@ export interface SyncTalkAvatarService {
     request: InvokeRequest<'avatar:synctalk-load'>,
     context: CallContext,
   ): Promise<InvokeResponse<'avatar:synctalk-load'>>;
-  segment(
-    request: InvokeRequest<'avatar:segment'>,
-    context: CallContext,
-  ): Promise<InvokeResponse<'avatar:segment'>>;
+  /** Streams one slide's avatar frames, credited, to the client that asked. */
+  segment(job: AvatarSegmentJob, context: CallContext): Promise<InvokeResponse<'avatar:segment'>>;
+  /** Pre-generation: the segment goes into the cache; no frame leaves main. */
+  prepare(job: AvatarPrepareJob, handlers: PrepareHandlers): Promise<Result<SegmentSummary>>;
   grantCredit(requestId: string, shownIndex: number, context: CallContext): void;
   cancel(requestId: string, context: CallContext): void;
   close(): Promise<void>;
 }
 
+/** One slide's speech as main made it, for its avatar video. */
+export interface AvatarPrepareJob {
+  lessonId: string;
+  slideId: string;
+  avatar: SyncTalkAvatarSettings;
+  /** s16le mono, as the voice made it (resampled to 16 kHz here). */
+  pcm: Uint8Array;
+  sampleRateHz: number;
+}
+
+export interface AvatarSegmentJob extends AvatarPrepareJob {
+  requestId: string;
+  /** Frames the renderer may hold beyond those it has shown (flow control). */
+  creditFrames: number;
+}
+
 const syncTalkRateHz = 16_000;
+
+/** The speech as SyncTalk hears it: 16 kHz samples. */
+function syncTalkSamples(job: AvatarPrepareJob): Result<Int16Array> {
+  if (job.pcm.byteLength % 2 !== 0) {
+    return err('invalid-request', 'Speech PCM must be whole 16-bit samples.');
+  }
+  const samples = int16Samples(job.pcm);
+  return ok(
+    job.sampleRateHz === syncTalkRateHz
+      ? samples
+      : createResampler({
+          inputRateHz: job.sampleRateHz,
+          outputRateHz: syncTalkRateHz,
+        }).resampleInt16(samples),
+  );
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.byteLength !== b.byteLength) return false;
+  for (let i = 0; i < a.byteLength; i += 1) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 /**
  * Credit for one segment request: frames beyond what the renderer has room for wait here, in
@@ -118,6 +159,51 @@ interface ActiveSegment {
   gate: CreditGate;
 }
 
+/** Whether the server is reachable, which avatars it offers and whether this one is loaded. */
+async function checkSyncTalk(
+  avatar: SyncTalkAvatarSettings,
+  urlFromEnvironment: boolean,
+  requestTimeoutMs: number,
+): Promise<InvokeResponse<'avatar:synctalk-check'>> {
+  const base = { serverUrl: avatar.serverUrl, urlFromEnvironment };
+  const [status, models] = await Promise.all([
+    getStatus(avatar.serverUrl, { timeoutMs: requestTimeoutMs }),
+    listModels(avatar.serverUrl, { timeoutMs: requestTimeoutMs }),
+  ]);
+  const failed = !status.ok ? status.error : !models.ok ? models.error : null;
+  if (failed || !status.ok || !models.ok) {
+    const info: SyncTalkCheckInfo = {
+      ...base,
+      reachable: false,
+      problem: { message: failed?.message ?? 'unknown', hint: failed?.hint ?? null },
+      models: models.ok ? models.value : [],
+      loadedFolders: status.ok ? status.value.loadedFolders : [],
+      readiness: 'unknown',
+      note: failed?.message ?? '',
+      capacity: null,
+    };
+    return ok(info);
+  }
+  const explained = status.value.initialised
+    ? explainReadiness(status.value, models.value, avatar.avatarName, avatar.folderName)
+    : null;
+  return ok({
+    ...base,
+    reachable: true,
+    problem: null,
+    models: models.value,
+    loadedFolders: status.value.loadedFolders,
+    readiness: explained?.readiness ?? 'unknown',
+    note:
+      explained?.note ??
+      `The server is starting (${status.value.startupMessage ?? 'not initialised'}).`,
+    capacity: {
+      currentStreams: status.value.capacity.currentStreams,
+      maximumStreams: status.value.capacity.maximumStreams,
+    },
+  });
+}
+
 export function createSyncTalkAvatarService(
   options: SyncTalkAvatarServiceOptions,
 ): SyncTalkAvatarService {
@@ -139,52 +225,6 @@ export function createSyncTalkAvatarService(
 
   const activeKey = (context: CallContext, requestId: string) =>
     `${context.clientId}\n${requestId}`;
-
-  async function check(
-    request: InvokeRequest<'avatar:synctalk-check'>,
-  ): Promise<InvokeResponse<'avatar:synctalk-check'>> {
-    const avatar = effective(request.avatar);
-    const base = {
-      serverUrl: avatar.serverUrl,
-      urlFromEnvironment: options.serverUrlOverride !== undefined,
-    };
-    const [status, models] = await Promise.all([
-      getStatus(avatar.serverUrl, { timeoutMs: requestTimeoutMs }),
-      listModels(avatar.serverUrl, { timeoutMs: requestTimeoutMs }),
-    ]);
-    const failed = !status.ok ? status.error : !models.ok ? models.error : null;
-    if (failed || !status.ok || !models.ok) {
-      const info: SyncTalkCheckInfo = {
-        ...base,
-        reachable: false,
-        problem: { message: failed?.message ?? 'unknown', hint: failed?.hint ?? null },
-        models: models.ok ? models.value : [],
-        loadedFolders: status.ok ? status.value.loadedFolders : [],
-        readiness: 'unknown',
-        note: failed?.message ?? '',
-        capacity: null,
-      };
-      return ok(info);
-    }
-    const explained = status.value.initialised
-      ? explainReadiness(status.value, models.value, avatar.avatarName, avatar.folderName)
-      : null;
-    return ok({
-      ...base,
-      reachable: true,
-      problem: null,
-      models: models.value,
-      loadedFolders: status.value.loadedFolders,
-      readiness: explained?.readiness ?? 'unknown',
-      note:
-        explained?.note ??
-        `The server is starting (${status.value.startupMessage ?? 'not initialised'}).`,
-      capacity: {
-        currentStreams: status.value.capacity.currentStreams,
-        maximumStreams: status.value.capacity.maximumStreams,
-      },
-    });
-  }
 
   async function load(
     request: InvokeRequest<'avatar:synctalk-load'>,
@@ -223,42 +263,38 @@ export function createSyncTalkAvatarService(
   }
 
   async function segment(
-    request: InvokeRequest<'avatar:segment'>,
+    job: AvatarSegmentJob,
     context: CallContext,
   ): Promise<InvokeResponse<'avatar:segment'>> {
-    const key = activeKey(context, request.requestId);
+    const key = activeKey(context, job.requestId);
     if (active.has(key)) {
-      return err('invalid-request', `Avatar segment ${request.requestId} is already running.`);
+      return err('invalid-request', `Avatar segment ${job.requestId} is already running.`);
     }
-    if (request.pcm.byteLength % 2 !== 0) {
-      return err('invalid-request', 'Speech PCM must be whole 16-bit samples.');
-    }
-    const samples = int16Samples(request.pcm);
-    const pcm =
-      request.sampleRateHz === syncTalkRateHz
-        ? samples
-        : createResampler({
-            inputRateHz: request.sampleRateHz,
-            outputRateHz: syncTalkRateHz,
-          }).resampleInt16(samples);
+    const pcm = syncTalkSamples(job);
+    if (!pcm.ok) return pcm;
     const controller = new AbortController();
-    const gate = new CreditGate(request.creditFrames);
+    const gate = new CreditGate(job.creditFrames);
     controller.signal.addEventListener('abort', () => gate.drop());
     active.set(key, { controller, gate });
-    const avatar = effective(request.avatar);
+    const avatar = effective(job.avatar);
+    // Frames whose 40 ms of audio is not the speech at their time (counted here, where both
+    // are: the audio no longer goes to the renderer).
+    let audioMismatches = 0;
     try {
-      return await segments.generate(
-        { lessonId: request.lessonId, slideId: request.slideId, avatar, pcm },
+      const made = await segments.generate(
+        { lessonId: job.lessonId, slideId: job.slideId, avatar, pcm: pcm.value },
         {
           onFrame(index, rgb, audio, source) {
+            if (source === 'server' && !sameBytes(audio, frameAudio(pcm.value, index))) {
+              audioMismatches += 1;
+            }
             gate.deliver(index, () =>
               options.emit(context.clientId, 'avatar:segment-frame', {
-                requestId: request.requestId,
+                requestId: job.requestId,
                 index,
                 width: avatar.frameSize.width,
                 height: avatar.frameSize.height,
                 rgb,
-                audio,
                 source,
               }),
             );
@@ -267,12 +303,31 @@ export function createSyncTalkAvatarService(
           signal: controller.signal,
         },
       );
+      if (!made.ok) return made;
+      return ok({ frameCount: made.value.frameCount, source: made.value.source, audioMismatches });
     } finally {
       // Frames still waiting for credit keep the gate until they are sent or the renderer
       // cancels (it does when the slide goes off air).
       if (gate.queuedFrames === 0) active.delete(key);
       else finished.add(key);
     }
+  }
+
+  async function prepare(
+    job: AvatarPrepareJob,
+    handlers: PrepareHandlers,
+  ): Promise<Result<SegmentSummary>> {
+    const pcm = syncTalkSamples(job);
+    if (!pcm.ok) return pcm;
+    return segments.prepare(
+      {
+        lessonId: job.lessonId,
+        slideId: job.slideId,
+        avatar: effective(job.avatar),
+        pcm: pcm.value,
+      },
+      handlers,
+    );
   }
 
   function forgetIfDrained(key: string): void {
@@ -284,9 +339,15 @@ export function createSyncTalkAvatarService(
   }
 
   return {
-    check,
+    check: (request) =>
+      checkSyncTalk(
+        effective(request.avatar),
+        options.serverUrlOverride !== undefined,
+        requestTimeoutMs,
+      ),
     load,
     segment,
+    prepare,
     grantCredit(requestId, shownIndex, context) {
       const key = activeKey(context, requestId);
       active.get(key)?.gate.grant(shownIndex);

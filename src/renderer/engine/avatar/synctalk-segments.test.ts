@@ -4,7 +4,8 @@ import { ok } from '../../../shared/result.ts';
 import { SyncTalkSegment, type SegmentApi } from './synctalk-segments.ts';
 
 const api: SegmentApi = {
-  segment: () => Promise.resolve(ok({ frameCount: 0, source: 'server' as const })),
+  segment: () =>
+    Promise.resolve(ok({ frameCount: 0, source: 'server' as const, audioMismatches: 0 })),
   onSegmentFrame: () => () => undefined,
   grantSegmentCredit: () => undefined,
   cancelSegment: () => undefined,
@@ -25,6 +26,12 @@ function segment(): SyncTalkSegment {
         chromaKey: { similarity: 0.4, smoothness: 0.08, spill: 0.1 },
         placement: { x: 0, y: 0, width: 1, height: 1 },
       },
+      request: {
+        lessonId: 'l',
+        slideId: 's',
+        text: 'Four frames.',
+        voice: { provider: 'offline', voice: 'en-gb', rateWpm: 180, pitch: 40 },
+      },
       pcm: new Uint8Array(640 * 2 * 4),
       sampleRateHz: 22_050,
     },
@@ -39,7 +46,6 @@ function frame(requestId: string, index: number): AvatarSegmentFrameInfo {
     width: 2,
     height: 2,
     rgb: new Uint8Array(12),
-    audio: new Uint8Array(1280),
     source: 'server',
   };
 }
@@ -60,7 +66,7 @@ describe('SyncTalkSegment.whenFrame (the exporter waits for each image)', () => 
     s.receive(frame(s.requestId, 0));
     expect(await settled(s.whenFrame(0))).toBe(true);
     // Answered with 4 frames while main still holds frames 1-3 back for want of credit.
-    s.finish(ok({ frameCount: 4, source: 'server' }));
+    s.finish(ok({ frameCount: 4, source: 'server', audioMismatches: 0 }));
     const third = s.whenFrame(2 * 40 + 10);
     expect(await settled(third)).toBe(false);
     s.receive(frame(s.requestId, 1));

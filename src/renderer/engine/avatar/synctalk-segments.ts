@@ -1,12 +1,15 @@
-import type { AvatarSegmentFrameInfo } from '../../../shared/ipc/contract.ts';
+import type {
+  AvatarSegmentFrameInfo,
+  SlideSpeechRequestInfo,
+} from '../../../shared/ipc/contract.ts';
 import type { SyncTalkAvatarSettings } from '../../../shared/lesson/lesson-schema.ts';
-import { int16Samples } from '../../../shared/pcm-samples.ts';
 import type { RapidoError, Result } from '../../../shared/result.ts';
 import { FrameJitterBuffer } from './frame-jitter-buffer.ts';
 
 /**
- * SyncTalk avatar video for the slides on air and the next ones. Each slide's speech is one
- * utterance; its frames arrive from main as binary events, go into a jitter buffer and are read by
+ * SyncTalk avatar video for the slides on air and the next ones. Main's slide pipeline makes it
+ * from the speech it made for the slide (named here by the same speech request: no PCM goes back
+ * to main), one utterance per slide; its frames arrive from main as binary events, go into a jitter buffer and are read by
  * the audio clock (frame n at n x 40 ms of the slide's speech). A segment is played once: frames
  * behind the playhead are released, so a replayed slide asks again (main answers from its disk
  * cache). Main sends cached frames only as far as the credit granted here, so a long slide never
@@ -15,16 +18,20 @@ import { FrameJitterBuffer } from './frame-jitter-buffer.ts';
 export interface SegmentApi {
   segment(request: {
     requestId: string;
-    lessonId: string;
-    slideId: string;
+    speech: SlideSpeechRequestInfo;
     avatar: SyncTalkAvatarSettings;
-    pcm: Uint8Array<ArrayBuffer>;
-    sampleRateHz: number;
     creditFrames: number;
-  }): Promise<Result<{ frameCount: number; source: 'cache' | 'server' }>>;
+  }): Promise<Result<SegmentAnswer>>;
   onSegmentFrame(listener: (frame: AvatarSegmentFrameInfo) => void): () => void;
   grantSegmentCredit(requestId: string, shownIndex: number): void;
   cancelSegment(requestId: string): void;
+}
+
+export interface SegmentAnswer {
+  frameCount: number;
+  source: 'cache' | 'server';
+  /** Counted in main, where the frames' audio is. */
+  audioMismatches: number;
 }
 
 export interface SegmentSpeech {
@@ -32,7 +39,9 @@ export interface SegmentSpeech {
   slideId: string;
   slideIndex: number;
   avatar: SyncTalkAvatarSettings;
-  /** s16le mono. */
+  /** The request the slide's speech was made from: main animates that speech. */
+  request: SlideSpeechRequestInfo;
+  /** s16le mono: the speech as played here (its length bounds the avatar's frames). */
   pcm: Uint8Array<ArrayBuffer>;
   sampleRateHz: number;
 }
@@ -86,13 +95,12 @@ export class SyncTalkSegment {
   consumed = false;
   readonly requestedAtMs = performance.now();
   firstFrameAtMs: number | null = null;
-  /** Frames whose 40 ms of audio differed from the speech played at their time. */
+  /** Frames whose 40 ms of audio differed from the speech (main counts them; known at the end). */
   audioMismatches = 0;
   receivedFrames = 0;
   fromCache = false;
   private expectedFrames = Infinity;
   private lastCreditIndex = -1;
-  private readonly pcm16: Int16Array;
   private readonly speechFrames: number;
   private readonly primedWaiters: (() => void)[] = [];
   private frameWaiter: { index: number; wake: () => void } | null = null;
@@ -101,8 +109,7 @@ export class SyncTalkSegment {
     readonly speech: SegmentSpeech,
     private readonly api: SegmentApi,
   ) {
-    this.pcm16 = int16Samples(speech.pcm);
-    this.speechFrames = Math.ceil(this.pcm16.length / samplesPerFrame);
+    this.speechFrames = Math.ceil(speech.pcm.byteLength / 2 / samplesPerFrame);
   }
 
   /** Resolves once the avatar can start: primed, complete, failed or cancelled. */
@@ -161,7 +168,6 @@ export class SyncTalkSegment {
     if (this.state === 'cancelled') return;
     this.firstFrameAtMs ??= performance.now();
     this.fromCache = frame.source === 'cache';
-    if (!this.audioMatches(frame)) this.audioMismatches += 1;
     this.buffer.push(frame.index, { rgb: frame.rgb, width: frame.width, height: frame.height });
     this.receivedFrames += 1;
     if (this.state === 'complete' && this.receivedFrames >= this.expectedFrames) {
@@ -170,11 +176,12 @@ export class SyncTalkSegment {
     this.wakeIfReady();
   }
 
-  finish(result: Result<{ frameCount: number; source: 'cache' | 'server' }>): void {
+  finish(result: Result<SegmentAnswer>): void {
     if (this.state !== 'streaming') return;
     if (result.ok) {
       this.state = 'complete';
       this.source = result.value.source;
+      this.audioMismatches = result.value.audioMismatches;
       this.expectedFrames = result.value.frameCount;
       // Frames held back in main for want of credit may still be on their way.
       if (this.receivedFrames >= this.expectedFrames) this.buffer.markComplete();
@@ -224,19 +231,6 @@ export class SyncTalkSegment {
     this.buffer.dispose();
   }
 
-  private audioMatches(frame: AvatarSegmentFrameInfo): boolean {
-    // Only checkable when the speech is what SyncTalk heard (16 kHz); other rates are resampled.
-    if (this.speech.sampleRateHz !== 16_000 || frame.audio.byteLength !== samplesPerFrame * 2) {
-      return true;
-    }
-    const view = new DataView(frame.audio.buffer, frame.audio.byteOffset, frame.audio.byteLength);
-    const start = frame.index * samplesPerFrame;
-    for (let i = 0; i < samplesPerFrame; i += 1) {
-      if (view.getInt16(i * 2, true) !== (this.pcm16[start + i] ?? 0)) return false;
-    }
-    return true;
-  }
-
   private wakeIfReady(): void {
     this.frameWaiter?.wake();
     if (!this.isReady()) return;
@@ -278,11 +272,8 @@ export class SyncTalkSegments {
     void this.api
       .segment({
         requestId: segment.requestId,
-        lessonId: speech.lessonId,
-        slideId: speech.slideId,
+        speech: speech.request,
         avatar: speech.avatar,
-        pcm: speech.pcm,
-        sampleRateHz: speech.sampleRateHz,
         creditFrames,
       })
       .then((result) => {

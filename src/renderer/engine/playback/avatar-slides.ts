@@ -1,5 +1,6 @@
 import type { Lesson } from '../../../shared/lesson/lesson-schema.ts';
 import type { Result } from '../../../shared/result.ts';
+import { slideSpeechRequest } from '../../../shared/speech/slide-speech-request.ts';
 import type { SyncTalkSegments } from '../avatar/synctalk-segments.ts';
 import type { PlayerSlides } from './presentation-player.ts';
 import type { PreparedSlide } from './slide-preparer.ts';
@@ -57,12 +58,15 @@ export class AvatarSlides implements PlayerSlides {
   requestAvatar(prepared: PreparedSlide) {
     const avatar = this.lesson.avatar;
     if (avatar.provider !== 'synctalk' || prepared.slide.avatar?.hidden) return null;
-    if (prepared.pcm.byteLength === 0) return null;
+    // The whole slide's speech request (what the preparer asked for): main animates that speech.
+    const request = slideSpeechRequest(this.lesson, prepared.index);
+    if (prepared.pcm.byteLength === 0 || !request) return null;
     return this.segments.ensure({
       lessonId: this.lesson.id,
       slideId: prepared.slide.id,
       slideIndex: prepared.index,
       avatar,
+      request,
       pcm: prepared.pcm,
       sampleRateHz: prepared.sampleRateHz,
     });

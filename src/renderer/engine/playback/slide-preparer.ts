@@ -11,7 +11,7 @@ import type { RapidoApi } from '../../../shared/ipc/rapido-api.ts';
 import { gateMouthByWords, mouthOpennessFromPcm } from '../local-avatar/avatar-motion.ts';
 import type { ProgramAudio } from './program-audio.ts';
 import { decodeSlideImage, type SlideImage } from './slide-image.ts';
-import { slideSpeechRequest } from './slide-speech-request.ts';
+import { slideSpeechRequest } from '../../../shared/speech/slide-speech-request.ts';
 
 /** What showing a slide needs (no speech): the selected slide while nothing plays. */
 export interface DisplaySlide {

@@ -3,7 +3,7 @@ import { createRapidoApi } from '../../../shared/ipc/rapido-api.ts';
 import { lessonSchema, type Lesson } from '../../../shared/lesson/lesson-schema.ts';
 import type { ProgramAudio } from './program-audio.ts';
 import { SlidePreparer } from './slide-preparer.ts';
-import { slideSpeechRequest } from './slide-speech-request.ts';
+import { slideSpeechRequest } from '../../../shared/speech/slide-speech-request.ts';
 
 function lessonWith(narrations: string[]): Lesson {
   return lessonSchema.parse({

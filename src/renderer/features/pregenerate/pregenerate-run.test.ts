@@ -1,9 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { PregenerateApi } from '../../engine/pregenerate/lesson-pregenerator.ts';
+import type { EventPayload, PrepareProgressInfo } from '../../../shared/ipc/contract.ts';
 import { lessonSchema, type Lesson } from '../../../shared/lesson/lesson-schema.ts';
 import { ok } from '../../../shared/result.ts';
 import { initialPlayback, useAppStore } from '../../store/app-store.ts';
-import { cancelPregenerate, startPregenerate, usePregenerateRun } from './pregenerate-run.ts';
+import {
+  cancelPregenerate,
+  startPregenerate,
+  usePregenerateRun,
+  type PregenerateApi,
+} from './pregenerate-run.ts';
 
 const lesson: Lesson = lessonSchema.parse({
   schemaVersion: 1,
@@ -12,38 +17,65 @@ const lesson: Lesson = lessonSchema.parse({
   slides: [1, 2, 3].map((i) => ({ id: `s${i}`, image: `${i}.png`, narration: `Slide ${i}.` })),
 });
 
-/** Speech that answers only when released, so the run can be caught mid-way. */
+function progressAfter(slidesDone: number, state: PrepareProgressInfo['state']) {
+  return {
+    state,
+    phase: state === 'running' ? ('speech' as const) : ('done' as const),
+    slideIndex: Math.min(slidesDone, 2),
+    slidesDone,
+    slidesTotal: 3,
+    slidesReady: slidesDone,
+    slidesFromCache: 0,
+    fraction: slidesDone / 3,
+    speechMsDone: 0,
+    speechMsTotalEstimate: 0,
+    elapsedMs: 0,
+    etaMs: null,
+    speechCached: 0,
+    avatarCached: 0,
+    avatarMade: 0,
+    failures: [],
+    warnings: [],
+  };
+}
+
+/**
+ * Main's pipeline as the run sees it: each slide's speech answers only when released, progress
+ * comes as events for the run, and a cancel ends the run with its summary.
+ */
 function heldApi() {
   const asked: string[] = [];
   const waiting: (() => void)[] = [];
+  let listeners: ((payload: EventPayload<'pipeline:prepare-progress'>) => void)[] = [];
+  const cancelled = new Set<string>();
+  let wakeCancel: () => void = () => undefined;
   const api: PregenerateApi = {
-    speech: {
-      synthesize: (request) => {
-        asked.push(request.slideId);
-        return new Promise((resolve) => {
-          waiting.push(() =>
-            resolve(
-              ok({
-                pcm: new Uint8Array(640),
-                sampleRateHz: 16_000,
-                durationMs: 20,
-                words: [],
-                cached: false,
-                providerId: 'fake',
-                fallback: null,
-              }),
-            ),
-          );
-        });
+    pipeline: {
+      prepareLesson: async ({ runId, lesson: asked_lesson }) => {
+        for (let index = 0; index < asked_lesson.slides.length; index += 1) {
+          asked.push(asked_lesson.slides[index]?.id ?? '');
+          await new Promise<void>((resolve) => {
+            waiting.push(resolve);
+            wakeCancel = resolve;
+          });
+          if (cancelled.has(runId)) return ok(progressAfter(index, 'cancelled'));
+          for (const listener of listeners) {
+            listener({ runId, progress: progressAfter(index + 1, 'running') });
+          }
+        }
+        return ok(progressAfter(asked_lesson.slides.length, 'done'));
+      },
+      onPrepareProgress: (listener) => {
+        listeners.push(listener);
+        return () => {
+          listeners = listeners.filter((l) => l !== listener);
+        };
+      },
+      cancelPrepare: (runId) => {
+        cancelled.add(runId);
+        wakeCancel();
       },
     },
-    avatar: {
-      segment: () => Promise.resolve(ok({ frameCount: 0, source: 'server' as const })),
-      onSegmentFrame: () => () => undefined,
-      grantSegmentCredit: () => undefined,
-      cancelSegment: () => undefined,
-    },
-    log: { write: () => undefined },
   };
   return { api, asked, releaseNext: () => waiting.shift()?.() };
 }

@@ -1,25 +1,27 @@
 import { create } from 'zustand';
-import {
-  LessonPregenerator,
-  type PregenerateApi,
-  type PregenerateProgress,
-} from '../../engine/pregenerate/lesson-pregenerator.ts';
+import type { PrepareProgressInfo } from '../../../shared/ipc/contract.ts';
+import type { RapidoApi } from '../../../shared/ipc/rapido-api.ts';
 import type { Lesson } from '../../../shared/lesson/lesson-schema.ts';
 import { selectProgramBusy, useAppStore } from '../../store/app-store.ts';
 
 /**
  * The one preparation run of the app, outside React: it goes on when the panel is unmounted
- * (switching to Present mode) and the panel shows it again when it comes back. It stops by
- * itself when another lesson is opened, or when the program starts presenting, recording,
+ * (switching to Present mode) and the panel shows it again when it comes back. The work is done
+ * by main's slide pipeline (`pipeline:prepare-lesson`); only its progress comes here. It stops
+ * by itself when another lesson is opened, or when the program starts presenting, recording,
  * exporting or streaming (those need the avatar server's streams and the voice for themselves).
  */
 export interface PregenerateRunState {
   /** The lesson folder the progress belongs to. */
   lessonDir: string | null;
-  progress: PregenerateProgress | null;
+  progress: PrepareProgressInfo | null;
   running: boolean;
   /** Why the run stopped when the user did not press Cancel. */
   stoppedBecause: string | null;
+}
+
+export interface PregenerateApi {
+  pipeline: Pick<RapidoApi['pipeline'], 'prepareLesson' | 'onPrepareProgress' | 'cancelPrepare'>;
 }
 
 export const usePregenerateRun = create<PregenerateRunState>(() => ({
@@ -29,17 +31,18 @@ export const usePregenerateRun = create<PregenerateRunState>(() => ({
   stoppedBecause: null,
 }));
 
-let controller: AbortController | null = null;
+let active: { api: PregenerateApi; runId: string; cancelled: boolean } | null = null;
+let nextRun = 1;
 
 /** Starts preparing the lesson (unless a run is under way); resolves when the run ends. */
 export async function startPregenerate(
   api: PregenerateApi,
   lessonDir: string,
   lesson: Lesson,
-): Promise<PregenerateProgress | null> {
-  if (controller) return null;
-  const run = new AbortController();
-  controller = run;
+): Promise<PrepareProgressInfo | null> {
+  if (active) return null;
+  const run = { api, runId: `prepare-${Date.now().toString(36)}-${nextRun++}`, cancelled: false };
+  active = run;
   usePregenerateRun.setState({
     lessonDir,
     progress: null,
@@ -50,23 +53,28 @@ export async function startPregenerate(
     if (state.lessonDir !== lessonDir) cancelPregenerate('another lesson was opened');
     else if (selectProgramBusy(state)) cancelPregenerate('the program started presenting');
   });
+  const unsubscribe = api.pipeline.onPrepareProgress(({ runId, progress }) => {
+    if (runId === run.runId) usePregenerateRun.setState({ progress });
+  });
   try {
-    const pregenerator = new LessonPregenerator(api, lessonDir, lesson);
-    const final = await pregenerator.run({
-      signal: run.signal,
-      onProgress: (progress) => usePregenerateRun.setState({ progress }),
-    });
-    usePregenerateRun.setState({ progress: final, running: false });
-    return final;
+    const final = await api.pipeline.prepareLesson({ runId: run.runId, lessonDir, lesson });
+    if (!final.ok) {
+      usePregenerateRun.setState({ running: false, stoppedBecause: final.error.message });
+      return null;
+    }
+    usePregenerateRun.setState({ progress: final.value, running: false });
+    return final.value;
   } finally {
+    unsubscribe();
     stopWhen();
-    if (controller === run) controller = null;
+    if (active === run) active = null;
     usePregenerateRun.setState({ running: false });
   }
 }
 
 export function cancelPregenerate(reason: string | null = null): void {
-  if (!controller || controller.signal.aborted) return;
+  if (!active || active.cancelled) return;
+  active.cancelled = true;
   usePregenerateRun.setState({ stoppedBecause: reason });
-  controller.abort();
+  active.api.pipeline.cancelPrepare(active.runId);
 }

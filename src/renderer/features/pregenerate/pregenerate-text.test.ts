@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { PregenerateProgress } from '../../engine/pregenerate/lesson-pregenerator.ts';
+import type { PrepareProgressInfo as PregenerateProgress } from '../../../shared/ipc/contract.ts';
 import {
   detailLine,
   failureLines,

@@ -1,4 +1,4 @@
-import type { PregenerateProgress } from '../../engine/pregenerate/lesson-pregenerator.ts';
+import type { PrepareProgressInfo as PregenerateProgress } from '../../../shared/ipc/contract.ts';
 import { formatClock } from '../../../shared/format-units.ts';
 
 /** What the Prepare panel says, as plain functions of the run's progress (tested alone). */

@@ -1,16 +1,14 @@
 import { err, ok } from '../../../../shared/result.ts';
-import type { RapidoError, Result } from '../../../../shared/result.ts';
+import type { Result } from '../../../../shared/result.ts';
 import type { SyncTalkAvatarSettings } from '../../../../shared/lesson/lesson-schema.ts';
 import type { Logger } from '../../logging/logger.ts';
 import { displayOrigin, listModels } from '../synctalk-client/synctalk-http.ts';
 import { createSyncTalkSession } from '../synctalk-client/synctalk-session.ts';
-import type {
-  SyncTalkSession,
-  SyncTalkSessionOptions,
-  UtteranceSummary,
-} from '../synctalk-client/synctalk-session.ts';
+import type { SyncTalkSessionOptions } from '../synctalk-client/synctalk-session.ts';
+import { createSegmentLanes, type SyncTalkSessionFactory } from './avatar-segment-lanes.ts';
+import { createSegmentSpeaker, notAvailable } from './avatar-segment-speaker.ts';
 import { avatarSegmentKey, createAvatarSegmentCache } from './avatar-segment-cache.ts';
-import type { AvatarSegmentCache, AvatarSegmentWriter } from './avatar-segment-cache.ts';
+import type { AvatarSegmentCache } from './avatar-segment-cache.ts';
 
 /**
  * Avatar video for one slide's speech: from the segment cache when this audio was rendered before
@@ -51,22 +49,26 @@ export interface SegmentSummary {
   source: 'cache' | 'server';
 }
 
+/** For pre-generation: the segment is made into the cache and no frame is handed out. */
+export interface PrepareHandlers {
+  /** Each frame the server makes (for progress); a cached segment reports none. */
+  onServerFrame?(index: number): void;
+  /** Read a cached segment to its end (a damaged one is then remade), not just its first frame. */
+  verifyCache?: boolean;
+  signal?: AbortSignal;
+}
+
 export interface AvatarSegmentService {
   generate(request: SegmentRequest, handlers: SegmentHandlers): Promise<Result<SegmentSummary>>;
+  /**
+   * Makes sure the segment is in the cache: a cached one is checked by its first frame and not
+   * read further; otherwise the server makes it (cached once whole) and its frames are dropped.
+   */
+  prepare(request: SegmentRequest, handlers: PrepareHandlers): Promise<Result<SegmentSummary>>;
   /** Closes every SyncTalk session. */
   close(): Promise<void>;
 }
-
-interface Lane {
-  session: SyncTalkSession;
-  /** Utterances queued or running on it. */
-  busy: number;
-  /** Refused or broken before a frame: not used again (the session is closed). */
-  disabled: boolean;
-  primary: boolean;
-}
-
-export type SyncTalkSessionFactory = (options: SyncTalkSessionOptions) => SyncTalkSession;
+export type { SyncTalkSessionFactory } from './avatar-segment-lanes.ts';
 
 export interface AvatarSegmentServiceOptions {
   logger: Logger;
@@ -88,54 +90,15 @@ export function createAvatarSegmentService(
     directory: options.cacheDir,
     logger: options.logger,
   });
-  const sessionFactory = options.sessionFactory ?? createSyncTalkSession;
-  /**
-   * Streams per server + avatar. The server makes frames at real time at best (nominal 25 fps,
-   * observed near 23), so one stream could only start the next slide once this one is spoken:
-   * every slide change would wait for a first frame. A second stream makes the next slide while
-   * the current one plays. It is opened only when the first is busy; if the server refuses it
-   * (capacity) or it fails before a frame, that lane is given up and its work goes to the first.
-   */
-  const lanesById = new Map<string, Lane[]>();
-  const maxLanes = options.maxStreams ?? 2;
+  const lanes = createSegmentLanes({
+    logger: options.logger,
+    sessionFactory: options.sessionFactory ?? createSyncTalkSession,
+    sessionOptions: options.sessionOptions,
+    maxLanes: options.maxStreams ?? 2,
+  });
+  const speak = createSegmentSpeaker({ cache, lanes, log });
   /** The last `/models` answer per server, so cached segments still play when it is down. */
   const knownModels = new Map<string, string[]>();
-
-  function laneFor(request: SegmentRequest, primaryOnly: boolean): Lane {
-    const { avatar } = request;
-    const id = [
-      displayOrigin(avatar.serverUrl),
-      avatar.avatarName,
-      avatar.folderName ?? '',
-      `${avatar.frameSize.width}x${avatar.frameSize.height}`,
-    ].join('\n');
-    const lanes = (lanesById.get(id) ?? []).filter(
-      (lane) => lane.session.state !== 'closed' && !lane.disabled,
-    );
-    lanesById.set(id, lanes);
-    const usable = primaryOnly ? lanes.slice(0, 1) : lanes;
-    const idle = usable.find((lane) => lane.busy === 0);
-    if (idle) return idle;
-    if (lanes.length === 0 || (!primaryOnly && lanes.length < maxLanes)) {
-      const lane: Lane = {
-        session: sessionFactory({
-          serverUrl: avatar.serverUrl,
-          avatarName: avatar.avatarName,
-          ...(avatar.folderName === undefined ? {} : { folderName: avatar.folderName }),
-          frameSize: avatar.frameSize,
-          logger: options.logger,
-          lessonId: request.lessonId,
-          ...options.sessionOptions,
-        }),
-        busy: 0,
-        disabled: false,
-        primary: lanes.length === 0,
-      };
-      lanes.push(lane);
-      return lane;
-    }
-    return usable.reduce((best, lane) => (lane.busy < best.busy ? lane : best));
-  }
 
   async function serverModels(avatar: SyncTalkAvatarSettings): Promise<Result<string[]>> {
     const origin = displayOrigin(avatar.serverUrl);
@@ -148,6 +111,22 @@ export function createAvatarSegmentService(
     }
     const remembered = knownModels.get(origin);
     return remembered ? ok(remembered) : notAvailable(models.error);
+  }
+
+  /** The segment's cache key (which names the server's models), or why it has none. */
+  async function keyFor(request: SegmentRequest): Promise<Result<string>> {
+    const { avatar } = request;
+    const models = await serverModels(avatar);
+    if (!models.ok) return models;
+    return ok(
+      avatarSegmentKey({
+        pcm: request.pcm,
+        avatarName: avatar.avatarName,
+        frameSize: avatar.frameSize,
+        serverOrigin: displayOrigin(avatar.serverUrl),
+        serverModels: models.value,
+      }),
+    );
   }
 
   async function fromCache(
@@ -182,144 +161,64 @@ export function createAvatarSegmentService(
     };
   }
 
+  /** Frames of a readable cached entry (its first frame is read; a damaged one is dropped). */
+  async function cachedFrameCount(key: string): Promise<number | null> {
+    const reader = await cache.open(key);
+    if (!reader) return null;
+    let readable = reader.frameCount === 0;
+    try {
+      if (!readable) readable = (await reader.readFrame(0)).ok;
+    } finally {
+      await reader.close();
+    }
+    if (readable) return reader.frameCount;
+    await cache.discard(key, 'its first frame could not be read');
+    return null;
+  }
+
   async function generate(
     request: SegmentRequest,
     handlers: SegmentHandlers,
   ): Promise<Result<SegmentSummary>> {
-    const { avatar } = request;
-    const serverOrigin = displayOrigin(avatar.serverUrl);
-    const fields = { lesson_id: request.lessonId, slide_id: request.slideId };
     if (handlers.signal?.aborted) return err('cancelled', 'The avatar segment was cancelled.');
-    const models = await serverModels(avatar);
-    if (!models.ok) return models;
-    const key = avatarSegmentKey({
-      pcm: request.pcm,
-      avatarName: avatar.avatarName,
-      frameSize: avatar.frameSize,
-      serverOrigin,
-      serverModels: models.value,
-    });
-    const cached = await fromCache(key, request.pcm, handlers);
+    const key = await keyFor(request);
+    if (!key.ok) return key;
+    const cached = await fromCache(key.value, request.pcm, handlers);
     if (cached.result) return cached.result;
     // Frames already delivered from a cache entry found damaged part-way are not sent twice.
     const alreadyDelivered = cached.delivered;
-
-    let lane = laneFor(request, false);
-    let spoken = await speakOn(lane, request, key, alreadyDelivered, handlers);
-    if (
-      !spoken.ok &&
-      !lane.primary &&
-      spoken.delivered === 0 &&
-      spoken.error.code !== 'cancelled'
-    ) {
-      // The extra stream was refused (capacity) or broke at once: give it up, use the first.
-      log.info(
-        `second SyncTalk stream given up (${spoken.error.message}); using one stream`,
-        fields,
-      );
-      lane.disabled = true;
-      void lane.session.close();
-      lane = laneFor(request, true);
-      spoken = await speakOn(lane, request, key, alreadyDelivered, handlers);
-    }
-    if (!spoken.ok) return spoken.error.code === 'cancelled' ? spoken : notAvailable(spoken.error);
-    return ok({ frameCount: spoken.value.frames, cached: false, source: 'server' });
+    return speak(
+      request,
+      key.value,
+      (index, rgb, audio) => {
+        if (index >= alreadyDelivered) handlers.onFrame(index, rgb, audio, 'server');
+      },
+      handlers.signal,
+    );
   }
 
-  type Spoken =
-    | { ok: true; value: UtteranceSummary; delivered: number }
-    | { ok: false; error: RapidoError; delivered: number };
-
-  /** One utterance on one lane, cached once it completes whole. */
-  async function speakOn(
-    lane: Lane,
+  async function prepare(
     request: SegmentRequest,
-    key: string,
-    alreadyDelivered: number,
-    handlers: SegmentHandlers,
-  ): Promise<Spoken> {
-    const { avatar } = request;
-    const fields = { lesson_id: request.lessonId, slide_id: request.slideId };
-    lane.busy += 1;
-    try {
-      const session = lane.session;
-      if (session.state === 'unavailable') {
-        const connected = await session.connect();
-        if (!connected.ok) return { ok: false, error: connected.error, delivered: 0 };
-      }
-      const begun = await cache.beginWrite(key, {
-        avatarName: avatar.avatarName,
-        serverOrigin: displayOrigin(avatar.serverUrl),
-        width: avatar.frameSize.width,
-        height: avatar.frameSize.height,
+    handlers: PrepareHandlers,
+  ): Promise<Result<SegmentSummary>> {
+    if (handlers.signal?.aborted) return err('cancelled', 'The avatar segment was cancelled.');
+    const key = await keyFor(request);
+    if (!key.ok) return key;
+    const { signal } = handlers;
+    if (handlers.verifyCache) {
+      const read = await fromCache(key.value, request.pcm, {
+        onFrame: () => undefined,
+        ...(signal ? { signal } : {}),
       });
-      // A cache that cannot be written must not cost the user the avatar.
-      let writer: AvatarSegmentWriter | null = begun.ok ? begun.value : null;
-      let delivered = 0;
-      const startedMs = performance.now();
-      const spoken = await session.speak(
-        { id: `${request.lessonId}/${request.slideId}`, pcm: request.pcm },
-        {
-          onFrame(frame) {
-            if (writer && frame.index !== writer.framesAdded) {
-              log.warn(
-                `frame ${frame.index} out of order; this segment will not be cached`,
-                fields,
-              );
-              void writer.abort();
-              writer = null;
-            }
-            // The writer copies the frame before the caller may transfer it away.
-            writer?.addFrame(frame.rgb);
-            delivered += 1;
-            if (frame.index >= alreadyDelivered)
-              handlers.onFrame(frame.index, frame.rgb, frame.audio, 'server');
-          },
-        },
-        handlers.signal ? { signal: handlers.signal } : {},
-      );
-      if (!spoken.ok) {
-        await writer?.abort();
-        return { ok: false, error: spoken.error, delivered };
-      }
-      const summary = spoken.value;
-      if (
-        writer &&
-        summary.frames === summary.expectedFrames &&
-        writer.framesAdded === summary.frames
-      ) {
-        const committed = await writer.commit();
-        if (committed.ok) {
-          log.perf('avatar segment generated', {
-            ...fields,
-            event_type: 'avatar_segment_generated',
-            frames: summary.frames,
-            fileBytes: committed.value.fileBytes,
-            wallMs: Math.round(performance.now() - startedMs),
-          });
-        }
-      } else {
-        await writer?.abort();
-        if (writer) {
-          log.warn(
-            `SyncTalk sent ${summary.frames} of ${summary.expectedFrames} frames; not cached`,
-            fields,
-          );
-        }
-      }
-      return { ok: true, value: summary, delivered };
-    } finally {
-      lane.busy -= 1;
+      if (read.result) return read.result;
+    } else {
+      const frameCount = await cachedFrameCount(key.value);
+      if (frameCount !== null) return ok({ frameCount, cached: true, source: 'cache' });
     }
+    return speak(request, key.value, (index) => handlers.onServerFrame?.(index), signal);
   }
 
-  async function close(): Promise<void> {
-    const all = [...lanesById.values()].flat();
-    lanesById.clear();
-    await Promise.all(all.map((lane) => lane.session.close()));
-  }
-
-  return { generate, close };
+  return { generate, prepare, close: () => lanes.close() };
 }
 
 const samplesPerFrame = 640;
@@ -330,11 +229,4 @@ export function frameAudio(pcm: Int16Array, index: number): Uint8Array<ArrayBuff
   const start = index * samplesPerFrame;
   out.set(pcm.subarray(Math.min(start, pcm.length), Math.min(start + samplesPerFrame, pcm.length)));
   return new Uint8Array(out.buffer);
-}
-
-function notAvailable(error: RapidoError): Result<never> {
-  return err('not-available', error.message, {
-    hint: error.hint ?? 'The local avatar stands in until the SyncTalk server is reachable.',
-    ...(error.details ? { details: error.details } : {}),
-  });
 }

@@ -6,24 +6,16 @@ import type { RenderProgress } from '../../../shared/ipc/contract.ts';
 import { formatError } from '../../../shared/result.ts';
 import { readEnvironment } from '../../services/platform/config/environment.ts';
 import { loadLesson } from '../../services/lesson/lesson-store.ts';
-import { launchChromium, chromiumPath } from './chromium.ts';
-import { startHeadlessHost } from './headless-host.ts';
-import { formatProgressLine, isNotableProgress } from './progress-format.ts';
+import { launchChromium, chromiumPath } from '../headless/chromium.ts';
+import { startHeadlessHost } from '../headless/headless-host.ts';
+import { formatProgressLine, isNotableProgress } from '../headless/progress-format.ts';
+import { argumentsOrExit, describe, fail, usage } from './cli-support.ts';
 
 /**
  * `rapido render <lessonDir> --out talk.mp4`: renders a lesson through the same services and
  * renderer as the desktop app, in system Chromium, with no display. Exit codes: 0 written,
  * 1 failed while rendering, 2 bad input (arguments, lesson, environment).
  */
-const usage = `Usage:
-  npm run render -- <lessonDir> --out <file.mp4>   Export a lesson to a video file, frame by frame,
-                                                    as fast as the machine allows
-    [--realtime]                                    ...recording it in real time instead (as Record does)
-    [--live [--room <name>]]                        ...in real time, also published live to LIVEKIT_URL
-                                                    (room: the lesson id)
-  npm run headless -- [lessonDir] [--port N] [--open] Serve the app for a browser (--open shows it)
-  npm run headless -- --check <lessonDir>           Validate a lesson and exit`;
-
 const renderArgsSchema = z.object({
   lessonDir: z.string({ error: 'missing <lessonDir>' }).min(1),
   out: z.string({ error: 'missing --out <file.mp4>' }).regex(/\.mp4$/i, '--out must end in .mp4'),
@@ -35,25 +27,7 @@ const renderArgsSchema = z.object({
     .optional(),
 });
 
-function fail(code: number, message: string): never {
-  process.stderr.write(`rapido: ${message}\n`);
-  process.exit(code);
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-/** parseArgs throws on an unknown option or a missing value: that is bad input (exit 2), not a crash. */
-function argumentsOrExit<T>(parse: () => T): T {
-  try {
-    return parse();
-  } catch (error) {
-    fail(2, `${describe(error)}\n${usage}`);
-  }
-}
-
-async function render(argv: string[]): Promise<number> {
+export async function render(argv: string[]): Promise<number> {
   const { values, positionals } = argumentsOrExit(() =>
     parseArgs({
       args: argv,
@@ -167,75 +141,3 @@ async function render(argv: string[]): Promise<number> {
     await host.close();
   }
 }
-
-async function serve(argv: string[]): Promise<number> {
-  const { values, positionals } = argumentsOrExit(() =>
-    parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        port: { type: 'string' },
-        open: { type: 'boolean' },
-        check: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }),
-  );
-  if (values.help) {
-    process.stdout.write(`${usage}\n`);
-    return 0;
-  }
-  const env = readEnvironment();
-  if (!env.ok) fail(2, env.message);
-  const lessonDir = positionals[0] === undefined ? null : resolve(positionals[0]);
-  if (lessonDir !== null) {
-    const lesson = await loadLesson(lessonDir);
-    if (!lesson.ok) fail(2, formatError(lesson.error));
-    if (values.check) {
-      process.stdout.write(
-        `${lessonDir}: valid lesson "${lesson.value.lesson.title}" (${lesson.value.lesson.slides.length} slides)\n`,
-      );
-      return 0;
-    }
-  } else if (values.check) {
-    fail(2, `--check needs a <lessonDir>\n${usage}`);
-  }
-  const parsedPort = z.coerce.number().int().min(0).max(65535).optional().safeParse(values.port);
-  if (!parsedPort.success) fail(2, `--port must be a port number (0-65535)\n${usage}`);
-  const port = parsedPort.data;
-  // A missing renderer build or a taken port is the environment's fault: say so, no stack.
-  const host = await startHeadlessHost({
-    environment: env.value,
-    mode: 'interactive',
-    lessonDir,
-    consoleLog: true,
-    ...(port === undefined ? {} : { port }),
-  }).catch((error: unknown) => fail(2, describe(error)));
-  process.stdout.write(`Rapido is running at ${host.server.appUrl}\n`);
-  if (values.open) {
-    const browser = await launchChromium({
-      executablePath: chromiumPath(env.value.CHROMIUM_PATH),
-      headless: false,
-      appUrl: host.server.appUrl,
-    });
-    browser.on('disconnected', () => {
-      void host.close().then(() => process.exit(0));
-    });
-  }
-  const stop = () => {
-    void host.close().then(() => process.exit(0));
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
-  return new Promise<number>(() => undefined);
-}
-
-async function main(): Promise<void> {
-  const [command, ...rest] = process.argv.slice(2);
-  if (command === 'render') process.exit(await render(rest));
-  if (command === 'serve') process.exit(await serve(rest));
-  process.stderr.write(`${usage}\n`);
-  process.exit(2);
-}
-
-void main();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PregenerateEta } from './pregenerate-eta.ts';
+import { PregenerateEta } from './prepare-eta.ts';
 
 describe('PregenerateEta', () => {
   it('knows nothing before anything is measured', () => {

@@ -1,77 +1,43 @@
-import type { AvatarSegmentFrameInfo, SpeechInfo } from '../../../shared/ipc/contract.ts';
-import type { RapidoApi } from '../../../shared/ipc/rapido-api.ts';
+import type {
+  PrepareFailureInfo,
+  PrepareProgressInfo,
+  PrepareWarningInfo,
+  SendPayload,
+  SlideSpeechRequestInfo,
+  SpeechInfo,
+} from '../../../shared/ipc/contract.ts';
 import type { Lesson, SyncTalkAvatarSettings } from '../../../shared/lesson/lesson-schema.ts';
 import { err, errorMessage, type RapidoError, type Result } from '../../../shared/result.ts';
-import { PregenerateEta } from './pregenerate-eta.ts';
-import { slideSpeechRequest } from '../playback/slide-speech-request.ts';
+import { slideSpeechRequest } from '../../../shared/speech/slide-speech-request.ts';
+import type {
+  PrepareHandlers,
+  SegmentSummary,
+} from '../avatar/avatar-segments/avatar-segment-service.ts';
+import type { AvatarPrepareJob } from '../avatar/synctalk-avatar-service.ts';
+import { PregenerateEta } from './prepare-eta.ts';
 
 /**
- * Prepares a whole lesson ahead of time, so presenting, recording or exporting it later needs no
- * network: every slide's speech (the very request playback makes, so main's speech cache answers
- * it later) and, for a SyncTalk lesson, every slide's avatar segment. Main writes a segment to its
- * disk cache once the server has sent all of it, whether or not the renderer keeps the frames, so
- * frames are counted and dropped here, with credit granted as they come so main forwards them at
- * the server's pace instead of queueing them. A segment already cached is recognised by its first
- * frame and not read further (that would copy the whole file over IPC for nothing).
+ * Prepares a whole lesson ahead of time, in main, so presenting, recording or exporting it later
+ * needs no network: every slide's speech (the very request playback makes, so the speech cache
+ * answers it later) and, for a SyncTalk lesson, every slide's avatar segment, made straight into
+ * the segment cache (a cached one is recognised by its first frame and not read further). No
+ * frame leaves main: the editor and `rapido prepare` see progress only.
  *
  * Slides go in order, one at a time (the server makes frames at about real time, and one stream
  * leaves the second for a presentation); the next slide's speech is asked for while the current
  * slide's avatar is made. A slide that fails is reported with its number and the provider's
  * message, and the run goes on. Cancel (the AbortSignal) answers at once.
  */
-export interface PregenerateApi {
-  speech: Pick<RapidoApi['speech'], 'synthesize'>;
-  avatar: Pick<
-    RapidoApi['avatar'],
-    'segment' | 'onSegmentFrame' | 'grantSegmentCredit' | 'cancelSegment'
-  >;
-  log: Pick<RapidoApi['log'], 'write'>;
+export interface PrepareSteps {
+  speech(request: SlideSpeechRequestInfo): Promise<Result<SpeechInfo>>;
+  avatar(job: AvatarPrepareJob, handlers: PrepareHandlers): Promise<Result<SegmentSummary>>;
+  /** Where the run's log lines go (the renderer's entry shape, so both hosts log alike). */
+  log(entry: SendPayload<'log:write'>): void;
 }
 
-export type PregenerateState = 'running' | 'done' | 'cancelled';
-export type PregeneratePhase = 'speech' | 'avatar' | 'done';
-
-export interface SlideFailure {
-  slideIndex: number;
-  /** 1-based, as the slide list shows it. */
-  slideNumber: number;
-  part: 'speech' | 'avatar';
-  message: string;
-  hint: string | null;
-}
-
-/** The slide is ready, but not quite as the lesson asks (e.g. partly in the offline voice). */
-export interface SlideWarning {
-  slideIndex: number;
-  slideNumber: number;
-  message: string;
-}
-
-export interface PregenerateProgress {
-  state: PregenerateState;
-  phase: PregeneratePhase;
-  /** The slide under way (0-based); the last one reached once the run has ended. */
-  slideIndex: number;
-  slidesDone: number;
-  slidesTotal: number;
-  /** Slides done without a failure. */
-  slidesReady: number;
-  /** Slides whose speech (and avatar) were all in the cache already. */
-  slidesFromCache: number;
-  /** 0..1, weighted by narration characters; avatar frames count within a slide. */
-  fraction: number;
-  speechMsDone: number;
-  /** Speech made so far plus an estimate for the rest (from the pace of the speech so far). */
-  speechMsTotalEstimate: number;
-  elapsedMs: number;
-  /** From the throughput so far; null until something has been measured. */
-  etaMs: number | null;
-  speechCached: number;
-  avatarCached: number;
-  avatarMade: number;
-  failures: SlideFailure[];
-  warnings: SlideWarning[];
-}
+export type PregenerateProgress = PrepareProgressInfo;
+export type SlideFailure = PrepareFailureInfo;
+export type SlideWarning = PrepareWarningInfo;
 
 export interface PregenerateOptions {
   /** Monotonic milliseconds (tests pass a fake clock). */
@@ -90,29 +56,17 @@ export interface RunOptions {
   onProgress?: (progress: PregenerateProgress) => void;
 }
 
-/** Frames main may send beyond the last one acknowledged here: flow control, not storage. */
-export const drainWindowFrames = 50;
 /** The share of an avatar slide's work that is its speech (the avatar is made at real time). */
 const avatarSlideSpeechShare = 0.1;
 const frameMs = 40;
 const aborted: unique symbol = Symbol('aborted');
-
-interface ActiveSegment {
-  requestId: string;
-  expectedFrames: number;
-  received: number;
-  /** The highest frame index main may send now. */
-  grantedThrough: number;
-  /** A cached segment stopped at its first frame: it is in the cache, nothing more is needed. */
-  cachedSeen: boolean;
-}
 
 type SlideOutcome =
   { kind: 'ready'; fromCache: boolean } | { kind: 'failed' } | { kind: 'aborted' };
 
 let nextRun = 1;
 
-export class LessonPregenerator {
+export class LessonPreparer {
   private readonly now: () => number;
   private readonly progressIntervalMs: number;
   private readonly verifyCachedAvatar: boolean;
@@ -127,14 +81,13 @@ export class LessonPregenerator {
   /** Characters of finished slides whose speech duration is known (for the total estimate). */
   private spokenCharacters = 0;
   private slideFraction = 0;
-  private segment: ActiveSegment | null = null;
   private lastReportAtMs = -Infinity;
   private onProgress: ((progress: PregenerateProgress) => void) | undefined;
   private running: Promise<PregenerateProgress> | null = null;
   private aheadSpeech: { index: number; promise: Promise<Result<SpeechInfo>> } | null = null;
 
   constructor(
-    private readonly api: PregenerateApi,
+    private readonly steps: PrepareSteps,
     private readonly lessonDir: string,
     private readonly lesson: Lesson,
     options: PregenerateOptions = {},
@@ -186,9 +139,6 @@ export class LessonPregenerator {
     this.onProgress = onProgress;
     this.startedAtMs = this.now();
     const syncTalk = this.lesson.avatar.provider === 'synctalk' ? this.lesson.avatar : null;
-    const unsubscribe = syncTalk
-      ? this.api.avatar.onSegmentFrame((frame) => this.receive(frame))
-      : () => undefined;
     this.log('info', `preparing ${this.lesson.slides.length} slides`, 'pregenerate_start', {
       slides: this.lesson.slides.length,
       characters: this.totalCharacters,
@@ -210,8 +160,6 @@ export class LessonPregenerator {
         message: `Preparing stopped: ${errorMessage(error)}`,
       });
       return this.finish('done');
-    } finally {
-      unsubscribe();
     }
   }
 
@@ -231,8 +179,8 @@ export class LessonPregenerator {
   private requestSpeech(index: number): Promise<Result<SpeechInfo>> {
     const request = slideSpeechRequest(this.lesson, index);
     if (!request) return Promise.resolve(err('invalid-request', `There is no slide ${index + 1}.`));
-    return this.api.speech
-      .synthesize(request)
+    return this.steps
+      .speech(request)
       .catch((error: unknown) => err('speech-failed', errorMessage(error)));
   }
 
@@ -288,72 +236,49 @@ export class LessonPregenerator {
   ): Promise<SlideOutcome> {
     const slide = this.lesson.slides[index];
     if (!slide) return { kind: 'failed' };
-    const active: ActiveSegment = {
-      requestId: `${this.runId}-${index}`,
-      expectedFrames: Math.max(1, Math.ceil(speech.durationMs / frameMs)),
-      received: 0,
-      // One frame at first: enough to learn whether the segment comes from the cache.
-      grantedThrough: 0,
-      cachedSeen: false,
-    };
-    this.segment = active;
-    const cancel = () => this.api.avatar.cancelSegment(active.requestId);
+    const expectedFrames = Math.max(1, Math.ceil(speech.durationMs / frameMs));
+    // The segment's own controller: cancelling the run stops the server's utterance too.
+    const segment = new AbortController();
+    const cancel = () => segment.abort();
     signal?.addEventListener('abort', cancel, { once: true });
     try {
       const answer = await untilAborted(
-        this.api.avatar
-          .segment({
-            requestId: active.requestId,
-            lessonId: this.lesson.id,
-            slideId: slide.id,
-            avatar,
-            pcm: speech.pcm,
-            sampleRateHz: speech.sampleRateHz,
-            creditFrames: 1,
-          })
+        this.steps
+          .avatar(
+            {
+              lessonId: this.lesson.id,
+              slideId: slide.id,
+              avatar,
+              pcm: speech.pcm,
+              sampleRateHz: speech.sampleRateHz,
+            },
+            {
+              onServerFrame: (frameIndex) => this.frameMade(frameIndex, expectedFrames),
+              signal: segment.signal,
+              ...(this.verifyCachedAvatar ? { verifyCache: true } : {}),
+            },
+          )
           .catch((error: unknown) => err('not-available', errorMessage(error))),
         signal,
       );
       if (answer === aborted) return { kind: 'aborted' };
       if (answer.ok) {
-        // Frames still held in main for want of credit are not needed: let main drop them.
-        if (active.received < answer.value.frameCount) cancel();
         const fromCache = answer.value.source === 'cache';
         if (fromCache) this.progress.avatarCached += 1;
         else this.progress.avatarMade += 1;
         return { kind: 'ready', fromCache };
-      }
-      if (answer.error.code === 'cancelled' && active.cachedSeen) {
-        this.progress.avatarCached += 1;
-        return { kind: 'ready', fromCache: true };
       }
       if (signal?.aborted) return { kind: 'aborted' };
       this.fail(index, 'avatar', answer.error);
       return { kind: 'failed' };
     } finally {
       signal?.removeEventListener('abort', cancel);
-      this.segment = null;
     }
   }
 
-  /** A frame from main: counted and dropped; credit keeps main forwarding at the server's pace. */
-  private receive(frame: AvatarSegmentFrameInfo): void {
-    const active = this.segment;
-    if (!active || frame.requestId !== active.requestId) return;
-    active.received += 1;
-    if (frame.source === 'cache' && !this.verifyCachedAvatar) {
-      if (!active.cachedSeen) {
-        active.cachedSeen = true;
-        this.api.avatar.cancelSegment(active.requestId);
-      }
-      return;
-    }
-    if (active.grantedThrough - frame.index < drainWindowFrames / 2) {
-      // Main allows frames up to shownIndex + creditFrames (1 here).
-      this.api.avatar.grantSegmentCredit(active.requestId, frame.index + drainWindowFrames - 1);
-      active.grantedThrough = frame.index + drainWindowFrames;
-    }
-    const made = Math.min(1, (frame.index + 1) / active.expectedFrames);
+  /** A frame the server made (it went to the cache, not here): moves the bar within the slide. */
+  private frameMade(index: number, expectedFrames: number): void {
+    const made = Math.min(1, (index + 1) / expectedFrames);
     this.slideFraction = avatarSlideSpeechShare + (1 - avatarSlideSpeechShare) * made;
     this.report(false);
   }
@@ -469,7 +394,7 @@ export class LessonPregenerator {
     eventType: string,
     performance: Record<string, number | string | boolean | null>,
   ): void {
-    this.api.log.write({
+    this.steps.log({
       level,
       logger: 'pregenerate',
       message: `${message} (${this.lessonDir})`,

@@ -1,13 +1,13 @@
-import type { InvokeRequest } from '../../../shared/ipc/contract.ts';
-import type { Lesson } from '../../../shared/lesson/lesson-schema.ts';
+import type { SlideSpeechRequestInfo } from '../ipc/contract.ts';
+import type { Lesson } from '../lesson/lesson-schema.ts';
 
-export type SlideSpeechRequest = InvokeRequest<'speech:synthesize'>;
+export type SlideSpeechRequest = SlideSpeechRequestInfo;
 
 /**
  * The whole-slide speech request, exactly as the slide preparer makes it for playback and
  * export (same text, voice and neighbouring narration): main's speech cache is keyed by what it
  * is asked, so anything prepared ahead from a different request would be missed on air.
- * The slide preparer and the pre-generator both build their requests here.
+ * The renderer's slide preparer and main's lesson preparer both build their requests here.
  */
 export function slideSpeechRequest(lesson: Lesson, index: number): SlideSpeechRequest | null {
   const slide = lesson.slides[index];

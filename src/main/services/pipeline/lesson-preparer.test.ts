@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type {
-  AvatarSegmentFrameInfo,
-  InvokeRequest,
-  InvokeResponse,
   SendPayload,
+  SlideSpeechRequestInfo,
   SpeechInfo,
 } from '../../../shared/ipc/contract.ts';
 import {
@@ -12,13 +10,13 @@ import {
   type SyncTalkAvatarSettings,
 } from '../../../shared/lesson/lesson-schema.ts';
 import { err, ok, type Result } from '../../../shared/result.ts';
-import {
-  LessonPregenerator,
-  drainWindowFrames,
-  type PregenerateApi,
-  type PregenerateProgress,
-} from './lesson-pregenerator.ts';
-import { slideSpeechRequest } from '../playback/slide-speech-request.ts';
+import { slideSpeechRequest } from '../../../shared/speech/slide-speech-request.ts';
+import type {
+  PrepareHandlers,
+  SegmentSummary,
+} from '../avatar/avatar-segments/avatar-segment-service.ts';
+import type { AvatarPrepareJob } from '../avatar/synctalk-avatar-service.ts';
+import { LessonPreparer, type PregenerateProgress, type PrepareSteps } from './lesson-preparer.ts';
 
 const syncTalkAvatar: SyncTalkAvatarSettings = {
   provider: 'synctalk',
@@ -62,9 +60,6 @@ function flush(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
-type SpeechRequest = InvokeRequest<'speech:synthesize'>;
-type SegmentRequest = InvokeRequest<'avatar:segment'>;
-
 interface FakeOptions {
   /** Slide ids whose speech is already cached. */
   cachedSpeech?: Set<string>;
@@ -81,65 +76,29 @@ interface FakeOptions {
   msPerCharacter?: number;
 }
 
-interface FakeGate {
-  allowed: number;
-  credit: number;
-  wake: () => void;
-  cancelled: boolean;
-}
-
 /**
- * Main as the renderer sees it: speech by slide id; avatar segments that honour credit the way
- * main's CreditGate does (frames beyond it wait, cached frames are not even read until then).
+ * Main's speech and segment services as the preparer sees them: speech by slide id; avatar
+ * segments made frame by frame (one per tick) into "the cache", stopped by the signal.
  */
 class FakeMain {
-  readonly speechRequests: SpeechRequest[] = [];
-  readonly segmentRequests: SegmentRequest[] = [];
-  readonly credits: { requestId: string; shownIndex: number }[] = [];
-  readonly cancels: string[] = [];
+  readonly speechRequests: SlideSpeechRequestInfo[] = [];
+  readonly segmentRequests: AvatarPrepareJob[] = [];
+  readonly segmentHandlers: PrepareHandlers[] = [];
   readonly logs: SendPayload<'log:write'>[] = [];
   readonly calls: string[] = [];
-  /** Most frames ever waiting in "main" for credit. */
-  maxQueued = 0;
-  private listeners: ((frame: AvatarSegmentFrameInfo) => void)[] = [];
-  private readonly gates = new Map<string, FakeGate>();
-  readonly api: PregenerateApi;
+  /** Segments whose signal fired while they were being made. */
+  readonly cancelled: string[] = [];
+  readonly steps: PrepareSteps;
 
   constructor(private readonly options: FakeOptions = {}) {
-    this.api = {
-      speech: { synthesize: (request) => this.synthesize(request) },
-      avatar: {
-        segment: (request) => this.segment(request),
-        onSegmentFrame: (listener) => {
-          this.listeners.push(listener);
-          return () => {
-            this.listeners = this.listeners.filter((l) => l !== listener);
-          };
-        },
-        grantSegmentCredit: (requestId, shownIndex) => {
-          this.credits.push({ requestId, shownIndex });
-          const gate = this.gates.get(requestId);
-          if (!gate) return;
-          gate.allowed = Math.max(gate.allowed, shownIndex + gate.credit);
-          gate.wake();
-        },
-        cancelSegment: (requestId) => {
-          this.cancels.push(requestId);
-          const gate = this.gates.get(requestId);
-          if (!gate) return;
-          gate.cancelled = true;
-          gate.wake();
-        },
-      },
-      log: { write: (entry) => this.logs.push(entry) },
+    this.steps = {
+      speech: (request) => this.synthesize(request),
+      avatar: (job, handlers) => this.segment(job, handlers),
+      log: (entry) => this.logs.push(entry),
     };
   }
 
-  get listenerCount(): number {
-    return this.listeners.length;
-  }
-
-  private async synthesize(request: SpeechRequest): Promise<Result<SpeechInfo>> {
+  private async synthesize(request: SlideSpeechRequestInfo): Promise<Result<SpeechInfo>> {
     this.speechRequests.push(request);
     this.calls.push(`speech ${request.slideId}`);
     await flush();
@@ -162,79 +121,47 @@ class FakeMain {
     });
   }
 
-  private emit(frame: AvatarSegmentFrameInfo): void {
-    for (const listener of this.listeners) listener(frame);
-  }
-
-  private async segment(request: SegmentRequest): Promise<InvokeResponse<'avatar:segment'>> {
-    this.segmentRequests.push(request);
-    this.calls.push(`avatar ${request.slideId}`);
-    const gate: FakeGate = {
-      allowed: request.creditFrames - 1,
-      credit: request.creditFrames,
-      wake: () => undefined,
-      cancelled: false,
-    };
-    this.gates.set(request.requestId, gate);
-    const frameCount = request.pcm.byteLength / 2 / 640;
-    const frame = (index: number, source: 'cache' | 'server'): AvatarSegmentFrameInfo => ({
-      requestId: request.requestId,
-      index,
-      width: 2,
-      height: 2,
-      rgb: new Uint8Array(12),
-      audio: new Uint8Array(1280),
-      source,
-    });
-    const failure = this.options.avatarFailure?.get(request.slideId);
+  private async segment(
+    job: AvatarPrepareJob,
+    handlers: PrepareHandlers,
+  ): Promise<Result<SegmentSummary>> {
+    this.segmentRequests.push(job);
+    this.segmentHandlers.push(handlers);
+    this.calls.push(`avatar ${job.slideId}`);
+    const frameCount = job.pcm.byteLength / 2 / 640;
+    const failure = this.options.avatarFailure?.get(job.slideId);
     if (failure) {
       await flush();
       return err('not-available', failure);
     }
-    if (this.options.cachedAvatar?.has(request.slideId)) {
-      for (let index = 0; index < frameCount; index += 1) {
-        while (index > gate.allowed && !gate.cancelled) {
-          await new Promise<void>((resolve) => {
-            gate.wake = resolve;
-          });
-        }
-        if (gate.cancelled) return err('cancelled', 'The avatar segment was cancelled.');
-        this.emit(frame(index, 'cache'));
-      }
-      return ok({ frameCount, source: 'cache' });
+    if (this.options.cachedAvatar?.has(job.slideId)) {
+      await flush();
+      return ok({ frameCount, cached: true, source: 'cache' });
     }
-    // Server frames cannot be paused: beyond credit they queue (in main's memory).
-    const queue: number[] = [];
-    const release = () => {
-      while (queue.length > 0 && (queue[0] ?? Infinity) <= gate.allowed && !gate.cancelled) {
-        const index = queue.shift();
-        if (index !== undefined) this.emit(frame(index, 'server'));
-      }
-    };
-    gate.wake = release;
     for (let index = 0; index < frameCount; index += 1) {
       await flush();
-      if (gate.cancelled) return err('cancelled', 'The avatar segment was cancelled.');
-      queue.push(index);
-      this.maxQueued = Math.max(this.maxQueued, queue.length);
-      release();
+      if (handlers.signal?.aborted) {
+        this.cancelled.push(job.slideId);
+        return err('cancelled', 'The avatar segment was cancelled.');
+      }
+      handlers.onServerFrame?.(index);
     }
-    return ok({ frameCount, source: 'server' });
+    return ok({ frameCount, cached: false, source: 'server' });
   }
 }
 
 async function runAll(
   main: FakeMain,
   lesson: Lesson,
-  options: ConstructorParameters<typeof LessonPregenerator>[3] = {},
+  options: ConstructorParameters<typeof LessonPreparer>[3] = {},
 ) {
   const reports: PregenerateProgress[] = [];
-  const pregenerator = new LessonPregenerator(main.api, '/lessons/x', lesson, options);
+  const pregenerator = new LessonPreparer(main.steps, '/lessons/x', lesson, options);
   const result = await pregenerator.run({ onProgress: (p) => reports.push(p) });
   return { result, reports };
 }
 
-describe('LessonPregenerator, speech only (local avatar)', () => {
+describe('LessonPreparer, speech only (local avatar)', () => {
   it('asks for every slide in order with the request playback makes, and reaches 100 %', async () => {
     const lesson = lessonWith(['One two three.', 'Four five.', 'Six.']);
     const main = new FakeMain({ cachedSpeech: new Set(['s2']) });
@@ -309,7 +236,7 @@ describe('LessonPregenerator, speech only (local avatar)', () => {
     const held = deferred<undefined>();
     const main = new FakeMain({ heldSpeech: new Map([['s2', held]]) });
     const controller = new AbortController();
-    const pregenerator = new LessonPregenerator(main.api, '/x', lesson);
+    const pregenerator = new LessonPreparer(main.steps, '/x', lesson);
     const running = pregenerator.run({ signal: controller.signal });
     await expect.poll(() => main.speechRequests.length).toBe(2);
     controller.abort();
@@ -327,17 +254,17 @@ describe('LessonPregenerator, speech only (local avatar)', () => {
 
   it('a second run() answers the same run', async () => {
     const main = new FakeMain();
-    const pregenerator = new LessonPregenerator(main.api, '/x', lessonWith(['One.']));
+    const pregenerator = new LessonPreparer(main.steps, '/x', lessonWith(['One.']));
     const [a, b] = await Promise.all([pregenerator.run(), pregenerator.run()]);
     expect(a).toEqual(b);
     expect(main.speechRequests).toHaveLength(1);
   });
 });
 
-describe('LessonPregenerator, SyncTalk lesson', () => {
-  it('makes each avatar segment, draining frames with credit so main queues few', async () => {
+describe('LessonPreparer, SyncTalk lesson', () => {
+  it('makes each avatar segment into the cache; frames never reach it, only their progress', async () => {
     const lesson = lessonWith(['First slide.', 'Second slide.', 'Third slide.'], true);
-    const framesPerSlide = 3 * drainWindowFrames;
+    const framesPerSlide = 150;
     const main = new FakeMain({ framesPerSlide });
     const { result, reports } = await runAll(main, lesson);
 
@@ -352,9 +279,8 @@ describe('LessonPregenerator, SyncTalk lesson', () => {
     // The segment is asked for with the slide's own speech (what playback sends).
     expect(main.segmentRequests[0]?.pcm.byteLength).toBe(framesPerSlide * 640 * 2);
     expect(main.segmentRequests[0]?.avatar).toEqual(syncTalkAvatar);
-    // Credit followed the frames, so main never held more than a window of them.
-    expect(main.credits.length).toBeGreaterThan(3);
-    expect(main.maxQueued).toBeLessThanOrEqual(drainWindowFrames + 1);
+    // Only an index per frame is handed to the preparer: there is no frame callback to copy into.
+    expect(Object.keys(main.segmentHandlers[0] ?? {}).sort()).toEqual(['onServerFrame', 'signal']);
     // The next slide's speech was asked for while this slide's avatar was made.
     expect(main.calls).toEqual([
       'speech s1',
@@ -372,15 +298,13 @@ describe('LessonPregenerator, SyncTalk lesson', () => {
     expect(new Set(firstSlide.map((r) => r.fraction)).size).toBeGreaterThan(1);
   });
 
-  it('recognises a cached segment by its first frame and reads no further', async () => {
+  it('counts a cached segment as cached (the segment service checks its first frame only)', async () => {
     const lesson = lessonWith(['First slide.', 'Second slide.'], true);
     const main = new FakeMain({
       cachedSpeech: new Set(['s1', 's2']),
       cachedAvatar: new Set(['s1', 's2']),
       framesPerSlide: 200,
     });
-    let received = 0;
-    main.api.avatar.onSegmentFrame(() => (received += 1));
     const { result } = await runAll(main, lesson);
     expect(result).toMatchObject({
       state: 'done',
@@ -390,18 +314,16 @@ describe('LessonPregenerator, SyncTalk lesson', () => {
       avatarCached: 2,
       avatarMade: 0,
     });
-    expect(received).toBe(2);
-    expect(main.cancels).toEqual(main.segmentRequests.map((r) => r.requestId));
+    // Not asked to read the cached segments to their end.
+    expect(main.segmentHandlers.map((h) => h.verifyCache ?? false)).toEqual([false, false]);
   });
 
   it('reads a cached segment to its end when asked to verify it', async () => {
     const lesson = lessonWith(['First slide.'], true);
     const main = new FakeMain({ cachedAvatar: new Set(['s1']), framesPerSlide: 120 });
-    let received = 0;
-    main.api.avatar.onSegmentFrame(() => (received += 1));
     const { result } = await runAll(main, lesson, { verifyCachedAvatar: true });
     expect(result.avatarCached).toBe(1);
-    expect(received).toBe(120);
+    expect(main.segmentHandlers[0]?.verifyCache).toBe(true);
   });
 
   it('skips the avatar of a slide that hides it', async () => {
@@ -434,12 +356,12 @@ describe('LessonPregenerator, SyncTalk lesson', () => {
     ]);
   });
 
-  it('cancel mid-segment cancels it in main and answers at once', async () => {
+  it('cancel mid-segment stops the segment and answers at once', async () => {
     const lesson = lessonWith(['One.', 'Two.', 'Three.'], true);
     const main = new FakeMain({ framesPerSlide: 1000 });
     const controller = new AbortController();
     const reports: PregenerateProgress[] = [];
-    const pregenerator = new LessonPregenerator(main.api, '/x', lesson, { progressIntervalMs: 0 });
+    const pregenerator = new LessonPreparer(main.steps, '/x', lesson, { progressIntervalMs: 0 });
     const running = pregenerator.run({
       signal: controller.signal,
       onProgress: (p) => reports.push(p),
@@ -453,14 +375,13 @@ describe('LessonPregenerator, SyncTalk lesson', () => {
     expect(performance.now() - abortedAtMs).toBeLessThan(100);
     expect(result.state).toBe('cancelled');
     expect(result.slidesDone).toBe(0);
-    expect(main.cancels).toContain(main.segmentRequests[0]?.requestId);
-    await flush();
+    expect(main.segmentHandlers[0]?.signal?.aborted).toBe(true);
+    await expect.poll(() => main.cancelled).toEqual(['s1']);
     expect(main.segmentRequests).toHaveLength(1);
-    expect(main.listenerCount).toBe(0);
   });
 });
 
-describe('LessonPregenerator time left', () => {
+describe('LessonPreparer time left', () => {
   it('comes from the pace so far, weighted by narration length', async () => {
     // Slide 1 is 10 characters, slides 2 and 3 are 30 each: at 2 ms a character, after slide 1
     // (20 ms) there are 60 characters (120 ms) left.
