@@ -9,7 +9,6 @@ import {
   type KeyboardEvent,
   type PointerEvent,
 } from 'react';
-import type { ProgramEngine } from '../../engine/program-engine.ts';
 import { useAppStore } from '../../store/app-store.ts';
 import { effectivePlacement } from '../../../shared/lesson/lesson-edits.ts';
 import type { NormalisedRect } from '../../../shared/lesson/lesson-schema.ts';
@@ -31,6 +30,7 @@ import {
   selectPlacementEditable,
 } from './placement-edit.ts';
 import './avatar-layout.css';
+import { useProgram } from '../program/use-program.tsx';
 
 /**
  * The avatar's placement drawn over the program preview, to move (drag the box) and resize
@@ -91,7 +91,8 @@ function isResizeHandle(value: string | undefined): value is ResizeHandle {
   return value !== undefined && (resizeHandles as readonly string[]).includes(value);
 }
 
-export function PlacementOverlay({ engine }: { engine: ProgramEngine }): JSX.Element {
+export function PlacementOverlay(): JSX.Element {
+  const { engine } = useProgram();
   const lesson = useAppStore((s) => s.lesson);
   const slideIndex = useAppStore((s) => s.playback.slideIndex);
   const editable = useAppStore(selectPlacementEditable);

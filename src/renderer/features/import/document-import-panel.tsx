@@ -1,10 +1,10 @@
 import { useEffect, useId, useRef, useState, type RefObject } from 'react';
 import { rapido } from '../../bridge/rapido.ts';
-import type { ProgramEngine } from '../../engine/program-engine.ts';
 import { errorMessage, type RapidoError } from '../../../shared/result.ts';
 import { FolderField, ImportError, openImportedLesson } from './import-shared.tsx';
 import { documentTitle, importFps, importOutputSizes } from './lesson-from-pages.ts';
 import type { ImportProgress, PdfImportOutcome } from './pdf-import.ts';
+import { useProgram } from '../program/use-program.tsx';
 
 /** pdf.js is large and seldom needed: loaded the first time a document is chosen. */
 const loadPdfImport = () => import('./pdf-import.ts');
@@ -48,14 +48,14 @@ function progressText(progress: ImportProgress): string {
  * the output size into the new folder, the page's text as its narration.
  */
 export function DocumentImportPanel(props: {
-  engine: ProgramEngine;
   source: 'pdf' | 'pptx';
   onBusyChange: (busy: boolean) => void;
   /** Set while an import runs: how the dialog cancels it (Escape). */
   cancelRef: RefObject<(() => void) | null>;
   onClose: () => void;
 }) {
-  const { engine, source, onBusyChange } = props;
+  const { engine } = useProgram();
+  const { source, onBusyChange } = props;
   const [file, setFile] = useState<File | null>(null);
   const [fileInfo, setFileInfo] = useState<FileInfo | null>(null);
   const [lessonDir, setLessonDir] = useState('');

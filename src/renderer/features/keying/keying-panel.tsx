@@ -14,6 +14,7 @@ import type { ChromaKeySettings } from '../../../shared/lesson/lesson-schema.ts'
 import { detectKeyColor } from '../../../shared/keying/detect-key-color.ts';
 import { averageColorAt } from '../../../shared/keying/sample-color.ts';
 import './keying.css';
+import { useProgram } from '../program/use-program.tsx';
 
 /**
  * The avatar's chroma key: the raw avatar frame (before keying) with an eyedropper, detection of
@@ -95,7 +96,8 @@ function useAvatarFrame(
   return latest;
 }
 
-export function KeyingPanel({ engine }: { engine: ProgramEngine }): JSX.Element {
+export function KeyingPanel(): JSX.Element {
+  const { engine } = useProgram();
   const avatar = useAppStore((s) => s.lesson?.avatar ?? null);
   const canvas = useRef<HTMLCanvasElement>(null);
   const frame = useAvatarFrame(engine, canvas, avatar !== null);

@@ -1,11 +1,11 @@
 import { useEffect, useState } from 'react';
 import { rapido } from '../../bridge/rapido.ts';
-import type { ProgramEngine } from '../../engine/program-engine.ts';
 import { useAppStore, type SaveState } from '../../store/app-store.ts';
 import type { RecentLessonInfo } from '../../../shared/ipc/contract.ts';
 import { saveLessonNow } from '../editor/lesson-sync.ts';
 import { ImportDialog } from '../import/import-dialog.tsx';
 import { createLessonInto, openLessonInto } from './open-lesson.ts';
+import { useProgram } from '../program/use-program.tsx';
 
 type Panel = 'none' | 'open' | 'new' | 'import';
 export type AppMode = 'edit' | 'present';
@@ -24,7 +24,6 @@ function saveLabel(state: SaveState): string {
 }
 
 export function LessonToolbar(props: {
-  engine: ProgramEngine;
   mode: AppMode;
   onMode: (mode: AppMode) => void;
   onSettings: () => void;
@@ -32,7 +31,7 @@ export function LessonToolbar(props: {
   onMetrics: () => void;
   onHelp: () => void;
 }) {
-  const { engine } = props;
+  const { engine } = useProgram();
   const lesson = useAppStore((s) => s.lesson);
   const lessonDir = useAppStore((s) => s.lessonDir);
   const launch = useAppStore((s) => s.launch);
@@ -265,9 +264,7 @@ export function LessonToolbar(props: {
           </div>
         </form>
       ) : null}
-      {panel === 'import' ? (
-        <ImportDialog engine={engine} onClose={() => setPanel('none')} />
-      ) : null}
+      {panel === 'import' ? <ImportDialog onClose={() => setPanel('none')} /> : null}
     </header>
   );
 }

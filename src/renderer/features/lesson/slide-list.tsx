@@ -1,6 +1,5 @@
 import { useRef, useState, type DragEvent, type KeyboardEvent } from 'react';
 import { rapido } from '../../bridge/rapido.ts';
-import type { ProgramEngine } from '../../engine/program-engine.ts';
 import { slideTitle } from '../../../shared/lesson/lesson-schema.ts';
 import {
   deleteSlide,
@@ -12,6 +11,7 @@ import { useAppStore } from '../../store/app-store.ts';
 import { blankSlideSvg, slugOf } from '../editor/blank-slide.ts';
 import { SlideThumbnail } from './slide-thumbnail.tsx';
 import './slide-list.css';
+import { useProgram } from '../program/use-program.tsx';
 
 /** Where a dragged slide would land: before the slide at this index (count = at the end). */
 function dropIndexFor(event: DragEvent<HTMLElement>, index: number): number {
@@ -23,7 +23,8 @@ function dropIndexFor(event: DragEvent<HTMLElement>, index: number): number {
  * The lesson's slides: select (the preview shows it), reorder by drag and drop (or Alt+↑/↓),
  * add, duplicate, delete. Every change is one undoable edit.
  */
-export function SlideList({ engine, editable }: { engine: ProgramEngine; editable: boolean }) {
+export function SlideList({ editable }: { editable: boolean }) {
+  const { engine } = useProgram();
   const lesson = useAppStore((s) => s.lesson);
   const lessonDir = useAppStore((s) => s.lessonDir);
   const current = useAppStore((s) => s.playback.slideIndex);

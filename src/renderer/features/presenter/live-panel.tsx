@@ -1,10 +1,10 @@
 import { useEffect, useState } from 'react';
 import { rapido } from '../../bridge/rapido.ts';
-import type { ProgramEngine } from '../../engine/program-engine.ts';
-import type { LiveStatus } from '../../outputs/live-publisher.ts';
+import type { LiveStatus } from '../../outputs/live/live-publisher.ts';
 import { useAppStore, type AppStore } from '../../store/app-store.ts';
 import type { LiveConfigInfo } from '../../../shared/ipc/contract.ts';
 import { defaultBitrateKbps, type LiveSettings } from '../../../shared/live/live-settings.ts';
+import { useProgram } from '../program/use-program.tsx';
 
 /**
  * Going live on LiveKit: the server, the credentials (an API key and secret, from which main
@@ -44,7 +44,8 @@ function describeCredentials(config: LiveConfigInfo): string {
     : `API key ${credentials.apiKey ?? ''} and its secret, ${where}.`;
 }
 
-export function LivePanel({ engine }: { engine: ProgramEngine }) {
+export function LivePanel() {
+  const program = useProgram();
   const live = useAppStore(selectLive);
   const lesson = useAppStore((s) => s.lesson);
   const pushError = useAppStore((s) => s.pushError);
@@ -102,10 +103,10 @@ export function LivePanel({ engine }: { engine: ProgramEngine }) {
 
   async function toggleLive() {
     setBusy(true);
-    if (onAir) await engine.stopLive();
+    if (onAir) await program.live.stopLive();
     else {
       if (settings) await rapido.live.saveConfig({ settings });
-      await engine.goLive();
+      await program.live.goLive();
     }
     setBusy(false);
   }
