@@ -5,8 +5,8 @@ import { isOnAir, useAppStore, type ProgramSnapshot } from '../../store/app-stor
 import { formatBytes, formatClock } from '../../../shared/format-units.ts';
 import type { DisplayInfo } from '../../../shared/ipc/contract.ts';
 import { slideTitle, type Lesson } from '../../../shared/lesson/lesson-schema.ts';
-import { PlayPauseButton } from '../presenter/play-pause-button.tsx';
-import { ProgramView } from '../presenter/program-view.tsx';
+import { PlayPauseButton } from '../program/play-pause-button.tsx';
+import { ProgramView } from '../program/program-view.tsx';
 import { usePresentStore } from './present-store.ts';
 import {
   openProgramWindow,

@@ -7,9 +7,9 @@ import {
   type ReactNode,
   type SyntheticEvent,
 } from 'react';
-import { AvatarPanel } from '../presenter/avatar-panel.tsx';
-import { LivePanel } from '../presenter/live-panel.tsx';
-import { VoicePanel } from '../presenter/voice-panel.tsx';
+import { AvatarPanel } from '../inspector/avatar-panel.tsx';
+import { LivePanel } from '../inspector/live-panel.tsx';
+import { VoicePanel } from '../inspector/voice-panel.tsx';
 import { AppearanceSection } from './appearance-section.tsx';
 import { ElevenLabsTest, SyncTalkTest } from './connection-test-button.tsx';
 import { OutputSection } from './output-section.tsx';

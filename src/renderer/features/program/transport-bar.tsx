@@ -1,7 +1,7 @@
 import { PlayPauseButton } from './play-pause-button.tsx';
 import { isOnAir, useAppStore } from '../../store/app-store.ts';
 import { formatClock } from '../../../shared/format-units.ts';
-import { useProgram } from '../program/use-program.tsx';
+import { useProgram } from './use-program.tsx';
 
 /** Drawn icons: symbol fonts are not on every machine (a missing glyph shows as a box). */
 function SkipIcon({ direction }: { direction: 'back' | 'forward' }) {

@@ -1,6 +1,6 @@
 import { useEffect, useRef, type ReactNode } from 'react';
 import { useAppStore } from '../../store/app-store.ts';
-import { useProgram } from '../program/use-program.tsx';
+import { useProgram } from './use-program.tsx';
 
 /**
  * Shows the one program canvas. The canvas stays attached to the DOM (a detached captured

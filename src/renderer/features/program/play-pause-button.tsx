@@ -1,5 +1,5 @@
 import type { ProgramSnapshot } from '../../store/app-store.ts';
-import { useProgram } from '../program/use-program.tsx';
+import { useProgram } from './use-program.tsx';
 
 /**
  * Play, Pause or Resume as the presentation stands: the one button of the transport bar and of

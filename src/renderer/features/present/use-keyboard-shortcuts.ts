@@ -1,9 +1,9 @@
 import { useEffect } from 'react';
 import { useAppStore } from '../../store/app-store.ts';
 import { saveLessonNow } from '../editor/lesson-sync.ts';
-import { usePresentStore } from '../present/present-store.ts';
+import { usePresentStore } from './present-store.ts';
 import { useProgram } from '../program/use-program.tsx';
-import { describeTarget, handleShortcut, type ShortcutContext } from '../present/shortcuts.ts';
+import { describeTarget, handleShortcut, type ShortcutContext } from './shortcuts.ts';
 
 /**
  * The app's keyboard shortcuts, from the one table in present/shortcuts.ts (which the help
