@@ -5,6 +5,13 @@ import { useAppStore, type AppStore } from '../../store/app-store.ts';
 import type { LiveConfigInfo } from '../../../shared/ipc/contract.ts';
 import { defaultBitrateKbps, type LiveSettings } from '../../../shared/live/live-settings.ts';
 import { useProgram } from '../program/use-program.tsx';
+import {
+  describeCredentials,
+  LiveCredentialsFields,
+  LiveStatusLine,
+  LiveVideoFields,
+  type LiveCredentialsInput,
+} from './live-fields.tsx';
 
 /**
  * Going live on LiveKit: the server, the credentials (an API key and secret, from which main
@@ -15,35 +22,6 @@ function selectLive(s: AppStore): LiveStatus {
   return s.playback.live;
 }
 
-function describeState(status: LiveStatus): string {
-  switch (status.state) {
-    case 'idle':
-      return 'Not live';
-    case 'connecting':
-      return `Connecting to ${status.url ?? 'LiveKit'}…`;
-    case 'live':
-      return `Live in room ${status.room ?? ''}`;
-    case 'reconnecting':
-      return 'Reconnecting…';
-    case 'failed':
-      return 'Failed';
-  }
-}
-
-function describeCredentials(config: LiveConfigInfo): string {
-  const { credentials } = config;
-  if (!credentials.present) return 'No credentials set.';
-  const where =
-    credentials.source === 'environment'
-      ? 'from LIVEKIT_API_KEY / LIVEKIT_API_SECRET'
-      : credentials.source === 'saved'
-        ? 'saved (encrypted)'
-        : 'for this session only';
-  return credentials.kind === 'token'
-    ? `A pasted token, ${where}.`
-    : `API key ${credentials.apiKey ?? ''} and its secret, ${where}.`;
-}
-
 export function LivePanel() {
   const program = useProgram();
   const live = useAppStore(selectLive);
@@ -51,10 +29,6 @@ export function LivePanel() {
   const pushError = useAppStore((s) => s.pushError);
   const [config, setConfig] = useState<LiveConfigInfo | null>(null);
   const [settings, setSettings] = useState<LiveSettings | null>(null);
-  const [kind, setKind] = useState<'api-key' | 'token'>('api-key');
-  const [apiKey, setApiKey] = useState('');
-  const [apiSecret, setApiSecret] = useState('');
-  const [token, setToken] = useState('');
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
@@ -71,21 +45,10 @@ export function LivePanel() {
   const onAir =
     live.state === 'connecting' || live.state === 'live' || live.state === 'reconnecting';
 
-  async function save(withCredentials: boolean) {
+  async function saveCredentials(credentials: LiveCredentialsInput) {
     if (!settings) return;
     setBusy(true);
-    const saved = await rapido.live.saveConfig({
-      settings,
-      ...(withCredentials
-        ? {
-            credentials:
-              kind === 'token' ? { kind, token } : { kind, apiKey: apiKey.trim(), apiSecret },
-          }
-        : {}),
-    });
-    // Typed secrets leave the page once, whatever the answer.
-    setApiSecret('');
-    setToken('');
+    const saved = await rapido.live.saveConfig({ settings, credentials });
     setBusy(false);
     if (!saved.ok) {
       pushError(saved.error);
@@ -138,65 +101,12 @@ export function LivePanel() {
           <p className="hint" data-testid="live-credentials">
             {describeCredentials(config)}
           </p>
-          <fieldset className="field" disabled={onAir || busy}>
-            <legend>Credentials</legend>
-            <label>
-              <input
-                type="radio"
-                checked={kind === 'api-key'}
-                onChange={() => setKind('api-key')}
-              />{' '}
-              API key and secret
-            </label>
-            <label>
-              <input type="radio" checked={kind === 'token'} onChange={() => setKind('token')} />{' '}
-              Token
-            </label>
-            {kind === 'api-key' ? (
-              <>
-                <input
-                  aria-label="LiveKit API key"
-                  value={apiKey}
-                  placeholder="API key"
-                  spellCheck={false}
-                  onChange={(e) => setApiKey(e.target.value)}
-                />
-                <input
-                  aria-label="LiveKit API secret"
-                  type="password"
-                  value={apiSecret}
-                  placeholder="API secret"
-                  autoComplete="off"
-                  onChange={(e) => setApiSecret(e.target.value)}
-                />
-              </>
-            ) : (
-              <input
-                aria-label="LiveKit token"
-                type="password"
-                value={token}
-                placeholder="Paste a token"
-                autoComplete="off"
-                onChange={(e) => setToken(e.target.value)}
-              />
-            )}
-            <div className="field-row">
-              <button
-                type="button"
-                onClick={() => void save(true)}
-                disabled={
-                  kind === 'token' ? token === '' : apiKey.trim() === '' || apiSecret === ''
-                }
-              >
-                Save credentials
-              </button>
-              {config.credentials.present && config.credentials.source !== 'environment' ? (
-                <button type="button" onClick={() => void removeCredentials()}>
-                  Remove
-                </button>
-              ) : null}
-            </div>
-          </fieldset>
+          <LiveCredentialsFields
+            config={config}
+            disabled={onAir || busy}
+            onSave={saveCredentials}
+            onRemove={() => void removeCredentials()}
+          />
           <label className="field">
             <span>Room</span>
             <input
@@ -230,77 +140,18 @@ export function LivePanel() {
               />
             </label>
           </div>
-          <div className="field-row">
-            <label className="field">
-              <span>Bitrate (kbps)</span>
-              <input
-                aria-label="Video bitrate"
-                type="number"
-                min={0}
-                step={100}
-                value={settings.video.maxBitrateKbps || ''}
-                placeholder={autoKbps ? `auto (${autoKbps})` : 'auto'}
-                disabled={onAir}
-                onChange={(e) =>
-                  update({
-                    video: {
-                      ...settings.video,
-                      maxBitrateKbps: Math.max(0, Math.round(Number(e.target.value) || 0)),
-                    },
-                  })
-                }
-              />
-            </label>
-            <label className="field">
-              <span>Codec</span>
-              <select
-                aria-label="Video codec"
-                value={settings.video.codec}
-                disabled={onAir}
-                onChange={(e) =>
-                  update({
-                    video: {
-                      ...settings.video,
-                      codec: e.target.value as LiveSettings['video']['codec'],
-                    },
-                  })
-                }
-              >
-                <option value="vp8">VP8</option>
-                <option value="h264">H.264</option>
-                <option value="vp9">VP9</option>
-                <option value="av1">AV1</option>
-              </select>
-            </label>
-          </div>
-          <label>
-            <input
-              type="checkbox"
-              checked={settings.video.simulcast}
-              disabled={onAir}
-              onChange={(e) =>
-                update({ video: { ...settings.video, simulcast: e.target.checked } })
-              }
-            />{' '}
-            Simulcast (half and quarter size for weak links)
-          </label>
+          <LiveVideoFields
+            video={settings.video}
+            autoKbps={autoKbps}
+            disabled={onAir}
+            onChange={(video) => update({ video })}
+          />
           <div className="field-row">
             <button type="button" onClick={() => void toggleLive()} disabled={busy || !lesson}>
               {onAir ? '■ Stop stream' : '◉ Go Live'}
             </button>
           </div>
-          <p data-testid="live-status" className={live.state === 'failed' ? 'warning' : undefined}>
-            {describeState(live)}
-            {live.problem ? `: ${live.problem.message}` : ''}
-            {live.problem?.hint ? ` ${live.problem.hint}` : ''}
-          </p>
-          {live.stats ? (
-            <p className="hint" data-testid="live-stats">
-              {live.stats.width}x{live.stats.height} · {live.stats.framesPerSecond} fps ·{' '}
-              {live.stats.bitrateKbps} kbps · RTT {live.stats.rttMs ?? '–'} ms · loss{' '}
-              {live.stats.packetLossPercent.toFixed(1)}% · limited by {live.stats.qualityLimitation}
-            </p>
-          ) : null}
+          <LiveStatusLine live={live} />
         </>
       ) : (
         <p className="hint">Loading…</p>
