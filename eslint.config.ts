@@ -113,6 +113,25 @@ const mainServiceLayering = Object.entries(serviceSiblings).map(
   },
 );
 
+// Inside the renderer (ARCHITECTURE.md): engine <- outputs <- features, and only bridge/ touches
+// window.rapido. Flat config replaces a rule's options per file rather than merging them, so the
+// renderer's own import limits are constants that every renderer block repeats.
+const rendererImportPaths = [
+  {
+    name: 'electron',
+    message: 'The renderer reaches main only through window.rapido (src/renderer/bridge/).',
+  },
+];
+const rendererImportPatterns = [
+  { regex: '^node:', message: 'The renderer is a sandboxed web page: no node:* imports.' },
+  { regex: '(^|/)(main|preload)/', message: 'The renderer never imports main or preload code.' },
+];
+const namedExportsOnly = { selector: 'ExportDefaultDeclaration', message: 'Use named exports.' };
+const windowRapidoOnlyInBridge = {
+  selector: "MemberExpression[object.name=/^(window|globalThis|self)$/][property.name='rapido']",
+  message: 'Only src/renderer/bridge/ touches window.rapido; import { rapido } from the bridge.',
+};
+
 export default defineConfig(
   {
     ignores: ['out/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', '.cache/**'],
@@ -159,31 +178,59 @@ export default defineConfig(
     rules: {
       'no-restricted-imports': [
         'error',
-        {
-          paths: [
-            {
-              name: 'electron',
-              message:
-                'The renderer reaches main only through window.rapido (src/renderer/bridge/).',
-            },
-          ],
-          patterns: [
-            {
-              regex: '^node:',
-              message: 'The renderer is a sandboxed web page: no node:* imports.',
-            },
-            {
-              regex: '(^|/)(main|preload)/',
-              message: 'The renderer never imports main or preload code.',
-            },
-          ],
-        },
+        { paths: rendererImportPaths, patterns: rendererImportPatterns },
       ],
       'no-restricted-globals': [
         'error',
         { name: 'require', message: 'The renderer is sandboxed.' },
       ],
+      'no-restricted-syntax': ['error', namedExportsOnly, windowRapidoOnlyInBridge],
     },
+  },
+  // Renderer layering (issue 14): the engine is the program only and knows no output, feature or
+  // store; an output consumes the engine and knows no feature or store; window.rapido is the
+  // bridge's alone.
+  {
+    files: ['src/renderer/engine/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: rendererImportPaths,
+          patterns: [
+            ...rendererImportPatterns,
+            {
+              regex: '(^|/)(outputs|features|store)/',
+              message:
+                'The engine is the program only: outputs observe it (ProgramObserver), features and the store adapt it; it imports none of them.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/renderer/outputs/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: rendererImportPaths,
+          patterns: [
+            ...rendererImportPatterns,
+            {
+              regex: '(^|/)(features|store)/',
+              message:
+                'An output takes the program and reports through its own events; the program root (features/program) connects it to the store.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/renderer/bridge/**/*.{ts,tsx}'],
+    rules: { 'no-restricted-syntax': ['error', namedExportsOnly] },
   },
   {
     files: ['src/main/**/*.ts'],

@@ -4,7 +4,8 @@ import { rapido } from './bridge/rapido.ts';
 import { App } from './features/app.tsx';
 import { startRenderJob } from './features/render-job.ts';
 import { openLessonInto } from './features/lesson/open-lesson.ts';
-import { ProgramEngine } from './engine/program-engine.ts';
+import { createProgram } from './features/program/program.ts';
+import { ProgramProvider } from './features/program/use-program.tsx';
 import { useAppStore } from './store/app-store.ts';
 import { installGlobalErrorForwarding } from './renderer-log.ts';
 import { applyStoredTheme } from './features/settings/theme.ts';
@@ -28,37 +29,30 @@ async function boot(): Promise<void> {
     return;
   }
   store.setLaunch(launch.value);
-  const engine = new ProgramEngine(
-    rapido,
-    {
-      onSnapshot: (snapshot) => useAppStore.getState().setPlayback(snapshot),
-      onError: (error) => useAppStore.getState().pushError(error),
-      onWarning: (error) => useAppStore.getState().pushWarning(error),
-      onRecordingSaved: (info) => useAppStore.getState().setLastSaved(info),
-    },
-    { width: 1280, height: 720 },
-  );
+  const program = createProgram(rapido, { width: 1280, height: 720 });
   if (new URLSearchParams(window.location.search).get('diagnostics') === 'frame-counter') {
-    engine.enableFrameCounter();
-    window.rapidoDiagnostics = { publishedFrames: () => engine.publishedFrames() };
+    program.live.enableFrameCounter();
+    window.rapidoDiagnostics = { publishedFrames: () => program.live.publishedFrames() };
   }
   const root = document.getElementById('root');
   if (!root) throw new Error('index.html has no #root');
   createRoot(root).render(
     <StrictMode>
-      <App engine={engine} />
+      <ProgramProvider program={program}>
+        <App />
+      </ProgramProvider>
     </StrictMode>,
   );
   if (launch.value.mode === 'render' && launch.value.render && launch.value.lessonDir) {
     await startRenderJob(
-      engine,
+      program,
       launch.value.lessonDir,
       launch.value.render.outPath,
       launch.value.render.live,
       launch.value.render.realtime,
     );
   } else if (launch.value.lessonDir) {
-    await openLessonInto(engine, launch.value.lessonDir);
+    await openLessonInto(program.engine, launch.value.lessonDir);
   }
 }
 

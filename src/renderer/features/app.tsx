@@ -1,5 +1,4 @@
 import { useEffect, useState } from 'react';
-import type { ProgramEngine } from '../engine/program-engine.ts';
 import { PlacementControls } from './avatar-layout/placement-controls.tsx';
 import { PlacementOverlay } from './avatar-layout/placement-overlay.tsx';
 import { startLessonSync } from './editor/lesson-sync.ts';
@@ -14,29 +13,30 @@ import { Notices } from './notices.tsx';
 import { PresenterConsole } from './present/presenter-console.tsx';
 import { usePresentStore } from './present/present-store.ts';
 import { ShortcutHelp } from './present/shortcut-help.tsx';
-import { AvatarPanel } from './presenter/avatar-panel.tsx';
-import { LivePanel } from './presenter/live-panel.tsx';
-import { ProgramView } from './presenter/program-view.tsx';
-import { RecordingPanel } from './presenter/recording-panel.tsx';
-import { TransportBar } from './presenter/transport-bar.tsx';
-import { VoicePanel } from './presenter/voice-panel.tsx';
-import { useKeyboardShortcuts } from './presenter/use-keyboard-shortcuts.ts';
+import { AvatarPanel } from './inspector/avatar-panel.tsx';
+import { LivePanel } from './inspector/live-panel.tsx';
+import { ProgramView } from './program/program-view.tsx';
+import { RecordingPanel } from './inspector/recording-panel.tsx';
+import { TransportBar } from './program/transport-bar.tsx';
+import { VoicePanel } from './inspector/voice-panel.tsx';
+import { useKeyboardShortcuts } from './present/use-keyboard-shortcuts.ts';
+import { useProgram } from './program/use-program.tsx';
 import './editor/editor.css';
 
 /**
  * The app shell: Edit (slides, the selected slide's preview and words, the inspector) and
  * Present (the presenter console). The one program canvas moves with the mode.
  */
-export function App({ engine }: { engine: ProgramEngine }) {
+export function App() {
+  const { engine } = useProgram();
   const [mode, setMode] = useState<AppMode>('edit');
   const [settingsOpen, setSettingsOpen] = useState(false);
   const [metricsOpen, setMetricsOpen] = useState(false);
-  const { helpOpen, closeHelp } = useKeyboardShortcuts(engine);
+  const { helpOpen, closeHelp } = useKeyboardShortcuts();
   useEffect(() => startLessonSync(engine), [engine]);
   return (
     <div className="app" data-mode={mode}>
       <LessonToolbar
-        engine={engine}
         mode={mode}
         onMode={setMode}
         onSettings={() => setSettingsOpen(true)}
@@ -45,34 +45,32 @@ export function App({ engine }: { engine: ProgramEngine }) {
         onHelp={() => usePresentStore.getState().setHelpOpen(true)}
       />
       {mode === 'present' ? (
-        <PresenterConsole engine={engine} />
+        <PresenterConsole />
       ) : (
         <div className="workspace">
-          <SlideList engine={engine} editable />
+          <SlideList editable />
           <main className="stage-column">
-            <ProgramView engine={engine} overlay={<PlacementOverlay engine={engine} />} />
-            <TransportBar engine={engine} />
-            <SlideEditor engine={engine} />
+            <ProgramView overlay={<PlacementOverlay />} />
+            <TransportBar />
+            <SlideEditor />
           </main>
           <aside className="side-column">
-            <PlacementControls engine={engine} />
-            <KeyingPanel engine={engine} />
+            <PlacementControls />
+            <KeyingPanel />
             <PregeneratePanel />
             <VoicePanel />
             <AvatarPanel />
-            <RecordingPanel engine={engine} />
-            <LivePanel engine={engine} />
+            <RecordingPanel />
+            <LivePanel />
           </aside>
         </div>
       )}
       {metricsOpen ? (
         <aside className="metrics-drawer" aria-label="Metrics drawer">
-          <MetricsPanel engine={engine} />
+          <MetricsPanel />
         </aside>
       ) : null}
-      {settingsOpen ? (
-        <SettingsDialog engine={engine} onClose={() => setSettingsOpen(false)} />
-      ) : null}
+      {settingsOpen ? <SettingsDialog onClose={() => setSettingsOpen(false)} /> : null}
       <ShortcutHelp open={helpOpen} onClose={closeHelp} />
       <Notices />
     </div>

@@ -1,5 +1,5 @@
 import { rapido } from '../bridge/rapido.ts';
-import type { ProgramEngine } from '../engine/program-engine.ts';
+import type { Program } from './program/program.ts';
 import { useAppStore } from '../store/app-store.ts';
 import { formatError } from '../../shared/result.ts';
 
@@ -19,12 +19,13 @@ function fail(message: string): void {
  * press Record, report progress twice a second, and say when the file is complete.
  */
 export async function startRenderJob(
-  engine: ProgramEngine,
+  program: Program,
   lessonDir: string,
   outPath: string,
   live: { room: string | null } | null = null,
   realtime = false,
 ): Promise<void> {
+  const { engine, live: liveOutput, recording } = program;
   rapido.render.reportProgress({
     phase: 'loading',
     fraction: 0,
@@ -60,12 +61,12 @@ export async function startRenderJob(
     });
   });
   if (!realtime && !live) {
-    await exportJob(engine, outPath, unsubscribe);
+    await exportJob(program, outPath, unsubscribe);
     return;
   }
   if (live) {
     // Connected and publishing before the first word, so viewers get the whole lesson.
-    const streaming = await engine.goLive({
+    const streaming = await liveOutput.goLive({
       ...(live.room ? { room: live.room } : {}),
       play: false,
     });
@@ -75,7 +76,7 @@ export async function startRenderJob(
       return;
     }
   }
-  const started = await engine.record({ outPath });
+  const started = await recording.record({ outPath });
   if (!started) {
     unsubscribe();
     fail(errors[0] ?? 'the recording did not start');
@@ -86,7 +87,7 @@ export async function startRenderJob(
   }, 500);
   const path = await saved;
   window.clearInterval(timer);
-  if (live) await engine.stopLive();
+  if (live) await liveOutput.stopLive();
   unsubscribe();
   if (errors.length > 0) {
     fail(`${errors.join('\n')}\n(the recording up to the failure is in ${path})`);
@@ -97,7 +98,7 @@ export async function startRenderJob(
 
 /** The frame-stepped export: the same job, as fast as the machine allows. */
 async function exportJob(
-  engine: ProgramEngine,
+  program: Program,
   outPath: string,
   unsubscribe: () => void,
 ): Promise<void> {
@@ -115,7 +116,7 @@ async function exportJob(
     });
   };
   const timer = window.setInterval(report, 500);
-  const result = await engine.exportVideo({ outPath });
+  const result = await program.exporter.exportVideo({ outPath });
   window.clearInterval(timer);
   unsubscribe();
   if (!result.ok) {

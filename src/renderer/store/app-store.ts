@@ -3,6 +3,17 @@ import type { LaunchInfo, RecordingInfo } from '../../shared/ipc/contract.ts';
 import type { Lesson } from '../../shared/lesson/lesson-schema.ts';
 import type { RapidoError } from '../../shared/result.ts';
 import type { EngineSnapshot } from '../engine/program-engine.ts';
+import type { ExportProgress } from '../outputs/export/lesson-export.ts';
+import type { LiveStatus } from '../outputs/live/live-publisher.ts';
+import type { RecordingStatus } from '../outputs/recording/recording-output.ts';
+
+/** The program and its outputs as the UI shows them (each part pushed by its owner). */
+export interface ProgramSnapshot extends EngineSnapshot, RecordingStatus {
+  /** The LiveKit output: idle, connecting, live, reconnecting or failed (with why). */
+  live: LiveStatus;
+  /** The frame-stepped export under way, if any. */
+  exporting: ExportProgress | null;
+}
 
 /** One store of typed slices; serialisable data only (no canvas, stream or GL objects). */
 export interface LessonSlice {
@@ -16,8 +27,9 @@ export interface LessonSlice {
 }
 
 export interface PlaybackSlice {
-  playback: EngineSnapshot;
-  setPlayback: (snapshot: EngineSnapshot) => void;
+  playback: ProgramSnapshot;
+  /** Each owner (the engine, recording, live, export) pushes its own part. */
+  setPlayback: (change: Partial<ProgramSnapshot>) => void;
 }
 
 export interface RecordingSlice {
@@ -85,7 +97,7 @@ export const maxUndoSteps = 200;
 /** Edits with the same key closer together than this are one undo step. */
 export const coalesceWindowMs = 1_000;
 
-export const initialPlayback: EngineSnapshot = {
+export const initialPlayback: ProgramSnapshot = {
   playState: 'idle',
   slideIndex: 0,
   programMs: 0,
@@ -152,7 +164,7 @@ const createLessonSlice: StateCreator<AppStore, [], [], LessonSlice> = (set) => 
 
 const createPlaybackSlice: StateCreator<AppStore, [], [], PlaybackSlice> = (set) => ({
   playback: initialPlayback,
-  setPlayback: (playback) => set({ playback }),
+  setPlayback: (change) => set((s) => ({ playback: { ...s.playback, ...change } })),
 });
 
 const createRecordingSlice: StateCreator<AppStore, [], [], RecordingSlice> = (set) => ({
@@ -274,7 +286,7 @@ export function createAppStore() {
 export const useAppStore = createAppStore();
 
 /** The presentation runs or is starting: playing, paused or preparing its first slide. */
-export function isOnAir(playState: EngineSnapshot['playState']): boolean {
+export function isOnAir(playState: ProgramSnapshot['playState']): boolean {
   return playState === 'playing' || playState === 'paused' || playState === 'preparing';
 }
 

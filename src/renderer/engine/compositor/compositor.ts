@@ -3,285 +3,36 @@ import type { ChromaKeySettings, NormalisedRect } from '../../../shared/lesson/l
 import { keyUniformsFromSettings, type ChromaKeyUniforms } from '../../../shared/chroma-key.ts';
 import { captionLines } from './caption-layout.ts';
 import { CaptionRasteriser, type CaptionRaster } from './caption-raster.ts';
-import { fitRect, placeAvatar, type Rect, type Size } from './fit-rect.ts';
+import { fitRect, placeAvatar, toNormalised, type Rect, type Size } from './fit-rect.ts';
 import {
   captionRegionToRestore,
   coveredPixels,
   regionsToRestore,
   type PixelRect,
 } from './pixel-rect.ts';
+import { AvatarTextureStorage } from './avatar-texture.ts';
 import {
-  chromaKeyFragmentShader,
-  cornerAttributeLocation,
-  keyedAvatarFragmentShader,
-  quadVertexShader,
-  slideFragmentShader,
-} from './shaders.ts';
+  consoleLogger,
+  type AvatarFrame,
+  type CompositorLogger,
+  type CompositorOptions,
+  type CompositorState,
+  type CompositorStats,
+} from './compositor-types.ts';
+import {
+  createGlResources,
+  deleteGlResources,
+  getWebGl2,
+  type GlResources,
+} from './gl-resources.ts';
 
-export interface CompositorStats {
-  readonly framesRendered: number;
-  /** CPU time of the last `render` call (submission; the GPU may still be working). */
-  readonly lastRenderMs: number;
-  /** How many times caption text was laid out, drawn and uploaded (once per change). */
-  readonly captionRasterisations: number;
-  /** CPU time of the last of those (layout, 2D drawing and texture upload). */
-  readonly lastCaptionRasteriseMs: number;
-}
-
-/** The compositor's GL context: usable, lost (waiting for a restore), or given up for good. */
-export type CompositorState = 'ready' | 'lost' | 'disposed';
-
-export interface CompositorLogger {
-  info(message: string, details?: Record<string, unknown>): void;
-  warn(message: string, details?: Record<string, unknown>): void;
-}
-
-export interface CompositorOptions {
-  /** Where lifecycle events go; defaults to the console. */
-  readonly logger?: CompositorLogger;
-}
-
-/** Raw RGB24 pixels, row-major (SyncTalk frames): uploaded as they are, no decode or canvas. */
-export interface RgbPixels {
-  readonly rgb: Uint8Array;
-}
-
-export interface AvatarFrame {
-  readonly source: TexImageSource | RgbPixels;
-  readonly width: number;
-  readonly height: number;
-}
-
-function isRgbPixels(source: TexImageSource | RgbPixels): source is RgbPixels {
-  return 'rgb' in source;
-}
-
-/** The program canvas's context: opaque output, premultiplied blending, readable after present. */
-export const compositorContextAttributes: WebGLContextAttributes = {
-  alpha: false,
-  premultipliedAlpha: true,
-  // Also what lets a frame redraw only the avatar's rectangles: the rest stays from before.
-  preserveDrawingBuffer: true,
-  antialias: false,
-  depth: false,
-  stencil: false,
-};
-
-/** Texture units: the image a program draws, and the slide layer that avatars composite over. */
-const imageUnit = 0;
-const backgroundUnit = 1;
+export * from './compositor-types.ts';
 
 /**
  * Above this ratio of drawn to source pixels the avatar is keyed at its source size and then
  * scaled (as OBS does); below it the extra pass costs more than the key work it saves.
  */
 const keyAtSourceSizeAreaRatio = 1.25;
-
-interface ImageProgram {
-  readonly program: WebGLProgram;
-  readonly rect: WebGLUniformLocation;
-  readonly uvTransform: WebGLUniformLocation;
-}
-
-/** A program that can write its premultiplied result over the slide layer (opaque). */
-interface CompositingProgram extends ImageProgram {
-  readonly overBackground: WebGLUniformLocation;
-}
-
-interface KeyProgram extends CompositingProgram {
-  readonly texelSize: WebGLUniformLocation;
-  readonly keyCbCr: WebGLUniformLocation;
-  readonly similarity: WebGLUniformLocation;
-  readonly smoothness: WebGLUniformLocation;
-  readonly spill: WebGLUniformLocation;
-  readonly matteView: WebGLUniformLocation;
-}
-
-/** Every GL object the compositor owns; all of it is rebuilt after a context restore. */
-interface GlResources {
-  readonly slideProgram: ImageProgram;
-  readonly keyProgram: KeyProgram;
-  readonly keyedAvatarProgram: CompositingProgram;
-  readonly quadBuffer: WebGLBuffer;
-  readonly quadArray: WebGLVertexArrayObject;
-  /** The slide as uploaded, mipmapped: sampled only when the slide layer is rebuilt. */
-  readonly slideTexture: WebGLTexture;
-  /**
-   * The background at output size: the letterboxed slide, or black without one. Rebuilt when the
-   * slide or output changes; per frame it is only read 1:1, which costs a fraction of resampling
-   * the slide, and that matters in software WebGL. Always bound to the background unit.
-   */
-  readonly slideLayerTexture: WebGLTexture;
-  readonly slideLayerFramebuffer: WebGLFramebuffer;
-  readonly avatarTexture: WebGLTexture;
-  /** The avatar keyed at its source size, for avatars drawn much larger than that. */
-  readonly keyedTexture: WebGLTexture;
-  readonly keyedFramebuffer: WebGLFramebuffer;
-  /** The caption box, premultiplied, drawn 1:1 at whole pixels (hence nearest sampling). */
-  readonly captionTexture: WebGLTexture;
-}
-
-const consoleLogger: CompositorLogger = {
-  info(message, details) {
-    console.info(`[compositor] ${message}`, details ?? {});
-  },
-  warn(message, details) {
-    console.warn(`[compositor] ${message}`, details ?? {});
-  },
-};
-
-function getWebGl2(canvas: HTMLCanvasElement | OffscreenCanvas): WebGL2RenderingContext | null {
-  if (canvas instanceof OffscreenCanvas)
-    return canvas.getContext('webgl2', compositorContextAttributes);
-  return canvas.getContext('webgl2', compositorContextAttributes);
-}
-
-function compileShader(gl: WebGL2RenderingContext, type: GLenum, source: string): WebGLShader {
-  const shader = gl.createShader(type);
-  if (!shader) throw new Error('could not create a shader (is the context lost?)');
-  gl.shaderSource(shader, source);
-  gl.compileShader(shader);
-  if (!gl.getShaderParameter(shader, gl.COMPILE_STATUS) && !gl.isContextLost()) {
-    const log = gl.getShaderInfoLog(shader) ?? '';
-    gl.deleteShader(shader);
-    throw new Error(`shader compilation failed: ${log}`);
-  }
-  return shader;
-}
-
-function linkProgram(gl: WebGL2RenderingContext, fragmentSource: string): WebGLProgram {
-  const vertex = compileShader(gl, gl.VERTEX_SHADER, quadVertexShader);
-  const fragment = compileShader(gl, gl.FRAGMENT_SHADER, fragmentSource);
-  const program = gl.createProgram();
-  gl.attachShader(program, vertex);
-  gl.attachShader(program, fragment);
-  gl.linkProgram(program);
-  // The program keeps what it needs; the shader objects would only leak.
-  gl.detachShader(program, vertex);
-  gl.detachShader(program, fragment);
-  gl.deleteShader(vertex);
-  gl.deleteShader(fragment);
-  if (!gl.getProgramParameter(program, gl.LINK_STATUS) && !gl.isContextLost()) {
-    const log = gl.getProgramInfoLog(program) ?? '';
-    gl.deleteProgram(program);
-    throw new Error(`shader program link failed: ${log}`);
-  }
-  return program;
-}
-
-function uniformLocation(
-  gl: WebGL2RenderingContext,
-  program: WebGLProgram,
-  name: string,
-): WebGLUniformLocation {
-  const location = gl.getUniformLocation(program, name);
-  if (!location) throw new Error(`uniform ${name} is missing from the shader`);
-  return location;
-}
-
-/** Links a program and fixes its sampler units, which never change. */
-function createImageProgram(gl: WebGL2RenderingContext, fragmentSource: string): ImageProgram {
-  const program = linkProgram(gl, fragmentSource);
-  gl.useProgram(program);
-  gl.uniform1i(uniformLocation(gl, program, 'u_image'), imageUnit);
-  return {
-    program,
-    rect: uniformLocation(gl, program, 'u_rect'),
-    uvTransform: uniformLocation(gl, program, 'u_uvTransform'),
-  };
-}
-
-function createCompositingProgram(
-  gl: WebGL2RenderingContext,
-  fragmentSource: string,
-): CompositingProgram {
-  const image = createImageProgram(gl, fragmentSource);
-  gl.uniform1i(uniformLocation(gl, image.program, 'u_background'), backgroundUnit);
-  return { ...image, overBackground: uniformLocation(gl, image.program, 'u_overBackground') };
-}
-
-function createTexture(gl: WebGL2RenderingContext, filter: GLenum): WebGLTexture {
-  const texture = gl.createTexture();
-  gl.bindTexture(gl.TEXTURE_2D, texture);
-  gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MIN_FILTER, filter);
-  gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, filter);
-  gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_S, gl.CLAMP_TO_EDGE);
-  gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_T, gl.CLAMP_TO_EDGE);
-  return texture;
-}
-
-function createGlResources(gl: WebGL2RenderingContext): GlResources {
-  const slideProgram = createImageProgram(gl, slideFragmentShader);
-  const keyedAvatarProgram = createCompositingProgram(gl, keyedAvatarFragmentShader);
-  // The key's intermediate was drawn by GL, row 0 at the bottom: flipped, as the slide layer.
-  gl.uniform4f(keyedAvatarProgram.uvTransform, 0, 1, 1, -1);
-  const key = createCompositingProgram(gl, chromaKeyFragmentShader);
-  const keyProgram: KeyProgram = {
-    ...key,
-    texelSize: uniformLocation(gl, key.program, 'u_texelSize'),
-    keyCbCr: uniformLocation(gl, key.program, 'u_keyCbCr'),
-    similarity: uniformLocation(gl, key.program, 'u_similarity'),
-    smoothness: uniformLocation(gl, key.program, 'u_smoothness'),
-    spill: uniformLocation(gl, key.program, 'u_spill'),
-    matteView: uniformLocation(gl, key.program, 'u_matteView'),
-  };
-  // Avatar frames are uploaded top row first: texture coordinates as they come.
-  gl.uniform4f(keyProgram.uvTransform, 0, 0, 1, 1);
-
-  const quadBuffer = gl.createBuffer();
-  const quadArray = gl.createVertexArray();
-  gl.bindVertexArray(quadArray);
-  gl.bindBuffer(gl.ARRAY_BUFFER, quadBuffer);
-  gl.bufferData(gl.ARRAY_BUFFER, new Float32Array([0, 0, 1, 0, 0, 1, 1, 1]), gl.STATIC_DRAW);
-  gl.enableVertexAttribArray(cornerAttributeLocation);
-  gl.vertexAttribPointer(cornerAttributeLocation, 2, gl.FLOAT, false, 0, 0);
-  gl.bindVertexArray(null);
-
-  const slideLayerTexture = createTexture(gl, gl.NEAREST);
-  // Bound once, for good: only programs that read the background sample this unit, and none of
-  // them ever draws into the layer, so no feedback loop can form.
-  gl.activeTexture(gl.TEXTURE0 + backgroundUnit);
-  gl.bindTexture(gl.TEXTURE_2D, slideLayerTexture);
-  gl.activeTexture(gl.TEXTURE0 + imageUnit);
-  return {
-    slideProgram,
-    keyProgram,
-    keyedAvatarProgram,
-    quadBuffer,
-    quadArray,
-    slideTexture: createTexture(gl, gl.LINEAR),
-    slideLayerTexture,
-    slideLayerFramebuffer: gl.createFramebuffer(),
-    avatarTexture: createTexture(gl, gl.LINEAR),
-    keyedTexture: createTexture(gl, gl.LINEAR),
-    keyedFramebuffer: gl.createFramebuffer(),
-    captionTexture: createTexture(gl, gl.NEAREST),
-  };
-}
-
-function deleteGlResources(gl: WebGL2RenderingContext, resources: GlResources): void {
-  gl.deleteProgram(resources.slideProgram.program);
-  gl.deleteProgram(resources.keyProgram.program);
-  gl.deleteProgram(resources.keyedAvatarProgram.program);
-  gl.deleteBuffer(resources.quadBuffer);
-  gl.deleteVertexArray(resources.quadArray);
-  gl.deleteTexture(resources.slideTexture);
-  gl.deleteTexture(resources.slideLayerTexture);
-  gl.deleteFramebuffer(resources.slideLayerFramebuffer);
-  gl.deleteTexture(resources.avatarTexture);
-  gl.deleteTexture(resources.keyedTexture);
-  gl.deleteFramebuffer(resources.keyedFramebuffer);
-  gl.deleteTexture(resources.captionTexture);
-}
-
-function toNormalised(rect: Rect, output: Size): Rect {
-  return {
-    x: rect.x / output.width,
-    y: rect.y / output.height,
-    width: rect.width / output.width,
-    height: rect.height / output.height,
-  };
-}
 
 /**
  * The program canvas: a letterboxed slide layer, a chroma-keyed avatar layer and a burned-in
@@ -322,10 +73,7 @@ export class Compositor {
   private avatarRect: Rect | null = null;
   private fittedAvatarWidth = 0;
   private fittedAvatarHeight = 0;
-  private avatarTextureWidth = 0;
-  private avatarTextureHeight = 0;
-  /** The avatar texture's storage: RGBA from canvases and images, RGB from SyncTalk frames. */
-  private avatarTextureFormat: 'rgb' | 'rgba' | null = null;
+  private readonly avatarStorage = new AvatarTextureStorage();
   /** Storage size of the keyed intermediate; 0 until an upscaled avatar first needs it. */
   private keyedTextureWidth = 0;
   private keyedTextureHeight = 0;
@@ -496,7 +244,7 @@ export class Compositor {
     let keyedAtSourceSize = false;
     if (avatar && avatarPixels) {
       gl.bindTexture(gl.TEXTURE_2D, resources.avatarTexture);
-      this.uploadAvatar(avatar);
+      this.avatarStorage.upload(this.gl, avatar);
       keyedAtSourceSize = this.keyAtSourceSize(resources, avatar, avatarPixels);
     }
 
@@ -599,9 +347,7 @@ export class Compositor {
     const gl = this.gl;
     const resources = createGlResources(gl);
     this.resources = resources;
-    this.avatarTextureWidth = 0;
-    this.avatarTextureHeight = 0;
-    this.avatarTextureFormat = null;
+    this.avatarStorage.reset();
     this.keyedTextureWidth = 0;
     this.keyedTextureHeight = 0;
     this.keyedFramebufferComplete = false;
@@ -771,79 +517,6 @@ export class Compositor {
     // Slides are usually larger than the output: mipmaps keep downscaled text from aliasing.
     gl.generateMipmap(gl.TEXTURE_2D);
     gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MIN_FILTER, gl.LINEAR_MIPMAP_LINEAR);
-  }
-
-  /** Uploads into the bound avatar texture; reallocates only when the frame size changes. */
-  private uploadAvatar(avatar: AvatarFrame): void {
-    const gl = this.gl;
-    // The key needs straight (not premultiplied) colour, exactly as decoded.
-    gl.pixelStorei(gl.UNPACK_FLIP_Y_WEBGL, false);
-    gl.pixelStorei(gl.UNPACK_PREMULTIPLY_ALPHA_WEBGL, false);
-    gl.pixelStorei(gl.UNPACK_COLORSPACE_CONVERSION_WEBGL, gl.NONE);
-    const { source, width, height } = avatar;
-    if (isRgbPixels(source)) {
-      if (source.rgb.byteLength !== width * height * 3) {
-        throw new RangeError(
-          `an RGB avatar frame of ${width}x${height} needs ${width * height * 3} bytes, got ${source.rgb.byteLength}`,
-        );
-      }
-      // RGB rows of odd widths are not 4-byte aligned.
-      gl.pixelStorei(gl.UNPACK_ALIGNMENT, 1);
-      const sameStorage =
-        width === this.avatarTextureWidth &&
-        height === this.avatarTextureHeight &&
-        this.avatarTextureFormat === 'rgb';
-      if (sameStorage) {
-        gl.texSubImage2D(
-          gl.TEXTURE_2D,
-          0,
-          0,
-          0,
-          width,
-          height,
-          gl.RGB,
-          gl.UNSIGNED_BYTE,
-          source.rgb,
-        );
-      } else {
-        gl.texImage2D(
-          gl.TEXTURE_2D,
-          0,
-          gl.RGB8,
-          width,
-          height,
-          0,
-          gl.RGB,
-          gl.UNSIGNED_BYTE,
-          source.rgb,
-        );
-      }
-      gl.pixelStorei(gl.UNPACK_ALIGNMENT, 4);
-      this.avatarTextureFormat = 'rgb';
-    } else {
-      const sameStorage =
-        width === this.avatarTextureWidth &&
-        height === this.avatarTextureHeight &&
-        this.avatarTextureFormat === 'rgba';
-      if (sameStorage) {
-        gl.texSubImage2D(gl.TEXTURE_2D, 0, 0, 0, width, height, gl.RGBA, gl.UNSIGNED_BYTE, source);
-      } else {
-        gl.texImage2D(
-          gl.TEXTURE_2D,
-          0,
-          gl.RGBA8,
-          width,
-          height,
-          0,
-          gl.RGBA,
-          gl.UNSIGNED_BYTE,
-          source,
-        );
-      }
-      this.avatarTextureFormat = 'rgba';
-    }
-    this.avatarTextureWidth = width;
-    this.avatarTextureHeight = height;
   }
 
   /**

@@ -59,3 +59,13 @@ export function placeAvatar(avatar: Size, placement: Rect, output: Size): Rect {
     'bottom',
   );
 }
+
+/** A rectangle in output pixels as fractions of the output (what the shaders take). */
+export function toNormalised(rect: Rect, output: Size): Rect {
+  return {
+    x: rect.x / output.width,
+    y: rect.y / output.height,
+    width: rect.width / output.width,
+    height: rect.height / output.height,
+  };
+}

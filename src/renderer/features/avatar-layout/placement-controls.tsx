@@ -1,5 +1,4 @@
 import { useId, type JSX } from 'react';
-import type { ProgramEngine } from '../../engine/program-engine.ts';
 import { useAppStore } from '../../store/app-store.ts';
 import {
   resetSlidePlacement,
@@ -22,6 +21,7 @@ import {
   placementScope,
 } from './placement-edit.ts';
 import './avatar-layout.css';
+import { useProgram } from '../program/use-program.tsx';
 
 /**
  * The inspector's side of the avatar placement: whether edits apply to all slides or to the
@@ -51,7 +51,8 @@ function describe(rect: NormalisedRect): string {
   return `x ${p(rect.x)} · y ${p(rect.y)} · ${p(rect.width)} × ${p(rect.height)}`;
 }
 
-export function PlacementControls({ engine }: { engine: ProgramEngine }): JSX.Element {
+export function PlacementControls(): JSX.Element {
+  const { engine } = useProgram();
   const lesson = useAppStore((s) => s.lesson);
   const slideIndex = useAppStore((s) => s.playback.slideIndex);
   const exporting = useAppStore((s) => s.playback.exporting !== null);

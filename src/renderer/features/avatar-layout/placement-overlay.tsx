@@ -8,11 +8,12 @@ import {
   type JSX,
   type KeyboardEvent,
   type PointerEvent,
+  type RefObject,
 } from 'react';
-import type { ProgramEngine } from '../../engine/program-engine.ts';
 import { useAppStore } from '../../store/app-store.ts';
 import { effectivePlacement } from '../../../shared/lesson/lesson-edits.ts';
-import type { NormalisedRect } from '../../../shared/lesson/lesson-schema.ts';
+import type { Lesson, NormalisedRect } from '../../../shared/lesson/lesson-schema.ts';
+import type { ProgramEngine } from '../../engine/program-engine.ts';
 import {
   defaultSnapOptions,
   isArrowKey,
@@ -31,6 +32,7 @@ import {
   selectPlacementEditable,
 } from './placement-edit.ts';
 import './avatar-layout.css';
+import { useProgram } from '../program/use-program.tsx';
 
 /**
  * The avatar's placement drawn over the program preview, to move (drag the box) and resize
@@ -91,27 +93,28 @@ function isResizeHandle(value: string | undefined): value is ResizeHandle {
   return value !== undefined && (resizeHandles as readonly string[]).includes(value);
 }
 
-export function PlacementOverlay({ engine }: { engine: ProgramEngine }): JSX.Element {
-  const lesson = useAppStore((s) => s.lesson);
-  const slideIndex = useAppStore((s) => s.playback.slideIndex);
-  const editable = useAppStore(selectPlacementEditable);
-  const container = useRef<HTMLDivElement>(null);
+/** The element's inner size in CSS pixels, kept current with a ResizeObserver. */
+function useElementSize(element: RefObject<HTMLElement | null>): { width: number; height: number } {
   const [size, setSize] = useState({ width: 0, height: 0 });
-  const [drag, setDrag] = useState<Drag | null>(null);
-  const dragRef = useRef<Drag | null>(null);
-  /** The newest rectangle of a drag, written to the lesson once per animation frame. */
-  const pending = useRef<{ label: string; rect: NormalisedRect } | null>(null);
-  const frameRequest = useRef<number | null>(null);
-
   useLayoutEffect(() => {
-    const element = container.current;
-    if (!element) return;
-    const measure = () => setSize({ width: element.clientWidth, height: element.clientHeight });
+    const current = element.current;
+    if (!current) return;
+    const measure = () => setSize({ width: current.clientWidth, height: current.clientHeight });
     measure();
     const observer = new ResizeObserver(measure);
-    observer.observe(element);
+    observer.observe(current);
     return () => observer.disconnect();
-  }, []);
+  }, [element]);
+  return size;
+}
+
+/**
+ * A drag's newest rectangle, written to the lesson once per animation frame (`schedule`), or at
+ * once (`flush`). A drag in flight when the overlay goes away (playback starts) still lands.
+ */
+function useFramePacedPlacement() {
+  const pending = useRef<{ label: string; rect: NormalisedRect } | null>(null);
+  const frameRequest = useRef<number | null>(null);
 
   const flush = useCallback(() => {
     if (frameRequest.current !== null) cancelAnimationFrame(frameRequest.current);
@@ -132,8 +135,34 @@ export function PlacementOverlay({ engine }: { engine: ProgramEngine }): JSX.Ele
     [flush],
   );
 
-  // A drag in flight when the overlay goes away (playback starts) still lands.
   useEffect(() => () => flush(), [flush]);
+  return { pending, schedule, flush };
+}
+
+/** The avatar frame's aspect; it only changes with the avatar provider (reading costs a copy). */
+function useFrameAspect(avatar: Lesson['avatar'] | null, engine: ProgramEngine): number {
+  const frameKey =
+    avatar === null
+      ? ''
+      : avatar.provider === 'synctalk'
+        ? `synctalk:${avatar.frameSize.width}x${avatar.frameSize.height}`
+        : 'local';
+  return useMemo(() => {
+    const current = useAppStore.getState().lesson;
+    return frameKey && current ? avatarFrameAspect(current, engine) : 1;
+  }, [frameKey, engine]);
+}
+
+export function PlacementOverlay(): JSX.Element {
+  const { engine } = useProgram();
+  const lesson = useAppStore((s) => s.lesson);
+  const slideIndex = useAppStore((s) => s.playback.slideIndex);
+  const editable = useAppStore(selectPlacementEditable);
+  const container = useRef<HTMLDivElement>(null);
+  const size = useElementSize(container);
+  const [drag, setDrag] = useState<Drag | null>(null);
+  const dragRef = useRef<Drag | null>(null);
+  const { pending, schedule, flush } = useFramePacedPlacement();
 
   const setDragState = (next: Drag | null) => {
     dragRef.current = next;
@@ -152,18 +181,7 @@ export function PlacementOverlay({ engine }: { engine: ProgramEngine }): JSX.Ele
   const stage = fitStage(size.width, size.height, outputAspect);
   const placement = lesson ? effectivePlacement(lesson, slideIndex) : null;
   const shown = drag?.rect ?? placement;
-  // The frame's size only changes with the avatar provider (reading it costs a pixel copy).
-  const avatar = lesson?.avatar ?? null;
-  const frameKey =
-    avatar === null
-      ? ''
-      : avatar.provider === 'synctalk'
-        ? `synctalk:${avatar.frameSize.width}x${avatar.frameSize.height}`
-        : 'local';
-  const frameAspect = useMemo(() => {
-    const current = useAppStore.getState().lesson;
-    return frameKey && current ? avatarFrameAspect(current, engine) : 1;
-  }, [frameKey, engine]);
+  const frameAspect = useFrameAspect(lesson?.avatar ?? null, engine);
 
   function onPointerDown(event: PointerEvent<HTMLDivElement>) {
     if (event.button !== 0 || !placement || dragRef.current) return;

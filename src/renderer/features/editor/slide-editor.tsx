@@ -1,8 +1,8 @@
-import type { ProgramEngine } from '../../engine/program-engine.ts';
 import { updateSlide } from '../../../shared/lesson/lesson-edits.ts';
 import { slideSchema, type Slide } from '../../../shared/lesson/lesson-schema.ts';
 import { useAppStore } from '../../store/app-store.ts';
 import './slide-editor.css';
+import { useProgram } from '../program/use-program.tsx';
 
 const maxHoldSec = (slideSchema.shape.holdMs.unwrap().maxValue ?? 600_000) / 1000;
 
@@ -12,7 +12,8 @@ const maxHoldSec = (slideSchema.shape.holdMs.unwrap().maxValue ?? 600_000) / 100
  * the slide when typing pauses, and Preview slide speaks it (only this slide is synthesised
  * again: every other slide's speech comes from the cache).
  */
-export function SlideEditor({ engine }: { engine: ProgramEngine }) {
+export function SlideEditor() {
+  const { engine } = useProgram();
   const lesson = useAppStore((s) => s.lesson);
   const index = useAppStore((s) => s.playback.slideIndex);
   const playState = useAppStore((s) => s.playback.playState);

@@ -1,10 +1,11 @@
 import { useEffect, useId, useRef, useState, type RefObject } from 'react';
 import { rapido } from '../../bridge/rapido.ts';
-import type { ProgramEngine } from '../../engine/program-engine.ts';
 import { errorMessage, type RapidoError } from '../../../shared/result.ts';
 import { FolderField, ImportError, openImportedLesson } from './import-shared.tsx';
 import { documentTitle, importFps, importOutputSizes } from './lesson-from-pages.ts';
 import type { ImportProgress, PdfImportOutcome } from './pdf-import.ts';
+import { useProgram } from '../program/use-program.tsx';
+import type { ProgramEngine } from '../../engine/program-engine.ts';
 
 /** pdf.js is large and seldom needed: loaded the first time a document is chosen. */
 const loadPdfImport = () => import('./pdf-import.ts');
@@ -48,14 +49,14 @@ function progressText(progress: ImportProgress): string {
  * the output size into the new folder, the page's text as its narration.
  */
 export function DocumentImportPanel(props: {
-  engine: ProgramEngine;
   source: 'pdf' | 'pptx';
   onBusyChange: (busy: boolean) => void;
   /** Set while an import runs: how the dialog cancels it (Escape). */
   cancelRef: RefObject<(() => void) | null>;
   onClose: () => void;
 }) {
-  const { engine, source, onBusyChange } = props;
+  const { engine } = useProgram();
+  const { source, onBusyChange } = props;
   const [file, setFile] = useState<File | null>(null);
   const [fileInfo, setFileInfo] = useState<FileInfo | null>(null);
   const [lessonDir, setLessonDir] = useState('');
@@ -122,45 +123,17 @@ export function DocumentImportPanel(props: {
     const dir = lessonDir.trim();
     const setProgress = (progress: ImportProgress) => setRun({ phase: 'running', progress });
     try {
-      let pdf: Uint8Array;
-      if (isPptx(file)) {
-        setProgress({ phase: 'converting', fileName: file.name });
-        const converted = await rapido.lesson.convertPptx({
-          fileName: file.name,
-          bytes: new Uint8Array(await file.arrayBuffer()),
-        });
-        if (!converted.ok) {
-          setRun({ phase: 'conversion-failed', error: converted.error });
-          return;
-        }
-        if (controller.signal.aborted) {
-          setRun({
-            phase: 'finished',
-            outcome: { kind: 'cancelled', pagesWritten: 0, pageCount: 0, dir },
-          });
-          return;
-        }
-        pdf = converted.value.pdf;
-      } else {
-        pdf = new Uint8Array(await file.arrayBuffer());
-      }
-      const { importPdf } = await loadPdfImport();
-      const outcome = await importPdf({
-        pdf,
-        lessonDir: dir,
-        title: title.trim() || documentTitle(undefined, file.name),
-        output: { width: output.width, height: output.height, fps: importFps },
-        signal: controller.signal,
-        onProgress: setProgress,
-      });
-      if (outcome.kind === 'done') {
-        await openImportedLesson(
+      setRun(
+        await importDocument({
           engine,
-          { dir: outcome.dir, lesson: outcome.lesson },
-          `Imported ${outcome.pageCount} pages from ${file.name} into ${outcome.dir}`,
-        );
-      }
-      setRun({ phase: 'finished', outcome });
+          file,
+          dir,
+          title,
+          output,
+          signal: controller.signal,
+          onProgress: setProgress,
+        }),
+      );
     } catch (error) {
       setRun({
         phase: 'finished',
@@ -274,6 +247,57 @@ export function DocumentImportPanel(props: {
       </div>
     </form>
   );
+}
+
+/**
+ * One document import: a PPTX is converted to PDF in main first; every page is rendered into the
+ * new lesson's folder, and the lesson is opened when it is complete.
+ */
+async function importDocument(request: {
+  engine: ProgramEngine;
+  file: File;
+  dir: string;
+  title: string;
+  output: { width: number; height: number };
+  signal: AbortSignal;
+  onProgress: (progress: ImportProgress) => void;
+}): Promise<RunState> {
+  const { engine, file, dir, title, output, signal, onProgress } = request;
+  let pdf: Uint8Array;
+  if (isPptx(file)) {
+    onProgress({ phase: 'converting', fileName: file.name });
+    const converted = await rapido.lesson.convertPptx({
+      fileName: file.name,
+      bytes: new Uint8Array(await file.arrayBuffer()),
+    });
+    if (!converted.ok) return { phase: 'conversion-failed', error: converted.error };
+    if (signal.aborted) {
+      return {
+        phase: 'finished',
+        outcome: { kind: 'cancelled', pagesWritten: 0, pageCount: 0, dir },
+      };
+    }
+    pdf = converted.value.pdf;
+  } else {
+    pdf = new Uint8Array(await file.arrayBuffer());
+  }
+  const { importPdf } = await loadPdfImport();
+  const outcome = await importPdf({
+    pdf,
+    lessonDir: dir,
+    title: title.trim() || documentTitle(undefined, file.name),
+    output: { width: output.width, height: output.height, fps: importFps },
+    signal,
+    onProgress,
+  });
+  if (outcome.kind === 'done') {
+    await openImportedLesson(
+      engine,
+      { dir: outcome.dir, lesson: outcome.lesson },
+      `Imported ${outcome.pageCount} pages from ${file.name} into ${outcome.dir}`,
+    );
+  }
+  return { phase: 'finished', outcome };
 }
 
 function RunStatus({ run }: { run: RunState }) {

@@ -1,14 +1,13 @@
 import { useState } from 'react';
 import { rapido } from '../../bridge/rapido.ts';
-import type { ProgramEngine } from '../../engine/program-engine.ts';
 import type { LoadedLessonInfo } from '../../../shared/ipc/contract.ts';
 import type { RapidoError, Result } from '../../../shared/result.ts';
 import { errorMessage } from '../../../shared/result.ts';
 import { useAppStore } from '../../store/app-store.ts';
 import { FolderField, ImportError, openImportedLesson } from './import-shared.tsx';
+import { useProgram } from '../program/use-program.tsx';
 
 interface PanelProps {
-  engine: ProgramEngine;
   onBusyChange: (busy: boolean) => void;
   onClose: () => void;
 }
@@ -18,6 +17,7 @@ interface PanelProps {
  * dialog beside the fields it is about.
  */
 function useMainImport(props: PanelProps) {
+  const { engine } = useProgram();
   const [error, setError] = useState<RapidoError | null>(null);
   const [busy, setBusy] = useState(false);
   async function run(
@@ -34,7 +34,7 @@ function useMainImport(props: PanelProps) {
         return;
       }
       await openImportedLesson(
-        props.engine,
+        engine,
         imported.value,
         `${describe(imported.value.lesson.slides.length)} into ${imported.value.dir}`,
       );

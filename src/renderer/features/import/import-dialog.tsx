@@ -1,5 +1,4 @@
 import { useEffect, useId, useRef, useState, type JSX, type KeyboardEvent } from 'react';
-import type { ProgramEngine } from '../../engine/program-engine.ts';
 import { DocumentImportPanel } from './document-import-panel.tsx';
 import { ImagesImportPanel, SlideDataImportPanel } from './folder-import-panels.tsx';
 import './import-dialog.css';
@@ -19,8 +18,8 @@ const sources: readonly { id: Source; label: string }[] = [
  * Escape closes it, or cancels a running import first. Every panel stays mounted while another is
  * shown, so switching sources keeps what was typed.
  */
-export function ImportDialog(props: { engine: ProgramEngine; onClose: () => void }): JSX.Element {
-  const { engine, onClose } = props;
+export function ImportDialog(props: { onClose: () => void }): JSX.Element {
+  const { onClose } = props;
   const dialogRef = useRef<HTMLDialogElement | null>(null);
   const tabRefs = useRef(new Map<Source, HTMLButtonElement>());
   const cancelRef = useRef<(() => void) | null>(null);
@@ -53,7 +52,7 @@ export function ImportDialog(props: { engine: ProgramEngine; onClose: () => void
     tabRefs.current.get(target.id)?.focus();
   }
 
-  const panelProps = { engine, onBusyChange: setBusy, onClose };
+  const panelProps = { onBusyChange: setBusy, onClose };
   return (
     <dialog
       ref={dialogRef}

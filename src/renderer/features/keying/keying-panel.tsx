@@ -1,19 +1,13 @@
-import {
-  useEffect,
-  useId,
-  useRef,
-  useState,
-  type JSX,
-  type MouseEvent,
-  type RefObject,
-} from 'react';
+import { useEffect, useRef, useState, type JSX, type MouseEvent, type RefObject } from 'react';
 import type { ProgramEngine } from '../../engine/program-engine.ts';
 import { useAppStore } from '../../store/app-store.ts';
 import { setAvatar } from '../../../shared/lesson/lesson-edits.ts';
+import { KeyColorFields, KeySliders, setKeyColor } from './keying-fields.tsx';
 import type { ChromaKeySettings } from '../../../shared/lesson/lesson-schema.ts';
 import { detectKeyColor } from '../../../shared/keying/detect-key-color.ts';
 import { averageColorAt } from '../../../shared/keying/sample-color.ts';
 import './keying.css';
+import { useProgram } from '../program/use-program.tsx';
 
 /**
  * The avatar's chroma key: the raw avatar frame (before keying) with an eyedropper, detection of
@@ -33,29 +27,7 @@ export const defaultChromaKey: ChromaKeySettings = {
   spill: 0.1,
 };
 
-const sliders: readonly { name: keyof ChromaKeySettings; label: string; hint: string }[] = [
-  {
-    name: 'similarity',
-    label: 'Similarity',
-    hint: 'How far from the key colour is still keyed out',
-  },
-  { name: 'smoothness', label: 'Smoothness', hint: 'How soft the edge between keyed and kept is' },
-  { name: 'spill', label: 'Spill', hint: 'How much green cast is taken out of the edges' },
-];
-
-const hexPattern = /^#[0-9a-fA-F]{6}$/;
-
 type Status = { kind: 'info' | 'problem'; message: string; hint?: string } | null;
-
-function setKeyColor(label: string, keyColor: string, coalesceKey?: string): void {
-  useAppStore
-    .getState()
-    .editLesson(
-      label,
-      (lesson) => setAvatar(lesson, { keyColor: keyColor.toLowerCase() }),
-      coalesceKey ? { coalesceKey } : {},
-    );
-}
 
 /** Redraws the raw avatar frame into `canvas` a few times a second while it is visible. */
 function useAvatarFrame(
@@ -95,7 +67,8 @@ function useAvatarFrame(
   return latest;
 }
 
-export function KeyingPanel({ engine }: { engine: ProgramEngine }): JSX.Element {
+export function KeyingPanel(): JSX.Element {
+  const { engine } = useProgram();
   const avatar = useAppStore((s) => s.lesson?.avatar ?? null);
   const canvas = useRef<HTMLCanvasElement>(null);
   const frame = useAvatarFrame(engine, canvas, avatar !== null);
@@ -103,13 +76,6 @@ export function KeyingPanel({ engine }: { engine: ProgramEngine }): JSX.Element 
   const [matte, setMatte] = useState(false);
   const [status, setStatus] = useState<Status>(null);
   const keyColor = avatar?.keyColor ?? '#00b140';
-  const [draft, setDraft] = useState(keyColor);
-  const hexId = useId();
-
-  // The field follows the lesson (undo, eyedropper, detection) unless it holds what was typed.
-  useEffect(() => {
-    setDraft((current) => (current.toLowerCase() === keyColor.toLowerCase() ? current : keyColor));
-  }, [keyColor]);
 
   // The matte view is a tool of this panel: it must not outlive it.
   useEffect(() => () => engine.setMatteView(false), [engine]);
@@ -170,21 +136,6 @@ export function KeyingPanel({ engine }: { engine: ProgramEngine }): JSX.Element 
     });
   }
 
-  function setSetting(name: keyof ChromaKeySettings, value: number) {
-    if (!Number.isFinite(value)) return;
-    const clamped = Math.min(1, Math.max(0.001, value));
-    useAppStore
-      .getState()
-      .editLesson(
-        `Change key ${name}`,
-        (lesson) =>
-          setAvatar(lesson, { chromaKey: { ...lesson.avatar.chromaKey, [name]: clamped } }),
-        { coalesceKey: `chroma-${name}` },
-      );
-  }
-
-  const draftValid = hexPattern.test(draft);
-
   return (
     <section className="panel keying-panel" aria-label="Keying">
       <h2>Keying</h2>
@@ -217,37 +168,7 @@ export function KeyingPanel({ engine }: { engine: ProgramEngine }): JSX.Element 
           Detect from border
         </button>
       </div>
-      <div className="keying-color">
-        <input
-          type="color"
-          className="keying-swatch"
-          aria-label="Key colour swatch"
-          value={keyColor.toLowerCase()}
-          onChange={(event) =>
-            setKeyColor('Change key colour', event.currentTarget.value, 'key-color')
-          }
-        />
-        <label htmlFor={hexId}>Key colour</label>
-        <input
-          id={hexId}
-          className="keying-hex"
-          value={draft}
-          spellCheck={false}
-          maxLength={7}
-          aria-invalid={!draftValid}
-          onChange={(event) => {
-            const value = event.currentTarget.value.trim();
-            setDraft(value);
-            if (hexPattern.test(value)) setKeyColor('Change key colour', value, 'key-color');
-          }}
-          onBlur={() => setDraft(keyColor)}
-        />
-      </div>
-      {draftValid ? null : (
-        <p className="keying-problem" role="alert">
-          Write the colour as # and six hexadecimal digits, e.g. #00b140.
-        </p>
-      )}
+      <KeyColorFields keyColor={keyColor} />
       {status ? (
         <div
           className={status.kind === 'problem' ? 'keying-problem' : 'keying-status'}
@@ -258,32 +179,7 @@ export function KeyingPanel({ engine }: { engine: ProgramEngine }): JSX.Element 
           {status.hint ? <p className="hint">{status.hint}</p> : null}
         </div>
       ) : null}
-      {sliders.map(({ name, label, hint }) => (
-        <div className="keying-slider" key={name}>
-          <label htmlFor={`${hexId}-${name}`} title={hint}>
-            {label}
-          </label>
-          {/* The track starts at 0 so the 0.005 steps land on 0.4, 0.08, 0.1 and 1; its first
-              stop stands for the schema's least value, 0.001 (setSetting clamps). */}
-          <input
-            id={`${hexId}-${name}`}
-            type="range"
-            min={0}
-            max={1}
-            step={0.005}
-            aria-valuetext={chromaKey[name].toFixed(3)}
-            value={chromaKey[name]}
-            onChange={(event) => setSetting(name, Number(event.currentTarget.value))}
-          />
-          <output
-            htmlFor={`${hexId}-${name}`}
-            className="keying-value"
-            data-testid={`keying-${name}`}
-          >
-            {chromaKey[name].toFixed(3)}
-          </output>
-        </div>
-      ))}
+      <KeySliders chromaKey={chromaKey} />
       <div className="keying-actions">
         <label className="checkbox">
           <input

@@ -1,11 +1,8 @@
-import { useEffect, useState } from 'react';
-import { rapido } from '../../bridge/rapido.ts';
-import type { ProgramEngine } from '../../engine/program-engine.ts';
+import { useState } from 'react';
 import { useAppStore, type SaveState } from '../../store/app-store.ts';
-import type { RecentLessonInfo } from '../../../shared/ipc/contract.ts';
 import { saveLessonNow } from '../editor/lesson-sync.ts';
 import { ImportDialog } from '../import/import-dialog.tsx';
-import { createLessonInto, openLessonInto } from './open-lesson.ts';
+import { NewLessonPopover, OpenLessonPopover } from './lesson-popovers.tsx';
 
 type Panel = 'none' | 'open' | 'new' | 'import';
 export type AppMode = 'edit' | 'present';
@@ -24,7 +21,6 @@ function saveLabel(state: SaveState): string {
 }
 
 export function LessonToolbar(props: {
-  engine: ProgramEngine;
   mode: AppMode;
   onMode: (mode: AppMode) => void;
   onSettings: () => void;
@@ -32,46 +28,12 @@ export function LessonToolbar(props: {
   onMetrics: () => void;
   onHelp: () => void;
 }) {
-  const { engine } = props;
   const lesson = useAppStore((s) => s.lesson);
   const lessonDir = useAppStore((s) => s.lessonDir);
-  const launch = useAppStore((s) => s.launch);
   const saveState = useAppStore((s) => s.saveState);
   const undoLabel = useAppStore((s) => s.past[s.past.length - 1]?.label ?? null);
   const redoLabel = useAppStore((s) => s.future[0]?.label ?? null);
-  const pushError = useAppStore((s) => s.pushError);
   const [panel, setPanel] = useState<Panel>('none');
-  const [openPath, setOpenPath] = useState('');
-  const [newDir, setNewDir] = useState('');
-  const [newTitle, setNewTitle] = useState('');
-  const [recent, setRecent] = useState<RecentLessonInfo[]>([]);
-
-  useEffect(() => {
-    if (panel !== 'open') return;
-    let live = true;
-    void rapido.lesson.recent().then((answer) => {
-      if (live && answer.ok) setRecent(answer.value.lessons);
-    });
-    return () => {
-      live = false;
-    };
-  }, [panel]);
-
-  async function pick(title: string, set: (dir: string) => void) {
-    const picked = await rapido.lesson.chooseFolder(title);
-    if (!picked.ok) pushError(picked.error);
-    else if (picked.value.dir) set(picked.value.dir);
-  }
-
-  async function open(dir: string) {
-    if (await openLessonInto(engine, dir.trim())) setPanel('none');
-  }
-
-  async function create() {
-    if (await createLessonInto(engine, newDir.trim(), newTitle.trim() || 'New lesson'))
-      setPanel('none');
-  }
-
   const toggle = (next: Panel) => setPanel(panel === next ? 'none' : next);
 
   return (
@@ -150,124 +112,9 @@ export function LessonToolbar(props: {
           ?
         </button>
       </div>
-      {panel === 'open' ? (
-        <form
-          className="popover"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void open(openPath);
-          }}
-          aria-label="Open a lesson folder"
-        >
-          <label className="field">
-            <span>Lesson folder (contains lesson.json)</span>
-            <div className="field-row">
-              <input
-                value={openPath}
-                onChange={(e) => setOpenPath(e.target.value)}
-                placeholder="/path/to/lesson"
-                spellCheck={false}
-                autoFocus
-                aria-label="Lesson folder"
-              />
-              {launch?.canPickFolders ? (
-                <button
-                  type="button"
-                  onClick={() => void pick('Open a lesson folder', setOpenPath)}
-                >
-                  Choose…
-                </button>
-              ) : null}
-            </div>
-          </label>
-          {recent.length > 0 ? (
-            <section aria-label="Recent lessons" className="recent-lessons">
-              <h3>Recent</h3>
-              <ul>
-                {recent.map((entry) => (
-                  <li key={entry.dir}>
-                    <button type="button" onClick={() => void open(entry.dir)} title={entry.dir}>
-                      <span className="recent-title">{entry.title}</span>
-                      <span className="recent-dir">{entry.dir}</span>
-                    </button>
-                  </li>
-                ))}
-              </ul>
-            </section>
-          ) : null}
-          <div className="popover-actions">
-            <button
-              type="button"
-              onClick={() =>
-                void rapido.lesson.openSample().then(async (r) => {
-                  if (!r.ok) pushError(r.error);
-                  else if (await openLessonInto(engine, r.value.dir)) setPanel('none');
-                })
-              }
-            >
-              Sample lesson
-            </button>
-            <button type="button" onClick={() => setPanel('none')}>
-              Cancel
-            </button>
-            <button type="submit" className="primary" disabled={openPath.trim().length === 0}>
-              Open
-            </button>
-          </div>
-        </form>
-      ) : null}
-      {panel === 'new' ? (
-        <form
-          className="popover"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void create();
-          }}
-          aria-label="New lesson"
-        >
-          <label className="field">
-            <span>Title</span>
-            <input
-              value={newTitle}
-              onChange={(e) => setNewTitle(e.target.value)}
-              placeholder="New lesson"
-              autoFocus
-              aria-label="Lesson title"
-            />
-          </label>
-          <label className="field">
-            <span>Folder for the new lesson (created if missing; must not hold a lesson)</span>
-            <div className="field-row">
-              <input
-                value={newDir}
-                onChange={(e) => setNewDir(e.target.value)}
-                placeholder="/path/to/new-lesson"
-                spellCheck={false}
-                aria-label="New lesson folder"
-              />
-              {launch?.canPickFolders ? (
-                <button
-                  type="button"
-                  onClick={() => void pick('Folder for the new lesson', setNewDir)}
-                >
-                  Choose…
-                </button>
-              ) : null}
-            </div>
-          </label>
-          <div className="popover-actions">
-            <button type="button" onClick={() => setPanel('none')}>
-              Cancel
-            </button>
-            <button type="submit" className="primary" disabled={newDir.trim().length === 0}>
-              Create
-            </button>
-          </div>
-        </form>
-      ) : null}
-      {panel === 'import' ? (
-        <ImportDialog engine={engine} onClose={() => setPanel('none')} />
-      ) : null}
+      {panel === 'open' ? <OpenLessonPopover onClose={() => setPanel('none')} /> : null}
+      {panel === 'new' ? <NewLessonPopover onClose={() => setPanel('none')} /> : null}
+      {panel === 'import' ? <ImportDialog onClose={() => setPanel('none')} /> : null}
     </header>
   );
 }

@@ -1,17 +1,11 @@
 import { useRef, useState, type DragEvent, type KeyboardEvent } from 'react';
-import { rapido } from '../../bridge/rapido.ts';
-import type { ProgramEngine } from '../../engine/program-engine.ts';
 import { slideTitle } from '../../../shared/lesson/lesson-schema.ts';
-import {
-  deleteSlide,
-  duplicateSlide,
-  insertSlide,
-  moveSlide,
-} from '../../../shared/lesson/lesson-edits.ts';
+import { deleteSlide, moveSlide } from '../../../shared/lesson/lesson-edits.ts';
 import { useAppStore } from '../../store/app-store.ts';
-import { blankSlideSvg, slugOf } from '../editor/blank-slide.ts';
+import { SlideListActions } from './slide-list-actions.tsx';
 import { SlideThumbnail } from './slide-thumbnail.tsx';
 import './slide-list.css';
+import { useProgram } from '../program/use-program.tsx';
 
 /** Where a dragged slide would land: before the slide at this index (count = at the end). */
 function dropIndexFor(event: DragEvent<HTMLElement>, index: number): number {
@@ -23,14 +17,13 @@ function dropIndexFor(event: DragEvent<HTMLElement>, index: number): number {
  * The lesson's slides: select (the preview shows it), reorder by drag and drop (or Alt+↑/↓),
  * add, duplicate, delete. Every change is one undoable edit.
  */
-export function SlideList({ engine, editable }: { engine: ProgramEngine; editable: boolean }) {
+export function SlideList({ editable }: { editable: boolean }) {
+  const { engine } = useProgram();
   const lesson = useAppStore((s) => s.lesson);
   const lessonDir = useAppStore((s) => s.lessonDir);
   const current = useAppStore((s) => s.playback.slideIndex);
-  const pushError = useAppStore((s) => s.pushError);
   const [dragFrom, setDragFrom] = useState<number | null>(null);
   const [dropAt, setDropAt] = useState<number | null>(null);
-  const fileInput = useRef<HTMLInputElement>(null);
   const list = useRef<HTMLOListElement>(null);
 
   if (!lesson || !lessonDir) return <nav className="slide-list" aria-label="Slides" />;
@@ -58,57 +51,6 @@ export function SlideList({ engine, editable }: { engine: ProgramEngine; editabl
     const before = dropIndexFor(event, index);
     // Removing the slide first shifts everything after it up by one.
     move(from, before > from ? before - 1 : before);
-  }
-
-  async function addBlank() {
-    if (!lesson || !lessonDir) return;
-    const title = `Slide ${current + 2}`;
-    const written = await rapido.lesson.writeAsset({
-      dir: lessonDir,
-      path: `slides/${slugOf(title, 'slide')}.svg`,
-      bytes: blankSlideSvg(title, lesson.output),
-    });
-    if (!written.ok) {
-      pushError(written.error);
-      return;
-    }
-    useAppStore.getState().editLesson('Add slide', (l) =>
-      insertSlide(l, current, {
-        image: written.value.path,
-        narration: '',
-        holdMs: 2000,
-        notes: '',
-        title,
-      }),
-    );
-    void engine.goToSlide(current + 1);
-  }
-
-  async function addImages(files: FileList | null) {
-    if (!files || !lessonDir) return;
-    let at = current;
-    for (const file of Array.from(files)) {
-      const written = await rapido.lesson.writeAsset({
-        dir: lessonDir,
-        path: `slides/${file.name}`,
-        bytes: new Uint8Array(await file.arrayBuffer()),
-      });
-      if (!written.ok) {
-        pushError(written.error);
-        break;
-      }
-      const after = at;
-      useAppStore.getState().editLesson('Add slide', (l) =>
-        insertSlide(l, after, {
-          image: written.value.path,
-          narration: '',
-          holdMs: 2000,
-          notes: '',
-        }),
-      );
-      at += 1;
-    }
-    if (at !== current) void engine.goToSlide(at);
   }
 
   function onKey(event: KeyboardEvent<HTMLButtonElement>, index: number) {
@@ -178,52 +120,7 @@ export function SlideList({ engine, editable }: { engine: ProgramEngine; editabl
         ))}
       </ol>
       {editable ? (
-        <div className="slide-list-actions" role="group" aria-label="Slide actions">
-          <button type="button" onClick={() => void addBlank()}>
-            + Slide
-          </button>
-          <button type="button" onClick={() => fileInput.current?.click()}>
-            + Image…
-          </button>
-          <input
-            ref={fileInput}
-            type="file"
-            accept="image/*"
-            multiple
-            hidden
-            aria-label="Add slides from images"
-            onChange={(event) => {
-              void addImages(event.target.files);
-              event.target.value = '';
-            }}
-          />
-          <button
-            type="button"
-            onClick={() => {
-              useAppStore
-                .getState()
-                .editLesson('Duplicate slide', (l) => duplicateSlide(l, current));
-              void engine.goToSlide(current + 1);
-            }}
-          >
-            Duplicate
-          </button>
-          <button
-            type="button"
-            disabled={count <= 1}
-            title={
-              count <= 1
-                ? 'A lesson needs at least one slide'
-                : 'Delete the selected slide (Delete)'
-            }
-            onClick={() => {
-              useAppStore.getState().editLesson('Delete slide', (l) => deleteSlide(l, current));
-              select(Math.min(current, count - 2));
-            }}
-          >
-            Delete
-          </button>
-        </div>
+        <SlideListActions lesson={lesson} lessonDir={lessonDir} current={current} />
       ) : null}
     </nav>
   );

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { rapido } from '../../bridge/rapido.ts';
-import type { EngineMetrics, ProgramEngine } from '../../engine/program-engine.ts';
+import type { EngineMetrics } from '../../engine/program-engine.ts';
+import type { Program } from '../program/program.ts';
 import { useAppStore, type AppStore } from '../../store/app-store.ts';
 import type { AppMetricsInfo } from '../../../shared/ipc/contract.ts';
 import { errorMessage } from '../../../shared/result.ts';
@@ -23,6 +24,7 @@ import {
   type Judgement,
 } from './metrics-format.ts';
 import './metrics-panel.css';
+import { useProgram } from '../program/use-program.tsx';
 
 /**
  * Live performance numbers: the engine's (frame rates, look-ahead, drops, A/V offset, heap) and
@@ -40,8 +42,11 @@ type ProcessReading =
       message: string;
     };
 
+/** The program's own figures, and the live output's frame rate (null when not live). */
+type ProgramMetrics = EngineMetrics & { liveFps: number | null };
+
 interface Reading {
-  engine: EngineMetrics;
+  engine: ProgramMetrics;
   /** Frames dropped since the previous reading; null for the first. */
   droppedPerSecond: number | null;
   processes: ProcessReading;
@@ -53,9 +58,13 @@ function selectTargetFps(s: AppStore): number | null {
   return s.lesson?.output.fps ?? null;
 }
 
-function usePolledMetrics(engine: ProgramEngine): Reading {
+function readMetrics({ engine, live }: Program): ProgramMetrics {
+  return { ...engine.metrics(), liveFps: live.status.stats?.framesPerSecond ?? null };
+}
+
+function usePolledMetrics(program: Program): Reading {
   const [reading, setReading] = useState<Reading>(() => ({
-    engine: engine.metrics(),
+    engine: readMetrics(program),
     droppedPerSecond: null,
     processes: { phase: 'waiting' },
     composerHistory: [],
@@ -81,7 +90,7 @@ function usePolledMetrics(engine: ProgramEngine): Reading {
     }
 
     function tick(): void {
-      const engineMetrics = engine.metrics();
+      const engineMetrics = readMetrics(program);
       const dropped = engineMetrics.droppedFrames;
       // A new lesson restarts the engine's count: a smaller number is not negative drops.
       const droppedPerSecond = lastDropped === null ? null : Math.max(0, dropped - lastDropped);
@@ -111,7 +120,7 @@ function usePolledMetrics(engine: ProgramEngine): Reading {
       alive = false;
       window.clearInterval(timer);
     };
-  }, [engine]);
+  }, [program]);
 
   return reading;
 }
@@ -259,9 +268,10 @@ function Processes({ reading }: { reading: ProcessReading }) {
   );
 }
 
-export function MetricsPanel({ engine }: { engine: ProgramEngine }) {
+export function MetricsPanel() {
+  const program = useProgram();
   const targetFps = useAppStore(selectTargetFps);
-  const reading = usePolledMetrics(engine);
+  const reading = usePolledMetrics(program);
   const metrics = reading.engine;
   const totals = reading.processes.phase === 'ready' ? totalsOf(reading.processes.value) : null;
   const fpsTop = scaleTop(reading.composerHistory, (targetFps ?? 30) * 1.2);

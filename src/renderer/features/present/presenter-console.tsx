@@ -1,12 +1,12 @@
 import { useEffect, useRef, useState } from 'react';
 import { rapido } from '../../bridge/rapido.ts';
-import type { EngineSnapshot, ProgramEngine } from '../../engine/program-engine.ts';
-import { isOnAir, useAppStore } from '../../store/app-store.ts';
+import { useProgram } from '../program/use-program.tsx';
+import { isOnAir, useAppStore, type ProgramSnapshot } from '../../store/app-store.ts';
 import { formatBytes, formatClock } from '../../../shared/format-units.ts';
 import type { DisplayInfo } from '../../../shared/ipc/contract.ts';
 import { slideTitle, type Lesson } from '../../../shared/lesson/lesson-schema.ts';
-import { PlayPauseButton } from '../presenter/play-pause-button.tsx';
-import { ProgramView } from '../presenter/program-view.tsx';
+import { PlayPauseButton } from '../program/play-pause-button.tsx';
+import { ProgramView } from '../program/program-view.tsx';
 import { usePresentStore } from './present-store.ts';
 import {
   openProgramWindow,
@@ -22,8 +22,7 @@ import './presenter-console.css';
  * (the one canvas), what comes next, the notes, the narration with the word being spoken, the
  * clocks, every output's state at a glance, and the controls (all also on the keyboard).
  */
-export function PresenterConsole(props: { engine: ProgramEngine }) {
-  const { engine } = props;
+export function PresenterConsole() {
   const lesson = useAppStore((s) => s.lesson);
   const lessonDir = useAppStore((s) => s.lessonDir);
   const playback = useAppStore((s) => s.playback);
@@ -32,9 +31,9 @@ export function PresenterConsole(props: { engine: ProgramEngine }) {
   return (
     <div className="present-console" data-testid="presenter-console">
       <div className="present-program">
-        <ProgramView engine={engine} />
+        <ProgramView />
       </div>
-      <ConsoleControls engine={engine} lesson={lesson} playback={playback} />
+      <ConsoleControls lesson={lesson} playback={playback} />
       <StatusStrip lesson={lesson} playback={playback} />
       <section className="present-narration" aria-label="Narration">
         <h2>Narration</h2>
@@ -53,13 +52,13 @@ export function PresenterConsole(props: { engine: ProgramEngine }) {
             {slide?.notes ? slide.notes : <span className="present-empty">No notes.</span>}
           </div>
         </section>
-        <ProgramWindowControls engine={engine} />
+        <ProgramWindowControls />
       </aside>
     </div>
   );
 }
 
-function Clocks({ lesson, playback }: { lesson: Lesson | null; playback: EngineSnapshot }) {
+function Clocks({ lesson, playback }: { lesson: Lesson | null; playback: ProgramSnapshot }) {
   const count = lesson?.slides.length ?? 0;
   const exact = playback.totalMs !== null;
   const totalMs = playback.totalMs ?? playback.estimatedTotalMs;
@@ -114,7 +113,7 @@ function NextSlide(props: { lesson: Lesson | null; lessonDir: string | null; ind
 }
 
 /** The slide's narration with the word being heard marked, kept in view as it moves. */
-function Narration(props: { text: string; index: number; playback: EngineSnapshot }) {
+function Narration(props: { text: string; index: number; playback: ProgramSnapshot }) {
   const { text, index, playback } = props;
   const mark = useRef<HTMLElement>(null);
   const word = playback.spokenWord;
@@ -146,12 +145,9 @@ function Narration(props: { text: string; index: number; playback: EngineSnapsho
   );
 }
 
-function ConsoleControls(props: {
-  engine: ProgramEngine;
-  lesson: Lesson | null;
-  playback: EngineSnapshot;
-}) {
-  const { engine, lesson, playback } = props;
+function ConsoleControls(props: { lesson: Lesson | null; playback: ProgramSnapshot }) {
+  const { engine } = useProgram();
+  const { lesson, playback } = props;
   const typedSlide = usePresentStore((s) => s.typedSlide);
   const count = lesson?.slides.length ?? 0;
   const { playState, slideIndex } = playback;
@@ -173,12 +169,7 @@ function ConsoleControls(props: {
         >
           ◀ Prev
         </button>
-        <PlayPauseButton
-          engine={engine}
-          playback={playback}
-          disabled={disabled}
-          pause="sentence-end"
-        />
+        <PlayPauseButton playback={playback} disabled={disabled} pause="sentence-end" />
         <button
           type="button"
           disabled={disabled || slideIndex >= count - 1}
@@ -257,7 +248,7 @@ function ConsoleControls(props: {
 
 type Tone = 'ok' | 'warn' | 'bad' | 'off';
 
-function StatusStrip({ lesson, playback }: { lesson: Lesson | null; playback: EngineSnapshot }) {
+function StatusStrip({ lesson, playback }: { lesson: Lesson | null; playback: ProgramSnapshot }) {
   const windowState = usePresentStore((s) => s.programWindow);
   const items: { name: string; text: string; tone: Tone }[] = [
     {
@@ -297,7 +288,7 @@ function StatusStrip({ lesson, playback }: { lesson: Lesson | null; playback: En
   );
 }
 
-function avatarStatus(source: EngineSnapshot['avatarSource']) {
+function avatarStatus(source: ProgramSnapshot['avatarSource']) {
   switch (source) {
     case 'local':
       return { name: 'Avatar', text: 'local', tone: 'ok' as const };
@@ -308,13 +299,13 @@ function avatarStatus(source: EngineSnapshot['avatarSource']) {
   }
 }
 
-function liveStatus(state: EngineSnapshot['live']['state']) {
+function liveStatus(state: ProgramSnapshot['live']['state']) {
   const tone: Tone =
     state === 'live' ? 'ok' : state === 'failed' ? 'bad' : state === 'idle' ? 'off' : 'warn';
   return { name: 'LiveKit', text: state, tone };
 }
 
-function recordingStatus(playback: EngineSnapshot) {
+function recordingStatus(playback: ProgramSnapshot) {
   const state = playback.recorderState;
   if (state === 'idle') return { name: 'Recording', text: 'idle', tone: 'off' as const };
   const size = playback.recording ? ` (${formatBytes(playback.recording.bytesWritten)})` : '';
@@ -328,7 +319,8 @@ function recordingStatus(playback: EngineSnapshot) {
 const thisDisplay = 'this display';
 
 /** Where the audience window goes, and the button that opens it. */
-function ProgramWindowControls({ engine }: { engine: ProgramEngine }) {
+function ProgramWindowControls() {
+  const { engine } = useProgram();
   const [displays, setDisplays] = useState<DisplayInfo[]>([]);
   const [placement, setPlacement] = useState<ProgramWindowPlacement>({
     displayId: null,

@@ -6,14 +6,15 @@ import {
   type KeyTarget,
   type ShortcutContext,
   type ShortcutEngine,
+  type ShortcutRecording,
 } from './shortcuts.ts';
-import type { EngineSnapshot } from '../../engine/program-engine.ts';
+import type { ProgramSnapshot } from '../../store/app-store.ts';
 
 type Call = [string, ...unknown[]];
 
-/** A fake engine and context that record what the shortcuts asked for. */
+/** A fake engine, recording and context that record what the shortcuts asked for. */
 function setup(
-  playback: Partial<Pick<EngineSnapshot, 'playState' | 'slideIndex' | 'recorderState'>> = {},
+  playback: Partial<Pick<ProgramSnapshot, 'playState' | 'slideIndex' | 'recorderState'>> = {},
   extra: Partial<ShortcutContext> = {},
 ) {
   const calls: Call[] = [];
@@ -23,7 +24,7 @@ function setup(
     return Promise.resolve();
   };
   const engine: ShortcutEngine = {
-    play: () => done(['play']),
+    play: () => done(['play']).then(() => true),
     pause: () => done(['pause']),
     resume: () => done(['resume']),
     stop: () => done(['stop']),
@@ -36,14 +37,17 @@ function setup(
     get isBlank() {
       return blank;
     },
+  };
+  const recording: ShortcutRecording = {
     record: (target) => {
       calls.push(['record', target]);
       return Promise.resolve(true);
     },
-    stopRecording: () => done(['stopRecording']),
+    stop: () => done(['stopRecording']),
   };
   const context: ShortcutContext = {
     engine,
+    recording,
     playback: { playState: 'idle', slideIndex: 0, recorderState: 'idle', ...playback },
     slideCount: 5,
     recordingDir: '/videos',

@@ -1,4 +1,6 @@
-import type { EngineSnapshot, ProgramEngine } from '../../engine/program-engine.ts';
+import type { ProgramEngine } from '../../engine/program-engine.ts';
+import type { RecordingOutput } from '../../outputs/recording/recording-output.ts';
+import type { ProgramSnapshot } from '../../store/app-store.ts';
 
 /**
  * The one table of keyboard shortcuts: the key handler walks it and the help overlay lists it,
@@ -19,21 +21,16 @@ export interface KeyPress {
 /** The part of the engine the shortcuts drive (a fake stands in for it in unit tests). */
 export type ShortcutEngine = Pick<
   ProgramEngine,
-  | 'play'
-  | 'pause'
-  | 'resume'
-  | 'stop'
-  | 'pauseAtSentenceEnd'
-  | 'goToSlide'
-  | 'setBlank'
-  | 'isBlank'
-  | 'record'
-  | 'stopRecording'
+  'play' | 'pause' | 'resume' | 'stop' | 'pauseAtSentenceEnd' | 'goToSlide' | 'setBlank' | 'isBlank'
 >;
+
+/** The part of the recording output the shortcuts drive. */
+export type ShortcutRecording = Pick<RecordingOutput, 'record' | 'stop'>;
 
 export interface ShortcutContext {
   engine: ShortcutEngine;
-  playback: Pick<EngineSnapshot, 'playState' | 'slideIndex' | 'recorderState'>;
+  recording: ShortcutRecording;
+  playback: Pick<ProgramSnapshot, 'playState' | 'slideIndex' | 'recorderState'>;
   slideCount: number;
   recordingDir: string;
   undo: () => void;
@@ -246,9 +243,9 @@ export const shortcuts: readonly Shortcut[] = [
     run: (context) => {
       if (context.playback.recorderState === 'idle') {
         if (context.recordingDir.length === 0) return false;
-        void context.engine.record({ directory: context.recordingDir });
+        void context.recording.record({ directory: context.recordingDir });
       } else {
-        void context.engine.stopRecording();
+        void context.recording.stop();
       }
       return true;
     },

@@ -7,10 +7,9 @@ import {
   type ReactNode,
   type SyntheticEvent,
 } from 'react';
-import type { ProgramEngine } from '../../engine/program-engine.ts';
-import { AvatarPanel } from '../presenter/avatar-panel.tsx';
-import { LivePanel } from '../presenter/live-panel.tsx';
-import { VoicePanel } from '../presenter/voice-panel.tsx';
+import { AvatarPanel } from '../inspector/avatar-panel.tsx';
+import { LivePanel } from '../inspector/live-panel.tsx';
+import { VoicePanel } from '../inspector/voice-panel.tsx';
 import { AppearanceSection } from './appearance-section.tsx';
 import { ElevenLabsTest, SyncTalkTest } from './connection-test-button.tsx';
 import { OutputSection } from './output-section.tsx';
@@ -35,7 +34,7 @@ const tabs: { id: TabId; label: string }[] = [
   { id: 'appearance', label: 'Appearance' },
 ];
 
-function TabContent({ tab, engine }: { tab: TabId; engine: ProgramEngine }): ReactNode {
+function TabContent({ tab }: { tab: TabId }): ReactNode {
   switch (tab) {
     case 'output':
       return <OutputSection />;
@@ -54,7 +53,7 @@ function TabContent({ tab, engine }: { tab: TabId; engine: ProgramEngine }): Rea
         </>
       );
     case 'livekit':
-      return <LivePanel engine={engine} />;
+      return <LivePanel />;
     case 'recording':
       return <RecordingSection />;
     case 'appearance':
@@ -62,13 +61,7 @@ function TabContent({ tab, engine }: { tab: TabId; engine: ProgramEngine }): Rea
   }
 }
 
-export function SettingsDialog({
-  engine,
-  onClose,
-}: {
-  engine: ProgramEngine;
-  onClose: () => void;
-}) {
+export function SettingsDialog({ onClose }: { onClose: () => void }) {
   const dialog = useRef<HTMLDialogElement>(null);
   const tabButtons = useRef(new Map<TabId, HTMLButtonElement>());
   const [tab, setTab] = useState<TabId>('output');
@@ -170,7 +163,7 @@ export function SettingsDialog({
         ))}
       </div>
       <div className="settings-body" role="tabpanel" id={panelId(tab)} aria-labelledby={tabId(tab)}>
-        <TabContent tab={tab} engine={engine} />
+        <TabContent tab={tab} />
       </div>
       <footer className="settings-footer">
         <p className="hint">Changes apply at once; output changes are saved with the lesson.</p>

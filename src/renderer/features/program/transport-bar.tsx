@@ -1,7 +1,7 @@
 import { PlayPauseButton } from './play-pause-button.tsx';
-import type { ProgramEngine } from '../../engine/program-engine.ts';
 import { isOnAir, useAppStore } from '../../store/app-store.ts';
 import { formatClock } from '../../../shared/format-units.ts';
+import { useProgram } from './use-program.tsx';
 
 /** Drawn icons: symbol fonts are not on every machine (a missing glyph shows as a box). */
 function SkipIcon({ direction }: { direction: 'back' | 'forward' }) {
@@ -13,7 +13,8 @@ function SkipIcon({ direction }: { direction: 'back' | 'forward' }) {
   );
 }
 
-export function TransportBar({ engine }: { engine: ProgramEngine }) {
+export function TransportBar() {
+  const { engine, recording: recordingOutput } = useProgram();
   const lesson = useAppStore((s) => s.lesson);
   const playback = useAppStore((s) => s.playback);
   const recordingDir = useAppStore((s) => s.recordingDir);
@@ -35,7 +36,7 @@ export function TransportBar({ engine }: { engine: ProgramEngine }) {
       >
         <SkipIcon direction="back" />
       </button>
-      <PlayPauseButton engine={engine} playback={playback} disabled={disabled} pause="now" />
+      <PlayPauseButton playback={playback} disabled={disabled} pause="now" />
       <button type="button" disabled={!onAir} onClick={() => void engine.stop()} title="Stop (Esc)">
         ■ Stop
       </button>
@@ -52,7 +53,7 @@ export function TransportBar({ engine }: { engine: ProgramEngine }) {
         <button
           type="button"
           className="record active"
-          onClick={() => void engine.stopRecording()}
+          onClick={() => void recordingOutput.stop()}
           title="Stop recording (R)"
         >
           ● Stop recording
@@ -62,7 +63,7 @@ export function TransportBar({ engine }: { engine: ProgramEngine }) {
           type="button"
           className="record"
           disabled={disabled || recordingDir.length === 0}
-          onClick={() => void engine.record({ directory: recordingDir })}
+          onClick={() => void recordingOutput.record({ directory: recordingDir })}
           title="Record the presentation to a video file (R)"
         >
           ● Record

@@ -1,12 +1,13 @@
 import { useEffect, useRef, type ReactNode } from 'react';
-import type { ProgramEngine } from '../../engine/program-engine.ts';
 import { useAppStore } from '../../store/app-store.ts';
+import { useProgram } from './use-program.tsx';
 
 /**
  * Shows the one program canvas. The canvas stays attached to the DOM (a detached captured
  * canvas drops to a few frames a second in Chromium) and is only scaled by CSS here.
  */
-export function ProgramView({ engine, overlay }: { engine: ProgramEngine; overlay?: ReactNode }) {
+export function ProgramView({ overlay }: { overlay?: ReactNode }) {
+  const { engine } = useProgram();
   const host = useRef<HTMLDivElement>(null);
   const lesson = useAppStore((s) => s.lesson);
   const loading = useAppStore((s) => s.loadingLesson);

@@ -1,7 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { rapido } from '../../bridge/rapido.ts';
-import type { EngineSnapshot } from '../../engine/program-engine.ts';
-import { useAppStore, type AppStore } from '../../store/app-store.ts';
+import { useAppStore, type AppStore, type ProgramSnapshot } from '../../store/app-store.ts';
 import type { SyncTalkCheckInfo } from '../../../shared/ipc/contract.ts';
 import type { SyncTalkAvatarSettings } from '../../../shared/lesson/lesson-schema.ts';
 import type { RapidoError } from '../../../shared/result.ts';
@@ -25,7 +24,7 @@ type LoadState =
   | { phase: 'loaded'; message: string; elapsedMs: number }
   | { phase: 'failed'; error: RapidoError };
 
-function selectAvatarSource(s: AppStore): EngineSnapshot['avatarSource'] {
+function selectAvatarSource(s: AppStore): ProgramSnapshot['avatarSource'] {
   // A primitive, so the panel re-renders on a source change, not on every snapshot.
   return s.playback.avatarSource;
 }
@@ -34,7 +33,7 @@ function formatSeconds(ms: number): string {
   return `${Math.floor(ms / 1000)} s`;
 }
 
-function describeOnAir(source: EngineSnapshot['avatarSource']): string {
+function describeOnAir(source: ProgramSnapshot['avatarSource']): string {
   switch (source) {
     case 'synctalk':
       return 'SyncTalk';

@@ -1,4 +1,5 @@
-import type { EngineSnapshot, ProgramEngine } from '../../engine/program-engine.ts';
+import type { ProgramSnapshot } from '../../store/app-store.ts';
+import { useProgram } from './use-program.tsx';
 
 /**
  * Play, Pause or Resume as the presentation stands: the one button of the transport bar and of
@@ -6,12 +7,12 @@ import type { EngineSnapshot, ProgramEngine } from '../../engine/program-engine.
  * once); the editor's transport pauses at once.
  */
 export function PlayPauseButton(props: {
-  engine: ProgramEngine;
-  playback: EngineSnapshot;
+  playback: ProgramSnapshot;
   disabled: boolean;
   pause: 'now' | 'sentence-end';
 }) {
-  const { engine, playback } = props;
+  const { engine } = useProgram();
+  const { playback } = props;
   if (playback.playState === 'playing') {
     const atSentenceEnd = props.pause === 'sentence-end';
     return (

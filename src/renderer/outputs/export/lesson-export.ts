@@ -7,15 +7,15 @@ import {
   Mp4ExportWriter,
   exportAudioSampleRateHz,
   type ExportCodecs,
-} from '../../outputs/mp4-export-writer.ts';
-import { CaptionTrack } from '../captions/caption-track.ts';
+} from './mp4-export-writer.ts';
+import { CaptionTrack } from '../../engine/captions/caption-track.ts';
 import {
   programFrameOf,
   slidesAhead,
   type PlayerSlides,
   type ProgramFrame,
-} from '../playback/presentation-player.ts';
-import type { SlidePreparer } from '../playback/slide-preparer.ts';
+} from '../../engine/playback/presentation-player.ts';
+import type { SlidePreparer } from '../../engine/playback/slide-preparer.ts';
 import {
   chapterFor,
   etaMs,

@@ -11,14 +11,14 @@ import {
   VideoPreset,
   type VideoCodec,
 } from 'livekit-client';
-import type { LiveConnectInfo } from '../../shared/ipc/contract.ts';
+import type { LiveConnectInfo } from '../../../shared/ipc/contract.ts';
 import {
   avatarEventsTopic,
   defaultBitrateKbps,
   type AvatarEvent,
   type LiveVideoSettings,
-} from '../../shared/live/live-settings.ts';
-import { err, errorMessage, ok, type RapidoError, type Result } from '../../shared/result.ts';
+} from '../../../shared/live/live-settings.ts';
+import { err, errorMessage, ok, type RapidoError, type Result } from '../../../shared/result.ts';
 
 /**
  * The program on a LiveKit room: the program canvas's capture track and the program mix,

@@ -1,9 +1,9 @@
 import { useState } from 'react';
 import { rapido } from '../../bridge/rapido.ts';
-import type { ExportResult } from '../../engine/export/lesson-export.ts';
-import type { ProgramEngine } from '../../engine/program-engine.ts';
+import type { ExportResult } from '../../outputs/export/lesson-export.ts';
 import { useAppStore } from '../../store/app-store.ts';
 import { formatBytes, formatClock } from '../../../shared/format-units.ts';
+import { useProgram } from '../program/use-program.tsx';
 
 const phaseLabels = {
   checking: 'Checking slide images',
@@ -17,7 +17,8 @@ const phaseLabels = {
  * the recording folder. A progress bar with time left, Cancel (which keeps nothing), and where
  * the file, its captions and chapters went.
  */
-export function ExportSection({ engine }: { engine: ProgramEngine }) {
+export function ExportSection() {
+  const { exporter } = useProgram();
   const launch = useAppStore((s) => s.launch);
   const recordingDir = useAppStore((s) => s.recordingDir);
   const lessonDir = useAppStore((s) => s.lessonDir);
@@ -30,7 +31,7 @@ export function ExportSection({ engine }: { engine: ProgramEngine }) {
 
   async function start() {
     setDone(null);
-    const result = await engine.exportVideo({ directory: recordingDir });
+    const result = await exporter.exportVideo({ directory: recordingDir });
     if (result.ok) setDone(result.value);
     else if (result.error.code === 'cancelled') pushInfo(result.error.message);
     else pushError(result.error);
@@ -49,7 +50,7 @@ export function ExportSection({ engine }: { engine: ProgramEngine }) {
           Export video
         </button>
         {exporting ? (
-          <button type="button" onClick={() => engine.cancelExport()}>
+          <button type="button" onClick={() => exporter.cancel()}>
             Cancel export
           </button>
         ) : null}

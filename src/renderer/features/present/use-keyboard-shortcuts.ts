@@ -1,9 +1,9 @@
 import { useEffect } from 'react';
-import type { ProgramEngine } from '../../engine/program-engine.ts';
 import { useAppStore } from '../../store/app-store.ts';
 import { saveLessonNow } from '../editor/lesson-sync.ts';
-import { usePresentStore } from '../present/present-store.ts';
-import { describeTarget, handleShortcut, type ShortcutContext } from '../present/shortcuts.ts';
+import { usePresentStore } from './present-store.ts';
+import { useProgram } from '../program/use-program.tsx';
+import { describeTarget, handleShortcut, type ShortcutContext } from './shortcuts.ts';
 
 /**
  * The app's keyboard shortcuts, from the one table in present/shortcuts.ts (which the help
@@ -12,10 +12,11 @@ import { describeTarget, handleShortcut, type ShortcutContext } from '../present
  *
  * Returns the help overlay's state for the shell to render <ShortcutHelp open onClose />.
  */
-export function useKeyboardShortcuts(engine: ProgramEngine): {
+export function useKeyboardShortcuts(): {
   helpOpen: boolean;
   closeHelp: () => void;
 } {
+  const { engine, recording } = useProgram();
   useEffect(() => {
     function onKey(event: KeyboardEvent) {
       if (event.defaultPrevented || event.isComposing) return;
@@ -23,6 +24,7 @@ export function useKeyboardShortcuts(engine: ProgramEngine): {
       const present = usePresentStore.getState();
       const context: ShortcutContext = {
         engine,
+        recording,
         playback: app.playback,
         slideCount: app.lesson?.slides.length ?? 0,
         recordingDir: app.recordingDir,
@@ -39,7 +41,7 @@ export function useKeyboardShortcuts(engine: ProgramEngine): {
     }
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [engine]);
+  }, [engine, recording]);
   const helpOpen = usePresentStore((s) => s.helpOpen);
   const setHelpOpen = usePresentStore((s) => s.setHelpOpen);
   return { helpOpen, closeHelp: () => setHelpOpen(false) };

@@ -7,11 +7,11 @@ import {
   StreamTarget,
   type StreamTargetChunk,
 } from 'mediabunny';
-import type { ExportInfo } from '../../shared/ipc/contract.ts';
-import type { RapidoApi } from '../../shared/ipc/rapido-api.ts';
-import { err, errorMessage, ok, type RapidoError, type Result } from '../../shared/result.ts';
-import { frameTimestampUs } from '../engine/export/export-timeline.ts';
-import { h264LevelFor, videoBitrateFor } from './live-recorder.ts';
+import type { ExportInfo } from '../../../shared/ipc/contract.ts';
+import type { RapidoApi } from '../../../shared/ipc/rapido-api.ts';
+import { err, errorMessage, ok, type RapidoError, type Result } from '../../../shared/result.ts';
+import { frameTimestampUs } from './export-timeline.ts';
+import { h264LevelFor, videoBitrateFor } from '../video-codec.ts';
 
 /**
  * Encodes program frames and the program audio with WebCodecs and muxes them into an MP4 with

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { h264CodecFor, recordingMimeType } from './live-recorder.ts';
+import { h264CodecFor, recordingMimeType } from './video-codec.ts';
 
 describe('recording codec choice', () => {
   it('names the lowest H.264 level that fits the frame size and rate', () => {

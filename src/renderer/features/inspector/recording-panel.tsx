@@ -1,10 +1,9 @@
 import { rapido } from '../../bridge/rapido.ts';
 import { useAppStore } from '../../store/app-store.ts';
 import { formatBytes } from '../../../shared/format-units.ts';
-import type { ProgramEngine } from '../../engine/program-engine.ts';
 import { ExportSection } from './export-section.tsx';
 
-export function RecordingPanel({ engine }: { engine: ProgramEngine }) {
+export function RecordingPanel() {
   const launch = useAppStore((s) => s.launch);
   const recordingDir = useAppStore((s) => s.recordingDir);
   const setRecordingDir = useAppStore((s) => s.setRecordingDir);
@@ -43,7 +42,7 @@ export function RecordingPanel({ engine }: { engine: ProgramEngine }) {
         Record: MP4 (H.264 + Opus) in real time, written to disk while it records. Export: every
         frame at the lesson&apos;s size, faster than real time, with chapters and captions.
       </p>
-      <ExportSection engine={engine} />
+      <ExportSection />
       {playback.recorderState !== 'idle' && playback.recording ? (
         <p className="recording-live" data-testid="recording-status">
           <span className="rec-dot" aria-hidden="true" />{' '}

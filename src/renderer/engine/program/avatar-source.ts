@@ -1,0 +1,247 @@
+import type { RapidoError } from '../../../shared/result.ts';
+import type {
+  SegmentImage,
+  SyncTalkSegment,
+  SyncTalkSegments,
+} from '../avatar/synctalk-segments.ts';
+import type { AvatarFrame } from '../compositor/compositor.ts';
+import { avatarPoseAt } from '../local-avatar/avatar-motion.ts';
+import { LocalAvatarRenderer } from '../local-avatar/local-avatar-renderer.ts';
+import type { ProgramFrame } from '../playback/presentation-player.ts';
+
+/** Which avatar is on screen: the lesson's SyncTalk one, or the local one standing in. */
+export type AvatarSourceName = 'local' | 'synctalk' | 'local-fallback';
+
+/** SyncTalk frame accounting for one run (logged, and read by tests and the benchmark). */
+export interface AvatarRunStats {
+  syncTalkFrames: number;
+  /** Program frames that held an earlier image because the wanted one had not arrived. */
+  underrunFrames: number;
+  fallbackFrames: number;
+  /** From Play (or Record) to the first SyncTalk image composed, for the latest run. */
+  playToFirstFrameMs: number | null;
+}
+
+/** What the avatar source tells the engine. */
+export interface AvatarSourceHost {
+  log(
+    level: 'info' | 'warn',
+    message: string,
+    eventType: string,
+    performance?: Record<string, number | string | boolean | null>,
+  ): void;
+  /** Something the user should know that does not stop the show. */
+  warn(error: RapidoError): void;
+  /** The avatar on screen changed source (for the snapshot). */
+  sourceChanged(source: AvatarSourceName): void;
+  /** A new avatar image reached the program (for the avatar frame rate). */
+  newImage(): void;
+}
+
+const avatarFrameSize = 512;
+
+/**
+ * Chooses the avatar image for each program frame: SyncTalk's frame due on the audio clock when
+ * the lesson has a SyncTalk avatar and the frame is there, else the local avatar posed for the
+ * time. Keeps the SyncTalk run's frame accounting and says once per segment when it falls back.
+ */
+export class AvatarSource {
+  private readonly local = new LocalAvatarRenderer({
+    width: avatarFrameSize,
+    height: avatarFrameSize,
+    keyColor: '#00b140',
+  });
+  private segments: SyncTalkSegments | null = null;
+  /** The slide whose SyncTalk segment is being read, to release it when it goes off air. */
+  private segmentSlide: number | null = null;
+  private lastSyncTalkImage: SegmentImage | null = null;
+  private readonly fallbackNoticed = new WeakSet<SyncTalkSegment>();
+  private sourceValue: AvatarSourceName = 'local';
+  private runStartedMs: number | null = null;
+  private readonly stats: AvatarRunStats = {
+    syncTalkFrames: 0,
+    underrunFrames: 0,
+    fallbackFrames: 0,
+    playToFirstFrameMs: null,
+  };
+
+  constructor(private readonly host: AvatarSourceHost) {}
+
+  get source(): AvatarSourceName {
+    return this.sourceValue;
+  }
+
+  /** A lesson was loaded: its SyncTalk segments, or null for the local avatar. */
+  useSegments(segments: SyncTalkSegments | null): void {
+    this.segments = segments;
+    this.segmentSlide = null;
+    this.lastSyncTalkImage = null;
+    this.sourceValue = segments ? 'synctalk' : 'local';
+  }
+
+  setKeyColor(keyColor: string): void {
+    this.local.setKeyColor(keyColor);
+  }
+
+  /** A new Play/Record/jump: played segments cannot be replayed, and stats start again. */
+  beginRun(): void {
+    this.segments?.releaseConsumed();
+    this.segmentSlide = null;
+    this.runStartedMs = performance.now();
+    this.stats.syncTalkFrames = 0;
+    this.stats.underrunFrames = 0;
+    this.stats.fallbackFrames = 0;
+    this.stats.playToFirstFrameMs = null;
+  }
+
+  logRunStats(): void {
+    if (!this.segments) return;
+    this.host.log('info', 'SyncTalk avatar run summary', 'avatar_run_stats', {
+      syncTalkFrames: this.stats.syncTalkFrames,
+      underrunFrames: this.stats.underrunFrames,
+      fallbackFrames: this.stats.fallbackFrames,
+      playToFirstFrameMs: Math.round(this.stats.playToFirstFrameMs ?? -1),
+    });
+  }
+
+  /** The avatar for this program frame (the local one posed for `poseTimeMs` if none else). */
+  frameFor(programFrame: ProgramFrame | null, poseTimeMs: number): AvatarFrame {
+    const syncTalk = this.segments ? this.syncTalkFrame(programFrame) : null;
+    if (syncTalk) return syncTalk;
+    this.local.draw(avatarPoseAt(poseTimeMs, programFrame?.mouthOpen ?? 0));
+    this.host.newImage();
+    return {
+      source: this.local.canvas,
+      width: this.local.canvas.width,
+      height: this.local.canvas.height,
+    };
+  }
+
+  /**
+   * The avatar frame as it arrives, before keying (the eyedropper and key detection read it):
+   * the SyncTalk image on air, else the local avatar's current pose.
+   */
+  frameImage(): ImageData | null {
+    const image = this.segments ? this.lastSyncTalkImage : null;
+    if (!image) return this.local.snapshot();
+    const rgba = new Uint8ClampedArray(image.width * image.height * 4);
+    for (let i = 0, j = 0; i < image.rgb.length; i += 3, j += 4) {
+      rgba[j] = image.rgb[i] ?? 0;
+      rgba[j + 1] = image.rgb[i + 1] ?? 0;
+      rgba[j + 2] = image.rgb[i + 2] ?? 0;
+      rgba[j + 3] = 255;
+    }
+    return new ImageData(rgba, image.width, image.height);
+  }
+
+  onSegmentComplete(segment: SyncTalkSegment): void {
+    this.host.log(
+      'info',
+      `slide ${segment.speech.slideIndex + 1}: avatar segment complete`,
+      'avatar_segment_complete',
+      {
+        slideIndex: segment.speech.slideIndex,
+        source: segment.source ?? 'unknown',
+        frames: segment.contiguousFrames,
+        requestToFirstFrameMs:
+          segment.firstFrameAtMs === null
+            ? -1
+            : Math.round(segment.firstFrameAtMs - segment.requestedAtMs),
+        // Frames whose 40 ms of audio is not the speech played at their time: must be 0.
+        audioMismatches: segment.audioMismatches,
+      },
+    );
+  }
+
+  onSegmentFailed(segment: SyncTalkSegment, error: RapidoError): void {
+    const slide = segment.speech.slideIndex + 1;
+    this.host.log(
+      'warn',
+      `slide ${slide}: SyncTalk avatar unavailable (${error.message}); the local avatar stands in`,
+      'avatar_fallback',
+      { slideIndex: segment.speech.slideIndex, framesReceived: segment.contiguousFrames },
+    );
+    if (this.fallbackNoticed.has(segment)) return;
+    this.fallbackNoticed.add(segment);
+    this.host.warn({
+      code: 'not-available',
+      message: `Slide ${slide}: the SyncTalk avatar is unavailable, so the built-in avatar stands in. The show goes on.`,
+      hint: error.hint ?? 'Check that the SyncTalk server is running, then play the slide again.',
+      details: [error.message],
+    });
+  }
+
+  dispose(): void {
+    this.local.dispose();
+  }
+
+  /**
+   * The SyncTalk image for this program frame: the frame due on the audio clock, else the last
+   * image held (underrun), or null when the local avatar must stand in (the segment failed, or
+   * its frames are more than a second overdue).
+   */
+  private syncTalkFrame(frame: ProgramFrame | null): AvatarFrame | null {
+    const segments = this.segments;
+    if (!segments) return null;
+    if (!frame) return this.heldSyncTalkFrame();
+    const index = frame.slide.index;
+    if (this.segmentSlide !== index) {
+      if (this.segmentSlide !== null) segments.release(this.segmentSlide);
+      this.segmentSlide = index;
+    }
+    const segment = segments.get(index);
+    if (!segment) return this.heldSyncTalkFrame();
+    const pick = segment.pick(frame.speechMs);
+    if (pick.useFallback) {
+      this.stats.fallbackFrames += 1;
+      this.setSource('local-fallback');
+      if (!this.fallbackNoticed.has(segment) && segment.state !== 'failed') {
+        this.fallbackNoticed.add(segment);
+        this.host.log(
+          'warn',
+          `slide ${index + 1}: SyncTalk frames are over a second late; the local avatar stands in until they arrive`,
+          'avatar_fallback',
+          { slideIndex: index, wantedFrame: pick.wantedIndex },
+        );
+      }
+      return null;
+    }
+    if (pick.underrun) this.stats.underrunFrames += 1;
+    const image = pick.image ?? this.lastSyncTalkImage;
+    if (!image) return null;
+    if (pick.image) this.onSyncTalkImage(pick.image, segment);
+    return rgbFrame(image);
+  }
+
+  private onSyncTalkImage(image: SegmentImage, segment: SyncTalkSegment): void {
+    if (image !== this.lastSyncTalkImage) this.host.newImage();
+    this.stats.syncTalkFrames += 1;
+    this.lastSyncTalkImage = image;
+    this.setSource('synctalk');
+    if (this.stats.playToFirstFrameMs !== null || this.runStartedMs === null) return;
+    this.stats.playToFirstFrameMs = performance.now() - this.runStartedMs;
+    this.host.log('info', 'first SyncTalk frame on air', 'avatar_first_frame', {
+      playToFirstFrameMs: Math.round(this.stats.playToFirstFrameMs),
+      requestToFirstFrameMs:
+        segment.firstFrameAtMs === null
+          ? -1
+          : Math.round(segment.firstFrameAtMs - segment.requestedAtMs),
+      source: segment.source ?? 'streaming',
+    });
+  }
+
+  private heldSyncTalkFrame(): AvatarFrame | null {
+    return this.lastSyncTalkImage ? rgbFrame(this.lastSyncTalkImage) : null;
+  }
+
+  private setSource(source: AvatarSourceName): void {
+    if (this.sourceValue === source) return;
+    this.sourceValue = source;
+    this.host.log('info', `avatar source: ${source}`, 'avatar_source');
+    this.host.sourceChanged(source);
+  }
+}
+
+function rgbFrame(image: SegmentImage): AvatarFrame {
+  return { source: { rgb: image.rgb }, width: image.width, height: image.height };
+}

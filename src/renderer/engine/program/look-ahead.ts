@@ -1,0 +1,60 @@
+import type { PresentationPlayer } from '../playback/presentation-player.ts';
+import type { SlidePreparer } from '../playback/slide-preparer.ts';
+
+/** How long a lesson with a paid voice must stay unchanged before its look-ahead is bought. */
+const paidLookAheadSettleMs = 2_000;
+
+/**
+ * Look-ahead while idle: the selected slide and the next are prepared, so Play starts without
+ * waiting. The offline voice costs nothing and starts at once; a paid voice waits until the
+ * lesson has been left alone for a moment, so dragging a voice slider or clicking through slides
+ * does not buy speech for every intermediate state.
+ */
+export class IdleLookAhead {
+  private timer: ReturnType<typeof setTimeout> | undefined = undefined;
+
+  /** Prepares `index` and the next; `stillWanted` says whether the selection is unchanged. */
+  async schedule(
+    preparer: SlidePreparer,
+    index: number,
+    paidVoice: boolean,
+    stillWanted: () => boolean,
+  ): Promise<void> {
+    this.cancel();
+    const run = async () => {
+      if (!stillWanted()) return;
+      if (index + 1 < preparer.slideCount) void preparer.prepare(index + 1);
+      await preparer.prepare(index);
+    };
+    // Free speech is ready by the time the lesson has opened, as a player expects.
+    if (!paidVoice) await run();
+    else this.timer = setTimeout(() => void run(), paidLookAheadSettleMs);
+  }
+
+  cancel(): void {
+    clearTimeout(this.timer);
+  }
+}
+
+/** Program time ready beyond now: the rest of the slide on air, then each prepared slide after. */
+export function measureLookAhead(
+  preparer: SlidePreparer,
+  player: PresentationPlayer | null,
+  onAir: number,
+  nowSec: number,
+): { lookAheadSlides: number; lookAheadMs: number } {
+  let slides = 0;
+  let readyMs = 0;
+  const frame =
+    player && (player.state === 'playing' || player.state === 'paused')
+      ? player.frameAt(nowSec)
+      : null;
+  if (frame) readyMs += Math.max(0, frame.slide.speechMs + frame.slide.holdMs - frame.speechMs);
+  for (let index = onAir + 1; index < preparer.slideCount; index += 1) {
+    const ready = preparer.ready(index);
+    if (!ready) break;
+    slides += 1;
+    readyMs += ready.speechMs + ready.holdMs;
+  }
+  return { lookAheadSlides: slides, lookAheadMs: readyMs };
+}
