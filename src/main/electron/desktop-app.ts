@@ -11,7 +11,7 @@ import {
   webContents,
 } from 'electron';
 import { createAppServices, sampleLessonDir, type AppServices } from '../wiring/app-services.ts';
-import { readEnvironment } from '../services/platform/config/environment.ts';
+import { readEnvironment, sharedCacheDir } from '../services/platform/config/environment.ts';
 import { createDispatcher } from '../services/ipc/dispatcher.ts';
 import { createLogger } from '../services/logging/logger.ts';
 import { appMetricsFromElectron } from '../services/platform/system/process-metrics.ts';
@@ -64,7 +64,7 @@ export function startDesktopApp(): void {
   services = createAppServices({
     paths: {
       resourcesDir,
-      cacheDir: join(app.getPath('userData'), 'cache'),
+      cacheDir: sharedCacheDir(env.value),
       secretsDir: join(app.getPath('userData'), 'secrets'),
       configDir: app.getPath('userData'),
       defaultRecordingDir: env.value.RAPIDO_RECORDING_DIR ?? join(app.getPath('videos'), 'Rapido'),

@@ -3,7 +3,11 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import type { PrepareProgressInfo } from '../../../shared/ipc/contract.ts';
 import { formatError } from '../../../shared/result.ts';
-import { headlessDataDir, readEnvironment } from '../../services/platform/config/environment.ts';
+import {
+  headlessDataDir,
+  readEnvironment,
+  sharedCacheDir,
+} from '../../services/platform/config/environment.ts';
 import { loadLesson } from '../../services/lesson/lesson-store.ts';
 import { createLogger } from '../../services/logging/logger.ts';
 import { createSyncTalkAvatarService } from '../../services/avatar/synctalk-avatar-service.ts';
@@ -54,7 +58,7 @@ export async function prepare(argv: string[]): Promise<number> {
     secrets: () => [env.value.ELEVENLABS_API_KEY ?? ''],
   });
   const voices = createVoiceServices({
-    cacheDir: join(dataDir, 'cache', 'speech'),
+    cacheDir: join(sharedCacheDir(env.value), 'speech'),
     secretsDir: join(dataDir, 'secrets'),
     cipher: null,
     environment: {
@@ -67,7 +71,7 @@ export async function prepare(argv: string[]): Promise<number> {
   });
   const syncTalk = createSyncTalkAvatarService({
     logger,
-    cacheDir: join(dataDir, 'cache', 'avatar-segments'),
+    cacheDir: join(sharedCacheDir(env.value), 'avatar-segments'),
     // No page: pre-generation sends nothing but progress, and that is printed here.
     emit: () => undefined,
     serverUrlOverride: env.value.SYNCTALK_SERVER_URL,

@@ -4,7 +4,11 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LaunchInfo, RenderProgress } from '../../../shared/ipc/contract.ts';
 import { createAppServices, sampleLessonDir, type AppServices } from '../../wiring/app-services.ts';
-import { headlessDataDir, type Environment } from '../../services/platform/config/environment.ts';
+import {
+  headlessDataDir,
+  sharedCacheDir,
+  type Environment,
+} from '../../services/platform/config/environment.ts';
 import { createDispatcher } from '../../services/ipc/dispatcher.ts';
 import { createLogger, type Logger } from '../../services/logging/logger.ts';
 import { startHeadlessServer, type HeadlessServer } from './headless-server.ts';
@@ -62,7 +66,7 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
   services = createAppServices({
     paths: {
       resourcesDir: join(projectRoot, 'resources'),
-      cacheDir: join(dataDir, 'cache'),
+      cacheDir: sharedCacheDir(env),
       secretsDir: join(dataDir, 'secrets'),
       configDir: dataDir,
       defaultRecordingDir:

@@ -57,3 +57,12 @@ export function headlessDataDir(env: Environment): string {
   const xdg = process.env.XDG_CACHE_HOME;
   return join(xdg && xdg.length > 0 ? xdg : join(homedir(), '.cache'), 'rapido');
 }
+
+/**
+ * The speech and avatar-segment caches of every host (desktop, headless, `rapido prepare`): they
+ * are content-addressed and safe with concurrent writers, so one folder lets a lesson prepared on
+ * the command line play from the app without a voice service or GPU server.
+ */
+export function sharedCacheDir(env: Environment): string {
+  return join(headlessDataDir(env), 'cache');
+}
