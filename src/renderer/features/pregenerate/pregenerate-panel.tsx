@@ -14,8 +14,8 @@ import './pregenerate-panel.css';
  * "Prepare whole lesson": makes every slide's speech (and SyncTalk avatar) ahead, into main's
  * caches, so presenting, recording or exporting later needs no network. The run lives outside
  * the panel (pregenerate-run.ts); the panel shows its progress, time left, Cancel, and the
- * summary with any failures. The lesson comes from the store; the engine prop keeps the
- * inspector's panels alike (the run itself talks to main, not to the engine).
+ * summary with any failures. The lesson comes from the store; the run itself is main's slide
+ * pipeline (only progress crosses), so the panel needs nothing of the engine.
  */
 export function PregeneratePanel() {
   const lesson = useAppStore((s) => s.lesson);
