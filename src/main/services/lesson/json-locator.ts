@@ -2,8 +2,13 @@
  * A position-tracking JSON scanner. JSON.parse says neither where a syntax error is in a form
  * editors understand (line:column) nor where a valid-but-wrong field sits, and both are what a
  * person fixing lesson.json by hand needs. The scanner checks syntax strictly (RFC 8259, as
- * JSON.parse does) and records where every value starts; the value itself still comes from
- * JSON.parse so the two can never disagree about what the document means.
+ * JSON.parse does); the value itself still comes from JSON.parse so the two can never disagree
+ * about what the document means.
+ *
+ * Positions are found on demand, only for the paths asked about (the fields a schema complains
+ * of): one more pass over the text follows those paths and skips every other subtree, so memory
+ * stays proportional to the paths asked for, never to the document (recording a position per
+ * value took gigabytes for a few megabytes of lesson.json).
  */
 
 export type JsonPathSegment = string | number;
@@ -31,6 +36,11 @@ export interface JsonDocument {
    * A path that does not exist resolves to its nearest existing parent.
    */
   locate(path: readonly PropertyKey[]): JsonLocation;
+  /**
+   * `locate` for many paths in one pass over the text (time linear in the text plus the paths);
+   * results are in the order asked.
+   */
+  locateAll(paths: readonly (readonly PropertyKey[])[]): JsonLocation[];
 }
 
 export interface JsonSyntaxError extends JsonPosition {
@@ -56,16 +66,13 @@ class SyntaxFailure extends Error {
 export function scanJson(text: string): JsonScanResult {
   // JSON.parse rejects a byte-order mark, but editors on Windows write one; columns ignore it.
   const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
-  const lineStarts = computeLineStarts(body);
-  const positions = new Map<string, number>();
   try {
-    const scanner = new Scanner(body, positions);
-    scanner.scanDocument();
+    new Scanner(body, null).scanDocument();
   } catch (failure) {
     if (failure instanceof SyntaxFailure) {
       return {
         ok: false,
-        error: { message: failure.message, ...positionAt(lineStarts, failure.offset) },
+        error: { message: failure.message, ...positionAt(body, failure.offset) },
       };
     }
     throw failure;
@@ -76,29 +83,89 @@ export function scanJson(text: string): JsonScanResult {
   } catch (parseError) {
     // Only reachable if the scanner accepts something JSON.parse does not: report it, positionless.
     const message = parseError instanceof Error ? parseError.message : String(parseError);
-    return { ok: false, error: { message, ...positionAt(lineStarts, 0) } };
+    return { ok: false, error: { message, ...positionAt(body, 0) } };
   }
+  const locateAll = (paths: readonly (readonly PropertyKey[])[]): JsonLocation[] => {
+    const root = newNode();
+    const segmentLists = paths.map((path) => path.map(toSegment));
+    for (const segments of segmentLists) addPath(root, segments);
+    // The text was checked above, so this pass cannot fail; it only fills in offsets.
+    new Scanner(body, root).scanDocument();
+    const offsets = segmentLists.map((segments) => resolve(root, segments));
+    const positions = positionsAt(
+      body,
+      offsets.map((found) => found.offset),
+    );
+    return segmentLists.map((segments, index) => {
+      const found = offsets[index];
+      const position = positions[index];
+      if (found === undefined || position === undefined) throw new Error('locateAll: lost a path');
+      return {
+        ...position,
+        path: segments.slice(0, found.length),
+        exact: found.length === segments.length,
+      };
+    });
+  };
   return {
     ok: true,
     document: {
       value,
+      locateAll,
       locate(path) {
-        const segments = path.map(toSegment);
-        for (let length = segments.length; length >= 0; length -= 1) {
-          const prefix = segments.slice(0, length);
-          const offset = positions.get(pathKey(prefix));
-          if (offset !== undefined) {
-            return {
-              ...positionAt(lineStarts, offset),
-              path: prefix,
-              exact: length === segments.length,
-            };
-          }
-        }
-        return { ...positionAt(lineStarts, 0), path: [], exact: segments.length === 0 };
+        const [location] = locateAll([path]);
+        if (location === undefined) throw new Error('locate: no location');
+        return location;
       },
     },
   };
+}
+
+/**
+ * The asked-for paths as a tree: the scanner descends only into values on some asked-for path
+ * and records where each node's value (or member key) starts.
+ */
+interface PathNode {
+  keys: Map<string, PathNode> | null;
+  indices: Map<number, PathNode> | null;
+  offset: number | undefined;
+}
+
+function newNode(): PathNode {
+  return { keys: null, indices: null, offset: undefined };
+}
+
+function addPath(root: PathNode, segments: readonly JsonPathSegment[]): void {
+  let node = root;
+  for (const segment of segments) {
+    let next: PathNode | undefined;
+    if (typeof segment === 'number') {
+      node.indices ??= new Map();
+      next = node.indices.get(segment);
+      if (next === undefined) node.indices.set(segment, (next = newNode()));
+    } else {
+      node.keys ??= new Map();
+      next = node.keys.get(segment);
+      if (next === undefined) node.keys.set(segment, (next = newNode()));
+    }
+    node = next;
+  }
+}
+
+/** The longest prefix of `segments` found in the text, and where it starts. */
+function resolve(
+  root: PathNode,
+  segments: readonly JsonPathSegment[],
+): { length: number; offset: number } {
+  let best = { length: 0, offset: root.offset ?? 0 };
+  let node: PathNode | undefined = root;
+  for (let index = 0; index < segments.length; index += 1) {
+    const segment = segments[index];
+    node = typeof segment === 'number' ? node.indices?.get(segment) : node.keys?.get(segment ?? '');
+    if (node?.offset === undefined) break;
+    best = { length: index + 1, offset: node.offset };
+  }
+  return best;
 }
 
 /** `['slides', 2, 'image']` -> `slides[2].image`; the root is `(root)`. */
@@ -123,34 +190,42 @@ function toSegment(key: PropertyKey): JsonPathSegment {
   return typeof key === 'number' ? key : String(key);
 }
 
-function pathKey(path: readonly JsonPathSegment[]): string {
-  return JSON.stringify(path);
+function positionAt(text: string, offset: number): JsonPosition {
+  const [position] = positionsAt(text, [offset]);
+  return position ?? { line: 1, column: offset + 1, offset };
 }
 
-function computeLineStarts(text: string): number[] {
-  const starts = [0];
-  for (let index = 0; index < text.length; index += 1) {
-    const code = text.charCodeAt(index);
-    if (code === 0x0a) {
-      starts.push(index + 1);
-    } else if (code === 0x0d) {
-      // \r\n is one break; a lone \r is one too (old Mac files), as editors count it.
-      if (text.charCodeAt(index + 1) === 0x0a) index += 1;
-      starts.push(index + 1);
+/**
+ * Line and column of each offset, counting line breaks in one pass up to the last offset (no
+ * table of line starts: a file of many short lines would make that as large as the text).
+ */
+function positionsAt(text: string, offsets: readonly number[]): JsonPosition[] {
+  const order = offsets
+    .map((_, index) => index)
+    .sort((a, b) => (offsets[a] ?? 0) - (offsets[b] ?? 0));
+  const positions: JsonPosition[] = new Array<JsonPosition>(offsets.length);
+  let line = 1;
+  let lineStart = 0;
+  let index = 0;
+  for (const which of order) {
+    const offset = offsets[which] ?? 0;
+    while (index < offset) {
+      const code = text.charCodeAt(index);
+      if (code === 0x0d && text.charCodeAt(index + 1) === 0x0a) {
+        // \r\n is one break; an offset on its \n still belongs to the line the \r ends.
+        if (index + 1 >= offset) break;
+        index += 1;
+      }
+      index += 1;
+      // A lone \r is a break too (old Mac files), as editors count it.
+      if (code === 0x0a || code === 0x0d) {
+        line += 1;
+        lineStart = index;
+      }
     }
+    positions[which] = { line, column: offset - lineStart + 1, offset };
   }
-  return starts;
-}
-
-function positionAt(lineStarts: readonly number[], offset: number): JsonPosition {
-  let low = 0;
-  let high = lineStarts.length - 1;
-  while (low < high) {
-    const middle = (low + high + 1) >> 1;
-    if ((lineStarts[middle] ?? 0) <= offset) low = middle;
-    else high = middle - 1;
-  }
-  return { line: low + 1, column: offset - (lineStarts[low] ?? 0) + 1, offset };
+  return positions;
 }
 
 function describeChar(char: string | undefined): string {
@@ -164,19 +239,19 @@ function describeChar(char: string | undefined): string {
 class Scanner {
   private index = 0;
   private readonly text: string;
-  private readonly positions: Map<string, number>;
-  private readonly path: JsonPathSegment[] = [];
+  /** The asked-for paths, or null when only checking syntax. */
+  private readonly root: PathNode | null;
 
-  constructor(text: string, positions: Map<string, number>) {
+  constructor(text: string, root: PathNode | null) {
     this.text = text;
-    this.positions = positions;
+    this.root = root;
   }
 
   scanDocument(): void {
     this.skipWhitespace();
     if (this.index >= this.text.length) this.fail('Unexpected end of input: the file is empty');
-    this.positions.set(pathKey([]), this.index);
-    this.scanValue(0);
+    if (this.root !== null) this.root.offset = this.index;
+    this.scanValue(0, this.root ?? undefined);
     this.skipWhitespace();
     if (this.index < this.text.length) {
       this.fail(
@@ -203,18 +278,19 @@ class Scanner {
     }
   }
 
-  private scanValue(depth: number): void {
+  /** `node` is set while the value is on an asked-for path; other values are only checked. */
+  private scanValue(depth: number, node: PathNode | undefined): void {
     if (depth > maxDepth) this.fail(`Nesting deeper than ${maxDepth} levels`);
     const char = this.text[this.index];
     switch (char) {
       case '{':
-        this.scanObject(depth);
+        this.scanObject(depth, node?.keys ?? undefined);
         return;
       case '[':
-        this.scanArray(depth);
+        this.scanArray(depth, node?.indices ?? undefined);
         return;
       case '"':
-        this.scanString();
+        this.scanString(false);
         return;
       case 't':
         this.scanLiteral('true');
@@ -235,7 +311,7 @@ class Scanner {
     }
   }
 
-  private scanObject(depth: number): void {
+  private scanObject(depth: number, members: Map<string, PathNode> | undefined): void {
     const open = this.index;
     this.index += 1;
     this.skipWhitespace();
@@ -255,21 +331,20 @@ class Scanner {
         this.unexpected('a property name in double quotes');
       }
       const keyStart = this.index;
-      const key = this.scanString();
+      const key = this.scanString(true);
       this.skipWhitespace();
       if (this.text[this.index] !== ':') this.unexpected(`':' after property name "${key}"`);
       this.index += 1;
       this.skipWhitespace();
-      this.path.push(key);
+      const member = members?.get(key);
       // A repeated key: JSON.parse keeps the last, so the last position is the one that counts.
-      this.positions.set(pathKey(this.path), keyStart);
-      this.scanValue(depth + 1);
-      this.path.pop();
+      if (member !== undefined) member.offset = keyStart;
+      this.scanValue(depth + 1, member);
       if (this.closesAfterItem('}', open, `',' or '}' after the value of "${key}"`)) return;
     }
   }
 
-  private scanArray(depth: number): void {
+  private scanArray(depth: number, elements: Map<number, PathNode> | undefined): void {
     const open = this.index;
     this.index += 1;
     this.skipWhitespace();
@@ -286,10 +361,9 @@ class Scanner {
           `Unexpected end of input: the array at ${this.describeOffset(open)} is not closed`,
         );
       }
-      this.path.push(element);
-      this.positions.set(pathKey(this.path), this.index);
-      this.scanValue(depth + 1);
-      this.path.pop();
+      const item = elements?.get(element);
+      if (item !== undefined) item.offset = this.index;
+      this.scanValue(depth + 1, item);
       if (this.closesAfterItem(']', open, "',' or ']' after an array element")) return;
     }
   }
@@ -311,8 +385,11 @@ class Scanner {
     this.unexpected(expected);
   }
 
-  /** Returns the decoded string, which object keys need for their paths. */
-  private scanString(): string {
+  /**
+   * Returns the decoded string when `decode` is set (object keys need it for their paths); values
+   * are only checked, so a large document builds no copy of its strings.
+   */
+  private scanString(decode: boolean): string {
     const open = this.index;
     this.index += 1;
     let out = '';
@@ -325,7 +402,7 @@ class Scanner {
         );
       }
       if (char === '"') {
-        out += this.text.slice(runStart, this.index);
+        if (decode) out += this.text.slice(runStart, this.index);
         this.index += 1;
         return out;
       }
@@ -335,8 +412,9 @@ class Scanner {
         );
       }
       if (char === '\\') {
-        out += this.text.slice(runStart, this.index);
-        out += this.scanEscape();
+        const run = decode ? this.text.slice(runStart, this.index) : '';
+        const decoded = this.scanEscape();
+        if (decode) out += run + decoded;
         runStart = this.index;
         continue;
       }
@@ -408,8 +486,7 @@ class Scanner {
   }
 
   private describeOffset(offset: number): string {
-    const lineStarts = computeLineStarts(this.text.slice(0, offset + 1));
-    const position = positionAt(lineStarts, offset);
+    const position = positionAt(this.text, offset);
     return `${position.line}:${position.column}`;
   }
 }

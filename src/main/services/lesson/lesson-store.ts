@@ -120,12 +120,13 @@ export async function loadLesson(
   }
   const document = scanned.document;
 
-  const details: string[] = [];
+  const problems: Problem[] = [];
   const parsed = lessonSchema.safeParse(document.value);
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) details.push(...describeIssue(issue, document));
+    for (const issue of parsed.error.issues) problems.push(...describeIssue(issue, document));
   }
-  details.push(...(await checkSlideImages(dir, document)));
+  problems.push(...(await checkSlideImages(dir, document)));
+  const details = formatProblems(document, problems);
 
   if (!parsed.success || details.length > 0) {
     options.logger?.warn('lesson.json is not a valid lesson', {
@@ -147,47 +148,74 @@ export async function loadLesson(
   return ok({ dir, lesson: parsed.data, source });
 }
 
-function detail(document: JsonDocument, path: readonly PropertyKey[], message: string): string {
-  const location = document.locate(path);
-  return `${formatJsonPath(path)} (line ${location.line}): ${message}`;
+/** A field lesson.json gets wrong; its line is looked up once for all of them. */
+interface Problem {
+  path: readonly PropertyKey[];
+  message: string;
+}
+
+function detail(path: readonly PropertyKey[], message: string): Problem {
+  return { path, message };
+}
+
+/** `field (line N): message` for each problem, locating them all in one pass over the text. */
+function formatProblems(document: JsonDocument, problems: readonly Problem[]): string[] {
+  const locations = document.locateAll(problems.map((problem) => problem.path));
+  return problems.map(
+    (problem, index) =>
+      `${formatJsonPath(problem.path)} (line ${locations[index]?.line ?? 1}): ${problem.message}`,
+  );
+}
+
+/** Whether the parsed document has a value at `path` (what the text has, as JSON.parse read it). */
+function hasPath(root: unknown, path: readonly PropertyKey[]): boolean {
+  let current = root;
+  for (const key of path) {
+    if (Array.isArray(current)) {
+      if (typeof key !== 'number' || key < 0 || key >= current.length) return false;
+      current = current[key];
+    } else if (typeof current === 'object' && current !== null && typeof key === 'string') {
+      if (!Object.hasOwn(current, key)) return false;
+      current = (current as Record<string, unknown>)[key];
+    } else return false;
+  }
+  return true;
 }
 
 /** Zod's messages start with "Invalid input: " and omit what a person needs; say it plainly. */
-function describeIssue(issue: z.core.$ZodIssue, document: JsonDocument): string[] {
+function describeIssue(issue: z.core.$ZodIssue, document: JsonDocument): Problem[] {
   const path = issue.path;
-  const exists = document.locate(path).exact;
+  const exists = hasPath(document.value, path);
   switch (issue.code) {
     case 'unrecognized_keys':
       return issue.keys.map((key) =>
         detail(
-          document,
           [...path, key],
           'unknown field (check its spelling; it is not part of the lesson format)',
         ),
       );
     case 'invalid_type':
       if (!exists) {
-        return [detail(document, path, `required field is missing (expected ${issue.expected})`)];
+        return [detail(path, `required field is missing (expected ${issue.expected})`)];
       }
       return [
         detail(
-          document,
           path,
           `expected ${issue.expected}, got ${describeJsonValue(valueAt(document.value, path))}`,
         ),
       ];
     case 'invalid_union': {
       const supported = issue.discriminator === undefined ? null : supportedProviders(path);
-      if (supported === null) return [detail(document, path, stripPrefix(issue.message))];
+      if (supported === null) return [detail(path, stripPrefix(issue.message))];
       const what = exists
         ? `unsupported ${issue.discriminator ?? 'value'} ${describeJsonValue(valueAt(document.value, path))}`
         : 'required field is missing';
-      return [detail(document, path, `${what} (supported: ${supported.join(', ')})`)];
+      return [detail(path, `${what} (supported: ${supported.join(', ')})`)];
     }
     case 'too_small':
     case 'too_big': {
       if (issue.origin === 'string' && issue.code === 'too_small' && issue.minimum === 1) {
-        return [detail(document, path, 'must not be empty')];
+        return [detail(path, 'must not be empty')];
       }
       const given = valueAt(document.value, path);
       if (issue.origin === 'number' && typeof given === 'number') {
@@ -201,20 +229,19 @@ function describeIssue(issue: z.core.$ZodIssue, document: JsonDocument): string[
           : strict
             ? 'less than'
             : 'at most';
-        return [detail(document, path, `must be ${bound} ${String(limit)}, got ${given}`)];
+        return [detail(path, `must be ${bound} ${String(limit)}, got ${given}`)];
       }
-      return [detail(document, path, stripPrefix(issue.message))];
+      return [detail(path, stripPrefix(issue.message))];
     }
     case 'not_multiple_of':
       return [
         detail(
-          document,
           path,
           `must be a multiple of ${String(issue.divisor)}, got ${describeJsonValue(valueAt(document.value, path))}`,
         ),
       ];
     default:
-      return [detail(document, path, stripPrefix(issue.message))];
+      return [detail(path, stripPrefix(issue.message))];
   }
 }
 
@@ -255,27 +282,48 @@ function describeJsonValue(value: unknown): string {
   return typeof value;
 }
 
+const imageCheckConcurrency = 16;
+
+/** `items.map(work)` with at most `limit` calls in flight; results in the order of `items`. */
+export async function mapLimited<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next;
+      next += 1;
+      results[index] = await work(items[index] as T, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
 /**
  * Checks the slide images named in the raw document, so they are reported together with schema
  * problems rather than only after those are fixed.
  */
-async function checkSlideImages(dir: string, document: JsonDocument): Promise<string[]> {
+async function checkSlideImages(dir: string, document: JsonDocument): Promise<Problem[]> {
   const root = document.value;
   if (typeof root !== 'object' || root === null || !('slides' in root)) return [];
   const slides = root.slides;
   if (!Array.isArray(slides)) return [];
-  const checks = slides.map(async (slide: unknown, index) => {
+  const check = async (slide: unknown, index: number): Promise<Problem | null> => {
     if (typeof slide !== 'object' || slide === null || !('image' in slide)) return null;
     const image = slide.image;
     // Non-strings and empty strings are the schema's to report.
     if (typeof image !== 'string' || image.length === 0) return null;
     const inspected = await inspectLessonImage(dir, image);
-    return inspected.ok
-      ? null
-      : detail(document, ['slides', index, 'image'], inspected.error.message);
-  });
-  const results = await Promise.all(checks);
-  return results.filter((line): line is string => line !== null);
+    return inspected.ok ? null : detail(['slides', index, 'image'], inspected.error.message);
+  };
+  // A few at a time: a lesson of a thousand slides must not open a thousand files at once
+  // (it failed at the usual 1024-descriptor limit).
+  const results = await mapLimited(slides, imageCheckConcurrency, check);
+  return results.filter((problem): problem is Problem => problem !== null);
 }
 
 /**

@@ -362,8 +362,11 @@ async function locateImage(
 }
 
 function formatProblems(document: JsonDocument, problems: readonly Problem[]): string[] {
-  const lines = problems.slice(0, maxDetails).map((problem) => {
-    const line = document.locate(problem.path).line;
+  const shown = problems.slice(0, maxDetails);
+  // One pass over the text for all of them, not one per problem.
+  const locations = document.locateAll(shown.map((problem) => problem.path));
+  const lines = shown.map((problem, index) => {
+    const line = locations[index]?.line ?? 1;
     return `${formatJsonPath(problem.path)} (line ${line}): ${problem.message}`;
   });
   if (problems.length > maxDetails) lines.push(`…and ${problems.length - maxDetails} more`);
