@@ -12,6 +12,7 @@ import { inspectLessonImage, isInsideDirectory } from './lesson-assets.ts';
 import type { LoadedLesson } from './lesson-store.ts';
 import { lessonFileName, loadLesson, saveLesson, validateLesson } from './lesson-store.ts';
 import { compareNatural, parseNarrationScript } from './narration-script.ts';
+import { trimChar } from './number-text.ts';
 
 export interface ImportImageFolderOptions {
   /** The folder of slide images (png, jpg, webp, gif, svg, bmp, avif); sub-folders are ignored. */
@@ -304,11 +305,9 @@ export function slideIdsFor(imageNames: readonly string[]): string[] {
   const used = new Set<string>();
   return imageNames.map((name, index) => {
     const stem = name.replace(/\.[^.]*$/, '');
+    // trimChar, not /^-+|-+$/: the regex is quadratic in a run of dashes that is not at the end.
     const base =
-      stem
-        .replace(/[^A-Za-z0-9_-]+/g, '-')
-        .replace(/^-+|-+$/g, '')
-        .slice(0, 90) || `slide-${index + 1}`;
+      trimChar(stem.replace(/[^A-Za-z0-9_-]+/g, '-'), '-').slice(0, 90) || `slide-${index + 1}`;
     let id = base;
     for (let suffix = 2; used.has(id); suffix += 1) id = `${base}-${suffix}`;
     used.add(id);
@@ -323,12 +322,13 @@ export function titleFromFolderName(name: string): string {
 
 /** Lesson ids name rooms and files: letters, digits, "_" and "-" only. */
 export function slugify(title: string): string {
-  const slug = title
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 100);
+  const slug = trimChar(
+    title
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-'),
+    '-',
+  ).slice(0, 100);
   return slug.length > 0 ? slug : 'lesson';
 }

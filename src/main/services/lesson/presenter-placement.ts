@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { NormalisedRect } from '../../../shared/lesson/lesson-schema.ts';
 import { defaultPlacement } from '../../../shared/lesson/lesson-schema.ts';
+import { parseNumberText } from './number-text.ts';
 
 /**
  * The predecessor's `presenterConfig` (where the presenter video sat on a slide) as Rapido's
@@ -71,11 +72,12 @@ function pick(object: Record<string, unknown>, keys: readonly string[]): [string
 function parseMeasure(value: unknown): Measure | null {
   if (typeof value === 'number') return Number.isFinite(value) ? { value, unit: null } : null;
   if (typeof value !== 'string') return null;
-  const match = /^\s*(-?\d+(?:\.\d+)?|-?\.\d+)\s*(%|px)?\s*$/i.exec(value);
-  if (match?.[1] === undefined) return null;
-  const unitText = match[2]?.toLowerCase();
-  const unit: Unit | null = unitText === '%' ? 'percent' : unitText === 'px' ? 'px' : null;
-  return { value: Number(match[1]), unit };
+  // A hand parser, not a regular expression: the one here backtracked for minutes on long runs
+  // of spaces in a slide-data file.
+  const parsed = parseNumberText(value, { signed: true, bareFraction: true, units: ['%', 'px'] });
+  if (parsed === null) return null;
+  const unit: Unit | null = parsed.unit === '%' ? 'percent' : parsed.unit === 'px' ? 'px' : null;
+  return { value: parsed.value, unit };
 }
 
 function parseFlag(value: unknown): boolean | null {

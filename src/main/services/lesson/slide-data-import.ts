@@ -20,6 +20,7 @@ import { formatJsonPath, scanJson } from './json-locator.ts';
 import { compareNatural } from './narration-script.ts';
 import type { FrameSize } from './presenter-placement.ts';
 import { frameSizeIn, parsePresenterConfig, samePlacement } from './presenter-placement.ts';
+import { lastDigitRun, parseNumberText } from './number-text.ts';
 
 /**
  * The predecessor (a Python app) kept each talk as parsed slide data:
@@ -128,13 +129,13 @@ function narrationText(value: unknown, path: JsonPath, problems: Problem[]): str
   return '';
 }
 
+const durationText = { signed: false, bareFraction: false, units: ['s', 'sec', 'seconds'] };
+
 function durationSeconds(value: unknown, path: JsonPath, problems: Problem[]): number | null {
-  const number =
-    typeof value === 'number'
-      ? value
-      : typeof value === 'string' && /^\s*\d+(\.\d+)?\s*(s|sec|seconds)?\s*$/i.test(value)
-        ? Number.parseFloat(value)
-        : Number.NaN;
+  // Parsed by hand, in linear time: the regular expression here backtracked on long runs of
+  // spaces (a 300 KB value blocked main for 30 s).
+  const parsed = typeof value === 'string' ? parseNumberText(value, durationText) : null;
+  const number = typeof value === 'number' ? value : (parsed?.value ?? Number.NaN);
   if (!Number.isFinite(number) || number < 0) {
     problems.push({ path, message: `expected a duration in seconds, got ${describeValue(value)}` });
     return null;
@@ -306,8 +307,7 @@ async function isFile(path: string): Promise<boolean> {
 
 /** The number a file name ends in ("slide_012.png" -> 12), or null. */
 function trailingNumber(name: string): number | null {
-  const match = /(\d+)\D*$/.exec(name.slice(0, name.length - extname(name).length));
-  return match?.[1] === undefined ? null : Number(match[1]);
+  return lastDigitRun(name.slice(0, name.length - extname(name).length));
 }
 
 async function locateImage(
