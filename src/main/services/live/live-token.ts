@@ -35,6 +35,9 @@ export async function mintPublisherToken(request: MintRequest): Promise<string> 
   return token.toJwt();
 }
 
+/** The largest time a Date holds (ECMAScript: ±100,000,000 days around 1970). */
+const maxDateMs = 8.64e15;
+
 const claimsSchema = z.object({
   exp: z.number().optional(),
   sub: z.string().optional(),
@@ -80,6 +83,17 @@ export function inspectPublisherToken(
     });
   }
   const expiresAtMs = claims.exp === undefined ? null : claims.exp * 1000;
+  // An exp outside what a Date can hold (far past, far future) made toISOString throw a
+  // RangeError out of this function; it is the token's fault, so say so like any other fault.
+  if (expiresAtMs !== null && !(Math.abs(expiresAtMs) <= maxDateMs)) {
+    return err(
+      'invalid-request',
+      `The LiveKit token's expiry (exp ${String(claims.exp)}) is not a date Rapido can use.`,
+      {
+        hint: 'Mint a new token (or enter the API key and secret, and Rapido mints its own).',
+      },
+    );
+  }
   if (expiresAtMs !== null && expiresAtMs <= nowMs) {
     return err(
       'invalid-request',
