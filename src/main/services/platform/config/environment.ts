@@ -2,6 +2,20 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 
+/** https anywhere; http only to a loopback host, where nothing on the network can read it. */
+export function isHttpsOrLoopback(value: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  if (url.protocol === 'https:') return true;
+  if (url.protocol !== 'http:') return false;
+  const host = url.hostname.toLowerCase();
+  return host === 'localhost' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
 /**
  * The environment is a boundary too: parsed once with zod, with the predecessor's variable
  * names kept so existing deployments carry over.
@@ -25,8 +39,17 @@ const environmentSchema = z.object({
     .trim()
     .transform((value) => (value.length > 0 ? value : undefined))
     .optional(),
-  /** A proxy or a test server speaking the ElevenLabs API. */
-  ELEVENLABS_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /**
+   * A proxy or a test server speaking the ElevenLabs API. Every request carries the API key,
+   * so plain http is refused unless it stays on this machine.
+   */
+  ELEVENLABS_BASE_URL: z
+    .url({ protocol: /^https?$/ })
+    .refine(isHttpsOrLoopback, {
+      message:
+        'must start with https:// (plain http:// only to this machine: localhost, 127.0.0.1 or [::1]), because every request carries the ElevenLabs API key',
+    })
+    .optional(),
   ELEVENLABS_VOICE_ID: z
     .string()
     .regex(/^[A-Za-z0-9_-]{1,100}$/)
