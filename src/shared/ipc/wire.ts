@@ -55,8 +55,14 @@ function restore(value: unknown, attachments: Uint8Array[], depth: number): unkn
       return attachment;
     }
     const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(record))
+    for (const [key, item] of Object.entries(record)) {
+      // JSON.parse makes "__proto__" an own key, but assigning it here would set `out`'s
+      // prototype, and a schema would then accept fields the sender only made inherited. No
+      // message Rapido sends has such a key: refuse it. ("constructor" and "prototype" are plain
+      // own data under assignment and stay so.)
+      if (key === '__proto__') throw new Error('refused key "__proto__" in a wire message');
       out[key] = restore(item, attachments, depth + 1);
+    }
     return out;
   }
   return value;
