@@ -1,6 +1,7 @@
 import type { LaunchInfo } from '../../shared/ipc/contract.ts';
 import { ok } from '../../shared/result.ts';
 import type { CallContext, SendHandlers } from '../services/ipc/dispatcher.ts';
+import { createLogRateLimiter } from '../services/logging/log-rate-limit.ts';
 import type { Logger } from '../services/logging/logger.ts';
 import type { ProcessMetricsSampler } from '../services/platform/system/process-metrics.ts';
 import {
@@ -27,12 +28,17 @@ export function createAppHandlers(options: {
   abilities: HostAbilities;
   processMetrics: ProcessMetricsSampler;
   logger: Logger;
+  /** Renderer log lines per client: a burst, then a steady rate (defaults suit normal use). */
+  rendererLogLimit?: { burst: number; perSecond: number; now?: () => number };
 }): {
   invoke: InvokeHandlersOf<'app' | 'program-window' | 'shell'>;
   send: SendHandlersOf<'log' | 'render'>;
 } {
   const { abilities, processMetrics } = options;
   const rendererLog = options.logger.child('renderer', { event_source: 'frontend' });
+  const rendererLogLimit = createLogRateLimiter(
+    options.rendererLogLimit ?? { burst: 500, perSecond: 100 },
+  );
   return {
     invoke: {
       'app:get-launch': () =>
@@ -75,6 +81,23 @@ export function createAppHandlers(options: {
     },
     send: {
       'log:write': (entry: Parameters<SendHandlers['log:write']>[0], context: CallContext) => {
+        const admission = rendererLogLimit.admit(context.clientId);
+        if (!admission.admit) {
+          if (admission.firstDrop) {
+            rendererLog.warn('renderer log lines over the rate limit: dropping them', {
+              event_type: 'renderer_log_dropping',
+              client: context.clientId,
+            });
+          }
+          return;
+        }
+        if (admission.droppedBefore > 0) {
+          rendererLog.warn(`${admission.droppedBefore} renderer log lines dropped (rate limit)`, {
+            event_type: 'renderer_log_dropped',
+            client: context.clientId,
+            dropped: admission.droppedBefore,
+          });
+        }
         const fields = {
           event_source: 'frontend' as const,
           client: context.clientId,
