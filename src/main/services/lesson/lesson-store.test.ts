@@ -458,3 +458,42 @@ describe('mapLimited', () => {
     expect(results).toEqual(items.map((item) => item * 2));
   });
 });
+
+describe('a large lesson.json', () => {
+  test('6 MB with faults far down: each reported at its line, in one pass', async () => {
+    const slides: string[] = [];
+    const count = 40_000;
+    for (let index = 0; index < count; index += 1) {
+      // Slide 30,000 has a numeric id; slide 39,999 an unknown field. Images are left out so the
+      // test measures the locator, not 40,000 file checks.
+      const id = index === 30_000 ? '30000' : `"s${index}"`;
+      const extra = index === count - 1 ? ', "imagee": "x.png"' : '';
+      const filler = `"${'n'.repeat(100)}"`;
+      slides.push(
+        `    { "id": ${id}, "narration": ${filler}, "holdMs": 1000${extra} }${index === count - 1 ? '' : ','}`,
+      );
+    }
+    const lines = [
+      '{',
+      '  "schemaVersion": 1,',
+      '  "id": "big",',
+      '  "title": "Big",',
+      '  "slides": [',
+      ...slides,
+      '  ]',
+      '}',
+    ];
+    expect(lines.join('\n').length).toBeGreaterThan(5_000_000);
+    const dir = await lessonFolder(lines);
+    const error = expectError(await loadLesson(dir));
+    // Slide i sits on line i + 6.
+    expect(error.details).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^slides\[30000\]\.id \(line 30006\): expected string, got number 30000$/,
+        ),
+        expect.stringMatching(/^slides\[39999\]\.imagee \(line 40005\): unknown field/),
+      ]),
+    );
+  });
+});
