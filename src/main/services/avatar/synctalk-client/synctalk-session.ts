@@ -50,7 +50,8 @@ export type {
  * public API (types in session-types.ts).
  */
 
-const tickIntervalMs = 250;
+/** Often enough that a stream gone silent is recognised within `frameGapMs` + 50 ms. */
+const tickIntervalMs = 50;
 
 export function createSyncTalkSession(options: SyncTalkSessionOptions): SyncTalkSession {
   const pacing: PacingPolicy = { ...defaultPacingPolicy, ...options.pacing };
@@ -97,7 +98,9 @@ export function createSyncTalkSession(options: SyncTalkSessionOptions): SyncTalk
     pacing,
     origin,
     stallTimeoutMs: options.stallTimeoutMs ?? 10_000,
-    endSpeechGraceMs: options.endSpeechGraceMs ?? 2000,
+    // Only waited when every frame is in but end_speech is missing (a marker killed it).
+    endSpeechGraceMs: options.endSpeechGraceMs ?? 500,
+    frameGapMs: options.frameGapMs ?? 450,
     status,
     connection,
   });
@@ -126,7 +129,6 @@ export function createSyncTalkSession(options: SyncTalkSessionOptions): SyncTalk
     intake.tickFps(nowMs);
     const conn = connection.usable();
     if (!conn) return;
-    if (intake.checkGeneratorEnd(conn, nowMs)) return;
     queue.checkProgress(conn, nowMs);
   }
 
@@ -194,6 +196,17 @@ export function createSyncTalkSession(options: SyncTalkSessionOptions): SyncTalk
           chunksSent: 0,
           maxLookAheadMs: 0,
           endedBy: 'empty',
+          complete: true,
+          placement: {
+            byAudio: 0,
+            byOrder: 0,
+            silentDropped: 0,
+            duplicates: 0,
+            unmatchedDropped: 0,
+            held: 0,
+          },
+          replays: 0,
+          replayGapsMs: [],
         }),
       );
     }
@@ -208,6 +221,7 @@ export function createSyncTalkSession(options: SyncTalkSessionOptions): SyncTalk
         signal,
         detachAbort: () => undefined,
         settle: resolve,
+        resumed: null,
       };
       if (signal) {
         const onAbort = () => {
