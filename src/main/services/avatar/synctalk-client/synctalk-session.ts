@@ -185,30 +185,7 @@ export function createSyncTalkSession(options: SyncTalkSessionOptions): SyncTalk
       return Promise.resolve(err('cancelled', `Utterance "${utterance.id}" was cancelled.`));
     }
     if (utterance.pcm.length === 0) {
-      return Promise.resolve(
-        ok({
-          utteranceId: utterance.id,
-          frames: 0,
-          expectedFrames: 0,
-          audioMs: 0,
-          firstFrameLatencyMs: null,
-          wallMs: 0,
-          chunksSent: 0,
-          maxLookAheadMs: 0,
-          endedBy: 'empty',
-          complete: true,
-          placement: {
-            byAudio: 0,
-            byOrder: 0,
-            silentDropped: 0,
-            duplicates: 0,
-            unmatchedDropped: 0,
-            held: 0,
-          },
-          replays: 0,
-          replayGapsMs: [],
-        }),
-      );
+      return Promise.resolve(ok(emptySummary(utterance.id)));
     }
     return new Promise((resolve) => {
       const pcm = padToWholeFrames(utterance.pcm);
@@ -261,5 +238,31 @@ export function createSyncTalkSession(options: SyncTalkSessionOptions): SyncTalk
     speak,
     close,
     stats: () => ({ state: status.state(), ...status.counters }),
+  };
+}
+
+/** What speaking no audio at all gives: no frames, complete. */
+function emptySummary(utteranceId: string): UtteranceSummary {
+  return {
+    utteranceId,
+    frames: 0,
+    expectedFrames: 0,
+    audioMs: 0,
+    firstFrameLatencyMs: null,
+    wallMs: 0,
+    chunksSent: 0,
+    maxLookAheadMs: 0,
+    endedBy: 'empty',
+    complete: true,
+    placement: {
+      byAudio: 0,
+      byOrder: 0,
+      silentDropped: 0,
+      duplicates: 0,
+      unmatchedDropped: 0,
+      held: 0,
+    },
+    replays: 0,
+    replayGapsMs: [],
   };
 }

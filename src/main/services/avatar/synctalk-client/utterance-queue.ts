@@ -96,18 +96,7 @@ export function createUtteranceQueue(options: {
     active = resumed ? replayRun(resumed, pacing) : startedUtterance(pending, pacing);
     connection.send(conn, startMarker);
     status.set('speaking');
-    if (resumed) {
-      status.lifecycle(
-        `Utterance "${pending.id}" sent again from frame ${active.runStartFrame} (${active.placer.nextIndex} of ${pending.expectedFrames} frames in)`,
-        { utterance_id: pending.id },
-      );
-    } else {
-      status.events.emit('utterance', { utteranceId: pending.id, status: 'started', error: null });
-      status.lifecycle(
-        `Utterance "${pending.id}" started (${Math.round(samplesToMs(pending.pcm.length))} ms of audio)`,
-        { utterance_id: pending.id },
-      );
-    }
+    announceStart(status, active, resumed !== null);
     pump();
   }
 
@@ -171,12 +160,7 @@ export function createUtteranceQueue(options: {
     if (verdict === 'silent') {
       replayActive(conn, nowMs);
     } else if (verdict === 'stalled') {
-      conn.stalledMs = nowMs - current.lastProgressMs;
-      log.warn(
-        `SyncTalk stalled for ${Math.round(conn.stalledMs)} ms during utterance "${current.pending.id}"`,
-        { event_type: 'synctalk_stall' },
-      );
-      conn.socket.terminate();
+      breakStalled(conn, current, nowMs, status);
     } else if (verdict === 'no-end-speech') {
       log.warn(
         `No end_speech for utterance "${current.pending.id}" ${options.endSpeechGraceMs} ms after its last frame; ending it`,
@@ -202,11 +186,7 @@ export function createUtteranceQueue(options: {
     if (current.cancelled) {
       finishCancelled(current.pending);
     } else if (recyclesWithoutProgress > maxRecyclesWithoutProgress) {
-      finishActive(current, {
-        code: 'not-available',
-        message: `The SyncTalk server at ${options.origin} stopped streaming (${silentMs} ms without a frame) and did not resume after ${maxRecyclesWithoutProgress} fresh streams.`,
-        hint: "Check the SyncTalk server's log.",
-      });
+      finishActive(current, notResumedError(options.origin, silentMs));
     } else {
       current.stalledAtMs = current.stalledAtMs ?? nowMs - silentMs;
       current.pending.resumed = current;
@@ -276,6 +256,46 @@ export function createUtteranceQueue(options: {
       recyclesWithoutProgress = 0;
     },
     checkProgress,
+  };
+}
+
+/** The first run is announced as started; a replay is only logged. */
+function announceStart(status: SessionStatus, current: ActiveUtterance, replay: boolean) {
+  const { pending } = current;
+  if (replay) {
+    status.lifecycle(
+      `Utterance "${pending.id}" sent again from frame ${current.runStartFrame} (${current.placer.nextIndex} of ${pending.expectedFrames} frames in)`,
+      { utterance_id: pending.id },
+    );
+    return;
+  }
+  status.events.emit('utterance', { utteranceId: pending.id, status: 'started', error: null });
+  status.lifecycle(
+    `Utterance "${pending.id}" started (${Math.round(samplesToMs(pending.pcm.length))} ms of audio)`,
+    { utterance_id: pending.id },
+  );
+}
+
+/** No marker or frame for the stall timeout: the socket is broken (its close fails the utterance). */
+function breakStalled(
+  conn: Connection,
+  current: ActiveUtterance,
+  nowMs: number,
+  status: SessionStatus,
+) {
+  conn.stalledMs = nowMs - current.lastProgressMs;
+  status.log.warn(
+    `SyncTalk stalled for ${Math.round(conn.stalledMs)} ms during utterance "${current.pending.id}"`,
+    { event_type: 'synctalk_stall' },
+  );
+  conn.socket.terminate();
+}
+
+function notResumedError(origin: string, silentMs: number): RapidoError {
+  return {
+    code: 'not-available',
+    message: `The SyncTalk server at ${origin} stopped streaming (${silentMs} ms without a frame) and did not resume after ${maxRecyclesWithoutProgress} fresh streams.`,
+    hint: "Check the SyncTalk server's log.",
   };
 }
 
