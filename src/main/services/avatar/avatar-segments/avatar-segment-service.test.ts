@@ -232,7 +232,12 @@ describe('avatar segment service', () => {
     }));
     const frames = collector();
     const result = await service.generate(request(avatar, speech(400)), frames);
-    expect(result.ok && result.value).toEqual({ frameCount: 10, cached: false, source: 'server' });
+    expect(result.ok && result.value).toEqual({
+      frameCount: 10,
+      cached: false,
+      source: 'server',
+      unplacedFrames: 1,
+    });
     expect(frames.frames.map((frame) => frame.index)).toEqual([...Array(10).keys()]);
     expect(await segmentFiles(cacheDir)).toHaveLength(0);
     expect(

@@ -62,7 +62,13 @@ export function createSegmentSpeaker(deps: {
       spoken = await speakOn(lane, request, key, sink, signal);
     }
     if (!spoken.ok) return spoken.error.code === 'cancelled' ? spoken : notAvailable(spoken.error);
-    return ok({ frameCount: spoken.value.frames, cached: false, source: 'server' });
+    const { held, byOrder } = spoken.value.placement;
+    return ok({
+      frameCount: spoken.value.frames,
+      cached: false,
+      source: 'server',
+      ...(held + byOrder > 0 ? { unplacedFrames: held + byOrder } : {}),
+    });
   }
 
   /** One utterance on one lane, cached once it completes whole. */
