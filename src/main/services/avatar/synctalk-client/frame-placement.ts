@@ -64,6 +64,8 @@ export interface FramePlacer {
 /** How far around the next place a frame's audio is looked for, in frames. */
 const searchBackFrames = 48;
 const searchAheadFrames = 96;
+/** Frames placed in arrival order, none by audio, after which the server is taken not to echo. */
+const notEchoingAfter = 8;
 
 export function createFramePlacer(pcm: Int16Array, expectedFrames: number): FramePlacer {
   const filled = new Uint8Array(expectedFrames);
@@ -137,7 +139,9 @@ export function createFramePlacer(pcm: Int16Array, expectedFrames: number): Fram
         stats.silentDropped += 1;
         return { kind: 'dropped', why: 'silent' };
       }
-      const offset = audio === null ? null : find(audio);
+      // A server whose frames never matched is not searched again and again (a resampler).
+      const echoes = stats.byAudio > 0 || stats.byOrder < notEchoingAfter;
+      const offset = audio === null || !echoes ? null : find(audio);
       if (offset === null) {
         if (stats.byAudio === 0) {
           stats.byOrder += 1;
