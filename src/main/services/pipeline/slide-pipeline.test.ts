@@ -10,10 +10,7 @@ import type {
 import { lessonSchema, type Lesson } from '../../../shared/lesson/lesson-schema.ts';
 import { slideSpeechRequest } from '../../../shared/speech/slide-speech-request.ts';
 import { createSyncTalkAvatarService } from '../avatar/synctalk-avatar-service.ts';
-import {
-  idealServer,
-  startReferenceServer,
-} from '../../../../testing/synctalk-reference/reference-server.ts';
+import { startReferenceServer } from '../../../../testing/synctalk-reference/reference-server.ts';
 import type { ReferenceServer } from '../../../../testing/synctalk-reference/reference-server.ts';
 import { createMemoryLogger } from '../logging/logger.ts';
 import { createVoiceServices } from '../speech/voice-services.ts';
@@ -44,13 +41,11 @@ async function setup(): Promise<{
   lesson: Lesson;
   grant: (requestId: string, shownIndex: number) => void;
 }> {
-  // Issue 15: the client does not cope with the real server's quirks yet; the lead turns these
-  // back to the default (realServerQuirks) once it does.
+  // The real server's quirks are on (realServerQuirks, the default): the client copes.
   const server = await startReferenceServer({
     port: 0,
     avatars: [alin],
     preloaded: ['alin_cc'],
-    faults: { ...idealServer },
   });
   cleanups.push(() => server.close());
   const dir = await mkdtemp(join(tmpdir(), 'rapido-pipeline-'));

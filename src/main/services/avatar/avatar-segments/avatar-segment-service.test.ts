@@ -36,8 +36,8 @@ async function setup(
   logger: ReturnType<typeof createMemoryLogger>;
   sessionsCreated: () => number;
 }> {
-  // Issue 15: the client does not cope with the real server's quirks yet; the lead turns these
-  // back to the default (realServerQuirks) once it does.
+  // The ideal server: these tests count the utterances the server was sent, and the real
+  // server's marker crash (quirk 1) makes the client send a killed one again (a replay).
   const server = await startReferenceServer({
     port: 0,
     avatars: [alin],

@@ -2,10 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { createMemoryLogger } from '../../logging/logger.ts';
-import {
-  idealServer,
-  startReferenceServer,
-} from '../../../../../testing/synctalk-reference/reference-server.ts';
+import { startReferenceServer } from '../../../../../testing/synctalk-reference/reference-server.ts';
 import type {
   FaultSettings,
   ReferenceServer,
@@ -36,9 +33,8 @@ async function reference(options: Partial<ReferenceServerOptions> = {}): Promise
     avatars: [alin, jennifer],
     preloaded: ['alin_cc'],
     ...options,
-    // Issue 15: the client does not cope with the real server's quirks yet; the lead turns these
-    // back to the default (realServerQuirks) once it does.
-    faults: { ...idealServer, ...options.faults },
+    // The real server's quirks are on (realServerQuirks, the default): the client copes.
+    faults: { ...options.faults },
   });
   cleanups.push(() => server.close());
   return server;
