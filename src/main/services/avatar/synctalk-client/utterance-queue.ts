@@ -36,6 +36,10 @@ const startMarker = new TextEncoder().encode('start_of_stream');
 const endMarker = new TextEncoder().encode('end_of_stream');
 /** Replays in a row without a frame placed before the utterance is failed instead. */
 const maxRecyclesWithoutProgress = 2;
+/** end_of_stream waits until all but this many frames are in (the server's mel look-ahead)... */
+const endMarkerHoldFrames = 5;
+/** ...or until the frames have stopped coming this long. */
+const endMarkerHoldMs = 200;
 /** Frames of audio resent before the first missing frame on a replay (0.4 s of context). */
 const replayContextFrames = 10;
 
@@ -114,6 +118,7 @@ export function createUtteranceQueue(options: {
         status,
       );
       if (!current.pacer.finished) return;
+      if (!endMarkerSafe(current, performance.now())) return;
     }
     connection.send(conn, endMarker);
     current.endSent = true;
@@ -156,6 +161,8 @@ export function createUtteranceQueue(options: {
   function checkProgress(conn: Connection, nowMs: number) {
     const current = active;
     if (!current) return;
+    // A held end_of_stream goes once the stream stops making progress (see endMarkerSafe).
+    if (!current.endSent && current.pacer.finished) pump();
     const verdict = progressVerdict(current, conn, nowMs, options);
     if (verdict === 'silent') {
       replayActive(conn, nowMs);
@@ -257,6 +264,22 @@ export function createUtteranceQueue(options: {
     },
     checkProgress,
   };
+}
+
+/**
+ * Whether `end_of_stream` may go now. The real server kills its stream when a marker is yielded
+ * while a "latency test" is armed (inference_system/api.py ~l.1483); audio arriving after a pause
+ * arms one whose target is the first of the last 5 frames its audio makes (~l.700:
+ * `get_max_encodable_frame() + 1`), and the end marker is placed right there. Once every frame but
+ * the last `endMarkerHoldFrames` is in, any test our audio armed has been measured, so the marker
+ * is safe. If the frames stop coming first (the server holds them back for more audio), it goes
+ * after `endMarkerHoldMs` without progress.
+ */
+function endMarkerSafe(current: ActiveUtterance, nowMs: number): boolean {
+  return (
+    current.placer.nextIndex >= current.pending.expectedFrames - endMarkerHoldFrames ||
+    nowMs - current.lastProgressMs >= endMarkerHoldMs
+  );
 }
 
 /** The first run is announced as started; a replay is only logged. */
