@@ -1,4 +1,5 @@
 import { rmsDbfs } from './pcm.ts';
+import { compositeOnto } from './server-keying.ts';
 
 /**
  * The reference server's picture: a flat head-and-shoulders silhouette on the avatar's key colour,
@@ -68,6 +69,7 @@ export class FramePainter {
   private readonly staticImage: Uint8Array;
   private readonly canvas: Uint8Array;
   private readonly mouth: MouthGeometry;
+  private readonly key: Rgb;
 
   constructor(width: number, height: number, keyColour: string) {
     if (!Number.isInteger(width) || !Number.isInteger(height) || width < 8 || height < 8) {
@@ -76,7 +78,8 @@ export class FramePainter {
     this.width = width;
     this.height = height;
     this.marker = markerSquareFor(width, height);
-    const drawn = drawStaticPicture(width, height, parseKeyColour(keyColour));
+    this.key = parseKeyColour(keyColour);
+    const drawn = drawStaticPicture(width, height, this.key);
     this.staticImage = drawn.image;
     this.mouth = drawn.mouth;
     this.canvas = this.staticImage.slice();
@@ -84,6 +87,16 @@ export class FramePainter {
 
   get frameBytes(): number {
     return this.width * this.height * 3;
+  }
+
+  /**
+   * Server-side keying (quirk 6): the key-coloured background becomes `background` (RGB24 of the
+   * frame's size). Mouth and marker never carry the key colour, so keying the static picture once
+   * gives every frame exactly what keying each frame would.
+   */
+  keyOnto(background: Uint8Array): void {
+    compositeOnto(this.staticImage, background, this.key);
+    this.canvas.set(this.staticImage);
   }
 
   /**

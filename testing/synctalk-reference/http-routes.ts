@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseLoadModelBody } from './load-model-body.ts';
-import { folderNameFor, type ServerState } from './server-state.ts';
+import { folderOf, type ServerState } from './server-state.ts';
 import type { StreamSession } from './stream-session.ts';
 
 /** The HTTP side of the reference server: /status, /models, /streams, /streams/{id}, /load_model. */
@@ -109,7 +109,7 @@ function streamDetails(session: StreamSession): Record<string, unknown> {
   return {
     stream_id: info.streamId,
     ...sessionFields(session),
-    has_chroma_key: false,
+    has_chroma_key: session.hasChromaKey,
     client_info: info.clientInfo,
     websocket_state: 'CONNECTED',
   };
@@ -120,13 +120,16 @@ async function loadModel(
   res: ServerResponse,
   modelName: string,
 ): Promise<void> {
-  // Like the real handler: the 404 it raises inside its try is caught by its own
-  // `except Exception` and comes out as a 500 whose detail embeds "404: ...".
   const avatar = state.avatars.find((candidate) => candidate.name === modelName);
   if (!avatar) {
-    sendJson(res, 500, {
-      detail: `Failed to load model: 404: Avatar '${modelName}' not found in config`,
-    });
+    const notFound = `Avatar '${modelName}' not found in config`;
+    // Quirk 7 (synctalk_fastapi.py `load_model`): the HTTPException(404) raised inside its try is
+    // caught by its own `except Exception` and re-raised as a 500 whose detail embeds "404: ...".
+    if (state.faults.loadModelUnknown500) {
+      sendJson(res, 500, { detail: `Failed to load model: 404: ${notFound}` });
+    } else {
+      sendJson(res, 404, { detail: notFound });
+    }
     return;
   }
   if (state.isLoaded(avatar)) {
@@ -139,7 +142,7 @@ async function loadModel(
     state.later(loadDelayMs, resolve);
   });
   state.markLoaded(avatar);
-  state.log(`loaded ${modelName} as ${folderNameFor(avatar.name)}`);
+  state.log(`loaded ${modelName} as ${folderOf(avatar)}`);
   sendJson(res, 200, { message: `Model ${modelName} loaded successfully` });
 }
 

@@ -90,7 +90,8 @@ describe('HTTP endpoints', () => {
   });
 
   test('GET /streams and /streams/{id} describe an active stream; unknown ids are 404', async () => {
-    const server = await start();
+    // Server keying (on by default, as published) is covered in reference-server.quirks.test.ts.
+    const server = await start({ faults: { serverKeying: false } });
     expect(await getJson(server, '/streams/nope')).toEqual({
       status: 404,
       body: { detail: 'Stream nope not found' },

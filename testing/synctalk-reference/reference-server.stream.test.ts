@@ -10,9 +10,10 @@ import {
   type ReceivedMessage,
   referenceServerFixture,
 } from './test-support.ts';
+import { idealServer } from './reference-server.ts';
 
 const small = { name: 'small', width: 64, height: 64, keyColor: '#089831' };
-const { start, connect, closeAll } = referenceServerFixture([small]);
+const { start, connect, closeAll } = referenceServerFixture([small], idealServer);
 
 afterEach(closeAll);
 

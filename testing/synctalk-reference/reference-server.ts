@@ -14,6 +14,11 @@ import { upgradeHandler } from './websocket-admission.ts';
 export {
   defaultFaults,
   folderNameFor,
+  folderOf,
+  idealServer,
+  publishedDefaultBackgroundUrl,
+  realServerQuirks,
+  type QuirkSettings,
   type AdmissionRejection,
   type FaultSettings,
   type ReferenceAvatar,
@@ -24,6 +29,10 @@ export {
  * README.md next to this file) that behaves like it wherever a client can observe: HTTP shapes and
  * status codes, admission refused before the WebSocket handshake (HTTP 403), batching, markers,
  * idle frames, pacing with bursts, a 13-frame send queue; plus injectable faults.
+ *
+ * By default it also has the real server's quirks (issue 15, `realServerQuirks`: marker crash,
+ * end_speech before the tail, no video for short utterances, stale start_speech, server-side
+ * keying, 500 for an unknown avatar). Pass `faults: { ...idealServer }` for a well-behaved one.
  */
 
 export interface ReferenceServerOptions {
@@ -77,6 +86,15 @@ const faultsSchema = z
       .nullable(),
     closeWithErrorAfterFrames: z.number().int().positive().nullable(),
     generatorStopsAtEndOfStream: z.boolean(),
+    markerCrash: z.boolean(),
+    markerCrashCleanupMs: count,
+    endSpeechBeforeTail: z.boolean(),
+    shortUtteranceNoVideo: z.boolean(),
+    staleStartSpeech: z.boolean(),
+    generationFps: z.number().positive().max(1000).nullable(),
+    serverKeying: z.boolean(),
+    defaultBackgroundUrl: z.string().min(1).nullable(),
+    loadModelUnknown500: z.boolean(),
   })
   .partial()
   .strict();
@@ -86,6 +104,7 @@ const avatarSchema = z.object({
   width: z.number().int().min(8).max(4096),
   height: z.number().int().min(8).max(4096),
   keyColor: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'key colour must look like #089831'),
+  folderName: z.string().min(1).optional(),
 });
 
 const optionsSchema = z.object({

@@ -11,6 +11,11 @@ export interface ReferenceAvatar {
   width: number;
   height: number;
   keyColor: string;
+  /**
+   * The server's model key (avatar_config.json `folder_name`): /status lists it, not the avatar
+   * name (published: `jason_walley` -> `jason`). Default: folderNameFor(name).
+   */
+  folderName?: string;
 }
 
 export type AdmissionRejection =
@@ -35,7 +40,66 @@ export interface FaultSettings {
    * end_speech for the marker, a final end_speech, then silence on a socket that stays open.
    */
   generatorStopsAtEndOfStream: boolean;
+  /**
+   * Issue 15 quirks of the real server (see quirks.ts and README.md, "Real-server quirks"); each
+   * is on in `realServerQuirks` (the default) and off in `idealServer`.
+   */
+  /** 1: a marker due while a "latency test" is armed stops generation (api.py yielding_thread). */
+  markerCrash: boolean;
+  /** 1: how long the dead stream stays silent before its final end_speech (join timeout 5 s). */
+  markerCrashCleanupMs: number;
+  /** 2: end_speech before the last 5 framed frames and the not-yet-batched audio. */
+  endSpeechBeforeTail: boolean;
+  /** 3: an utterance never batched before end_of_stream gets its frames after end_speech. */
+  shortUtteranceNoVideo: boolean;
+  /** 4: a later utterance's start_speech goes out at once, ahead of idle frames. */
+  staleStartSpeech: boolean;
+  /** 5: frames the server can make per second (null: as fast as needed). */
+  generationFps: number | null;
+  /** 6: chroma keying on the server onto background_url, the default background, or black. */
+  serverKeying: boolean;
+  /** 6: avatar_config.json `default_background_url`, used when the client sends none. */
+  defaultBackgroundUrl: string | null;
+  /** 7: POST /load_model for an unknown avatar answers 500 (detail "...404: ..."), not 404. */
+  loadModelUnknown500: boolean;
 }
+
+/** The background every avatar in the published avatar_config.json defaults to. */
+export const publishedDefaultBackgroundUrl =
+  'https://devprofjim.blob.core.windows.net/public-assets/fastavatar/replicate-prediction-zy9qkcebdnrma0cn1vmvrwm7m8.webp';
+
+export type QuirkSettings = Pick<
+  FaultSettings,
+  | 'markerCrash'
+  | 'endSpeechBeforeTail'
+  | 'shortUtteranceNoVideo'
+  | 'staleStartSpeech'
+  | 'generationFps'
+  | 'serverKeying'
+  | 'loadModelUnknown500'
+>;
+
+/** Everything the real SyncTalk_2D server does that costs a client (issue 15): the default. */
+export const realServerQuirks: Readonly<QuirkSettings> = {
+  markerCrash: true,
+  endSpeechBeforeTail: true,
+  shortUtteranceNoVideo: true,
+  staleStartSpeech: true,
+  generationFps: null,
+  serverKeying: true,
+  loadModelUnknown500: true,
+};
+
+/** The well-behaved server the protocol document describes: every quirk off. */
+export const idealServer: Readonly<QuirkSettings> = {
+  markerCrash: false,
+  endSpeechBeforeTail: false,
+  shortUtteranceNoVideo: false,
+  staleStartSpeech: false,
+  generationFps: null,
+  serverKeying: false,
+  loadModelUnknown500: false,
+};
 
 export const defaultFaults: FaultSettings = {
   firstFrameDelayMs: 0,
@@ -46,7 +110,15 @@ export const defaultFaults: FaultSettings = {
   rejectAdmission: null,
   closeWithErrorAfterFrames: null,
   generatorStopsAtEndOfStream: false,
+  markerCrashCleanupMs: 5000,
+  defaultBackgroundUrl: publishedDefaultBackgroundUrl,
+  ...realServerQuirks,
 };
+
+/** The folder (model key) an avatar loads as: its own `folderName`, else folderNameFor(name). */
+export function folderOf(avatar: ReferenceAvatar): string {
+  return avatar.folderName ?? folderNameFor(avatar.name);
+}
 
 /** The server's internal model key differs from the avatar name, as in the public config. */
 export function folderNameFor(avatarName: string): string {
@@ -90,11 +162,11 @@ export class ServerState {
   }
 
   isLoaded(avatar: ReferenceAvatar): boolean {
-    return this.loadedFolders.includes(folderNameFor(avatar.name));
+    return this.loadedFolders.includes(folderOf(avatar));
   }
 
   markLoaded(avatar: ReferenceAvatar): void {
-    const folder = folderNameFor(avatar.name);
+    const folder = folderOf(avatar);
     if (!this.loadedFolders.includes(folder)) this.loadedFolders.push(folder);
   }
 

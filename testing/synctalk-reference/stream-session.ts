@@ -1,9 +1,11 @@
 import type { RawData, WebSocket } from 'ws';
 import { encodeFrameMessage } from '../../src/shared/synctalk/frame-message.ts';
 import { FramePainter } from './frame-painter.ts';
-import { concatInt16 } from '../../src/shared/pcm-samples.ts';
-import { int16ToBytes, LinearResampler, PcmAssembler } from './pcm.ts';
+import { int16ToBytes } from './pcm.ts';
+import { AudioIntake, samplesPerFrame } from './audio-intake.ts';
 import type { FaultSettings, ReferenceAvatar } from './server-state.ts';
+import { inputDryMs, LatencyTest, lookaheadFrames } from './latency-test.ts';
+import { Deque, equalBytes, rawDataToBytes } from './timeline.ts';
 
 /**
  * One accepted WebSocket = one stream, as on the real server. Audio comes in, is resampled to
@@ -12,18 +14,18 @@ import type { FaultSettings, ReferenceAvatar } from './server-state.ts';
  * stops reading stops the generator instead of growing a buffer.
  */
 
-export const outputSampleRateHz = 16_000;
-export const samplesPerFrame = 640;
+export { outputSampleRateHz, samplesPerFrame } from './audio-intake.ts';
 export const sendQueueCapacity = 13;
-/** Batching like the real feature extractor: >= 0.5 s and >= 4 chunks, or >= 2 s pending. */
-const batchMinSamples = outputSampleRateHz / 2;
-const batchMinChunks = 4;
-const batchAlwaysSamples = outputSampleRateHz * 2;
 /** The real server flushes pending audio when its input queue runs dry; this is our "dry". */
 const quietFlushMs = 250;
 /** Frame intervals are 40 ms plus 0..5 ms deterministic jitter: about 23.5 fps on average. */
 const nominalIntervalMs = 40;
 const jitterRangeMs = 5;
+/**
+ * The real server adds silence in batches of at least MIN_SILENCE_FRAMES = 5 (api.py,
+ * `_process_stream_iteration_threaded`): quirks 4 and 5 use that batch.
+ */
+const silenceBatchFrames = 5;
 
 const startMarkerBytes = new TextEncoder().encode('start_of_stream');
 const endMarkerBytes = new TextEncoder().encode('end_of_stream');
@@ -51,10 +53,10 @@ export interface SessionHooks {
   onClosed(): void;
 }
 
-type TimelineItem =
-  | { kind: 'speech'; samples: Int16Array; availableAtMs: number }
-  | { kind: 'start' }
-  | { kind: 'end' };
+/** `silent`: a frame of appended silence inside an utterance (quirk 5), not the client's audio. */
+type SpeechItem = { kind: 'speech'; samples: Int16Array; availableAtMs: number; silent: boolean };
+/** `stale`: quirk 4, start_speech goes out with the next frame whatever it is. */
+type TimelineItem = SpeechItem | { kind: 'start'; stale: boolean } | { kind: 'end' };
 
 type OutgoingItem =
   { kind: 'frame'; samples: Int16Array | null } | { kind: 'marker'; marker: 'start' | 'end' };
@@ -66,17 +68,15 @@ export class StreamSession {
   private readonly socket: WebSocket;
   private readonly hooks: SessionHooks;
   private readonly painter: FramePainter;
-  private readonly idleMessage: Uint8Array;
-  private readonly pcm = new PcmAssembler();
-  private readonly resampler: LinearResampler | null;
+  private idleMessage: Uint8Array;
+  /** Quirk 6: frames wait for the background; null when the server does not key. */
+  private keying: 'none' | 'loading' | 'ready';
+  private readonly intake: AudioIntake;
   private readonly shortId: string;
 
   private generator: GeneratorState = 'waiting-for-audio';
   private socketClosed = false;
 
-  private pending: Int16Array[] = [];
-  private pendingSampleCount = 0;
-  private pendingChunkCount = 0;
   private quietTimer: NodeJS.Timeout | null = null;
 
   private readonly timeline = new Deque<TimelineItem>();
@@ -95,24 +95,48 @@ export class StreamSession {
   private stalledThisUtterance = false;
   private stallUntilMs = -Infinity;
 
+  private readonly latencyTest = new LatencyTest();
+  private crashTimer: NodeJS.Timeout | null = null;
+  /** Client speech frames made and emitted on this socket (appended silence excluded). */
+  private speechFramed = 0;
+  private speechEmitted = 0;
+  private framedThisUtterance = 0;
+  /** Quirk 4: idle frames still due between a stale start_speech and the utterance's speech. */
+  private idleFramesBeforeSpeech = 0;
+  /** start_speech sent and end_speech not yet: frames sent now are part of the utterance. */
+  private inOutputUtterance = false;
+  private endOfStreamReceived = false;
+  /** Quirk 5: appended silent frames not yet sent. */
+  private silentFramesQueued = 0;
+
   private readonly sendQueue: OutgoingItem[] = [];
   private sendInFlight = false;
   private framesSentOnSocket = 0;
 
-  constructor(socket: WebSocket, avatar: ReferenceAvatar, info: SessionInfo, hooks: SessionHooks) {
+  constructor(
+    socket: WebSocket,
+    avatar: ReferenceAvatar,
+    info: SessionInfo,
+    hooks: SessionHooks,
+    background: Promise<Uint8Array> | null = null,
+  ) {
     this.socket = socket;
     this.info = info;
     this.hooks = hooks;
     this.shortId = info.streamId.slice(0, 8);
     this.painter = new FramePainter(avatar.width, avatar.height, avatar.keyColor);
-    this.idleMessage = encodeFrameMessage({
-      video_bytes: this.painter.paint(new Int16Array(samplesPerFrame)),
-      audio_bytes: new Uint8Array(samplesPerFrame * 2),
+    this.idleMessage = this.encodeIdle();
+    this.keying = background ? 'loading' : 'none';
+    // stream_manager.py create_stream awaits the chroma-key set-up before the generator starts.
+    void background?.then((image) => {
+      this.painter.keyOnto(image);
+      this.idleMessage = this.encodeIdle();
+      this.keying = 'ready';
+      this.tick();
     });
-    this.resampler =
-      info.sampleRateHz === outputSampleRateHz
-        ? null
-        : new LinearResampler(info.sampleRateHz, outputSampleRateHz);
+    this.intake = new AudioIntake(info.sampleRateHz, (samples) => {
+      this.pushSpeech(samples);
+    });
     socket.on('message', (data, isBinary) => {
       this.onMessage(data, isBinary);
     });
@@ -127,6 +151,18 @@ export class StreamSession {
 
   get framesSent(): number {
     return this.framesSentOnSocket;
+  }
+
+  /** What /streams/{id} reports as has_chroma_key. */
+  get hasChromaKey(): boolean {
+    return this.keying !== 'none';
+  }
+
+  private encodeIdle(): Uint8Array {
+    return encodeFrameMessage({
+      video_bytes: this.painter.paint(new Int16Array(samplesPerFrame)),
+      audio_bytes: new Uint8Array(samplesPerFrame * 2),
+    });
   }
 
   /** Server shutdown: like uvicorn, a final end_speech then close code 1012. */
@@ -148,11 +184,15 @@ export class StreamSession {
       return;
     }
     const bytes = rawDataToBytes(data);
+    const nowMs = this.hooks.clockMs();
     if (equalBytes(bytes, startMarkerBytes)) {
+      this.latencyTest.onInput(nowMs, false);
       this.onStartMarker();
     } else if (equalBytes(bytes, endMarkerBytes)) {
+      this.latencyTest.onInput(nowMs, false);
       this.onEndMarker();
     } else if (bytes.length > 0) {
+      this.latencyTest.onInput(nowMs, true);
       this.onAudio(bytes);
     }
   }
@@ -160,29 +200,26 @@ export class StreamSession {
   private onAudio(bytes: Uint8Array): void {
     this.hooks.onAudioBytes(bytes.length);
     if (this.generator === 'stopped') return;
-    let samples = this.pcm.push(bytes);
-    if (this.resampler) samples = this.resampler.push(samples);
-    this.appendPending(samples);
-    this.pendingChunkCount++;
     if (this.generator === 'waiting-for-audio') {
       // Nothing is produced before the first real audio chunk; the pacing clock starts here.
       this.generator = 'running';
       this.nextDueMs = this.hooks.clockMs();
     }
-    if (
-      (this.pendingSampleCount >= batchMinSamples && this.pendingChunkCount >= batchMinChunks) ||
-      this.pendingSampleCount >= batchAlwaysSamples
-    ) {
-      this.framePending(false);
-    }
+    this.intake.push(bytes);
+    this.latencyTest.afterAudio(this.speechFramed, this.speechFramed - this.speechEmitted);
     this.restartQuietTimer();
     this.tick();
   }
 
   private onStartMarker(): void {
     if (this.generator === 'stopped') return;
-    this.flushPending();
-    this.timeline.push({ kind: 'start' });
+    this.intake.flush();
+    // Quirk 4 (api.py `_process_audio_input`): the start boundary is `next_frame_for_audio`, which
+    // only audio chunks move, so after idle (silence) frames it is already behind the output.
+    const stale = this.hooks.faults().staleStartSpeech && this.idleAllowed;
+    this.timeline.push({ kind: 'start', stale });
+    this.framedThisUtterance = 0;
+    this.endOfStreamReceived = false;
     this.awaitingFirstFrame = true;
     this.utteranceCount++;
     this.hooks.onUtteranceStarted();
@@ -192,54 +229,45 @@ export class StreamSession {
 
   private onEndMarker(): void {
     if (this.generator === 'stopped') return;
-    this.flushPending();
-    this.timeline.push({ kind: 'end' });
+    this.endOfStreamReceived = true;
+    this.placeEndMarker();
     this.hooks.log(`stream ${this.shortId}: utterance ${this.utteranceCount} end_of_stream`);
     this.tick();
   }
 
-  private appendPending(samples: Int16Array): void {
-    if (samples.length === 0) return;
-    this.pending.push(samples);
-    this.pendingSampleCount += samples.length;
-  }
-
-  /** A marker closes the audio before it: resampler tail out, last partial frame zero-padded. */
-  private flushPending(): void {
-    if (this.resampler) this.appendPending(this.resampler.flush());
-    this.framePending(true);
-  }
-
-  /** Turns pending audio into frames; the remainder waits unless `padLast` zero-pads it. */
-  private framePending(padLast: boolean): void {
-    if (this.pendingSampleCount === 0) return;
-    const joined = concatInt16(this.pending);
-    const wholeFrames = Math.floor(joined.length / samplesPerFrame);
-    for (let index = 0; index < wholeFrames; index++) {
-      const start = index * samplesPerFrame;
-      this.pushSpeech(joined.slice(start, start + samplesPerFrame));
+  /**
+   * The real end boundary is `get_max_encodable_frame() + 1` when end_of_stream is read (api.py
+   * `_process_audio_input`): audio still below the batching threshold is not encodable yet
+   * (quirk 3 when that is the whole utterance), and the mel window holds back the last 5 frames
+   * of what is (quirk 2). Those frames follow end_speech.
+   */
+  private placeEndMarker(): void {
+    const faults = this.hooks.faults();
+    const neverBatched = this.framedThisUtterance === 0 && this.intake.pendingSamples > 0;
+    const endFirst = neverBatched ? faults.shortUtteranceNoVideo : faults.endSpeechBeforeTail;
+    if (!endFirst) {
+      this.intake.flush();
+      this.timeline.push({ kind: 'end' });
+      return;
     }
-    const remainder = joined.subarray(wholeFrames * samplesPerFrame);
-    this.pending = [];
-    this.pendingSampleCount = 0;
-    this.pendingChunkCount = 0;
-    if (remainder.length === 0) return;
-    if (padLast) {
-      const padded = new Int16Array(samplesPerFrame);
-      padded.set(remainder);
-      this.pushSpeech(padded);
-    } else {
-      this.appendPending(remainder.slice());
-    }
+    let held = 0;
+    while (held < lookaheadFrames && this.timeline.fromEnd(held)?.kind === 'speech') held++;
+    this.timeline.insertBeforeLast(held, { kind: 'end' });
+    this.intake.flush();
   }
 
   private pushSpeech(samples: Int16Array): void {
     const nowMs = this.hooks.clockMs();
     const delayMs = this.awaitingFirstFrame ? this.hooks.faults().firstFrameDelayMs : 0;
     this.awaitingFirstFrame = false;
-    const availableAtMs = Math.max(this.lastAvailableAtMs, nowMs + delayMs);
+    // Quirk 5: a server slower than real time makes one frame per 1/generationFps.
+    const { generationFps } = this.hooks.faults();
+    const costMs = generationFps === null ? 0 : 1000 / generationFps;
+    const availableAtMs = Math.max(this.lastAvailableAtMs + costMs, nowMs + delayMs);
     this.lastAvailableAtMs = availableAtMs;
-    this.timeline.push({ kind: 'speech', samples, availableAtMs });
+    this.timeline.push({ kind: 'speech', samples, availableAtMs, silent: false });
+    this.speechFramed++;
+    this.framedThisUtterance++;
   }
 
   private restartQuietTimer(): void {
@@ -247,7 +275,8 @@ export class StreamSession {
     this.quietTimer = setTimeout(() => {
       this.quietTimer = null;
       if (this.generator !== 'running') return;
-      this.framePending(false);
+      this.latencyTest.onDry();
+      this.intake.frameWhole();
       this.tick();
     }, quietFlushMs);
   }
@@ -258,7 +287,7 @@ export class StreamSession {
    * and the frames after it go out in a burst at `burstFps` until it has caught up.
    */
   private tick(): void {
-    if (this.generator !== 'running' || this.socketClosed) return;
+    if (this.generator !== 'running' || this.socketClosed || this.keying === 'loading') return;
     this.clearWakeTimer();
     const faults = this.hooks.faults();
     for (;;) {
@@ -270,8 +299,8 @@ export class StreamSession {
       }
       const head = this.timeline.peek(0);
       if (head?.kind === 'end') {
+        if (!this.emitMarker('end')) return;
         this.timeline.shift();
-        this.enqueue({ kind: 'marker', marker: 'end' });
         this.hooks.log(
           `stream ${this.shortId}: end_speech after ${this.utteranceFramesEmitted} frames`,
         );
@@ -281,14 +310,15 @@ export class StreamSession {
         }
         continue;
       }
-      let speech: { samples: Int16Array; availableAtMs: number } | undefined;
+      let speech: SpeechItem | undefined;
       let startMarkerFirst = false;
       if (head?.kind === 'start') {
         const next = this.timeline.peek(1);
-        if (next !== undefined && next.kind !== 'speech') {
-          // An utterance without audio: its markers need no frame.
+        if (head.stale || (next !== undefined && next.kind !== 'speech')) {
+          // A stale start goes out at once; an utterance without audio needs no frame.
+          if (!this.emitMarker('start')) return;
           this.timeline.shift();
-          this.beginOutputUtterance();
+          if (head.stale) this.idleFramesBeforeSpeech = silenceBatchFrames;
           continue;
         }
         speech = next;
@@ -296,7 +326,17 @@ export class StreamSession {
       } else if (head?.kind === 'speech') {
         speech = head;
       }
-      const speechReady = speech !== undefined && speech.availableAtMs <= nowMs;
+      const speechReady =
+        speech !== undefined && speech.availableAtMs <= nowMs && this.idleFramesBeforeSpeech === 0;
+      if (!speechReady && this.slowInsideUtterance(faults, startMarkerFirst)) {
+        // Quirk 5: the real yield thread has nothing to send and skips the slot; the processing
+        // thread appends silence while its input is dry and the utterance is still coming.
+        if (this.shouldAppendSilence(nowMs)) this.appendSilence(faults);
+        const first = this.timeline.peek(0);
+        if (first?.kind === 'speech') this.wakeAt(first.availableAtMs);
+        else if (!this.endOfStreamReceived) this.wakeAt(nowMs + inputDryMs);
+        return;
+      }
       if (speechReady && this.shouldStallBeforeNextFrame(faults)) {
         this.stalledThisUtterance = true;
         this.stallUntilMs = nowMs + faults.stallMs;
@@ -321,15 +361,15 @@ export class StreamSession {
       if (speech !== undefined && speechReady) {
         emitAtMs = Math.max(emitAtMs, speech.availableAtMs);
         if (startMarkerFirst) {
+          if (!this.emitMarker('start')) return;
           this.timeline.shift();
-          this.beginOutputUtterance();
         }
         this.timeline.shift();
-        this.enqueue({ kind: 'frame', samples: speech.samples });
-        this.utteranceFramesEmitted++;
-        this.idleAllowed = true;
+        this.emitSpeech(speech);
       } else {
         // Nothing of an utterance is ready: the avatar idles with silent audio.
+        this.latencyTest.onFrame(null);
+        if (this.idleFramesBeforeSpeech > 0) this.idleFramesBeforeSpeech--;
         this.enqueue({ kind: 'frame', samples: null });
       }
       this.lastEmitAtMs = emitAtMs;
@@ -337,10 +377,104 @@ export class StreamSession {
     }
   }
 
-  private beginOutputUtterance(): void {
-    this.enqueue({ kind: 'marker', marker: 'start' });
-    this.utteranceFramesEmitted = 0;
-    this.stalledThisUtterance = false;
+  private emitSpeech(speech: SpeechItem): void {
+    if (speech.silent) {
+      this.silentFramesQueued--;
+      this.latencyTest.onFrame(null);
+      this.enqueue({ kind: 'frame', samples: null });
+    } else {
+      this.latencyTest.onFrame(this.speechEmitted);
+      this.speechEmitted++;
+      this.enqueue({ kind: 'frame', samples: speech.samples });
+    }
+    this.utteranceFramesEmitted++;
+    this.idleAllowed = true;
+  }
+
+  /**
+   * Sends a marker, unless quirk 1 kills the stream: a marker yielded while the latency test is
+   * armed raises TypeError in the real yielding thread. Returns false when the stream died.
+   */
+  private emitMarker(marker: 'start' | 'end'): boolean {
+    const faults = this.hooks.faults();
+    if (faults.markerCrash && this.latencyTest.armed) {
+      this.crash(marker, faults.markerCrashCleanupMs);
+      return false;
+    }
+    this.enqueue({ kind: 'marker', marker });
+    if (marker === 'start') {
+      this.utteranceFramesEmitted = 0;
+      this.stalledThisUtterance = false;
+      this.inOutputUtterance = true;
+    } else {
+      this.inOutputUtterance = false;
+    }
+    return true;
+  }
+
+  /**
+   * Quirk 1: generation stops; what is already queued still goes out, then nothing until the
+   * cleanup's final end_speech. The socket stays open; later audio and markers are ignored.
+   */
+  private crash(marker: 'start' | 'end', cleanupMs: number): void {
+    const name = marker === 'start' ? 'start_speech' : 'end_speech';
+    this.hooks.log(
+      `stream ${this.shortId}: ${name} during a latency test: TypeError ` +
+        `('>=' not supported between 'NoneType' and 'int'), generation stops`,
+    );
+    this.generator = 'stopped';
+    this.clearTimers();
+    this.crashTimer = setTimeout(() => {
+      this.crashTimer = null;
+      this.hooks.log(`stream ${this.shortId}: generator cleaned up, final end_speech`);
+      this.enqueue({ kind: 'marker', marker: 'end' });
+    }, cleanupMs);
+  }
+
+  /** Quirk 5 applies while a slow server (generationFps set) is inside an utterance. */
+  private slowInsideUtterance(faults: FaultSettings, startPending: boolean): boolean {
+    // The idle frames of a stale start (quirk 4) were generated before: they still go out.
+    return (
+      faults.generationFps !== null &&
+      this.inOutputUtterance &&
+      !startPending &&
+      this.idleFramesBeforeSpeech === 0
+    );
+  }
+
+  /**
+   * api.py `_generate_frames_at_rate` ("Hybrid": audio frames available but the yield buffer is
+   * critical) and the burst refill's `should_generate_silence`: in temporary silence (input dry)
+   * the server appends at least MIN_SILENCE_FRAMES of silence to the stream's audio, after what it
+   * has processed and before the audio still to come; it does so again only once the yield buffer
+   * is critical again, i.e. once that silence has gone out.
+   */
+  private shouldAppendSilence(nowMs: number): boolean {
+    return (
+      !this.endOfStreamReceived &&
+      this.silentFramesQueued === 0 &&
+      this.latencyTest.isDry(nowMs) &&
+      this.timeline.fromEnd(0)?.kind !== 'end'
+    );
+  }
+
+  /** The silent frames cost the generator as much as speech frames; later audio comes after. */
+  private appendSilence(faults: FaultSettings): void {
+    const costMs = faults.generationFps === null ? 0 : 1000 / faults.generationFps;
+    const nowMs = this.hooks.clockMs();
+    for (let index = 0; index < silenceBatchFrames; index++) {
+      this.lastAvailableAtMs = Math.max(this.lastAvailableAtMs + costMs, nowMs);
+      this.timeline.push({
+        kind: 'speech',
+        samples: new Int16Array(samplesPerFrame),
+        availableAtMs: this.lastAvailableAtMs,
+        silent: true,
+      });
+    }
+    this.silentFramesQueued += silenceBatchFrames;
+    this.hooks.log(
+      `stream ${this.shortId}: ${silenceBatchFrames} silent frames appended after ${this.utteranceFramesEmitted} frames`,
+    );
   }
 
   private shouldStallBeforeNextFrame(faults: FaultSettings): boolean {
@@ -447,6 +581,8 @@ export class StreamSession {
 
   private clearTimers(): void {
     this.clearWakeTimer();
+    if (this.crashTimer) clearTimeout(this.crashTimer);
+    this.crashTimer = null;
     if (this.quietTimer) clearTimeout(this.quietTimer);
     this.quietTimer = null;
   }
@@ -461,48 +597,4 @@ export class StreamSession {
     );
     this.hooks.onClosed();
   }
-}
-
-/** A FIFO whose shift is O(1): a session can hold minutes of frames sent ahead. */
-class Deque<T> {
-  private items: (T | undefined)[] = [];
-  private head = 0;
-
-  get length(): number {
-    return this.items.length - this.head;
-  }
-
-  peek(offset: number): T | undefined {
-    return this.items[this.head + offset];
-  }
-
-  push(item: T): void {
-    this.items.push(item);
-  }
-
-  shift(): T | undefined {
-    if (this.head >= this.items.length) return undefined;
-    const item = this.items[this.head];
-    this.items[this.head] = undefined;
-    this.head++;
-    if (this.head > 1024 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
-    return item;
-  }
-}
-
-function rawDataToBytes(data: RawData): Uint8Array {
-  if (Array.isArray(data)) return Buffer.concat(data);
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  return data;
-}
-
-function equalBytes(left: Uint8Array, right: Uint8Array): boolean {
-  if (left.length !== right.length) return false;
-  for (let index = 0; index < left.length; index++) {
-    if (left[index] !== right[index]) return false;
-  }
-  return true;
 }

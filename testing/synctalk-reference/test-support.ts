@@ -1,8 +1,10 @@
 import WebSocket from 'ws';
+import { deflateSync } from 'node:zlib';
 import { decodeFrameMessage, type FrameMessage } from '../../src/shared/synctalk/frame-message.ts';
 import { int16ToBytes } from './pcm.ts';
 import {
   startReferenceServer,
+  type FaultSettings,
   type ReferenceAvatar,
   type ReferenceServer,
   type ReferenceServerOptions,
@@ -199,14 +201,19 @@ export async function eventually(
 
 /**
  * Servers and clients started by one test file, all closed by `closeAll` (register it with
- * afterEach), so no socket or listener outlives its test.
+ * afterEach), so no socket or listener outlives its test. `baseFaults` apply to every server
+ * the fixture starts (a test's own `faults` override them).
  */
-export function referenceServerFixture(avatars: ReferenceAvatar[]) {
+export function referenceServerFixture(
+  avatars: ReferenceAvatar[],
+  baseFaults: Partial<FaultSettings> = {},
+) {
   const servers: ReferenceServer[] = [];
   const clients: TestClient[] = [];
   return {
     start: async (options: Partial<ReferenceServerOptions> = {}): Promise<ReferenceServer> => {
-      const server = await startReferenceServer({ port: 0, avatars, ...options });
+      const faults = { ...baseFaults, ...options.faults };
+      const server = await startReferenceServer({ port: 0, avatars, ...options, faults });
       servers.push(server);
       return server;
     },
@@ -220,4 +227,42 @@ export function referenceServerFixture(avatars: ReferenceAvatar[]) {
       await Promise.all(servers.splice(0).map((server) => server.close()));
     },
   };
+}
+
+/** A minimal RGB PNG (filter 0, one IDAT) for serving test backgrounds. */
+export function encodePng(width: number, height: number, rgb: Uint8Array): Uint8Array {
+  const raw = new Uint8Array(height * (width * 3 + 1));
+  for (let y = 0; y < height; y++) {
+    raw.set(rgb.subarray(y * width * 3, (y + 1) * width * 3), y * (width * 3 + 1) + 1);
+  }
+  const header = new Uint8Array(13);
+  const view = new DataView(header.buffer);
+  view.setUint32(0, width);
+  view.setUint32(4, height);
+  header.set([8, 2, 0, 0, 0], 8);
+  return Buffer.concat([
+    Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
+    pngChunk('IHDR', header),
+    pngChunk('IDAT', deflateSync(raw)),
+    pngChunk('IEND', new Uint8Array(0)),
+  ]);
+}
+
+function pngChunk(type: string, data: Uint8Array): Uint8Array {
+  const chunk = new Uint8Array(12 + data.length);
+  const view = new DataView(chunk.buffer);
+  view.setUint32(0, data.length);
+  chunk.set(Buffer.from(type, 'latin1'), 4);
+  chunk.set(data, 8);
+  view.setUint32(8 + data.length, crc32(chunk.subarray(4, 8 + data.length)));
+  return chunk;
+}
+
+function crc32(bytes: Uint8Array): number {
+  let crc = 0xffffffff;
+  for (const byte of bytes) {
+    crc ^= byte;
+    for (let bit = 0; bit < 8; bit++) crc = crc & 1 ? (crc >>> 1) ^ 0xedb88320 : crc >>> 1;
+  }
+  return (crc ^ 0xffffffff) >>> 0;
 }

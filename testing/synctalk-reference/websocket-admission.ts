@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocket, WebSocketServer } from 'ws';
-import { folderNameFor, type ReferenceAvatar, type ServerState } from './server-state.ts';
+import { loadBackground } from './server-keying.ts';
+import { folderOf, type ReferenceAvatar, type ServerState } from './server-state.ts';
 import { StreamSession, type SessionInfo } from './stream-session.ts';
 
 /**
@@ -42,7 +43,7 @@ function admit(state: ServerState, query: URLSearchParams): Admission {
   const avatar = state.avatars.find((candidate) => candidate.name === avatarName);
   if (!avatar) return { ok: false, reason: `Avatar '${avatarName}' not found` };
   if (!state.isLoaded(avatar)) {
-    const folder = folderNameFor(avatar.name);
+    const folder = folderOf(avatar);
     return { ok: false, reason: `Model '${folder}' not loaded. Please load the model first.` };
   }
   const backgroundUrl = query.get('background_url');
@@ -91,7 +92,7 @@ function openSession(
   const info: SessionInfo = {
     streamId,
     avatarName: avatar.name,
-    modelName: folderNameFor(avatar.name),
+    modelName: folderOf(avatar),
     startTime: now,
     lastActivity: now,
     sampleRateHz,
@@ -102,30 +103,44 @@ function openSession(
       avatar_requested: avatar.name,
     },
   };
-  const session = new StreamSession(websocket, avatar, info, {
-    faults: () => state.faults,
-    log: state.log,
-    clockMs: () => performance.now(),
-    onAudioBytes: (byteCount) => {
-      state.totals.audioBytesReceived += byteCount;
-      state.lastInferenceTime = Date.now() / 1000;
+  // Quirk 6 (stream_manager.py `_init_chroma_key_for_stream`): keying onto background_url, else
+  // the avatar's default_background_url; black when it cannot be downloaded.
+  const keyingUrl = state.faults.serverKeying
+    ? (backgroundUrl ?? state.faults.defaultBackgroundUrl)
+    : null;
+  const background = keyingUrl
+    ? loadBackground(keyingUrl, avatar.width, avatar.height, state.log)
+    : null;
+  const session = new StreamSession(
+    websocket,
+    avatar,
+    info,
+    {
+      faults: () => state.faults,
+      log: state.log,
+      clockMs: () => performance.now(),
+      onAudioBytes: (byteCount) => {
+        state.totals.audioBytesReceived += byteCount;
+        state.lastInferenceTime = Date.now() / 1000;
+      },
+      onFrameSent: () => {
+        state.totals.framesSent++;
+        state.lastInferenceTime = Date.now() / 1000;
+        info.lastActivity = new Date();
+      },
+      onUtteranceStarted: () => {
+        state.totals.utterances++;
+      },
+      onClosed: () => {
+        state.onSessionClosed(streamId);
+      },
     },
-    onFrameSent: () => {
-      state.totals.framesSent++;
-      state.lastInferenceTime = Date.now() / 1000;
-      info.lastActivity = new Date();
-    },
-    onUtteranceStarted: () => {
-      state.totals.utterances++;
-    },
-    onClosed: () => {
-      state.onSessionClosed(streamId);
-    },
-  });
+    background,
+  );
   state.sessions.set(streamId, session);
   state.totalCreated++;
   state.log(
-    `stream ${streamId.slice(0, 8)}: accepted (avatar ${avatar.name}, ${sampleRateHz} Hz${backgroundUrl ? ', background_url ignored' : ''})`,
+    `stream ${streamId.slice(0, 8)}: accepted (avatar ${avatar.name}, ${sampleRateHz} Hz${keyingUrl ? `, keyed onto ${keyingUrl === backgroundUrl ? 'background_url' : 'the default background'}` : ''})`,
   );
 }
 

@@ -278,7 +278,8 @@ export function createSyncTalkAvatarService(
     active.set(key, { controller, gate });
     const avatar = effective(job.avatar);
     // Frames whose 40 ms of audio is not the speech at their time (counted here, where both
-    // are: the audio no longer goes to the renderer).
+    // are: the audio no longer goes to the renderer). The session places frames by their audio
+    // (issue 15), so this adds the frames it could not place so: held or in arrival order.
     let audioMismatches = 0;
     try {
       const made = await segments.generate(
@@ -304,6 +305,7 @@ export function createSyncTalkAvatarService(
         },
       );
       if (!made.ok) return made;
+      audioMismatches += made.value.unplacedFrames ?? 0;
       return ok({ frameCount: made.value.frameCount, source: made.value.source, audioMismatches });
     } finally {
       // Frames still waiting for credit keep the gate until they are sent or the renderer

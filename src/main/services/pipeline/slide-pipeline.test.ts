@@ -41,7 +41,12 @@ async function setup(): Promise<{
   lesson: Lesson;
   grant: (requestId: string, shownIndex: number) => void;
 }> {
-  const server = await startReferenceServer({ port: 0, avatars: [alin], preloaded: ['alin_cc'] });
+  // The real server's quirks are on (realServerQuirks, the default): the client copes.
+  const server = await startReferenceServer({
+    port: 0,
+    avatars: [alin],
+    preloaded: ['alin_cc'],
+  });
   cleanups.push(() => server.close());
   const dir = await mkdtemp(join(tmpdir(), 'rapido-pipeline-'));
   cleanups.push(() => rm(dir, { recursive: true, force: true }));

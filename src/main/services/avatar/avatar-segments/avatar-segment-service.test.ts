@@ -7,7 +7,11 @@ import { syncTalkAvatarSchema } from '../../../../shared/lesson/lesson-schema.ts
 import type { SyncTalkAvatarSettings } from '../../../../shared/lesson/lesson-schema.ts';
 import { createMemoryLogger } from '../../logging/logger.ts';
 import { createSyncTalkSession } from '../synctalk-client/synctalk-session.ts';
-import { startReferenceServer } from '../../../../../testing/synctalk-reference/reference-server.ts';
+import type { SyncTalkSession } from '../synctalk-client/synctalk-session.ts';
+import {
+  idealServer,
+  startReferenceServer,
+} from '../../../../../testing/synctalk-reference/reference-server.ts';
 import type { ReferenceServer } from '../../../../../testing/synctalk-reference/reference-server.ts';
 import { createAvatarSegmentCache } from './avatar-segment-cache.ts';
 import { createAvatarSegmentService } from './avatar-segment-service.ts';
@@ -22,7 +26,9 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function setup(): Promise<{
+async function setup(
+  wrapSession: (session: SyncTalkSession) => SyncTalkSession = (session) => session,
+): Promise<{
   server: ReferenceServer;
   service: AvatarSegmentService;
   cacheDir: string;
@@ -30,7 +36,14 @@ async function setup(): Promise<{
   logger: ReturnType<typeof createMemoryLogger>;
   sessionsCreated: () => number;
 }> {
-  const server = await startReferenceServer({ port: 0, avatars: [alin], preloaded: ['alin_cc'] });
+  // The ideal server: these tests count the utterances the server was sent, and the real
+  // server's marker crash (quirk 1) makes the client send a killed one again (a replay).
+  const server = await startReferenceServer({
+    port: 0,
+    avatars: [alin],
+    preloaded: ['alin_cc'],
+    faults: { ...idealServer },
+  });
   cleanups.push(() => server.close());
   const cacheDir = await mkdtemp(join(tmpdir(), 'rapido-avseg-'));
   cleanups.push(() => rm(cacheDir, { recursive: true, force: true }));
@@ -42,7 +55,7 @@ async function setup(): Promise<{
     sessionOptions: { backoff: fastBackoff },
     sessionFactory: (sessionOptions) => {
       created += 1;
-      return createSyncTalkSession(sessionOptions);
+      return wrapSession(createSyncTalkSession(sessionOptions));
     },
   });
   cleanups.push(() => service.close());
@@ -207,6 +220,39 @@ describe('avatar segment service', () => {
     const retried = await service.generate(request(avatar, speech(400)), collector());
     expect(retried.ok && retried.value.source).toBe('server');
     expect(await segmentFiles(cacheDir)).toHaveLength(1);
+  });
+
+  test('a segment with a held frame (one place without its own frame) plays but is not cached', async () => {
+    // Every frame index is there, but one repeats its neighbour: not the server's frame for that
+    // 40 ms of audio (issue 15: cached only when complete).
+    const { service, cacheDir, avatar, logger } = await setup((session) => ({
+      ...session,
+      get state() {
+        return session.state;
+      },
+      get lastError() {
+        return session.lastError;
+      },
+      async speak(utterance, handlers, options) {
+        const spoken = await session.speak(utterance, handlers, options);
+        if (!spoken.ok) return spoken;
+        const placement = { ...spoken.value.placement, held: 1 };
+        return { ok: true, value: { ...spoken.value, complete: false, placement } };
+      },
+    }));
+    const frames = collector();
+    const result = await service.generate(request(avatar, speech(400)), frames);
+    expect(result.ok && result.value).toEqual({
+      frameCount: 10,
+      cached: false,
+      source: 'server',
+      unplacedFrames: 1,
+    });
+    expect(frames.frames.map((frame) => frame.index)).toEqual([...Array(10).keys()]);
+    expect(await segmentFiles(cacheDir)).toHaveLength(0);
+    expect(
+      logger.lines.some((line) => String(line.record.message).includes('(1 held); not cached')),
+    ).toBe(true);
   });
 
   test('an aborted signal cancels', async () => {

@@ -47,6 +47,11 @@ export interface SegmentSummary {
   frameCount: number;
   cached: boolean;
   source: 'cache' | 'server';
+  /**
+   * Server frames not placed by their own audio: held places (a neighbour repeated) and frames
+   * placed in arrival order (their audio matched nothing). Absent when none.
+   */
+  unplacedFrames?: number;
 }
 
 /** For pre-generation: the segment is made into the cache and no frame is handed out. */

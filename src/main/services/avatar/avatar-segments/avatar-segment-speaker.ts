@@ -62,7 +62,13 @@ export function createSegmentSpeaker(deps: {
       spoken = await speakOn(lane, request, key, sink, signal);
     }
     if (!spoken.ok) return spoken.error.code === 'cancelled' ? spoken : notAvailable(spoken.error);
-    return ok({ frameCount: spoken.value.frames, cached: false, source: 'server' });
+    const { held, byOrder } = spoken.value.placement;
+    return ok({
+      frameCount: spoken.value.frames,
+      cached: false,
+      source: 'server',
+      ...(held + byOrder > 0 ? { unplacedFrames: held + byOrder } : {}),
+    });
   }
 
   /** One utterance on one lane, cached once it completes whole. */
@@ -130,7 +136,8 @@ export function createSegmentSpeaker(deps: {
     fields: { lesson_id: string; slide_id: string },
     startedMs: number,
   ): Promise<void> {
-    const whole = summary.frames === summary.expectedFrames;
+    // Complete: one frame of the server's own per 40 ms of the audio, none held (issue 15).
+    const whole = summary.complete && summary.frames === summary.expectedFrames;
     if (writer && whole && writer.framesAdded === summary.frames) {
       const committed = await writer.commit();
       if (committed.ok) {
@@ -147,7 +154,7 @@ export function createSegmentSpeaker(deps: {
     await writer?.abort();
     if (writer) {
       log.warn(
-        `SyncTalk sent ${summary.frames} of ${summary.expectedFrames} frames; not cached`,
+        `SyncTalk sent ${summary.frames - summary.placement.held} of ${summary.expectedFrames} frames (${summary.placement.held} held); not cached`,
         fields,
       );
     }

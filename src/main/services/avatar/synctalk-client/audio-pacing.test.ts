@@ -5,6 +5,7 @@ import {
   defaultPacingPolicy,
   frameDurationMs,
   pacingPolicyProblem,
+  padForBatching,
   padToWholeFrames,
   samplesPerFrame,
   syncTalkSampleRateHz,
@@ -162,5 +163,21 @@ describe('audio pacer against a fake server on a fake clock', () => {
     const run = simulate({ audioMs: 300, renderMs: 50 });
     expect(run.sends.every((send) => send.atMs === 0)).toBe(true);
     expect(run.receivedFrames).toBe(Math.ceil(300 / 40));
+  });
+});
+
+describe('padForBatching (issue 15, quirk 3)', () => {
+  test('audio below 4 chunks is padded with silence to whole chunks, 240 ms past its speech', () => {
+    const ok = Int16Array.from({ length: 7680 }, () => 100); // "OK.": 480 ms
+    const padded = padForBatching(ok, 160);
+    expect(padded.length).toBe(5 * 2560); // 720 ms needed, 800 ms in whole chunks
+    expect(Array.from(padded.subarray(0, 7680)).every((value) => value === 100)).toBe(true);
+    expect(Array.from(padded.subarray(7680)).every((value) => value === 0)).toBe(true);
+    expect(padForBatching(new Int16Array(100), 160).length).toBe(4 * 2560);
+  });
+
+  test('audio of 4 chunks or more is sent as it is', () => {
+    const long = new Int16Array(4 * 2560);
+    expect(padForBatching(long, 160)).toBe(long);
   });
 });

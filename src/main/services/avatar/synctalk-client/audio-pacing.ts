@@ -132,3 +132,27 @@ export function createAudioPacer(chunks: readonly AudioChunk[], lookAheadMs: num
     chunkCount: chunks.length,
   };
 }
+
+/** Silence after a short utterance's speech, so its last frames have audio context to be made. */
+const shortTailMs = 240;
+
+/**
+ * Audio too short for the server's batching rule (8,000 samples and 4 chunks pending:
+ * SyncTalk_2D inference_system/streaming/streaming_audio_dataset.py:174-180) waits in the
+ * server until a pause flushes it, after both markers (issue 15, quirk 3). Padding it with
+ * silence to at least 4 whole chunks (and `shortTailMs` beyond the speech) gets its frames made
+ * at once; the padded frames carry silence and are dropped by the frame placement. Longer audio
+ * is returned as is.
+ */
+export function padForBatching(pcm: Int16Array, chunkMs: number): Int16Array {
+  const chunkSamples = (syncTalkSampleRateHz * chunkMs) / 1000;
+  const minimum = Math.max(
+    serverBatchChunks * chunkSamples,
+    (serverBatchMs * syncTalkSampleRateHz) / 1000,
+  );
+  if (pcm.length >= minimum) return pcm;
+  const wanted = Math.max(minimum, pcm.length + (shortTailMs * syncTalkSampleRateHz) / 1000);
+  const padded = new Int16Array(Math.ceil(wanted / chunkSamples) * chunkSamples);
+  padded.set(pcm);
+  return padded;
+}

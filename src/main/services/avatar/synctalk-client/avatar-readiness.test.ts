@@ -46,6 +46,24 @@ describe('matchLoadedFolder', () => {
     expect(matchLoadedFolder(['alin'], offered, 'enrique_torres')).toEqual({ kind: 'none' });
   });
 
+  test('a folder named by the first words of the avatar is its folder (jason for jason_walley)', () => {
+    // The published avatar_config.json: avatar "jason_walley", folder_name "jason" (issue 15, 7).
+    const published = ['alin_cc', 'jason_walley', 'enrique_torres'];
+    expect(matchLoadedFolder(['jason'], published, 'jason_walley')).toEqual({
+      kind: 'prefix',
+      folder: 'jason',
+    });
+    expect(avatarReadiness({ loadedFolders: ['jason'] }, published, 'jason_walley')).toBe('loaded');
+    // Not the other way round, and not when another offered avatar starts the same way.
+    expect(matchLoadedFolder(['jason_walley'], ['jason'], 'jason').kind).toBe('none');
+    expect(matchLoadedFolder(['jason'], [...published, 'jason_bourne'], 'jason_walley')).toEqual({
+      kind: 'ambiguous',
+      folder: 'jason',
+      rivals: ['jason_bourne'],
+    });
+    expect(matchLoadedFolder(['alin'], published, 'enrique_torres').kind).toBe('none');
+  });
+
   test('a folder two offered avatars could own is ambiguous', () => {
     expect(matchLoadedFolder(['Alin-CC'], ['alin_cc', 'alin-cc-dataset'], 'alin_cc')).toEqual({
       kind: 'ambiguous',

@@ -9,9 +9,12 @@
  * 3. Otherwise names are compared by key (`avatarNameKey`): lower case, every run of spaces,
  *    `_` and `-` made one `-`, outer separators dropped, then one trailing `-dataset` removed.
  *    So `Alin-cc-dataset`, `alin_cc` and `Alin CC` share the key `alin-cc`.
- * 4. If another offered avatar has the same key, the folder could be either's: that is
- *    ambiguous and counts as not loaded (asking the server to load is harmless: it answers
- *    "already loaded" without work when the model is in memory).
+ * 4. Failing that, a folder whose key is the avatar key's first words (`jason` for avatar
+ *    `jason_walley`, as the published avatar_config.json maps it) is that avatar's.
+ * 5. If another offered avatar has the same key (or, for rule 4, also starts with the folder's
+ *    key), the folder could be either's: that is ambiguous and counts as not loaded (asking the
+ *    server to load is harmless: it answers "already loaded" without work when the model is in
+ *    memory).
  *
  * A folder with an unrelated name (the public config maps `enrique_torres` to `alin`) cannot be
  * matched; such an avatar reads as not loaded until its folder name is set in the settings.
@@ -19,7 +22,7 @@
 export type AvatarReadiness = 'not-offered' | 'not-loaded' | 'loaded';
 
 export type FolderMatch =
-  | { kind: 'configured' | 'exact' | 'normalised'; folder: string }
+  | { kind: 'configured' | 'exact' | 'normalised' | 'prefix'; folder: string }
   | { kind: 'none' }
   | { kind: 'ambiguous'; folder: string; rivals: string[] };
 
@@ -46,11 +49,34 @@ export function matchLoadedFolder(
   if (loadedFolders.includes(avatarName)) return { kind: 'exact', folder: avatarName };
   const key = avatarNameKey(avatarName);
   const folder = loadedFolders.find((candidate) => avatarNameKey(candidate) === key);
-  if (folder === undefined) return { kind: 'none' };
+  if (folder === undefined) return matchByFirstWords(loadedFolders, offeredAvatars, avatarName);
   const rivals = offeredAvatars.filter(
     (other) => other !== avatarName && avatarNameKey(other) === key,
   );
   return rivals.length > 0 ? { kind: 'ambiguous', folder, rivals } : { kind: 'normalised', folder };
+}
+
+/** Rule 4: a folder named by the avatar's first words (`jason` for `jason_walley`). */
+function matchByFirstWords(
+  loadedFolders: readonly string[],
+  offeredAvatars: readonly string[],
+  avatarName: string,
+): FolderMatch {
+  const key = avatarNameKey(avatarName);
+  const startsWith = (name: string, prefix: string) => {
+    const nameKey = avatarNameKey(name);
+    return nameKey === prefix || nameKey.startsWith(`${prefix}-`);
+  };
+  const folder = loadedFolders.find((candidate) => {
+    const folderKey = avatarNameKey(candidate);
+    return folderKey !== '' && key.startsWith(`${folderKey}-`);
+  });
+  if (folder === undefined) return { kind: 'none' };
+  const folderKey = avatarNameKey(folder);
+  const rivals = offeredAvatars.filter(
+    (other) => other !== avatarName && startsWith(other, folderKey),
+  );
+  return rivals.length > 0 ? { kind: 'ambiguous', folder, rivals } : { kind: 'prefix', folder };
 }
 
 export interface ReadinessInput {
@@ -99,6 +125,7 @@ export function explainReadiness(
     case 'configured':
     case 'exact':
     case 'normalised':
+    case 'prefix':
       return {
         readiness: 'loaded',
         match,

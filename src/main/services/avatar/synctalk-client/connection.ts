@@ -41,8 +41,8 @@ export interface Connection {
   /** Closed by us: its close event must not count as a failure. */
   retiring: 'recycle' | 'final' | null;
   stalledMs: number | null;
-  /** When an end_speech arrived that did not end our audio: the server's generator may be gone. */
-  generatorEndedAtMs: number | null;
+  /** When the socket last sent a message: silence after that while frames are due is a stall. */
+  lastMessageMs: number | null;
 }
 
 export interface ConnectionHooks {
@@ -128,7 +128,7 @@ export function createSyncTalkConnection(options: {
       socketError: null,
       retiring: null,
       stalledMs: null,
-      generatorEndedAtMs: null,
+      lastMessageMs: null,
     };
     connection = conn;
     socket.on('unexpected-response', (_request, response) => {

@@ -1,27 +1,31 @@
 import type { RawData } from 'ws';
 import { decodeFrameMessage } from '../../../../shared/synctalk/frame-message.ts';
-import { frameAudioBytes, frameDurationMs } from './audio-pacing.ts';
+import {
+  frameAudioBytes,
+  frameDurationMs,
+  pcmBytesLittleEndian,
+  samplesPerFrame,
+} from './audio-pacing.ts';
 import type { Connection, SyncTalkConnection } from './connection.ts';
 import { checkFrameSize } from './frame-size.ts';
 import type { FrameSize } from './frame-size.ts';
 import type { SessionStatus } from './session-status.ts';
-import type { SyncTalkFrame } from './session-types.ts';
+import type { ActiveUtterance, SyncTalkFrame } from './session-types.ts';
 import type { UtteranceQueue } from './utterance-queue.ts';
 
 /**
- * What comes back on the socket: each message decoded as a FrameMessage; `start_speech` and
- * `end_speech` move the active utterance through its phases; frames are numbered from
- * `start_speech` (frame n is n x 40 ms: the wire has no timestamps), handed to the utterance's
- * `onFrame`, and each one is credit for more audio (the queue's pump). Idle frames between
- * utterances are only counted. Also: the frame rate, and the server's generator ending early.
+ * What comes back on the socket: each message decoded as a FrameMessage. Frames of the active
+ * utterance are put in place by the audio they carry (frame-placement.ts), not by their count
+ * from `start_speech`: the real server inserts silent frames, places `start_speech` at a stale
+ * frame and `end_speech` before the last frames (issue 15, quirks 2, 4, 5). A place whose own
+ * frame never came is held (the previous frame repeated) so frames stay one per 40 ms. Each frame
+ * placed is credit for more audio (the queue's pump). `start_speech` only starts the latency
+ * clock and lets frames that match nothing be placed in arrival order (a server that does not
+ * echo our audio); `end_speech` completes an utterance whose frames are all in, else it waits
+ * for the trailing frames. Also: the frame rate.
  */
 
 const fpsWindowMs = 1000;
-/**
- * After an end_speech that did not end our audio, how long to wait for the close that usually
- * follows (it carries the server's reason) before deciding the generator stopped silently.
- */
-const generatorEndWaitMs = 500;
 
 export interface FrameIntake {
   /** One message from the socket in use (only live sockets' messages get here). */
@@ -30,11 +34,6 @@ export interface FrameIntake {
   resetFps(): void;
   /** The tick: closes a frame-rate window once a second and logs it. */
   tickFps(nowMs: number): void;
-  /**
-   * The tick: an end_speech that did not end our audio, followed by silence, means the generator
-   * stopped; the socket is replaced. True when it was.
-   */
-  checkGeneratorEnd(conn: Connection, nowMs: number): boolean;
 }
 
 export function createFrameIntake(options: {
@@ -62,16 +61,13 @@ export function createFrameIntake(options: {
       return;
     }
     connection.answered();
-    if (conn.generatorEndedAtMs !== null) {
-      resolveGeneratorEnd(conn, 'message');
-      if (!connection.isLive(conn)) return;
-    }
+    conn.lastMessageMs = performance.now();
     const message = decoded.message;
     if (message.start_speech === true) onStartSpeech();
     if (message.video_bytes !== undefined && message.video_bytes.length > 0) {
       if (!onVideo(conn, message.video_bytes, message.audio_bytes)) return;
     }
-    if (message.end_speech === true) onEndSpeech(conn);
+    if (message.end_speech === true) onEndSpeech();
   }
 
   function onStartSpeech() {
@@ -83,7 +79,8 @@ export function createFrameIntake(options: {
     const nowMs = performance.now();
     current.phase = 'speaking';
     current.lastProgressMs = nowMs;
-    if (!current.cancelled) {
+    if (!current.cancelled && !current.startAnnounced) {
+      current.startAnnounced = true;
       current.pending.handlers.onStart?.({
         utteranceId: current.pending.id,
         latencyMs: Math.round(nowMs - current.startedMs),
@@ -102,104 +99,110 @@ export function createFrameIntake(options: {
     frameSize ??= size.value;
     fps.frames += 1;
     const current = queue.active();
-    if (current?.phase !== 'speaking') {
+    const placement = current ? placeFrame(current, audio) : null;
+    if (!current || placement?.kind !== 'placed') {
       counters.idleFrames += 1;
       return true;
     }
     const nowMs = performance.now();
-    const index = current.framesReceived;
-    current.framesReceived += 1;
     current.lastProgressMs = nowMs;
     current.firstFrameMs ??= nowMs;
+    if (current.stalledAtMs !== null) {
+      current.replayGapsMs.push(Math.round(nowMs - current.stalledAtMs));
+      current.stalledAtMs = null;
+    }
+    queue.progressed();
+    if (audio?.length !== frameAudioBytes && !current.audioSizeWarned) {
+      current.audioSizeWarned = true;
+      log.warn(`SyncTalk frame audio is ${audio?.length ?? 0} bytes, not ${frameAudioBytes}`, {
+        event_type: 'synctalk_protocol',
+        utterance_id: current.pending.id,
+      });
+    }
+    const { index, driftSamples } = placement;
+    // A place whose own frame never came (it fell across an inserted silence) holds the frame
+    // before or this one, whichever's audio is nearer its time: within 40 ms either way.
+    const held = index - current.placer.nextIndex;
+    const before = current.lastPlaced;
+    for (let gap = current.placer.nextIndex; gap < index; gap += 1) {
+      const toThis = Math.abs((index - gap) * samplesPerFrame + driftSamples);
+      const toBefore =
+        before === null
+          ? Infinity
+          : Math.abs((gap - before.index) * samplesPerFrame - before.driftSamples);
+      deliver(current, gap, before !== null && toBefore < toThis ? before.rgb : video, size.value);
+    }
+    if (held > 0) current.placer.noteHeld(held);
+    deliver(current, index, video, size.value);
+    current.lastPlaced = { rgb: video, index, driftSamples };
     counters.utteranceFrames += 1;
     fps.utteranceFrames += 1;
-    queue.progressed();
-    if (!current.cancelled) {
-      if (audio?.length !== frameAudioBytes && !current.audioSizeWarned) {
-        current.audioSizeWarned = true;
-        log.warn(`SyncTalk frame audio is ${audio?.length ?? 0} bytes, not ${frameAudioBytes}`, {
-          event_type: 'synctalk_protocol',
-          utterance_id: current.pending.id,
-        });
-      }
-      const frame: SyncTalkFrame = {
-        utteranceId: current.pending.id,
-        index,
-        timeMs: index * frameDurationMs,
-        width: size.value.width,
-        height: size.value.height,
-        // Copies: the decoded fields are views into the socket's buffer.
-        rgb: new Uint8Array(video),
-        audio: audio === undefined ? new Uint8Array(frameAudioBytes) : new Uint8Array(audio),
-      };
-      try {
-        current.pending.handlers.onFrame(frame);
-      } catch (error) {
-        log.error('An avatar frame handler threw', { error, utterance_id: current.pending.id });
-      }
+    if (current.placer.complete && current.phase === 'ending') {
+      queue.completeActive('end_speech');
+      return true;
     }
     // The frame is credit for more audio within the look-ahead.
     if (conn === connection.current()) queue.pump();
     return true;
   }
 
-  function onEndSpeech(conn: Connection) {
-    const current = queue.active();
+  /**
+   * Before start_speech only frames whose audio is ours are taken (idle frames keep coming);
+   * after it, a server that does not echo our audio gets its frames placed in arrival order.
+   */
+  function placeFrame(current: ActiveUtterance, audio: Uint8Array | undefined) {
+    if (current.placer.complete) return null;
+    const placement = current.placer.place(audio);
     if (
-      current?.phase === 'speaking' &&
-      current.endSent &&
-      current.framesReceived >= current.pending.expectedFrames
+      placement.kind === 'placed' &&
+      placement.by === 'order' &&
+      current.phase === 'awaiting-start'
     ) {
-      if (current.framesReceived > current.pending.expectedFrames) {
-        log.warn(
-          `Utterance "${current.pending.id}" got ${current.framesReceived} frames, expected ${current.pending.expectedFrames}`,
-          { event_type: 'synctalk_protocol', utterance_id: current.pending.id },
-        );
-      }
-      queue.completeActive('end_speech');
-      return;
+      current.placer.stats.byOrder -= 1;
+      return null;
     }
-    // Not the end of our audio: the generator stopped (a close with the server's reason often
-    // follows at once), or a stray marker. resolveGeneratorEnd decides, on the next message or
-    // after generatorEndWaitMs of silence.
-    if (current?.phase === 'speaking') current.phase = 'ending';
-    conn.generatorEndedAtMs = performance.now();
+    return placement;
   }
 
-  /**
-   * Settles an end_speech that did not end our audio. A later message means the generator lives:
-   * an utterance whose audio was all sent is complete (short), anything else was a stray marker.
-   * Silence means the generator stopped: the socket is replaced.
-   */
-  function resolveGeneratorEnd(conn: Connection, cause: 'message' | 'silence') {
-    conn.generatorEndedAtMs = null;
+  function deliver(current: ActiveUtterance, index: number, rgb: Uint8Array, size: FrameSize) {
+    current.placer.fill(index);
+    current.framesReceived = current.placer.nextIndex;
+    if (current.cancelled) return;
+    const frame: SyncTalkFrame = {
+      utteranceId: current.pending.id,
+      index,
+      timeMs: index * frameDurationMs,
+      width: size.width,
+      height: size.height,
+      // Copies: the decoded fields are views into the socket's buffer.
+      rgb: new Uint8Array(rgb),
+      audio: utteranceFrameAudio(current.pending.pcm, index),
+    };
+    try {
+      current.pending.handlers.onFrame(frame);
+    } catch (error) {
+      log.error('An avatar frame handler threw', { error, utterance_id: current.pending.id });
+    }
+  }
+
+  function onEndSpeech() {
     const current = queue.active();
-    if (cause === 'silence' || (current?.phase === 'ending' && !current.endSent)) {
-      recycle(conn);
+    if (current?.phase === 'awaiting-start' && current.endSent) {
+      // start_speech and end_speech together: the audio's frames all come after (quirk 3).
+      current.phase = 'ending';
       return;
     }
-    if (current?.phase === 'ending') {
-      queue.warnShort(current);
+    if (current?.phase !== 'speaking') {
+      status.noteProtocolProblem('SyncTalk sent end_speech outside an utterance; ignored');
+      return;
+    }
+    if (current.placer.complete) {
       queue.completeActive('end_speech');
       return;
     }
-    status.noteProtocolProblem('SyncTalk sent end_speech outside an utterance; ignored');
-  }
-
-  /**
-   * Some SyncTalk versions end the stream's generator after `end_of_stream`: a second
-   * `end_speech` arrives and the socket never sends another frame. A fresh socket continues; an
-   * utterance that got no frame yet is sent again, not failed.
-   */
-  function recycle(conn: Connection) {
-    // Retiring first, so finishing the utterance cannot start the next one on this socket.
-    conn.retiring = 'recycle';
-    counters.recycles += 1;
-    queue.onRecycle();
-    status.lifecycle('SyncTalk ended the stream generator; opening a fresh avatar stream', {
-      performance_data: { recycles: counters.recycles },
-    });
-    connection.retire(conn, 'recycle');
+    // The server placed end_speech before the last frames (quirk 2): they still come, and are
+    // matched to their audio; a stream that falls silent instead is caught as a stall.
+    current.phase = 'ending';
   }
 
   return {
@@ -218,17 +221,15 @@ export function createFrameIntake(options: {
         });
       }
     },
-    checkGeneratorEnd(conn, nowMs) {
-      if (
-        conn.generatorEndedAtMs === null ||
-        nowMs - conn.generatorEndedAtMs < generatorEndWaitMs
-      ) {
-        return false;
-      }
-      resolveGeneratorEnd(conn, 'silence');
-      return true;
-    },
   };
+}
+
+/** The utterance's own 40 ms at `index` (zero-padded past its end), as s16le. */
+function utteranceFrameAudio(pcm: Int16Array, index: number): Uint8Array<ArrayBuffer> {
+  const out = new Int16Array(samplesPerFrame);
+  const start = index * samplesPerFrame;
+  out.set(pcm.subarray(Math.min(start, pcm.length), Math.min(start + samplesPerFrame, pcm.length)));
+  return new Uint8Array(pcmBytesLittleEndian(out));
 }
 
 function rawBytes(data: RawData): Uint8Array {

@@ -2,6 +2,7 @@ import type { RapidoError, Result } from '../../../../shared/result.ts';
 import type { Logger } from '../../logging/logger.ts';
 import type { AudioPacer, PacingPolicy } from './audio-pacing.ts';
 import type { BackoffPolicy } from './backoff.ts';
+import type { FramePlacer, PlacementStats } from './frame-placement.ts';
 import type { FrameSize } from './frame-size.ts';
 
 /**
@@ -45,7 +46,11 @@ export interface SyncTalkUtterance {
   pcm: Int16Array;
 }
 
-/** One avatar frame and the 40 ms of audio it shows; both buffers are its own (transferable). */
+/**
+ * One avatar frame and the 40 ms of audio it shows; both buffers are its own (transferable).
+ * Frames come in index order, one per 40 ms of the utterance: each is placed by the audio it was
+ * made from (frame-placement.ts), so `audio` is the utterance's own samples at `timeMs`.
+ */
 export interface SyncTalkFrame {
   utteranceId: string;
   index: number;
@@ -80,6 +85,17 @@ export interface UtteranceSummary {
   maxLookAheadMs: number;
   /** `grace-timeout` when `end_speech` never came after the last expected frame. */
   endedBy: 'end_speech' | 'grace-timeout' | 'empty';
+  /**
+   * Every frame is the server's own frame for its 40 ms (none held, none missing): only such a
+   * segment may be cached.
+   */
+  complete: boolean;
+  /** How the frames were put in place (see frame-placement.ts). */
+  placement: PlacementStats;
+  /** Times the stream stalled during the utterance and the rest of it was sent again. */
+  replays: number;
+  /** Per replay: from the last frame before the stall to the next frame placed, in ms. */
+  replayGapsMs: number[];
 }
 
 export interface SpeakOptions {
@@ -90,7 +106,7 @@ export interface SyncTalkSessionStats {
   state: SyncTalkSessionState;
   /** Sockets opened (the first and every reconnection). */
   connections: number;
-  /** Sockets replaced because the server's generator had ended (see `recycle`). */
+  /** Sockets replaced because the stream stalled (or its generator ended) mid-utterance. */
   recycles: number;
   utterancesCompleted: number;
   utterancesFailed: number;
@@ -145,6 +161,12 @@ export interface SyncTalkSessionOptions {
   connectTimeoutMs?: number;
   /** An utterance that makes no progress (no marker, no frame) this long breaks the socket. */
   stallTimeoutMs?: number;
+  /**
+   * Once a socket has sent a frame, silence this long while an utterance's frames are still due
+   * means the server's stream died (issue 15, quirk 1): the socket is replaced and the rest of
+   * the utterance sent again. Default 450 (the check runs every 50 ms: recognised within 500).
+   */
+  frameGapMs?: number;
   /** After the last expected frame, how long to wait for `end_speech` before ending anyway. */
   endSpeechGraceMs?: number;
   /** When admission fails for want of a loaded model, load the avatar and retry once. */
@@ -165,6 +187,8 @@ export interface PendingUtterance {
   signal: AbortSignal | undefined;
   detachAbort: () => void;
   settle: (result: Result<UtteranceSummary>) => void;
+  /** Set when a stalled run is queued again: the frames placed so far carry over. */
+  resumed: ActiveUtterance | null;
 }
 
 /**
@@ -173,12 +197,28 @@ export interface PendingUtterance {
  */
 export interface ActiveUtterance {
   pending: PendingUtterance;
-  /** `ending`: an end_speech came before all our audio's frames; waiting to see why. */
+  /** `ending`: end_speech came before all our audio's frames; the rest still comes (quirk 2). */
   phase: 'awaiting-start' | 'speaking' | 'ending';
+  /** This run's audio (from `runStartFrame`), chunked; credit is frames placed in this run. */
   pacer: AudioPacer;
   endSent: boolean;
   cancelled: boolean;
+  /** Frames delivered (placed or held), in order: = placer.nextIndex. */
   framesReceived: number;
+  placer: FramePlacer;
+  /**
+   * The last frame placed (its place and how far its audio is from it, in samples): a place
+   * whose own frame never came holds it or the next one, whichever's lips are nearer.
+   */
+  lastPlaced: { rgb: Uint8Array; index: number; driftSamples: number } | null;
+  /** The utterance frame this run's audio starts at (0, or a little before a stall on replay). */
+  runStartFrame: number;
+  /** Runs after the first (stalls), and the gap each one cost. */
+  replays: number;
+  replayGapsMs: number[];
+  /** When the stream stalled, while its replay waits for its next frame. */
+  stalledAtMs: number | null;
+  startAnnounced: boolean;
   startedMs: number;
   firstFrameMs: number | null;
   lastProgressMs: number;

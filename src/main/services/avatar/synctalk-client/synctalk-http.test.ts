@@ -133,7 +133,12 @@ describe('SyncTalk HTTP against the reference server', () => {
     if (loaded.ok) return;
     expect(loaded.error.code).toBe('invalid-request');
     expect(loaded.error.message).toContain('has no avatar "bob"');
+    // Said as an unknown avatar, with what the server offers (issue 15, 7).
+    expect(loaded.error.message).toMatch(/^Unknown avatar: /);
+    expect(loaded.error.message).toContain('It offers "alin_cc", "jennifer".');
     expect(loaded.error.hint).toContain('/models');
+    const typo = await loadModel(server.url, 'Alin-CC');
+    expect(!typo.ok && typo.error.message).toContain('Did you mean "alin_cc"?');
   });
 });
 

@@ -2,7 +2,12 @@ import { sleepUnlessAborted } from '../../platform/net/abortable-sleep.ts';
 import { z } from 'zod';
 import { err, ok } from '../../../../shared/result.ts';
 import type { RapidoError, Result } from '../../../../shared/result.ts';
-import { explainReadiness, matchLoadedFolder } from './avatar-readiness.ts';
+import {
+  explainReadiness,
+  formatList,
+  matchLoadedFolder,
+  similarAvatars,
+} from './avatar-readiness.ts';
 
 /**
  * SyncTalk_2D's HTTP side: `/status`, `/models` and `/load_model`, parsed with schemas of the
@@ -161,13 +166,7 @@ export async function loadModel(
     case 'loaded':
       return ok({ message: value.message });
     case 'unknown-avatar':
-      return err(
-        'invalid-request',
-        `The SyncTalk server at ${origin} has no avatar "${avatarName}" (404: ${value.detail}).`,
-        {
-          hint: `GET ${origin}/models lists the avatars it offers. ${settingsHint}`,
-        },
-      );
+      return unknownAvatarError(baseUrl, avatarName, value.detail, options);
     case 'busy':
       return err(
         'not-available',
@@ -185,6 +184,34 @@ export async function loadModel(
         },
       );
   }
+}
+
+/**
+ * An unknown avatar, said so with the avatars the server offers (GET /models). The real server
+ * answers a 500 whose detail embeds its 404 (synctalk_fastapi.py `load_model`: the HTTPException
+ * raised at line 389 is caught and re-raised as 500 at line 492); requestLoadModel reads it back.
+ */
+async function unknownAvatarError(
+  baseUrl: string,
+  avatarName: string,
+  detail: string,
+  options: HttpOptions,
+): Promise<Result<never>> {
+  const origin = displayOrigin(baseUrl);
+  const models = await listModels(baseUrl, options);
+  const offered = models.ok
+    ? ` It offers ${formatList(models.value)}.${suggestion(models.value, avatarName)}`
+    : '';
+  return err(
+    'invalid-request',
+    `Unknown avatar: the SyncTalk server at ${origin} has no avatar "${avatarName}" (${detail}).${offered}`,
+    { hint: `GET ${origin}/models lists the avatars it offers. ${settingsHint}` },
+  );
+}
+
+function suggestion(offered: readonly string[], avatarName: string): string {
+  const similar = similarAvatars(offered, avatarName);
+  return similar.length > 0 ? ` Did you mean ${formatList(similar)}?` : '';
 }
 
 export type AvatarLoadPhase = 'checking' | 'loading' | 'waiting' | 'ready';
@@ -348,7 +375,7 @@ function loadModelError(
   if (answer.kind === 'unknown-avatar') {
     return err(
       'invalid-request',
-      `The SyncTalk server at ${origin} has no avatar "${avatarName}" (404: ${answer.detail}).`,
+      `The SyncTalk server at ${origin} has no avatar "${avatarName}" (unknown avatar: ${answer.detail}).`,
       {
         hint: `GET ${origin}/models lists the avatars it offers. ${settingsHint}`,
       },

@@ -33,6 +33,8 @@ async function reference(options: Partial<ReferenceServerOptions> = {}): Promise
     avatars: [alin, jennifer],
     preloaded: ['alin_cc'],
     ...options,
+    // The real server's quirks are on (realServerQuirks, the default): the client copes.
+    faults: { ...options.faults },
   });
   cleanups.push(() => server.close());
   return server;
@@ -228,7 +230,9 @@ describe('speaking through the reference server', () => {
       burstFps: 120,
     };
     const server = await reference({ faults });
-    const { session: avatar, states } = session(server);
+    // This fault stalls every run of an utterance for 900 ms, a replay included, so the session
+    // is told to wait it out rather than take it for a dead stream (the default 450 ms).
+    const { session: avatar, states } = session(server, { frameGapMs: 2000 });
     const received = collector();
     const pcm = speech(1600);
     const summary = await avatar.speak({ id: 'slow', pcm }, received.handlers);

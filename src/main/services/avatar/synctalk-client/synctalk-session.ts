@@ -50,7 +50,8 @@ export type {
  * public API (types in session-types.ts).
  */
 
-const tickIntervalMs = 250;
+/** Often enough that a stream gone silent is recognised within `frameGapMs` + 50 ms. */
+const tickIntervalMs = 50;
 
 export function createSyncTalkSession(options: SyncTalkSessionOptions): SyncTalkSession {
   const pacing: PacingPolicy = { ...defaultPacingPolicy, ...options.pacing };
@@ -97,7 +98,9 @@ export function createSyncTalkSession(options: SyncTalkSessionOptions): SyncTalk
     pacing,
     origin,
     stallTimeoutMs: options.stallTimeoutMs ?? 10_000,
-    endSpeechGraceMs: options.endSpeechGraceMs ?? 2000,
+    // Only waited when every frame is in but end_speech is missing (a marker killed it).
+    endSpeechGraceMs: options.endSpeechGraceMs ?? 500,
+    frameGapMs: options.frameGapMs ?? 450,
     status,
     connection,
   });
@@ -126,7 +129,6 @@ export function createSyncTalkSession(options: SyncTalkSessionOptions): SyncTalk
     intake.tickFps(nowMs);
     const conn = connection.usable();
     if (!conn) return;
-    if (intake.checkGeneratorEnd(conn, nowMs)) return;
     queue.checkProgress(conn, nowMs);
   }
 
@@ -183,19 +185,7 @@ export function createSyncTalkSession(options: SyncTalkSessionOptions): SyncTalk
       return Promise.resolve(err('cancelled', `Utterance "${utterance.id}" was cancelled.`));
     }
     if (utterance.pcm.length === 0) {
-      return Promise.resolve(
-        ok({
-          utteranceId: utterance.id,
-          frames: 0,
-          expectedFrames: 0,
-          audioMs: 0,
-          firstFrameLatencyMs: null,
-          wallMs: 0,
-          chunksSent: 0,
-          maxLookAheadMs: 0,
-          endedBy: 'empty',
-        }),
-      );
+      return Promise.resolve(ok(emptySummary(utterance.id)));
     }
     return new Promise((resolve) => {
       const pcm = padToWholeFrames(utterance.pcm);
@@ -208,6 +198,7 @@ export function createSyncTalkSession(options: SyncTalkSessionOptions): SyncTalk
         signal,
         detachAbort: () => undefined,
         settle: resolve,
+        resumed: null,
       };
       if (signal) {
         const onAbort = () => {
@@ -247,5 +238,31 @@ export function createSyncTalkSession(options: SyncTalkSessionOptions): SyncTalk
     speak,
     close,
     stats: () => ({ state: status.state(), ...status.counters }),
+  };
+}
+
+/** What speaking no audio at all gives: no frames, complete. */
+function emptySummary(utteranceId: string): UtteranceSummary {
+  return {
+    utteranceId,
+    frames: 0,
+    expectedFrames: 0,
+    audioMs: 0,
+    firstFrameLatencyMs: null,
+    wallMs: 0,
+    chunksSent: 0,
+    maxLookAheadMs: 0,
+    endedBy: 'empty',
+    complete: true,
+    placement: {
+      byAudio: 0,
+      byOrder: 0,
+      silentDropped: 0,
+      duplicates: 0,
+      unmatchedDropped: 0,
+      held: 0,
+    },
+    replays: 0,
+    replayGapsMs: [],
   };
 }

@@ -1,8 +1,16 @@
 import { err, ok } from '../../../../shared/result.ts';
 import type { RapidoError, Result } from '../../../../shared/result.ts';
-import { chunkPcm, createAudioPacer, frameDurationMs, samplesToMs } from './audio-pacing.ts';
+import {
+  chunkPcm,
+  createAudioPacer,
+  frameDurationMs,
+  padForBatching,
+  samplesPerFrame,
+  samplesToMs,
+} from './audio-pacing.ts';
 import type { PacingPolicy } from './audio-pacing.ts';
 import type { Connection, SyncTalkConnection } from './connection.ts';
+import { createFramePlacer } from './frame-placement.ts';
 import type { SessionStatus } from './session-status.ts';
 import type {
   ActiveUtterance,
@@ -13,14 +21,27 @@ import type {
 
 /**
  * The utterances of a session: the queue, the one on the socket, what is sent for it (the
- * `start_of_stream` / `end_of_stream` markers and its audio, paced by the frames received), how it
- * ends (completed, failed, cancelled), and which one is sent again on a fresh socket.
+ * `start_of_stream` / `end_of_stream` markers and its audio, paced by the frames placed), how it
+ * ends (completed, failed, cancelled), and replaying it on a fresh socket when the stream stalls.
+ *
+ * Replay (issue 15, quirk 1): the real server's yield thread can die on a marker and leave the
+ * socket open and silent (SyncTalk_2D inference_system/api.py around line 1483 compares a
+ * marker's `frame_idx=None`). Once a socket has sent frames, `frameGapMs` of silence while frames
+ * are due is taken as that: the socket is replaced and the audio is sent again from a little
+ * before the first missing frame (`replayContextFrames`, so the server has the audio context the
+ * frame needs); the frames placed already are kept, the repeated ones dropped by their audio.
  */
 
 const startMarker = new TextEncoder().encode('start_of_stream');
 const endMarker = new TextEncoder().encode('end_of_stream');
-/** Generator restarts in a row without a frame before the utterance is failed instead. */
+/** Replays in a row without a frame placed before the utterance is failed instead. */
 const maxRecyclesWithoutProgress = 2;
+/** end_of_stream waits until all but this many frames are in (the server's mel look-ahead)... */
+const endMarkerHoldFrames = 5;
+/** ...or until the frames have stopped coming this long. */
+const endMarkerHoldMs = 200;
+/** Frames of audio resent before the first missing frame on a replay (0.4 s of context). */
+const replayContextFrames = 10;
 
 export interface UtteranceQueue {
   /** The utterance on the socket, if any. */
@@ -41,16 +62,13 @@ export interface UtteranceQueue {
   cancelAll(): void;
   /** Removes a queued utterance, or drops the rest of the active one's audio. */
   cancel(pending: PendingUtterance): void;
-  /**
-   * The socket is being replaced because the server's generator ended: the active utterance
-   * completes (its audio was all sent), is queued again (no frame yet), or fails.
-   */
-  onRecycle(): void;
-  /** A frame of the active utterance arrived: recycles no longer count as without progress. */
+  /** A frame of the active utterance was placed: replays no longer count as without progress. */
   progressed(): void;
-  /** The tick's check of the active utterance: stalled (breaks `conn`) or past its grace. */
+  /**
+   * The tick's check of the active utterance: its stream fell silent (replayed on a fresh
+   * socket), stalled for good (breaks `conn`) or is past its end_speech grace.
+   */
   checkProgress(conn: Connection, nowMs: number): void;
-  warnShort(current: ActiveUtterance): void;
 }
 
 export function createUtteranceQueue(options: {
@@ -58,6 +76,7 @@ export function createUtteranceQueue(options: {
   origin: string;
   stallTimeoutMs: number;
   endSpeechGraceMs: number;
+  frameGapMs: number;
   status: SessionStatus;
   connection: SyncTalkConnection;
 }): UtteranceQueue {
@@ -76,14 +95,12 @@ export function createUtteranceQueue(options: {
       if (status.state() === 'speaking') status.set('ready');
       return;
     }
-    active = startedUtterance(pending, pacing);
+    const resumed = pending.resumed;
+    pending.resumed = null;
+    active = resumed ? replayRun(resumed, pacing) : startedUtterance(pending, pacing);
     connection.send(conn, startMarker);
     status.set('speaking');
-    status.events.emit('utterance', { utteranceId: pending.id, status: 'started', error: null });
-    status.lifecycle(
-      `Utterance "${pending.id}" started (${Math.round(samplesToMs(pending.pcm.length))} ms of audio)`,
-      { utterance_id: pending.id },
-    );
+    announceStart(status, active, resumed !== null);
     pump();
   }
 
@@ -101,6 +118,7 @@ export function createUtteranceQueue(options: {
         status,
       );
       if (!current.pacer.finished) return;
+      if (!endMarkerSafe(current, performance.now())) return;
     }
     connection.send(conn, endMarker);
     current.endSent = true;
@@ -140,24 +158,16 @@ export function createUtteranceQueue(options: {
     finishActive(current, error);
   }
 
-  function warnShort(current: ActiveUtterance) {
-    log.warn(
-      `Utterance "${current.pending.id}" ended after ${current.framesReceived} of ${current.pending.expectedFrames} frames`,
-      { event_type: 'synctalk_protocol', utterance_id: current.pending.id },
-    );
-  }
-
   function checkProgress(conn: Connection, nowMs: number) {
     const current = active;
     if (!current) return;
-    const verdict = progressVerdict(current, nowMs, options);
-    if (verdict === 'stalled') {
-      conn.stalledMs = nowMs - current.lastProgressMs;
-      log.warn(
-        `SyncTalk stalled for ${Math.round(conn.stalledMs)} ms during utterance "${current.pending.id}"`,
-        { event_type: 'synctalk_stall' },
-      );
-      conn.socket.terminate();
+    // A held end_of_stream goes once the stream stops making progress (see endMarkerSafe).
+    if (!current.endSent && current.pacer.finished) pump();
+    const verdict = progressVerdict(current, conn, nowMs, options);
+    if (verdict === 'silent') {
+      replayActive(conn, nowMs);
+    } else if (verdict === 'stalled') {
+      breakStalled(conn, current, nowMs, status);
     } else if (verdict === 'no-end-speech') {
       log.warn(
         `No end_speech for utterance "${current.pending.id}" ${options.endSpeechGraceMs} ms after its last frame; ending it`,
@@ -165,6 +175,35 @@ export function createUtteranceQueue(options: {
       );
       completeActive('grace-timeout');
     }
+  }
+
+  /**
+   * The stream fell silent with frames still due: a fresh socket, and the rest of the utterance
+   * sent again there (or failed after too many replays without a frame placed).
+   */
+  function replayActive(conn: Connection, nowMs: number) {
+    const current = active;
+    if (!current) return;
+    // Retiring first, so settling the utterance cannot start the next one on this socket.
+    conn.retiring = 'recycle';
+    status.counters.recycles += 1;
+    recyclesWithoutProgress += 1;
+    active = null;
+    const silentMs = Math.round(nowMs - (conn.lastMessageMs ?? nowMs));
+    if (current.cancelled) {
+      finishCancelled(current.pending);
+    } else if (recyclesWithoutProgress > maxRecyclesWithoutProgress) {
+      finishActive(current, notResumedError(options.origin, silentMs));
+    } else {
+      current.stalledAtMs = current.stalledAtMs ?? nowMs - silentMs;
+      current.pending.resumed = current;
+      queue.unshift(current.pending);
+    }
+    log.warn(
+      `SyncTalk stream silent for ${silentMs} ms with ${current.pending.expectedFrames - current.placer.nextIndex} frames of "${current.pending.id}" due; opening a fresh stream`,
+      { event_type: 'synctalk_stream_silent', performance_data: { silentMs } },
+    );
+    connection.retire(conn, 'recycle');
   }
 
   return {
@@ -220,33 +259,66 @@ export function createUtteranceQueue(options: {
         pump();
       }
     },
-    onRecycle() {
-      recyclesWithoutProgress += 1;
-      const current = active;
-      if (current?.phase === 'ending' && current.endSent) {
-        warnShort(current);
-        completeActive('end_speech');
-      } else if (current) {
-        active = null;
-        if (
-          current.framesReceived === 0 &&
-          !current.cancelled &&
-          recyclesWithoutProgress <= maxRecyclesWithoutProgress
-        ) {
-          queue.unshift(current.pending);
-        } else {
-          finishActive(current, {
-            code: 'not-available',
-            message: `The SyncTalk server at ${options.origin} ended the stream's generator during the utterance.`,
-          });
-        }
-      }
-    },
     progressed() {
       recyclesWithoutProgress = 0;
     },
     checkProgress,
-    warnShort,
+  };
+}
+
+/**
+ * Whether `end_of_stream` may go now. The real server kills its stream when a marker is yielded
+ * while a "latency test" is armed (inference_system/api.py ~l.1483); audio arriving after a pause
+ * arms one whose target is the first of the last 5 frames its audio makes (~l.700:
+ * `get_max_encodable_frame() + 1`), and the end marker is placed right there. Once every frame but
+ * the last `endMarkerHoldFrames` is in, any test our audio armed has been measured, so the marker
+ * is safe. If the frames stop coming first (the server holds them back for more audio), it goes
+ * after `endMarkerHoldMs` without progress.
+ */
+function endMarkerSafe(current: ActiveUtterance, nowMs: number): boolean {
+  return (
+    current.placer.nextIndex >= current.pending.expectedFrames - endMarkerHoldFrames ||
+    nowMs - current.lastProgressMs >= endMarkerHoldMs
+  );
+}
+
+/** The first run is announced as started; a replay is only logged. */
+function announceStart(status: SessionStatus, current: ActiveUtterance, replay: boolean) {
+  const { pending } = current;
+  if (replay) {
+    status.lifecycle(
+      `Utterance "${pending.id}" sent again from frame ${current.runStartFrame} (${current.placer.nextIndex} of ${pending.expectedFrames} frames in)`,
+      { utterance_id: pending.id },
+    );
+    return;
+  }
+  status.events.emit('utterance', { utteranceId: pending.id, status: 'started', error: null });
+  status.lifecycle(
+    `Utterance "${pending.id}" started (${Math.round(samplesToMs(pending.pcm.length))} ms of audio)`,
+    { utterance_id: pending.id },
+  );
+}
+
+/** No marker or frame for the stall timeout: the socket is broken (its close fails the utterance). */
+function breakStalled(
+  conn: Connection,
+  current: ActiveUtterance,
+  nowMs: number,
+  status: SessionStatus,
+) {
+  conn.stalledMs = nowMs - current.lastProgressMs;
+  status.log.warn(
+    `SyncTalk stalled for ${Math.round(conn.stalledMs)} ms during utterance "${current.pending.id}"`,
+    { event_type: 'synctalk_stall' },
+  );
+  conn.socket.terminate();
+}
+
+function notResumedError(origin: string, silentMs: number): RapidoError {
+  return {
+    code: 'not-available',
+    message: `The SyncTalk server at ${origin} stopped streaming (${silentMs} ms without a frame) and did not resume after ${maxRecyclesWithoutProgress} fresh streams.`,
+    hint: "Check the SyncTalk server's log.",
   };
 }
 
@@ -255,10 +327,17 @@ function startedUtterance(pending: PendingUtterance, pacing: PacingPolicy): Acti
   return {
     pending,
     phase: 'awaiting-start',
-    pacer: createAudioPacer(chunkPcm(pending.pcm, pacing.chunkMs), pacing.lookAheadMs),
+    pacer: runPacer(pending.pcm, 0, pacing),
     endSent: false,
     cancelled: false,
     framesReceived: 0,
+    placer: createFramePlacer(pending.pcm, pending.expectedFrames),
+    lastPlaced: null,
+    runStartFrame: 0,
+    replays: 0,
+    replayGapsMs: [],
+    stalledAtMs: null,
+    startAnnounced: false,
     startedMs: nowMs,
     firstFrameMs: null,
     lastProgressMs: nowMs,
@@ -269,15 +348,40 @@ function startedUtterance(pending: PendingUtterance, pacing: PacingPolicy): Acti
   };
 }
 
-/** Sends the chunks the look-ahead allows now (the frames received are the credit). */
+/** A stalled utterance's next run: the rest of its audio, from a little before its first gap. */
+function replayRun(previous: ActiveUtterance, pacing: PacingPolicy): ActiveUtterance {
+  const runStartFrame = Math.max(0, previous.placer.nextIndex - replayContextFrames);
+  return {
+    ...previous,
+    phase: 'awaiting-start',
+    pacer: runPacer(previous.pending.pcm, runStartFrame, pacing),
+    endSent: false,
+    runStartFrame,
+    replays: previous.replays + 1,
+    lastProgressMs: performance.now(),
+    allFramesAtMs: null,
+  };
+}
+
+/**
+ * A run's audio from frame `fromFrame`, padded with silence when it is too short for the
+ * server's batching rule (issue 15, quirk 3: padded frames are dropped by their audio).
+ */
+function runPacer(pcm: Int16Array, fromFrame: number, pacing: PacingPolicy) {
+  const audio = padForBatching(pcm.subarray(fromFrame * samplesPerFrame), pacing.chunkMs);
+  return createAudioPacer(chunkPcm(audio, pacing.chunkMs), pacing.lookAheadMs);
+}
+
+/** Sends the chunks the look-ahead allows now (the frames placed in this run are the credit). */
 function sendAllowedAudio(
   current: ActiveUtterance,
   send: (bytes: Uint8Array) => void,
   status: SessionStatus,
 ) {
   const { counters, log } = status;
-  const receivedMs = current.framesReceived * frameDurationMs;
-  for (const chunk of current.pacer.take(current.framesReceived)) {
+  const credit = Math.max(0, current.placer.nextIndex - current.runStartFrame);
+  const receivedMs = credit * frameDurationMs;
+  for (const chunk of current.pacer.take(credit)) {
     send(chunk.bytes);
     current.chunksSent += 1;
     counters.chunksSent += 1;
@@ -289,6 +393,7 @@ function sendAllowedAudio(
       performance_data: {
         utteranceId: current.pending.id,
         chunkIndex: chunk.index,
+        ...(current.replays > 0 ? { replay: current.replays } : {}),
         bytes: chunk.bytes.byteLength,
         audioMs: chunk.audioMs,
         sendTimeMs: Math.round((performance.now() - current.startedMs) * 10) / 10,
@@ -314,18 +419,35 @@ function summarize(
     chunksSent: current.chunksSent,
     maxLookAheadMs: current.maxLookAheadMs,
     endedBy,
+    complete:
+      current.framesReceived === pending.expectedFrames &&
+      current.placer.stats.held === 0 &&
+      !current.cancelled,
+    placement: { ...current.placer.stats },
+    replays: current.replays,
+    replayGapsMs: [...current.replayGapsMs],
   };
 }
 
 /**
- * `stalled`: no marker or frame for the stall timeout (the socket is broken). `no-end-speech`:
- * every frame came and the audio was all sent, but end_speech has not followed within the grace.
+ * `silent`: the socket sent frames, then nothing for `frameGapMs` while this utterance's frames
+ * are due (its stream died). `stalled`: no marker or frame for the stall timeout (the socket is
+ * broken). `no-end-speech`: every frame came and the audio was all sent, but end_speech has not
+ * followed within the grace.
  */
 function progressVerdict(
   current: ActiveUtterance,
+  conn: Connection,
   nowMs: number,
-  limits: { stallTimeoutMs: number; endSpeechGraceMs: number },
-): 'stalled' | 'no-end-speech' | null {
+  limits: { stallTimeoutMs: number; endSpeechGraceMs: number; frameGapMs: number },
+): 'silent' | 'stalled' | 'no-end-speech' | null {
+  if (
+    !current.placer.complete &&
+    conn.lastMessageMs !== null &&
+    nowMs - conn.lastMessageMs > limits.frameGapMs
+  ) {
+    return 'silent';
+  }
   if (nowMs - current.lastProgressMs > limits.stallTimeoutMs) return 'stalled';
   if (
     current.phase === 'speaking' &&
