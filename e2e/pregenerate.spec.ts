@@ -4,7 +4,6 @@ import { expect, test, type Page, type TestInfo } from '@playwright/test';
 import type { Lesson } from '../src/shared/lesson/lesson-schema.ts';
 import type { HeadlessHost } from '../src/main/hosts/headless/headless-host.ts';
 import {
-  idealServer,
   startReferenceServer,
   type ReferenceServer,
 } from '../testing/synctalk-reference/reference-server.ts';
@@ -193,9 +192,6 @@ test('a SyncTalk lesson: avatar segments are made, and a second run takes them f
     ],
     preloaded: ['enrique_torres'],
     preloadDelayMs: 0,
-    // Issue 15: the client does not cope with the real server's quirks yet; the lead turns these
-    // back to the default (realServerQuirks) once it does.
-    faults: { ...idealServer },
   });
   const serverUrl = server.url;
   // Three short slides: the reference server makes frames at real time.

@@ -3,7 +3,6 @@ import type { Lesson } from '../src/shared/lesson/lesson-schema.ts';
 import type { HeadlessHost } from '../src/main/hosts/headless/headless-host.ts';
 import {
   folderNameFor,
-  idealServer,
   startReferenceServer,
   type ReferenceServer,
 } from '../testing/synctalk-reference/reference-server.ts';
@@ -71,9 +70,6 @@ test('shows a reachable server with the avatar not loaded, then loads it with pr
     ],
     preloaded: [otherAvatarName],
     loadDelayMs,
-    // Issue 15: the client does not cope with the real server's quirks yet; the lead turns these
-    // back to the default (realServerQuirks) once it does.
-    faults: { ...idealServer },
   });
   const folder = folderNameFor(avatarName);
   // The case the panel must get right: the server's folder is not spelled like the avatar.

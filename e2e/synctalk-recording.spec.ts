@@ -2,7 +2,6 @@ import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import type { Lesson } from '../src/shared/lesson/lesson-schema.ts';
 import {
-  idealServer,
   startReferenceServer,
   type ReferenceServer,
 } from '../testing/synctalk-reference/reference-server.ts';
@@ -49,9 +48,8 @@ async function startServer(faults: Parameters<typeof startReferenceServer>[0]['f
     ],
     preloaded: ['enrique_torres'],
     preloadDelayMs: 0,
-    // Issue 15: the client does not cope with the real server's quirks yet; the lead turns these
-    // back to the default (realServerQuirks) once it does.
-    faults: { ...idealServer, firstFrameDelayMs: 600, ...faults },
+    // The real server's quirks are the reference server's defaults (issue 15).
+    faults: { firstFrameDelayMs: 600, ...faults },
   });
 }
 

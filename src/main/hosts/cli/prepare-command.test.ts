@@ -4,10 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import {
-  idealServer,
-  startReferenceServer,
-} from '../../../../testing/synctalk-reference/reference-server.ts';
+import { startReferenceServer } from '../../../../testing/synctalk-reference/reference-server.ts';
 import type { ReferenceServer } from '../../../../testing/synctalk-reference/reference-server.ts';
 
 /**
@@ -27,9 +24,6 @@ beforeAll(async () => {
     port: 0,
     avatars: [{ name: 'alin_cc', width: 48, height: 32, keyColor: '#089831' }],
     preloaded: ['alin_cc'],
-    // Issue 15: the client does not cope with the real server's quirks yet; the lead turns these
-    // back to the default (realServerQuirks) once it does.
-    faults: { ...idealServer },
   });
   dir = await mkdtemp(join(tmpdir(), 'rapido-prepare-cli-'));
   lessonDir = join(dir, 'lesson');
