@@ -142,6 +142,54 @@ test('exports a SyncTalk lesson frame by frame: lips within 40 ms of the voice, 
   }
 });
 
+/** Exports the lesson with its own (empty) caches and reads the avatar's marker per frame. */
+async function exportMarkers(server: ReferenceServer, label: string) {
+  const { dir } = await syncTalkLesson(server);
+  const dataDir = await tempDir(`synctalk-${label}`);
+  const outPath = join(await tempDir(`out-${label}`), 'synctalk.mp4');
+  const run = await runCli(['render', dir, '--out', outPath], {}, { dataDir });
+  expect(run.code, describeRun(run)).toBe(0);
+  const [times, luma, audio, audioStart] = await Promise.all([
+    videoFrameTimesSec(outPath),
+    regionLuma(outPath, markerRect()),
+    decodeAudioMono16k(outPath),
+    audioStartSec(outPath),
+  ]);
+  const stats = runStats(await readMainLog(join(dataDir, 'logs')));
+  return { luma, sync: markerOffset(times, luma, audio, audioStart), stats };
+}
+
+test('an export gives the same lip timing when the server runs below real time', async () => {
+  // Issue 15: a slow real server inserts silent frames inside speech; main puts every frame back
+  // at the audio it carries, so the frame-stepped export must not depend on the server's speed.
+  const normal = await startServer({});
+  const slow = await startServer({ generationFps: 18 });
+  try {
+    const atSpeed = await exportMarkers(normal, 'at-speed');
+    const slowed = await exportMarkers(slow, 'slowed');
+    for (const run of [atSpeed, slowed]) {
+      expect(run.stats.fallbackFrames).toBe(0);
+      expect(run.sync.agreement).toBeGreaterThan(0.85);
+      expect(Math.abs(run.sync.offsetMs), `offset ${run.sync.offsetMs} ms`).toBeLessThanOrEqual(40);
+    }
+    // Frame for frame, the mouth (its loudness marker) is the same in both files.
+    expect(slowed.luma.length).toBe(atSpeed.luma.length);
+    const readable = atSpeed.luma.flatMap((value, index) => {
+      const other = slowed.luma[index];
+      const on = (luma: number) => (luma > 200 ? 1 : luma < 55 ? 0 : null);
+      const a = on(value);
+      const b = other === undefined ? null : on(other);
+      return a === null || b === null ? [] : [a === b];
+    });
+    const same = readable.filter(Boolean).length / Math.max(1, readable.length);
+    expect(same, `${readable.length} readable frames`).toBeGreaterThan(0.98);
+    expect(Math.abs(slowed.sync.offsetMs - atSpeed.sync.offsetMs)).toBeLessThanOrEqual(20);
+  } finally {
+    await normal.close();
+    await slow.close();
+  }
+});
+
 test('a server stall mid-slide: the show goes on, the image is held, the audio has no gap', async () => {
   // 1.5 s without frames after 100 frames of a stream: more than the 1 s cushion.
   const server = await startServer({ stallAfterFrames: 100, stallMs: 1500 });
