@@ -85,7 +85,7 @@ export class ProgramEngine {
     this.avatar = new AvatarSource({
       log: (level, message, eventType, performance) =>
         this.log(level, message, eventType, performance),
-      warn: (error) => this.events.onWarning(error),
+      warn: (error, action) => this.events.onWarning(error, action),
       sourceChanged: () => this.pushSnapshot(true),
       newImage: () => this.metricsCounter.avatarFrame(),
     });
@@ -168,7 +168,7 @@ export class ProgramEngine {
     }
     this.compositor.resize(lesson.output);
     this.compositor.setKey(lesson.avatar.keyColor, lesson.avatar.chromaKey);
-    this.avatar.setKeyColor(lesson.avatar.keyColor);
+    this.avatar.setKey(lesson.avatar.keyColor, lesson.avatar.chromaKey);
     this.speechFallbacks.clear();
     if (lesson.voice.provider === 'elevenlabs') this.api.speech.warm();
     this.preparer = new SlidePreparer(this.api, this.audio, lessonDir, lesson, (slide) =>
@@ -182,7 +182,10 @@ export class ProgramEngine {
       });
       slides = new AvatarSlides(this.preparer, lesson, this.segments);
     }
-    this.avatar.useSegments(this.segments);
+    this.avatar.useSegments(
+      this.segments,
+      lesson.avatar.provider === 'synctalk' ? lesson.avatar.avatarName : '',
+    );
     this.player = new PresentationPlayer(this.audio, slides, {
       onState: (state) => this.onPlayState(state),
       onSlide: (index) => {
@@ -240,7 +243,7 @@ export class ProgramEngine {
     const lesson = this.lesson;
     if (!lesson) return;
     this.compositor.setKey(lesson.avatar.keyColor, lesson.avatar.chromaKey);
-    this.avatar.setKeyColor(lesson.avatar.keyColor);
+    this.avatar.setKey(lesson.avatar.keyColor, lesson.avatar.chromaKey);
     if (this.shownSlide) {
       this.compositor.setAvatarPlacement(effectivePlacement(lesson, this.shownSlide.index));
     }
