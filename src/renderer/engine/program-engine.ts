@@ -51,6 +51,8 @@ export class ProgramEngine {
   private readonly speechFallbacks: SpeechFallbackNotices;
   private preparer: SlidePreparer | null = null;
   private segments: SyncTalkSegments | null = null;
+  /** The player's slides when the avatar is SyncTalk (pre-roll asks them for avatar video). */
+  private avatarSlides: AvatarSlides | null = null;
   /** When the lesson began to open: "Play at once" latency is measured from here. */
   private lessonOpenedAtMs = performance.now();
   private player: PresentationPlayer | null = null;
@@ -155,6 +157,7 @@ export class ProgramEngine {
     this.preparer?.dispose();
     this.segments?.dispose();
     this.segments = null;
+    this.avatarSlides = null;
     this.lesson = lesson;
     this.lessonDir = lessonDir;
     this.edits.take();
@@ -180,7 +183,8 @@ export class ProgramEngine {
         onFailed: (segment, error) => this.avatar.onSegmentFailed(segment, error),
         onComplete: (segment) => this.avatar.onSegmentComplete(segment),
       });
-      slides = new AvatarSlides(this.preparer, lesson, this.segments);
+      this.avatarSlides = new AvatarSlides(this.preparer, lesson, this.segments);
+      slides = this.avatarSlides;
     }
     this.avatar.useSegments(
       this.segments,
@@ -473,6 +477,11 @@ export class ProgramEngine {
       index,
       this.lesson.voice.provider !== 'offline',
       () => this.preparer === preparer && this.selectedIndex === index,
+      (prepared) => {
+        // Only while nothing plays: a run's own look-ahead owns the segments then.
+        const state = this.player?.state;
+        if (state === 'idle' || state === 'ended') this.avatarSlides?.preRoll(prepared);
+      },
     );
   }
 

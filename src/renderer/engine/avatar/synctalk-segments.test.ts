@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { AvatarSegmentFrameInfo } from '../../../shared/ipc/contract.ts';
 import { ok } from '../../../shared/result.ts';
-import { SyncTalkSegment, type SegmentApi } from './synctalk-segments.ts';
+import {
+  cachedPrimedFrames,
+  isPrimed,
+  minCushionFrames,
+  primedFrames,
+  primeWaitMs,
+  SyncTalkSegment,
+  type PrimingState,
+  type SegmentApi,
+} from './synctalk-segments.ts';
 
 const api: SegmentApi = {
   segment: () =>
@@ -87,5 +96,95 @@ describe('SyncTalkSegment.whenFrame (the exporter waits for each image)', () => 
     const stalled = quiet.whenFrame(0, 20);
     expect(await settled(stalled)).toBe(false);
     await stalled; // resolves by itself after 20 ms without frames
+  });
+});
+
+describe('isPrimed (when Play may start on a streaming segment)', () => {
+  const tenSeconds = 250;
+  /** The state `sinceMs` after the first frame of a server sending `fps` frames a second. */
+  function streaming(fps: number, sinceMs: number, speechFrames = tenSeconds): PrimingState {
+    return {
+      contiguousFrames: 1 + Math.floor((fps * sinceMs) / 1000),
+      speechFrames,
+      sinceFirstFrameMs: sinceMs,
+      fromCache: false,
+    };
+  }
+
+  it('waits for a first frame', () => {
+    expect(
+      isPrimed({
+        contiguousFrames: 0,
+        speechFrames: 250,
+        sinceFirstFrameMs: null,
+        fromCache: false,
+      }),
+    ).toBe(false);
+  });
+
+  it('starts within a quarter second of the first frame when the server keeps real time', () => {
+    const startMs = [...Array(50).keys()]
+      .map((i) => i * 10)
+      .find((ms) => isPrimed(streaming(25, ms)));
+    expect(startMs).toBeDefined();
+    expect(startMs).toBeLessThanOrEqual(250);
+    // ...and never on less than the cushion.
+    expect(streaming(25, startMs ?? 0).contiguousFrames).toBeGreaterThanOrEqual(minCushionFrames);
+  });
+
+  it('waits longer for a server below real time, so the buffer does not run dry', () => {
+    // 23 fps over 10 s of speech: 250 frames need 10.87 s, so about 0.9 s of cushion.
+    const startMs = [...Array(120).keys()]
+      .map((i) => i * 10)
+      .find((ms) => isPrimed(streaming(23, ms)));
+    expect(startMs).toBeGreaterThanOrEqual(800);
+    // Whatever the pace, a second after the first frame is the longest wait (as before).
+    expect(startMs).toBeLessThanOrEqual(primeWaitMs);
+    expect(isPrimed(streaming(10, primeWaitMs - 10))).toBe(false);
+    expect(isPrimed(streaming(10, primeWaitMs))).toBe(true);
+  });
+
+  it('with the pace it measured, no frame is due before it arrives (plus the safety)', () => {
+    for (const fps of [23, 24, 25, 30, 60]) {
+      const sinceMs = [...Array(101).keys()]
+        .map((i) => i * 10)
+        .find((ms) => isPrimed(streaming(fps, ms)));
+      if (sinceMs === undefined || sinceMs >= primeWaitMs) continue;
+      const start = streaming(fps, sinceMs);
+      for (let n = start.contiguousFrames; n < tenSeconds; n += 1) {
+        const arrivesMs = ((n - start.contiguousFrames) * 1000) / fps;
+        expect(arrivesMs).toBeLessThanOrEqual(n * 40);
+      }
+    }
+  });
+
+  it('starts a short segment once all its frames are here, and a cached one on a few', () => {
+    expect(isPrimed(streaming(25, 0, 1))).toBe(true);
+    expect(
+      isPrimed({ contiguousFrames: 12, speechFrames: 12, sinceFirstFrameMs: 5, fromCache: false }),
+    ).toBe(true);
+    expect(
+      isPrimed({
+        contiguousFrames: cachedPrimedFrames,
+        speechFrames: 250,
+        sinceFirstFrameMs: 1,
+        fromCache: true,
+      }),
+    ).toBe(true);
+    expect(
+      isPrimed({
+        contiguousFrames: primedFrames,
+        speechFrames: 250,
+        sinceFirstFrameMs: 1,
+        fromCache: false,
+      }),
+    ).toBe(true);
+  });
+
+  it('does not trust a burst: the pace is watched for a while first', () => {
+    // Eight frames at once right after the first: no pace can be told from that.
+    expect(
+      isPrimed({ contiguousFrames: 8, speechFrames: 250, sinceFirstFrameMs: 20, fromCache: false }),
+    ).toBe(false);
   });
 });

@@ -54,6 +54,16 @@ export class AvatarSlides implements PlayerSlides {
     this.base.releaseOutside?.(from, to);
   }
 
+  /**
+   * Pre-roll while nothing plays: the selected slide's avatar video is asked for at once (main
+   * answers from its cache, or the server starts on it), so Play finds frames in hand. Other
+   * slides' unplayed segments are let go: browsing must not pile up frames.
+   */
+  preRoll(prepared: PreparedSlide): void {
+    this.segments.releaseUnplayedExcept(prepared.index);
+    this.requestAvatar(prepared);
+  }
+
   /** Starts (or finds) the slide's avatar segment; null when the slide shows no SyncTalk avatar. */
   requestAvatar(prepared: PreparedSlide) {
     const avatar = this.lesson.avatar;
