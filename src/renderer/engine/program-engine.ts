@@ -182,6 +182,7 @@ export class ProgramEngine {
       this.segments = new SyncTalkSegments(this.api.avatar, {
         onFailed: (segment, error) => this.avatar.onSegmentFailed(segment, error),
         onComplete: (segment) => this.avatar.onSegmentComplete(segment),
+        onPreRollFailed: (segment, error) => this.avatar.onPreRollFailed(segment, error),
       });
       this.avatarSlides = new AvatarSlides(this.preparer, lesson, this.segments);
       slides = this.avatarSlides;

@@ -8,7 +8,9 @@ import {
   primedFrames,
   primeWaitMs,
   SyncTalkSegment,
+  SyncTalkSegments,
   type PrimingState,
+  type SegmentSpeech,
   type SegmentApi,
 } from './synctalk-segments.ts';
 
@@ -20,32 +22,33 @@ const api: SegmentApi = {
   cancelSegment: () => undefined,
 };
 
-function segment(): SyncTalkSegment {
-  return new SyncTalkSegment(
-    {
+function speech(slideIndex = 0): SegmentSpeech {
+  return {
+    lessonId: 'l',
+    slideId: 's',
+    slideIndex,
+    avatar: {
+      provider: 'synctalk',
+      serverUrl: 'http://127.0.0.1:1',
+      avatarName: 'a',
+      frameSize: { width: 2, height: 2 },
+      keyColor: '#00ff00',
+      chromaKey: { similarity: 0.4, smoothness: 0.08, spill: 0.1 },
+      placement: { x: 0, y: 0, width: 1, height: 1 },
+    },
+    request: {
       lessonId: 'l',
       slideId: 's',
-      slideIndex: 0,
-      avatar: {
-        provider: 'synctalk',
-        serverUrl: 'http://127.0.0.1:1',
-        avatarName: 'a',
-        frameSize: { width: 2, height: 2 },
-        keyColor: '#00ff00',
-        chromaKey: { similarity: 0.4, smoothness: 0.08, spill: 0.1 },
-        placement: { x: 0, y: 0, width: 1, height: 1 },
-      },
-      request: {
-        lessonId: 'l',
-        slideId: 's',
-        text: 'Four frames.',
-        voice: { provider: 'offline', voice: 'en-gb', rateWpm: 180, pitch: 40 },
-      },
-      pcm: new Uint8Array(640 * 2 * 4),
-      sampleRateHz: 22_050,
+      text: 'Four frames.',
+      voice: { provider: 'offline', voice: 'en-gb', rateWpm: 180, pitch: 40 },
     },
-    api,
-  );
+    pcm: new Uint8Array(640 * 2 * 4),
+    sampleRateHz: 22_050,
+  };
+}
+
+function segment(): SyncTalkSegment {
+  return new SyncTalkSegment(speech(), api);
 }
 
 function frame(requestId: string, index: number): AvatarSegmentFrameInfo {
@@ -186,5 +189,62 @@ describe('isPrimed (when Play may start on a streaming segment)', () => {
     expect(
       isPrimed({ contiguousFrames: 8, speechFrames: 250, sinceFirstFrameMs: 20, fromCache: false }),
     ).toBe(false);
+  });
+});
+
+describe('SyncTalkSegments pre-roll (the selected slide asked for while nothing plays)', () => {
+  function failingSegments() {
+    const told: string[] = [];
+    const quiet: string[] = [];
+    const cancelled: string[] = [];
+    const segments = new SyncTalkSegments(
+      {
+        ...api,
+        segment: () =>
+          Promise.resolve({
+            ok: false as const,
+            error: { code: 'not-available' as const, message: 'avatar not loaded' },
+          }),
+        cancelSegment: (requestId) => cancelled.push(requestId),
+      },
+      {
+        onFailed: (s) => told.push(s.requestId),
+        onPreRollFailed: (s) => quiet.push(s.requestId),
+      },
+    );
+    return { segments, told, quiet, cancelled };
+  }
+
+  it('logs a failed pre-roll quietly, and a run asks again and tells its failure', async () => {
+    const { segments, told, quiet } = failingSegments();
+    const preRolled = segments.ensure(speech(0), { preRoll: true });
+    await settled(preRolled.whenReady());
+    expect(preRolled.state).toBe('failed');
+    expect(quiet).toEqual([preRolled.requestId]);
+    expect(told).toEqual([]);
+    const played = segments.ensure(speech(0));
+    expect(played).not.toBe(preRolled);
+    await settled(played.whenReady());
+    expect(told).toEqual([played.requestId]);
+  });
+
+  it('tells the failure once a run has taken the pre-rolled segment over', async () => {
+    const { segments, told, quiet } = failingSegments();
+    const preRolled = segments.ensure(speech(0), { preRoll: true });
+    // Play asks for the slide before the server has answered: the same segment, now the run's.
+    expect(segments.ensure(speech(0))).toBe(preRolled);
+    await settled(preRolled.whenReady());
+    expect(told).toEqual([preRolled.requestId]);
+    expect(quiet).toEqual([]);
+  });
+
+  it('lets go of other slides’ unplayed segments when the selection moves', () => {
+    const { segments, cancelled } = failingSegments();
+    const first = segments.ensure(speech(0), { preRoll: true });
+    const second = segments.ensure(speech(1), { preRoll: true });
+    segments.releaseUnplayedExcept(1);
+    expect(cancelled).toEqual([first.requestId]);
+    expect(segments.get(0)).toBeUndefined();
+    expect(segments.get(1)).toBe(second);
   });
 });

@@ -66,6 +66,11 @@ export interface SegmentEvents {
   /** The segment ended without all its frames (not a cancel): the local avatar stands in. */
   onFailed(segment: SyncTalkSegment, error: RapidoError): void;
   onComplete?(segment: SyncTalkSegment): void;
+  /**
+   * A segment asked for ahead of Play (pre-roll) failed before it went on air: nobody waits for
+   * it yet, so it is only logged; Play asks again and a failure then is told as usual.
+   */
+  onPreRollFailed?(segment: SyncTalkSegment, error: RapidoError): void;
 }
 
 /** Frames main may send beyond the last shown one: 2 s of look-ahead, about 48 MB at 512x512. */
@@ -132,6 +137,8 @@ export class SyncTalkSegment {
   source: 'cache' | 'server' | null = null;
   /** Set by the first pick: a played segment is not reused. */
   consumed = false;
+  /** Asked for while nothing played (pre-roll), and not yet asked for by a run. */
+  preRolled = false;
   readonly requestedAtMs = performance.now();
   firstFrameAtMs: number | null = null;
   /** Frames whose 40 ms of audio differed from the speech (main counts them; known at the end). */
@@ -296,8 +303,11 @@ export class SyncTalkSegments {
     );
   }
 
-  /** The slide's segment: the unplayed one if there is one, else a new request. */
-  ensure(speech: SegmentSpeech): SyncTalkSegment {
+  /**
+   * The slide's segment: the unplayed one if there is one, else a new request. `preRoll` marks a
+   * request made while nothing plays (see SegmentEvents.onPreRollFailed).
+   */
+  ensure(speech: SegmentSpeech, options: { preRoll?: boolean } = {}): SyncTalkSegment {
     const existing = this.bySlide.get(speech.slideIndex);
     if (
       existing &&
@@ -305,11 +315,14 @@ export class SyncTalkSegments {
       existing.state !== 'cancelled' &&
       existing.state !== 'failed'
     ) {
+      // A run asks for it now: from here on its failure is the run's to tell.
+      if (!options.preRoll) existing.preRolled = false;
       return existing;
     }
     existing?.cancel();
     if (existing) this.byRequest.delete(existing.requestId);
     const segment = new SyncTalkSegment(speech, this.api);
+    segment.preRolled = options.preRoll === true;
     this.bySlide.set(speech.slideIndex, segment);
     this.byRequest.set(segment.requestId, segment);
     void this.api
@@ -321,8 +334,11 @@ export class SyncTalkSegments {
       })
       .then((result) => {
         segment.finish(result);
-        if (segment.state === 'failed' && segment.failure)
-          this.events.onFailed(segment, segment.failure);
+        if (segment.state === 'failed' && segment.failure) {
+          if (segment.preRolled && !segment.consumed) {
+            this.events.onPreRollFailed?.(segment, segment.failure);
+          } else this.events.onFailed(segment, segment.failure);
+        }
         if (segment.state === 'complete') this.events.onComplete?.(segment);
         // The request stays routable until released: over Electron IPC a frame event may still
         // be behind the answer.

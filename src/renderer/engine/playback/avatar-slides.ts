@@ -61,24 +61,27 @@ export class AvatarSlides implements PlayerSlides {
    */
   preRoll(prepared: PreparedSlide): void {
     this.segments.releaseUnplayedExcept(prepared.index);
-    this.requestAvatar(prepared);
+    this.requestAvatar(prepared, true);
   }
 
   /** Starts (or finds) the slide's avatar segment; null when the slide shows no SyncTalk avatar. */
-  requestAvatar(prepared: PreparedSlide) {
+  requestAvatar(prepared: PreparedSlide, preRoll = false) {
     const avatar = this.lesson.avatar;
     if (avatar.provider !== 'synctalk' || prepared.slide.avatar?.hidden) return null;
     // The whole slide's speech request (what the preparer asked for): main animates that speech.
     const request = slideSpeechRequest(this.lesson, prepared.index);
     if (prepared.pcm.byteLength === 0 || !request) return null;
-    return this.segments.ensure({
-      lessonId: this.lesson.id,
-      slideId: prepared.slide.id,
-      slideIndex: prepared.index,
-      avatar,
-      request,
-      pcm: prepared.pcm,
-      sampleRateHz: prepared.sampleRateHz,
-    });
+    return this.segments.ensure(
+      {
+        lessonId: this.lesson.id,
+        slideId: prepared.slide.id,
+        slideIndex: prepared.index,
+        avatar,
+        request,
+        pcm: prepared.pcm,
+        sampleRateHz: prepared.sampleRateHz,
+      },
+      { preRoll },
+    );
   }
 }

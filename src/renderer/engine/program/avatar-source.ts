@@ -165,6 +165,16 @@ export class AvatarSource {
     );
   }
 
+  /** Nobody waits for a pre-rolled segment yet: logged only, and Play asks again. */
+  onPreRollFailed(segment: SyncTalkSegment, error: RapidoError): void {
+    this.host.log(
+      'info',
+      `slide ${segment.speech.slideIndex + 1}: SyncTalk pre-roll failed (${error.message}); Play asks again`,
+      'avatar_preroll_failed',
+      { slideIndex: segment.speech.slideIndex },
+    );
+  }
+
   onSegmentFailed(segment: SyncTalkSegment, error: RapidoError): void {
     const slide = segment.speech.slideIndex + 1;
     this.host.log(
