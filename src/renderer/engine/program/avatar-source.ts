@@ -1,3 +1,4 @@
+import { detectKeyColor } from '../../../shared/keying/detect-key-color.ts';
 import type { KeyPresenceVerdict } from '../../../shared/keying/key-presence.ts';
 import type { ChromaKeySettings } from '../../../shared/lesson/lesson-schema.ts';
 import type { RapidoError } from '../../../shared/result.ts';
@@ -274,21 +275,35 @@ export class AvatarSource {
       },
     );
     if (verdict.kind === 'keyed') return;
+    this.host.warn(this.keyMissingNotice(verdict), 'detect-key-from-border');
+  }
+
+  /**
+   * What to tell: a frame whose border is one chromatic colour still has a screen, only not the
+   * lesson's key colour (take it from the border); otherwise the server composited the frames.
+   */
+  private keyMissingNotice(verdict: KeyPresenceVerdict & { kind: 'missing' }): RapidoError {
+    const frame = this.frameImage();
+    const screen = frame && verdict.background === 'image' ? detectKeyColor(frame) : null;
+    if (screen?.ok) {
+      return {
+        code: 'invalid-request',
+        message: `The SyncTalk avatar stands on ${screen.value.keyColor}, not on the lesson's key colour ${this.keyColor}, so it shows in a box.`,
+        hint: 'Detect from border takes the key colour from its frames.',
+      };
+    }
     const avatar = this.avatarName ? `"${this.avatarName}"` : 'this avatar';
-    this.host.warn(
-      {
-        code: 'not-available',
-        message: `The SyncTalk avatar arrives without its key colour ${this.keyColor}: the server puts it on a background of its own, so it shows in a box.`,
-        details: [
-          verdict.background === 'black'
-            ? 'Its frames are on black: the server keys them and could not download its background image.'
-            : 'Its frames are on a picture: the server keys them onto its default background.',
-          `On the SyncTalk server, set "chroma_key": { "enabled": false } for ${avatar} in avatar_config.json and restart it; or have it key onto an image in ${this.keyColor} by its background_url.`,
-        ],
-        hint: 'If the frames do show a screen colour, Detect from border takes the key colour from them.',
-      },
-      'detect-key-from-border',
-    );
+    return {
+      code: 'not-available',
+      message: `The SyncTalk avatar arrives without its key colour ${this.keyColor}: the server puts it on a background of its own, so it shows in a box.`,
+      details: [
+        verdict.background === 'black'
+          ? 'Its frames are on black: the server keys them and could not download its background image.'
+          : 'Its frames are on a picture: the server keys them onto its default background.',
+        `On the SyncTalk server, set "chroma_key": { "enabled": false } for ${avatar} in avatar_config.json and restart it; or have it key onto an image in ${this.keyColor} by its background_url.`,
+      ],
+      hint: 'If the frames do show a screen colour, Detect from border takes the key colour from them.',
+    };
   }
 
   private heldSyncTalkFrame(): AvatarFrame | null {
