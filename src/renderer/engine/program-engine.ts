@@ -478,11 +478,18 @@ export class ProgramEngine {
       index,
       this.lesson.voice.provider !== 'offline',
       () => this.preparer === preparer && this.selectedIndex === index,
-      (prepared) => {
-        // Only while nothing plays: a run's own look-ahead owns the segments then.
-        const state = this.player?.state;
-        if (state === 'idle' || state === 'ended') this.avatarSlides?.preRoll(prepared);
-      },
+      (prepared) =>
+        void this.avatarSlides?.preRollIfLoaded(prepared, {
+          isLoaded: async (avatar) => {
+            const check = await this.api.avatar.checkSyncTalk(avatar);
+            return check.ok && check.value.readiness === 'loaded';
+          },
+          // Only while nothing plays (a run's own look-ahead owns the segments then).
+          stillWanted: () =>
+            this.preparer === preparer &&
+            this.selectedIndex === prepared.index &&
+            (this.player?.state === 'idle' || this.player?.state === 'ended'),
+        }),
     );
   }
 

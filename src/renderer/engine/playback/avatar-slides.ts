@@ -1,4 +1,4 @@
-import type { Lesson } from '../../../shared/lesson/lesson-schema.ts';
+import type { Lesson, SyncTalkAvatarSettings } from '../../../shared/lesson/lesson-schema.ts';
 import type { Result } from '../../../shared/result.ts';
 import { slideSpeechRequest } from '../../../shared/speech/slide-speech-request.ts';
 import type { SyncTalkSegments } from '../avatar/synctalk-segments.ts';
@@ -56,10 +56,22 @@ export class AvatarSlides implements PlayerSlides {
 
   /**
    * Pre-roll while nothing plays: the selected slide's avatar video is asked for at once (main
-   * answers from its cache, or the server starts on it), so Play finds frames in hand. Other
+   * answers from its cache, or the server starts on it), so Play finds frames in hand. Only when
+   * the avatar is loaded on the server: main loads a refused avatar for a segment, and starting a
+   * model load is the user's call (Load avatar) or Play's, not the lesson opening's. Other
    * slides' unplayed segments are let go: browsing must not pile up frames.
    */
-  preRoll(prepared: PreparedSlide): void {
+  async preRollIfLoaded(
+    prepared: PreparedSlide,
+    gate: {
+      isLoaded(avatar: SyncTalkAvatarSettings): Promise<boolean>;
+      /** Checked after the server answered: the selection or the state may have moved on. */
+      stillWanted(): boolean;
+    },
+  ): Promise<void> {
+    const avatar = this.lesson.avatar;
+    if (avatar.provider !== 'synctalk') return;
+    if (!(await gate.isLoaded(avatar)) || !gate.stillWanted()) return;
     this.segments.releaseUnplayedExcept(prepared.index);
     this.requestAvatar(prepared, true);
   }
