@@ -54,6 +54,10 @@ export const summaryRows: readonly Row[] = [
   },
   { label: 'Slide-change stall (SyncTalk, live)', path: ['syncTalk', 'live', 'slideChangeStall'] },
   {
+    label: 'Seconds lost per utterance (SyncTalk, marker fault on)',
+    path: ['syncTalk', 'markerFault', 'secondsLostPerUtterance'],
+  },
+  {
     label: 'A/V offset in the exported file',
     path: ['syncTalk', 'export', 'avOffsetInFile', 'offsetMs'],
   },

@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { createMemoryLogger } from '../src/main/services/logging/logger.ts';
-import { startReferenceServer } from '../testing/synctalk-reference/reference-server.ts';
+import * as reference from '../testing/synctalk-reference/reference-server.ts';
+import type { FaultSettings } from '../testing/synctalk-reference/server-state.ts';
 import { createSyncTalkSession } from '../src/main/services/avatar/synctalk-client/synctalk-session.ts';
 import { requireRendererBuild, sampleLessonAt } from '../testing/support/app-host.ts';
 import {
@@ -32,6 +33,11 @@ import {
  * start (audio pushed unpaced, then a 3 s / 75-frame pre-buffer) against the same server, so its
  * ratio compares like with like. The offset is read from the file: the reference avatar paints a
  * marker square white exactly while its 40 ms of audio is loud, and the file's audio is compared.
+ * These runs meet the reference server with the real server's quirks off (`idealServer`), so the
+ * figures compare with earlier ones. One more live run per round turns the real server's marker
+ * fault on (`markerCrash`: a start/end marker during its latency test stops generation, issue
+ * 15) and reports the seconds each utterance lost: held or stand-in avatar frames and late
+ * slide starts.
  */
 const output = { width: 640, height: 360 };
 const avatarSize = { width: 512, height: 512 };
@@ -46,6 +52,10 @@ interface FileSync {
 }
 
 interface RenderRun {
+  /** Utterances played (slides with speech; the bench lesson has speech on every slide). */
+  utterances: number;
+  /** Program frames per second (held and stand-in frames are counted per program frame). */
+  fps: number;
   playToFirstFrameMs: number | null;
   requestToFirstFrameMs: number | null;
   slideStallMs: number;
@@ -62,6 +72,14 @@ export interface AvSyncFigures {
   /** Fraction of marker frames that agree with the audio at that offset. */
   readonly markerAgreement: Figure;
   readonly markerFrameFraction: Figure;
+}
+
+export interface MarkerFaultFigures {
+  readonly secondsLostPerUtterance: Figure | null;
+  readonly heldAvatarFrames: Figure | null;
+  readonly fallbackFrames: Figure | null;
+  readonly slideChangeStall: Figure;
+  readonly failedRuns: readonly string[];
 }
 
 export type SyncTalkBenchResult =
@@ -82,6 +100,11 @@ export type SyncTalkBenchResult =
         readonly fallbackFrames: Figure | null;
         readonly avOffsetInFile: AvSyncFigures;
       };
+      /**
+       * The real server's marker fault on: per utterance, the seconds the audience saw no live
+       * SyncTalk image (held frames, the local avatar standing in) plus the slides' late starts.
+       */
+      readonly markerFault: MarkerFaultFigures | Skipped;
       readonly export:
         | {
             readonly avOffsetInFile: AvSyncFigures;
@@ -112,7 +135,12 @@ async function fileSync(file: string): Promise<FileSync> {
   };
 }
 
-async function render(mode: RenderMode, lessonDir: string, dataDir: string): Promise<RenderRun> {
+async function render(
+  mode: RenderMode,
+  lessonDir: string,
+  dataDir: string,
+  lesson: { slides: readonly unknown[]; output: { fps: number } },
+): Promise<RenderRun> {
   const outDir = await tempDir('bench-synctalk-out');
   try {
     const outcome = await renderOnce({ mode, lessonDir, outDir, outName: 'synctalk.mp4', dataDir });
@@ -124,6 +152,8 @@ async function render(mode: RenderMode, lessonDir: string, dataDir: string): Pro
       .filter((line) => line.event_type === 'slide_stall')
       .reduce((sum, line) => sum + (numberField(line, 'stallMs') ?? 0), 0);
     return {
+      utterances: lesson.slides.length,
+      fps: lesson.output.fps,
       playToFirstFrameMs: numberField(first, 'playToFirstFrameMs'),
       requestToFirstFrameMs: numberField(first, 'requestToFirstFrameMs'),
       slideStallMs,
@@ -154,6 +184,66 @@ function avSyncFigures(syncs: readonly FileSync[]): AvSyncFigures {
       'fraction',
       syncs.map((sync) => sync.markerFrameFraction),
     ),
+  };
+}
+
+/** Seconds per utterance without a live SyncTalk image, or null when the run logged no stats. */
+function secondsLost(run: RenderRun): number | null {
+  if (run.heldAvatarFrames === null || run.fallbackFrames === null) return null;
+  const framesLost = run.heldAvatarFrames + run.fallbackFrames;
+  return (framesLost / run.fps + run.slideStallMs / 1000) / Math.max(1, run.utterances);
+}
+
+/**
+ * The reference server's switches for the real server's quirks (helper h5, issue 15), named as
+ * documented there: `idealServer` turns them all off, `markerCrash` is the marker fault. A
+ * reference server without them (before that work is merged) is today's ideal server, and the
+ * marker-fault run is skipped rather than run without its fault.
+ */
+function quirkSwitches(): {
+  ideal: Partial<FaultSettings>;
+  markerFault: Partial<FaultSettings>;
+} | null {
+  if (!('idealServer' in reference)) return null;
+  const ideal = reference.idealServer as Partial<FaultSettings>;
+  return { ideal, markerFault: { ...ideal, markerCrash: true } as Partial<FaultSettings> };
+}
+
+async function markerFaultRuns(
+  server: reference.ReferenceServer,
+  markerFault: Partial<FaultSettings>,
+  runs: number,
+  lessonDir: string,
+  lesson: { slides: readonly unknown[]; output: { fps: number } },
+  scratch: ReturnType<typeof createScratch>,
+): Promise<MarkerFaultFigures | Skipped> {
+  server.setFaults({ ...markerFault, firstFrameDelayMs });
+  const done: RenderRun[] = [];
+  const failed: string[] = [];
+  for (let runIndex = 0; runIndex < runs; runIndex += 1) {
+    // Nothing cached: every utterance meets the server (and its fault).
+    const data = scratch.track(await tempDir('bench-synctalk-marker'));
+    await render('realtime', lessonDir, data, lesson).then(
+      (run) => done.push(run),
+      (error: unknown) => failed.push(error instanceof Error ? error.message : String(error)),
+    );
+  }
+  if (done.length === 0) return { skipped: failed[0] ?? 'no run' };
+  return {
+    secondsLostPerUtterance: figureOf('s', done.map(secondsLost)),
+    heldAvatarFrames: figureOf(
+      'frames',
+      done.map((run) => run.heldAvatarFrames),
+    ),
+    fallbackFrames: figureOf(
+      'frames',
+      done.map((run) => run.fallbackFrames),
+    ),
+    slideChangeStall: figure(
+      'ms',
+      done.map((run) => run.slideStallMs),
+    ),
+    failedRuns: failed,
   };
 }
 
@@ -189,12 +279,13 @@ async function predecessorFirstFrameMs(serverUrl: string): Promise<number> {
 
 export async function runSyncTalkBench(options: { runs: number }): Promise<SyncTalkBenchResult> {
   requireRendererBuild();
-  const server = await startReferenceServer({
+  const switches = quirkSwitches();
+  const server = await reference.startReferenceServer({
     port: 0,
     avatars: [{ name: 'enrique_torres', ...avatarSize, keyColor: '#089831' }],
     preloaded: ['enrique_torres'],
     preloadDelayMs: 0,
-    faults: { firstFrameDelayMs },
+    faults: { ...switches?.ideal, firstFrameDelayMs },
   });
   const scratch = createScratch();
   try {
@@ -219,17 +310,24 @@ export async function runSyncTalkBench(options: { runs: number }): Promise<SyncT
     for (let runIndex = 0; runIndex < options.runs; runIndex += 1) {
       // Cold, then pre-rolled from the segments the cold run cached in the same data folder.
       const liveData = scratch.track(await tempDir('bench-synctalk-live'));
-      cold.push(await render('realtime', dir, liveData));
-      preRolled.push(await render('realtime', dir, liveData));
+      cold.push(await render('realtime', dir, liveData, lesson));
+      preRolled.push(await render('realtime', dir, liveData, lesson));
       // The export gets its own data folder: nothing cached, as a first export would meet it.
       const exportData = scratch.track(await tempDir('bench-synctalk-export'));
       exported.push(
-        await render('export', dir, exportData).catch((error: unknown) => ({
+        await render('export', dir, exportData, lesson).catch((error: unknown) => ({
           failed: error instanceof Error ? error.message : String(error),
         })),
       );
       predecessor.push(await predecessorFirstFrameMs(server.url));
     }
+    // Last: the fault stays on for the rest of this server's life.
+    const markerFault = switches
+      ? await markerFaultRuns(server, switches.markerFault, options.runs, dir, lesson, scratch)
+      : {
+          skipped:
+            'this reference server has no markerCrash switch yet (testing/synctalk-reference, issue 15)',
+        };
     const exportRuns = exported.filter((run): run is RenderRun => !('failed' in run));
     const exportFailures = exported.flatMap((run) => ('failed' in run ? [run.failed] : []));
     const coldFirst = cold.map((run) => run.playToFirstFrameMs);
@@ -261,6 +359,7 @@ export async function runSyncTalkBench(options: { runs: number }): Promise<SyncT
         ),
         avOffsetInFile: avSyncFigures(cold.map((run) => run.sync)),
       },
+      markerFault,
       export:
         exportRuns.length === 0
           ? { skipped: exportFailures[0] ?? 'no run' }

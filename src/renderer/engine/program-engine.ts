@@ -51,6 +51,8 @@ export class ProgramEngine {
   private readonly speechFallbacks: SpeechFallbackNotices;
   private preparer: SlidePreparer | null = null;
   private segments: SyncTalkSegments | null = null;
+  /** The player's slides when the avatar is SyncTalk (pre-roll asks them for avatar video). */
+  private avatarSlides: AvatarSlides | null = null;
   /** When the lesson began to open: "Play at once" latency is measured from here. */
   private lessonOpenedAtMs = performance.now();
   private player: PresentationPlayer | null = null;
@@ -85,7 +87,7 @@ export class ProgramEngine {
     this.avatar = new AvatarSource({
       log: (level, message, eventType, performance) =>
         this.log(level, message, eventType, performance),
-      warn: (error) => this.events.onWarning(error),
+      warn: (error, action) => this.events.onWarning(error, action),
       sourceChanged: () => this.pushSnapshot(true),
       newImage: () => this.metricsCounter.avatarFrame(),
     });
@@ -155,6 +157,7 @@ export class ProgramEngine {
     this.preparer?.dispose();
     this.segments?.dispose();
     this.segments = null;
+    this.avatarSlides = null;
     this.lesson = lesson;
     this.lessonDir = lessonDir;
     this.edits.take();
@@ -168,7 +171,7 @@ export class ProgramEngine {
     }
     this.compositor.resize(lesson.output);
     this.compositor.setKey(lesson.avatar.keyColor, lesson.avatar.chromaKey);
-    this.avatar.setKeyColor(lesson.avatar.keyColor);
+    this.avatar.setKey(lesson.avatar.keyColor, lesson.avatar.chromaKey);
     this.speechFallbacks.clear();
     if (lesson.voice.provider === 'elevenlabs') this.api.speech.warm();
     this.preparer = new SlidePreparer(this.api, this.audio, lessonDir, lesson, (slide) =>
@@ -179,10 +182,15 @@ export class ProgramEngine {
       this.segments = new SyncTalkSegments(this.api.avatar, {
         onFailed: (segment, error) => this.avatar.onSegmentFailed(segment, error),
         onComplete: (segment) => this.avatar.onSegmentComplete(segment),
+        onPreRollFailed: (segment, error) => this.avatar.onPreRollFailed(segment, error),
       });
-      slides = new AvatarSlides(this.preparer, lesson, this.segments);
+      this.avatarSlides = new AvatarSlides(this.preparer, lesson, this.segments);
+      slides = this.avatarSlides;
     }
-    this.avatar.useSegments(this.segments);
+    this.avatar.useSegments(
+      this.segments,
+      lesson.avatar.provider === 'synctalk' ? lesson.avatar.avatarName : '',
+    );
     this.player = new PresentationPlayer(this.audio, slides, {
       onState: (state) => this.onPlayState(state),
       onSlide: (index) => {
@@ -240,7 +248,7 @@ export class ProgramEngine {
     const lesson = this.lesson;
     if (!lesson) return;
     this.compositor.setKey(lesson.avatar.keyColor, lesson.avatar.chromaKey);
-    this.avatar.setKeyColor(lesson.avatar.keyColor);
+    this.avatar.setKey(lesson.avatar.keyColor, lesson.avatar.chromaKey);
     if (this.shownSlide) {
       this.compositor.setAvatarPlacement(effectivePlacement(lesson, this.shownSlide.index));
     }
@@ -470,6 +478,18 @@ export class ProgramEngine {
       index,
       this.lesson.voice.provider !== 'offline',
       () => this.preparer === preparer && this.selectedIndex === index,
+      (prepared) =>
+        void this.avatarSlides?.preRollIfLoaded(prepared, {
+          isLoaded: async (avatar) => {
+            const check = await this.api.avatar.checkSyncTalk(avatar);
+            return check.ok && check.value.readiness === 'loaded';
+          },
+          // Only while nothing plays (a run's own look-ahead owns the segments then).
+          stillWanted: () =>
+            this.preparer === preparer &&
+            this.selectedIndex === prepared.index &&
+            (this.player?.state === 'idle' || this.player?.state === 'ended'),
+        }),
     );
   }
 

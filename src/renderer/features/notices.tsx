@@ -1,4 +1,6 @@
-import { useAppStore } from '../store/app-store.ts';
+import { useAppStore, type Notice } from '../store/app-store.ts';
+import { detectKeyFromBorder } from './keying/detect-from-border.ts';
+import { useProgram } from './program/use-program.tsx';
 
 /** Errors where the user is looking: what went wrong, each problem, and what to do. */
 export function Notices() {
@@ -23,6 +25,7 @@ export function Notices() {
               </ul>
             ) : null}
             {notice.error.hint ? <p>{notice.error.hint}</p> : null}
+            {notice.action ? <NoticeAction notice={notice} /> : null}
           </div>
           <button
             type="button"
@@ -35,5 +38,35 @@ export function Notices() {
         </div>
       ))}
     </div>
+  );
+}
+
+/**
+ * A notice's offer: Detect from border on the live avatar frames (SyncTalk frames came without
+ * the key colour). Its outcome replaces the notice, so the user sees what it did.
+ */
+function NoticeAction({ notice }: { notice: Notice }) {
+  const { engine } = useProgram();
+  const dismiss = useAppStore((s) => s.dismiss);
+  if (notice.action !== 'detect-key-from-border') return null;
+  return (
+    <button
+      type="button"
+      className="small"
+      onClick={() => {
+        const status = detectKeyFromBorder(engine);
+        dismiss(notice.id);
+        const store = useAppStore.getState();
+        if (status.kind === 'info') store.pushInfo(status.message);
+        else
+          store.pushWarning({
+            code: 'not-available',
+            message: status.message,
+            ...(status.hint ? { hint: status.hint } : {}),
+          });
+      }}
+    >
+      Detect from border
+    </button>
   );
 }

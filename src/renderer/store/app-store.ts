@@ -3,6 +3,7 @@ import type { LaunchInfo, RecordingInfo } from '../../shared/ipc/contract.ts';
 import type { Lesson } from '../../shared/lesson/lesson-schema.ts';
 import type { RapidoError } from '../../shared/result.ts';
 import type { EngineSnapshot } from '../engine/program-engine.ts';
+import type { WarningAction } from '../engine/program/program-types.ts';
 import type { ExportProgress } from '../outputs/export/lesson-export.ts';
 import type { LiveStatus } from '../outputs/live/live-publisher.ts';
 import type { RecordingStatus } from '../outputs/recording/recording-output.ts';
@@ -43,13 +44,15 @@ export interface Notice {
   id: number;
   kind: 'error' | 'warning' | 'info';
   error: RapidoError;
+  /** What the notice offers to do about it (a button). */
+  action?: WarningAction;
 }
 
 export interface NoticeSlice {
   notices: Notice[];
   pushError: (error: RapidoError) => void;
   /** Something went wrong but the show goes on (e.g. the local avatar stands in). */
-  pushWarning: (error: RapidoError) => void;
+  pushWarning: (error: RapidoError, action?: WarningAction) => void;
   pushInfo: (message: string) => void;
   dismiss: (id: number) => void;
 }
@@ -188,11 +191,12 @@ const createNoticeSlice: StateCreator<AppStore, [], [], NoticeSlice> = (set) => 
         -maxNotices,
       ),
     })),
-  pushWarning: (error) =>
+  pushWarning: (error, action) =>
     set((state) => ({
-      notices: [...state.notices, { id: nextNoticeId++, kind: 'warning' as const, error }].slice(
-        -maxNotices,
-      ),
+      notices: [
+        ...state.notices,
+        { id: nextNoticeId++, kind: 'warning' as const, error, ...(action ? { action } : {}) },
+      ].slice(-maxNotices),
     })),
   pushInfo: (message) =>
     set((state) => ({

@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import type { AvatarSegmentFrameInfo } from '../../../shared/ipc/contract.ts';
 import { ok } from '../../../shared/result.ts';
-import { SyncTalkSegment, type SegmentApi } from './synctalk-segments.ts';
+import {
+  cachedPrimedFrames,
+  isPrimed,
+  minCushionFrames,
+  primedFrames,
+  primeWaitMs,
+  SyncTalkSegment,
+  SyncTalkSegments,
+  type PrimingState,
+  type SegmentSpeech,
+  type SegmentApi,
+} from './synctalk-segments.ts';
 
 const api: SegmentApi = {
   segment: () =>
@@ -11,32 +22,33 @@ const api: SegmentApi = {
   cancelSegment: () => undefined,
 };
 
-function segment(): SyncTalkSegment {
-  return new SyncTalkSegment(
-    {
+function speech(slideIndex = 0): SegmentSpeech {
+  return {
+    lessonId: 'l',
+    slideId: 's',
+    slideIndex,
+    avatar: {
+      provider: 'synctalk',
+      serverUrl: 'http://127.0.0.1:1',
+      avatarName: 'a',
+      frameSize: { width: 2, height: 2 },
+      keyColor: '#00ff00',
+      chromaKey: { similarity: 0.4, smoothness: 0.08, spill: 0.1 },
+      placement: { x: 0, y: 0, width: 1, height: 1 },
+    },
+    request: {
       lessonId: 'l',
       slideId: 's',
-      slideIndex: 0,
-      avatar: {
-        provider: 'synctalk',
-        serverUrl: 'http://127.0.0.1:1',
-        avatarName: 'a',
-        frameSize: { width: 2, height: 2 },
-        keyColor: '#00ff00',
-        chromaKey: { similarity: 0.4, smoothness: 0.08, spill: 0.1 },
-        placement: { x: 0, y: 0, width: 1, height: 1 },
-      },
-      request: {
-        lessonId: 'l',
-        slideId: 's',
-        text: 'Four frames.',
-        voice: { provider: 'offline', voice: 'en-gb', rateWpm: 180, pitch: 40 },
-      },
-      pcm: new Uint8Array(640 * 2 * 4),
-      sampleRateHz: 22_050,
+      text: 'Four frames.',
+      voice: { provider: 'offline', voice: 'en-gb', rateWpm: 180, pitch: 40 },
     },
-    api,
-  );
+    pcm: new Uint8Array(640 * 2 * 4),
+    sampleRateHz: 22_050,
+  };
+}
+
+function segment(): SyncTalkSegment {
+  return new SyncTalkSegment(speech(), api);
 }
 
 function frame(requestId: string, index: number): AvatarSegmentFrameInfo {
@@ -87,5 +99,152 @@ describe('SyncTalkSegment.whenFrame (the exporter waits for each image)', () => 
     const stalled = quiet.whenFrame(0, 20);
     expect(await settled(stalled)).toBe(false);
     await stalled; // resolves by itself after 20 ms without frames
+  });
+});
+
+describe('isPrimed (when Play may start on a streaming segment)', () => {
+  const tenSeconds = 250;
+  /** The state `sinceMs` after the first frame of a server sending `fps` frames a second. */
+  function streaming(fps: number, sinceMs: number, speechFrames = tenSeconds): PrimingState {
+    return {
+      contiguousFrames: 1 + Math.floor((fps * sinceMs) / 1000),
+      speechFrames,
+      sinceFirstFrameMs: sinceMs,
+      fromCache: false,
+    };
+  }
+
+  it('waits for a first frame', () => {
+    expect(
+      isPrimed({
+        contiguousFrames: 0,
+        speechFrames: 250,
+        sinceFirstFrameMs: null,
+        fromCache: false,
+      }),
+    ).toBe(false);
+  });
+
+  it('starts within a quarter second of the first frame when the server keeps real time', () => {
+    const startMs = [...Array(50).keys()]
+      .map((i) => i * 10)
+      .find((ms) => isPrimed(streaming(25, ms)));
+    expect(startMs).toBeDefined();
+    expect(startMs).toBeLessThanOrEqual(250);
+    // ...and never on less than the cushion.
+    expect(streaming(25, startMs ?? 0).contiguousFrames).toBeGreaterThanOrEqual(minCushionFrames);
+  });
+
+  it('waits longer for a server below real time, so the buffer does not run dry', () => {
+    // 23 fps over 10 s of speech: 250 frames need 10.87 s, so about 0.9 s of cushion.
+    const startMs = [...Array(120).keys()]
+      .map((i) => i * 10)
+      .find((ms) => isPrimed(streaming(23, ms)));
+    expect(startMs).toBeGreaterThanOrEqual(800);
+    // Whatever the pace, a second after the first frame is the longest wait (as before).
+    expect(startMs).toBeLessThanOrEqual(primeWaitMs);
+    expect(isPrimed(streaming(10, primeWaitMs - 10))).toBe(false);
+    expect(isPrimed(streaming(10, primeWaitMs))).toBe(true);
+  });
+
+  it('with the pace it measured, no frame is due before it arrives (plus the safety)', () => {
+    for (const fps of [23, 24, 25, 30, 60]) {
+      const sinceMs = [...Array(101).keys()]
+        .map((i) => i * 10)
+        .find((ms) => isPrimed(streaming(fps, ms)));
+      if (sinceMs === undefined || sinceMs >= primeWaitMs) continue;
+      const start = streaming(fps, sinceMs);
+      for (let n = start.contiguousFrames; n < tenSeconds; n += 1) {
+        const arrivesMs = ((n - start.contiguousFrames) * 1000) / fps;
+        expect(arrivesMs).toBeLessThanOrEqual(n * 40);
+      }
+    }
+  });
+
+  it('starts a short segment once all its frames are here, and a cached one on a few', () => {
+    expect(isPrimed(streaming(25, 0, 1))).toBe(true);
+    expect(
+      isPrimed({ contiguousFrames: 12, speechFrames: 12, sinceFirstFrameMs: 5, fromCache: false }),
+    ).toBe(true);
+    expect(
+      isPrimed({
+        contiguousFrames: cachedPrimedFrames,
+        speechFrames: 250,
+        sinceFirstFrameMs: 1,
+        fromCache: true,
+      }),
+    ).toBe(true);
+    expect(
+      isPrimed({
+        contiguousFrames: primedFrames,
+        speechFrames: 250,
+        sinceFirstFrameMs: 1,
+        fromCache: false,
+      }),
+    ).toBe(true);
+  });
+
+  it('does not trust a burst: the pace is watched for a while first', () => {
+    // Eight frames at once right after the first: no pace can be told from that.
+    expect(
+      isPrimed({ contiguousFrames: 8, speechFrames: 250, sinceFirstFrameMs: 20, fromCache: false }),
+    ).toBe(false);
+  });
+});
+
+describe('SyncTalkSegments pre-roll (the selected slide asked for while nothing plays)', () => {
+  function failingSegments() {
+    const told: string[] = [];
+    const quiet: string[] = [];
+    const cancelled: string[] = [];
+    const segments = new SyncTalkSegments(
+      {
+        ...api,
+        segment: () =>
+          Promise.resolve({
+            ok: false as const,
+            error: { code: 'not-available' as const, message: 'avatar not loaded' },
+          }),
+        cancelSegment: (requestId) => cancelled.push(requestId),
+      },
+      {
+        onFailed: (s) => told.push(s.requestId),
+        onPreRollFailed: (s) => quiet.push(s.requestId),
+      },
+    );
+    return { segments, told, quiet, cancelled };
+  }
+
+  it('logs a failed pre-roll quietly, and a run asks again and tells its failure', async () => {
+    const { segments, told, quiet } = failingSegments();
+    const preRolled = segments.ensure(speech(0), { preRoll: true });
+    await settled(preRolled.whenReady());
+    expect(preRolled.state).toBe('failed');
+    expect(quiet).toEqual([preRolled.requestId]);
+    expect(told).toEqual([]);
+    const played = segments.ensure(speech(0));
+    expect(played).not.toBe(preRolled);
+    await settled(played.whenReady());
+    expect(told).toEqual([played.requestId]);
+  });
+
+  it('tells the failure once a run has taken the pre-rolled segment over', async () => {
+    const { segments, told, quiet } = failingSegments();
+    const preRolled = segments.ensure(speech(0), { preRoll: true });
+    // Play asks for the slide before the server has answered: the same segment, now the run's.
+    expect(segments.ensure(speech(0))).toBe(preRolled);
+    await settled(preRolled.whenReady());
+    expect(told).toEqual([preRolled.requestId]);
+    expect(quiet).toEqual([]);
+  });
+
+  it('lets go of other slides’ unplayed segments when the selection moves', () => {
+    const { segments, cancelled } = failingSegments();
+    const first = segments.ensure(speech(0), { preRoll: true });
+    const second = segments.ensure(speech(1), { preRoll: true });
+    segments.releaseUnplayedExcept(1);
+    expect(cancelled).toEqual([first.requestId]);
+    expect(segments.get(0)).toBeUndefined();
+    expect(segments.get(1)).toBe(second);
   });
 });

@@ -66,24 +66,68 @@ export interface SegmentEvents {
   /** The segment ended without all its frames (not a cancel): the local avatar stands in. */
   onFailed(segment: SyncTalkSegment, error: RapidoError): void;
   onComplete?(segment: SyncTalkSegment): void;
+  /**
+   * A segment asked for ahead of Play (pre-roll) failed before it went on air: nobody waits for
+   * it yet, so it is only logged; Play asks again and a failure then is told as usual.
+   */
+  onPreRollFailed?(segment: SyncTalkSegment, error: RapidoError): void;
 }
 
 /** Frames main may send beyond the last shown one: 2 s of look-ahead, about 48 MB at 512x512. */
 export const creditFrames = 50;
 /**
- * A slide's avatar is ready with 1 s of frames (the server runs at real time or a little below,
- * observed near 23 fps, so a cushion absorbs the shortfall), or 1 s after its first frame, or
- * when the segment is shorter: Play then starts within a second of a cold server's first frame.
+ * When a slide's avatar may start (see `isPrimed`): with 1 s of frames, or 1 s after its first
+ * frame, or sooner once the frames in hand and the pace they came at say the buffer will not run
+ * dry before the speech ends (a cushion of at least `minCushionFrames`, after watching the pace
+ * for `minPaceWindowMs`), or when the segment is shorter. Frames are placed by the audio clock
+ * (frame n at n x 40 ms), so starting early never moves lips against the voice: the risk is a
+ * held image when the server falls behind, which the projection keeps to a slower server.
  */
 export const primedFrames = 25;
 export const primeWaitMs = 1000;
 export const cachedPrimedFrames = 3;
+export const minCushionFrames = 5;
+export const minPaceWindowMs = 160;
+/** Room for the server's jitter in the projection (its batches come a few frames at a time). */
+export const paceSafetyMs = 120;
 /** An image held longer than this while speech goes on gives way to the local avatar. */
 export const maxHoldMs = 2000;
 const frameMs = 40;
 const samplesPerFrame = 640;
 
 let nextRequest = 1;
+
+export interface PrimingState {
+  /** Frames in hand from frame 0 without a gap. */
+  contiguousFrames: number;
+  /** Frames the slide's speech spans. */
+  speechFrames: number;
+  /** Since the first frame arrived; null before it. */
+  sinceFirstFrameMs: number | null;
+  fromCache: boolean;
+}
+
+/**
+ * Whether a streaming segment has enough frames to start on (see `primedFrames`). The pace is
+ * the frames after the first over the time since it came (the time now, not the last frame's:
+ * a pause in arrivals lowers it). With that pace kept, frame n arrives (n - k) / pace after now
+ * and is due n x 40 ms after now; both grow linearly in n, so checking the cushion (n = k) and
+ * the speech's last frame covers every frame between.
+ */
+export function isPrimed(state: PrimingState): boolean {
+  const { contiguousFrames: k, speechFrames, sinceFirstFrameMs: since } = state;
+  if (k >= Math.min(primedFrames, speechFrames)) return true;
+  // Cached frames come faster than real time: a few in hand are enough to start.
+  if (state.fromCache && k >= cachedPrimedFrames) return true;
+  if (since === null) return false;
+  if (since >= primeWaitMs) return true;
+  if (k < minCushionFrames || since < minPaceWindowMs) return false;
+  const framesPerMs = (k - 1) / since;
+  if (framesPerMs <= 0) return false;
+  const last = speechFrames - 1;
+  const lastArrivesMs = (last - k) / framesPerMs;
+  return k * frameMs >= paceSafetyMs && lastArrivesMs + paceSafetyMs <= last * frameMs;
+}
 
 export class SyncTalkSegment {
   readonly requestId = `seg-${Date.now().toString(36)}-${nextRequest++}`;
@@ -93,6 +137,8 @@ export class SyncTalkSegment {
   source: 'cache' | 'server' | null = null;
   /** Set by the first pick: a played segment is not reused. */
   consumed = false;
+  /** Asked for while nothing played (pre-roll), and not yet asked for by a run. */
+  preRolled = false;
   readonly requestedAtMs = performance.now();
   firstFrameAtMs: number | null = null;
   /** Frames whose 40 ms of audio differed from the speech (main counts them; known at the end). */
@@ -119,10 +165,14 @@ export class SyncTalkSegment {
   }
 
   isReady(): boolean {
-    if (this.state !== 'streaming' || this.buffer.isPrimed(primedFrames)) return true;
-    // Cached frames come faster than real time: a few in hand are enough to start.
-    if (this.fromCache && this.buffer.isPrimed(cachedPrimedFrames)) return true;
-    return this.firstFrameAtMs !== null && performance.now() - this.firstFrameAtMs >= primeWaitMs;
+    if (this.state !== 'streaming') return true;
+    return isPrimed({
+      contiguousFrames: this.contiguousFrames,
+      speechFrames: this.speechFrames,
+      sinceFirstFrameMs:
+        this.firstFrameAtMs === null ? null : performance.now() - this.firstFrameAtMs,
+      fromCache: this.fromCache,
+    });
   }
 
   /**
@@ -253,8 +303,11 @@ export class SyncTalkSegments {
     );
   }
 
-  /** The slide's segment: the unplayed one if there is one, else a new request. */
-  ensure(speech: SegmentSpeech): SyncTalkSegment {
+  /**
+   * The slide's segment: the unplayed one if there is one, else a new request. `preRoll` marks a
+   * request made while nothing plays (see SegmentEvents.onPreRollFailed).
+   */
+  ensure(speech: SegmentSpeech, options: { preRoll?: boolean } = {}): SyncTalkSegment {
     const existing = this.bySlide.get(speech.slideIndex);
     if (
       existing &&
@@ -262,11 +315,14 @@ export class SyncTalkSegments {
       existing.state !== 'cancelled' &&
       existing.state !== 'failed'
     ) {
+      // A run asks for it now: from here on its failure is the run's to tell.
+      if (!options.preRoll) existing.preRolled = false;
       return existing;
     }
     existing?.cancel();
     if (existing) this.byRequest.delete(existing.requestId);
     const segment = new SyncTalkSegment(speech, this.api);
+    segment.preRolled = options.preRoll === true;
     this.bySlide.set(speech.slideIndex, segment);
     this.byRequest.set(segment.requestId, segment);
     void this.api
@@ -278,8 +334,11 @@ export class SyncTalkSegments {
       })
       .then((result) => {
         segment.finish(result);
-        if (segment.state === 'failed' && segment.failure)
-          this.events.onFailed(segment, segment.failure);
+        if (segment.state === 'failed' && segment.failure) {
+          if (segment.preRolled && !segment.consumed) {
+            this.events.onPreRollFailed?.(segment, segment.failure);
+          } else this.events.onFailed(segment, segment.failure);
+        }
         if (segment.state === 'complete') this.events.onComplete?.(segment);
         // The request stays routable until released: over Electron IPC a frame event may still
         // be behind the answer.
@@ -298,6 +357,13 @@ export class SyncTalkSegments {
     segment.cancel();
     this.bySlide.delete(slideIndex);
     this.byRequest.delete(segment.requestId);
+  }
+
+  /** Releases every segment not yet played but the slide's (pre-roll follows the selection). */
+  releaseUnplayedExcept(slideIndex: number): void {
+    for (const [index, segment] of this.bySlide) {
+      if (index !== slideIndex && !segment.consumed) this.release(index);
+    }
   }
 
   /** Releases every segment that has been (partly) played: they cannot be replayed. */

@@ -1,4 +1,4 @@
-import type { Lesson } from '../../../shared/lesson/lesson-schema.ts';
+import type { Lesson, SyncTalkAvatarSettings } from '../../../shared/lesson/lesson-schema.ts';
 import type { Result } from '../../../shared/result.ts';
 import { slideSpeechRequest } from '../../../shared/speech/slide-speech-request.ts';
 import type { SyncTalkSegments } from '../avatar/synctalk-segments.ts';
@@ -54,21 +54,46 @@ export class AvatarSlides implements PlayerSlides {
     this.base.releaseOutside?.(from, to);
   }
 
+  /**
+   * Pre-roll while nothing plays: the selected slide's avatar video is asked for at once (main
+   * answers from its cache, or the server starts on it), so Play finds frames in hand. Only when
+   * the avatar is loaded on the server: main loads a refused avatar for a segment, and starting a
+   * model load is the user's call (Load avatar) or Play's, not the lesson opening's. Other
+   * slides' unplayed segments are let go: browsing must not pile up frames.
+   */
+  async preRollIfLoaded(
+    prepared: PreparedSlide,
+    gate: {
+      isLoaded(avatar: SyncTalkAvatarSettings): Promise<boolean>;
+      /** Checked after the server answered: the selection or the state may have moved on. */
+      stillWanted(): boolean;
+    },
+  ): Promise<void> {
+    const avatar = this.lesson.avatar;
+    if (avatar.provider !== 'synctalk') return;
+    if (!(await gate.isLoaded(avatar)) || !gate.stillWanted()) return;
+    this.segments.releaseUnplayedExcept(prepared.index);
+    this.requestAvatar(prepared, true);
+  }
+
   /** Starts (or finds) the slide's avatar segment; null when the slide shows no SyncTalk avatar. */
-  requestAvatar(prepared: PreparedSlide) {
+  requestAvatar(prepared: PreparedSlide, preRoll = false) {
     const avatar = this.lesson.avatar;
     if (avatar.provider !== 'synctalk' || prepared.slide.avatar?.hidden) return null;
     // The whole slide's speech request (what the preparer asked for): main animates that speech.
     const request = slideSpeechRequest(this.lesson, prepared.index);
     if (prepared.pcm.byteLength === 0 || !request) return null;
-    return this.segments.ensure({
-      lessonId: this.lesson.id,
-      slideId: prepared.slide.id,
-      slideIndex: prepared.index,
-      avatar,
-      request,
-      pcm: prepared.pcm,
-      sampleRateHz: prepared.sampleRateHz,
-    });
+    return this.segments.ensure(
+      {
+        lessonId: this.lesson.id,
+        slideId: prepared.slide.id,
+        slideIndex: prepared.index,
+        avatar,
+        request,
+        pcm: prepared.pcm,
+        sampleRateHz: prepared.sampleRateHz,
+      },
+      { preRoll },
+    );
   }
 }

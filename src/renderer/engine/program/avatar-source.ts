@@ -1,4 +1,8 @@
+import { detectKeyColor } from '../../../shared/keying/detect-key-color.ts';
+import type { KeyPresenceVerdict } from '../../../shared/keying/key-presence.ts';
+import type { ChromaKeySettings } from '../../../shared/lesson/lesson-schema.ts';
 import type { RapidoError } from '../../../shared/result.ts';
+import { KeyPresenceWatch } from '../avatar/key-presence-watch.ts';
 import type {
   SegmentImage,
   SyncTalkSegment,
@@ -8,6 +12,7 @@ import type { AvatarFrame } from '../compositor/compositor.ts';
 import { avatarPoseAt } from '../local-avatar/avatar-motion.ts';
 import { LocalAvatarRenderer } from '../local-avatar/local-avatar-renderer.ts';
 import type { ProgramFrame } from '../playback/presentation-player.ts';
+import type { WarningAction } from './program-types.ts';
 
 /** Which avatar is on screen: the lesson's SyncTalk one, or the local one standing in. */
 export type AvatarSourceName = 'local' | 'synctalk' | 'local-fallback';
@@ -30,8 +35,8 @@ export interface AvatarSourceHost {
     eventType: string,
     performance?: Record<string, number | string | boolean | null>,
   ): void;
-  /** Something the user should know that does not stop the show. */
-  warn(error: RapidoError): void;
+  /** Something the user should know that does not stop the show (and what it offers to do). */
+  warn(error: RapidoError, action?: WarningAction): void;
   /** The avatar on screen changed source (for the snapshot). */
   sourceChanged(source: AvatarSourceName): void;
   /** A new avatar image reached the program (for the avatar frame rate). */
@@ -58,6 +63,9 @@ export class AvatarSource {
   private readonly fallbackNoticed = new WeakSet<SyncTalkSegment>();
   private sourceValue: AvatarSourceName = 'local';
   private runStartedMs: number | null = null;
+  private avatarName = '';
+  private keyColor = '#00b140';
+  private readonly keyWatch = new KeyPresenceWatch((verdict) => this.onKeyVerdict(verdict));
   private readonly stats: AvatarRunStats = {
     syncTalkFrames: 0,
     underrunFrames: 0,
@@ -71,16 +79,21 @@ export class AvatarSource {
     return this.sourceValue;
   }
 
-  /** A lesson was loaded: its SyncTalk segments, or null for the local avatar. */
-  useSegments(segments: SyncTalkSegments | null): void {
+  /** A lesson was loaded: its SyncTalk segments (and avatar's name), or null for the local one. */
+  useSegments(segments: SyncTalkSegments | null, avatarName = ''): void {
     this.segments = segments;
+    this.avatarName = avatarName;
+    this.keyWatch.rearm();
     this.segmentSlide = null;
     this.lastSyncTalkImage = null;
     this.sourceValue = segments ? 'synctalk' : 'local';
   }
 
-  setKeyColor(keyColor: string): void {
+  /** The lesson's key: the local avatar's screen, and what SyncTalk frames are checked against. */
+  setKey(keyColor: string, chromaKey: ChromaKeySettings): void {
+    this.keyColor = keyColor;
     this.local.setKeyColor(keyColor);
+    this.keyWatch.setKey(keyColor, chromaKey);
   }
 
   /** A new Play/Record/jump: played segments cannot be replayed, and stats start again. */
@@ -153,6 +166,16 @@ export class AvatarSource {
     );
   }
 
+  /** Nobody waits for a pre-rolled segment yet: logged only, and Play asks again. */
+  onPreRollFailed(segment: SyncTalkSegment, error: RapidoError): void {
+    this.host.log(
+      'info',
+      `slide ${segment.speech.slideIndex + 1}: SyncTalk pre-roll failed (${error.message}); Play asks again`,
+      'avatar_preroll_failed',
+      { slideIndex: segment.speech.slideIndex },
+    );
+  }
+
   onSegmentFailed(segment: SyncTalkSegment, error: RapidoError): void {
     const slide = segment.speech.slideIndex + 1;
     this.host.log(
@@ -214,7 +237,10 @@ export class AvatarSource {
   }
 
   private onSyncTalkImage(image: SegmentImage, segment: SyncTalkSegment): void {
-    if (image !== this.lastSyncTalkImage) this.host.newImage();
+    if (image !== this.lastSyncTalkImage) {
+      this.host.newImage();
+      this.keyWatch.observe(image);
+    }
     this.stats.syncTalkFrames += 1;
     this.lastSyncTalkImage = image;
     this.setSource('synctalk');
@@ -228,6 +254,56 @@ export class AvatarSource {
           : Math.round(segment.firstFrameAtMs - segment.requestedAtMs),
       source: segment.source ?? 'streaming',
     });
+  }
+
+  /**
+   * The first second of SyncTalk frames on air had no key colour: the server composited them
+   * onto a background of its own (its avatar_config.json keys them, see key-presence.ts).
+   */
+  private onKeyVerdict(verdict: KeyPresenceVerdict): void {
+    const keyedPercent = Math.round(verdict.keyedShare * 100);
+    this.host.log(
+      verdict.kind === 'keyed' ? 'info' : 'warn',
+      verdict.kind === 'keyed'
+        ? `SyncTalk frames carry the key colour (${keyedPercent} % of their border)`
+        : `SyncTalk frames carry no key colour (${keyedPercent} % of their border is ${this.keyColor})`,
+      'avatar_key_presence',
+      {
+        verdict: verdict.kind,
+        keyedShare: Math.round(verdict.keyedShare * 1000) / 1000,
+        background: verdict.kind === 'missing' ? verdict.background : null,
+      },
+    );
+    if (verdict.kind === 'keyed') return;
+    this.host.warn(this.keyMissingNotice(verdict), 'detect-key-from-border');
+  }
+
+  /**
+   * What to tell: a frame whose border is one chromatic colour still has a screen, only not the
+   * lesson's key colour (take it from the border); otherwise the server composited the frames.
+   */
+  private keyMissingNotice(verdict: KeyPresenceVerdict & { kind: 'missing' }): RapidoError {
+    const frame = this.frameImage();
+    const screen = frame && verdict.background === 'image' ? detectKeyColor(frame) : null;
+    if (screen?.ok) {
+      return {
+        code: 'invalid-request',
+        message: `The SyncTalk avatar stands on ${screen.value.keyColor}, not on the lesson's key colour ${this.keyColor}, so it shows in a box.`,
+        hint: 'Detect from border takes the key colour from its frames.',
+      };
+    }
+    const avatar = this.avatarName ? `"${this.avatarName}"` : 'this avatar';
+    return {
+      code: 'not-available',
+      message: `The SyncTalk avatar arrives without its key colour ${this.keyColor}: the server puts it on a background of its own, so it shows in a box.`,
+      details: [
+        verdict.background === 'black'
+          ? 'Its frames are on black: the server keys them and could not download its background image.'
+          : 'Its frames are on a picture: the server keys them onto its default background.',
+        `On the SyncTalk server, set "chroma_key": { "enabled": false } for ${avatar} in avatar_config.json and restart it; or have it key onto an image in ${this.keyColor} by its background_url.`,
+      ],
+      hint: 'If the frames do show a screen colour, Detect from border takes the key colour from them.',
+    };
   }
 
   private heldSyncTalkFrame(): AvatarFrame | null {

@@ -1,5 +1,5 @@
 import type { PresentationPlayer } from '../playback/presentation-player.ts';
-import type { SlidePreparer } from '../playback/slide-preparer.ts';
+import type { PreparedSlide, SlidePreparer } from '../playback/slide-preparer.ts';
 
 /** How long a lesson with a paid voice must stay unchanged before its look-ahead is bought. */
 const paidLookAheadSettleMs = 2_000;
@@ -13,18 +13,24 @@ const paidLookAheadSettleMs = 2_000;
 export class IdleLookAhead {
   private timer: ReturnType<typeof setTimeout> | undefined = undefined;
 
-  /** Prepares `index` and the next; `stillWanted` says whether the selection is unchanged. */
+  /**
+   * Prepares `index` and the next; `stillWanted` says whether the selection is unchanged.
+   * `preRoll` gets the selected slide once prepared (its avatar video is asked for then, so Play
+   * finds frames in hand).
+   */
   async schedule(
     preparer: SlidePreparer,
     index: number,
     paidVoice: boolean,
     stillWanted: () => boolean,
+    preRoll?: (prepared: PreparedSlide) => void,
   ): Promise<void> {
     this.cancel();
     const run = async () => {
       if (!stillWanted()) return;
       if (index + 1 < preparer.slideCount) void preparer.prepare(index + 1);
-      await preparer.prepare(index);
+      const prepared = await preparer.prepare(index);
+      if (prepared.ok && stillWanted()) preRoll?.(prepared.value);
     };
     // Free speech is ready by the time the lesson has opened, as a player expects.
     if (!paidVoice) await run();

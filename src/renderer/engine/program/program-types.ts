@@ -31,8 +31,11 @@ export interface EngineEvents {
   onSnapshot(snapshot: EngineSnapshot): void;
   onError(error: RapidoError): void;
   /** Something the user should know that does not stop the show (e.g. an avatar fallback). */
-  onWarning(error: RapidoError): void;
+  onWarning(error: RapidoError, action?: WarningAction): void;
 }
+
+/** What a warning's notice offers to do about it. */
+export type WarningAction = 'detect-key-from-border';
 
 /**
  * The program canvas taken for a frame-stepped run (the export): the draw loop leaves it alone,

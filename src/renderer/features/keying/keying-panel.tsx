@@ -4,8 +4,8 @@ import { useAppStore } from '../../store/app-store.ts';
 import { setAvatar } from '../../../shared/lesson/lesson-edits.ts';
 import { KeyColorFields, KeySliders, setKeyColor } from './keying-fields.tsx';
 import type { ChromaKeySettings } from '../../../shared/lesson/lesson-schema.ts';
-import { detectKeyColor } from '../../../shared/keying/detect-key-color.ts';
 import { averageColorAt } from '../../../shared/keying/sample-color.ts';
+import { detectKeyFromBorder, type KeyingStatus } from './detect-from-border.ts';
 import './keying.css';
 import { useProgram } from '../program/use-program.tsx';
 
@@ -27,7 +27,7 @@ export const defaultChromaKey: ChromaKeySettings = {
   spill: 0.1,
 };
 
-type Status = { kind: 'info' | 'problem'; message: string; hint?: string } | null;
+type Status = KeyingStatus | null;
 
 /** Redraws the raw avatar frame into `canvas` a few times a second while it is visible. */
 function useAvatarFrame(
@@ -118,22 +118,7 @@ export function KeyingPanel(): JSX.Element {
   }
 
   function detect() {
-    const image = engine.avatarFrameImage() ?? frame.current;
-    if (!image) {
-      setStatus({ kind: 'problem', message: 'There is no avatar frame yet.' });
-      return;
-    }
-    const result = detectKeyColor(image);
-    if (!result.ok) {
-      setStatus({ kind: 'problem', message: result.error.message, hint: result.error.hint });
-      return;
-    }
-    const { keyColor: detected, coverage } = result.value;
-    setKeyColor('Detect key colour', detected);
-    setStatus({
-      kind: 'info',
-      message: `Detected ${detected} (${Math.round(coverage * 100)} % of the border).`,
-    });
+    setStatus(detectKeyFromBorder(engine, frame.current));
   }
 
   return (

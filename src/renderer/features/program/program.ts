@@ -24,7 +24,7 @@ export function createProgram(api: RapidoApi, output: { width: number; height: n
     {
       onSnapshot: (snapshot) => store().setPlayback(snapshot),
       onError: (error) => store().pushError(error),
-      onWarning: (error) => store().pushWarning(error),
+      onWarning: (error, action) => store().pushWarning(error, action),
     },
     output,
   );

@@ -1,0 +1,84 @@
+import { expect, test } from '@playwright/test';
+import type { Lesson } from '../src/shared/lesson/lesson-schema.ts';
+import type { HeadlessHost } from '../src/main/hosts/headless/headless-host.ts';
+import {
+  startReferenceServer,
+  type ReferenceServer,
+} from '../testing/synctalk-reference/reference-server.ts';
+import { readLessonAt, sampleLessonAt, startTestHost } from '../testing/support/app-host.ts';
+
+/**
+ * SyncTalk frames on air without the lesson's key colour are told within the first second, and
+ * the notice offers Detect from border on the live frames. Here the reference server paints its
+ * avatar on #089831 while the lesson keys blue: the frames carry a screen, just not the lesson's.
+ * (A server that composites onto its own background is the other case; its verdict is unit-tested
+ * in shared/keying/key-presence.test.ts.)
+ */
+const avatarName = 'enrique_torres';
+const serverKey = '#089831';
+const lessonKey = '#2040c0';
+
+let server: ReferenceServer | null = null;
+let host: HeadlessHost | null = null;
+
+test.afterEach(async () => {
+  await host?.close();
+  host = null;
+  await server?.close();
+  server = null;
+});
+
+test('a wrong key colour is told on Play, and Detect from border in the notice fixes it', async ({
+  page,
+}) => {
+  server = await startReferenceServer({
+    port: 0,
+    avatars: [{ name: avatarName, width: 512, height: 512, keyColor: serverKey }],
+    preloaded: [avatarName],
+    preloadDelayMs: 0,
+  });
+  const serverUrl = server.url;
+  const { dir, lesson } = await sampleLessonAt(640, 360, (original): Lesson => ({
+    ...original,
+    // One slide: no second stream for the look-ahead competing for this machine's cores.
+    slides: original.slides.slice(0, 1),
+    avatar: {
+      provider: 'synctalk',
+      serverUrl,
+      avatarName,
+      frameSize: { width: 512, height: 512 },
+      keyColor: lessonKey,
+      chromaKey: original.avatar.chromaKey,
+      placement: original.avatar.placement,
+    },
+  }));
+  ({ host } = await startTestHost(dir));
+  await page.goto(host.server.appUrl);
+  // Opening waits for the first slide's speech (a cold offline voice takes seconds).
+  await expect(page.locator('.lesson-title')).toHaveText(lesson.title, { timeout: 20_000 });
+
+  await page.getByRole('button', { name: '▶ Play' }).click();
+  const warning = page.getByTestId('notice-warning');
+  // Within the first second of frames on air (22 new images); a loaded machine's reference
+  // server can fall behind real time and hold the image for a while, hence the margin.
+  await expect(warning).toContainText(`not on the lesson's key colour ${lessonKey}`, {
+    timeout: 30_000,
+  });
+  await expect(warning).toContainText(/stands on #[0-9a-f]{6}/);
+  await warning.getByRole('button', { name: 'Detect from border' }).click();
+  await expect(warning).toHaveCount(0);
+  const info = page.getByTestId('notice-info');
+  await expect(info).toContainText(/Detected #[0-9a-f]{6}/);
+  const detected = /#[0-9a-f]{6}/.exec((await info.textContent()) ?? '')?.[0] ?? '';
+  // The screen's colour, from the live frame: within a few levels of what the server paints.
+  const channels = (hex: string) => [1, 3, 5].map((at) => parseInt(hex.slice(at, at + 2), 16));
+  const difference = channels(detected).map((value, i) =>
+    Math.abs(value - (channels(serverKey)[i] ?? 0)),
+  );
+  expect(Math.max(...difference), `detected ${detected}`).toBeLessThanOrEqual(6);
+  // An editor edit: saved with the lesson.
+  await expect
+    .poll(async () => (await readLessonAt(dir)).avatar.keyColor, { timeout: 15_000 })
+    .toBe(detected);
+  await page.getByRole('button', { name: '■ Stop' }).click();
+});
