@@ -1,11 +1,12 @@
 import type { RenderProgress } from '../../shared/ipc/contract.ts';
 import type { RapidoApi } from '../../shared/ipc/rapido-api.ts';
 import type { Lesson } from '../../shared/lesson/lesson-schema.ts';
+import { engineLog, type EngineLog } from './program/engine-log.ts';
 import { effectivePlacement, lessonEditKind } from '../../shared/lesson/lesson-edits.ts';
 import { SyncTalkSegments } from './avatar/synctalk-segments.ts';
 import { CaptionTrack } from './captions/caption-track.ts';
 import { Compositor } from './compositor/compositor.ts';
-import { AvatarSlides } from './playback/avatar-slides.ts';
+import { AvatarSlides, syncTalkLoaded } from './playback/avatar-slides.ts';
 import {
   PresentationPlayer,
   type PlayState,
@@ -48,6 +49,7 @@ export class ProgramEngine {
   private readonly lookAhead = new IdleLookAhead();
   private readonly spoken = new SpokenWordTracker();
   private readonly captions = new CaptionTrack();
+  private readonly log: EngineLog;
   private readonly speechFallbacks: SpeechFallbackNotices;
   private preparer: SlidePreparer | null = null;
   private segments: SyncTalkSegments | null = null;
@@ -79,14 +81,14 @@ export class ProgramEngine {
     private readonly events: EngineEvents,
     output: { width: number; height: number },
   ) {
+    this.log = engineLog(api, () => this.lesson?.id ?? null);
     this.canvas = document.createElement('canvas');
     this.canvas.width = output.width;
     this.canvas.height = output.height;
     this.canvas.className = 'program-canvas';
     this.compositor = new Compositor(this.canvas, output);
     this.avatar = new AvatarSource({
-      log: (level, message, eventType, performance) =>
-        this.log(level, message, eventType, performance),
+      log: this.log,
       warn: (error, action) => this.events.onWarning(error, action),
       sourceChanged: () => this.pushSnapshot(true),
       newImage: () => this.metricsCounter.avatarFrame(),
@@ -467,7 +469,7 @@ export class ProgramEngine {
       this.events.onError(shown.error);
       return;
     }
-    if (this.player?.state === 'idle' || this.player?.state === 'ended') this.putOnAir(shown.value);
+    if (this.idle()) this.putOnAir(shown.value);
   }
 
   private async scheduleLookAhead(index: number): Promise<void> {
@@ -480,17 +482,16 @@ export class ProgramEngine {
       () => this.preparer === preparer && this.selectedIndex === index,
       (prepared) =>
         void this.avatarSlides?.preRollIfLoaded(prepared, {
-          isLoaded: async (avatar) => {
-            const check = await this.api.avatar.checkSyncTalk(avatar);
-            return check.ok && check.value.readiness === 'loaded';
-          },
+          isLoaded: (avatar) => syncTalkLoaded(this.api.avatar, avatar),
           // Only while nothing plays (a run's own look-ahead owns the segments then).
           stillWanted: () =>
-            this.preparer === preparer &&
-            this.selectedIndex === prepared.index &&
-            (this.player?.state === 'idle' || this.player?.state === 'ended'),
+            this.preparer === preparer && this.selectedIndex === prepared.index && this.idle(),
         }),
     );
+  }
+
+  private idle(): boolean {
+    return this.player?.state === 'idle' || this.player?.state === 'ended';
   }
 
   private putOnAir(slide: DisplaySlide): void {
@@ -642,22 +643,6 @@ export class ProgramEngine {
       pausePending: this.pauseAtSec !== null,
       spokenWord: this.spoken.current,
       editPending: this.edits.waiting,
-    });
-  }
-
-  private log(
-    level: 'debug' | 'info' | 'warn' | 'error',
-    message: string,
-    eventType: string,
-    performance?: Record<string, number | string | boolean | null>,
-  ): void {
-    this.api.log.write({
-      level,
-      logger: 'engine',
-      message,
-      lessonId: this.lesson?.id ?? null,
-      eventType,
-      ...(performance ? { performance } : {}),
     });
   }
 }

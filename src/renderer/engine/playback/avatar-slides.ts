@@ -1,3 +1,4 @@
+import type { RapidoApi } from '../../../shared/ipc/rapido-api.ts';
 import type { Lesson, SyncTalkAvatarSettings } from '../../../shared/lesson/lesson-schema.ts';
 import type { Result } from '../../../shared/result.ts';
 import { slideSpeechRequest } from '../../../shared/speech/slide-speech-request.ts';
@@ -96,4 +97,13 @@ export class AvatarSlides implements PlayerSlides {
       { preRoll },
     );
   }
+}
+
+/** Whether the server reports the avatar loaded (pre-roll must not start a model load). */
+export async function syncTalkLoaded(
+  api: Pick<RapidoApi['avatar'], 'checkSyncTalk'>,
+  avatar: SyncTalkAvatarSettings,
+): Promise<boolean> {
+  const check = await api.checkSyncTalk(avatar);
+  return check.ok && check.value.readiness === 'loaded';
 }
