@@ -195,19 +195,13 @@ function secondsLost(run: RenderRun): number | null {
 }
 
 /**
- * The reference server's switches for the real server's quirks (helper h5, issue 15), named as
- * documented there: `idealServer` turns them all off, `markerCrash` is the marker fault. A
- * reference server without them (before that work is merged) is today's ideal server, and the
- * marker-fault run is skipped rather than run without its fault.
+ * The bench's runs use the reference server without the real server's quirks (`idealServer`), so
+ * its figures stay comparable across versions; the marker-fault run turns on just that quirk.
  */
-function quirkSwitches(): {
-  ideal: Partial<FaultSettings>;
-  markerFault: Partial<FaultSettings>;
-} | null {
-  if (!('idealServer' in reference)) return null;
-  const ideal = reference.idealServer as Partial<FaultSettings>;
-  return { ideal, markerFault: { ...ideal, markerCrash: true } as Partial<FaultSettings> };
-}
+const quirkSwitches = {
+  ideal: reference.idealServer,
+  markerFault: { ...reference.idealServer, markerCrash: true },
+};
 
 async function markerFaultRuns(
   server: reference.ReferenceServer,
@@ -279,13 +273,12 @@ async function predecessorFirstFrameMs(serverUrl: string): Promise<number> {
 
 export async function runSyncTalkBench(options: { runs: number }): Promise<SyncTalkBenchResult> {
   requireRendererBuild();
-  const switches = quirkSwitches();
   const server = await reference.startReferenceServer({
     port: 0,
     avatars: [{ name: 'enrique_torres', ...avatarSize, keyColor: '#089831' }],
     preloaded: ['enrique_torres'],
     preloadDelayMs: 0,
-    faults: { ...switches?.ideal, firstFrameDelayMs },
+    faults: { ...quirkSwitches.ideal, firstFrameDelayMs },
   });
   const scratch = createScratch();
   try {
@@ -322,12 +315,14 @@ export async function runSyncTalkBench(options: { runs: number }): Promise<SyncT
       predecessor.push(await predecessorFirstFrameMs(server.url));
     }
     // Last: the fault stays on for the rest of this server's life.
-    const markerFault = switches
-      ? await markerFaultRuns(server, switches.markerFault, options.runs, dir, lesson, scratch)
-      : {
-          skipped:
-            'this reference server has no markerCrash switch yet (testing/synctalk-reference, issue 15)',
-        };
+    const markerFault = await markerFaultRuns(
+      server,
+      quirkSwitches.markerFault,
+      options.runs,
+      dir,
+      lesson,
+      scratch,
+    );
     const exportRuns = exported.filter((run): run is RenderRun => !('failed' in run));
     const exportFailures = exported.flatMap((run) => ('failed' in run ? [run.failed] : []));
     const coldFirst = cold.map((run) => run.playToFirstFrameMs);
