@@ -1,8 +1,9 @@
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import type { Lesson } from '../src/shared/lesson/lesson-schema.ts';
 import type { HeadlessHost } from '../src/main/hosts/headless/headless-host.ts';
 import {
   startReferenceServer,
+  type FaultSettings,
   type ReferenceServer,
 } from '../testing/synctalk-reference/reference-server.ts';
 import { readLessonAt, sampleLessonAt, startTestHost } from '../testing/support/app-host.ts';
@@ -28,17 +29,20 @@ test.afterEach(async () => {
   server = null;
 });
 
-test('a wrong key colour is told on Play, and Detect from border in the notice fixes it', async ({
-  page,
-}) => {
+async function openSyncTalkLesson(
+  page: Page,
+  keyColor: string,
+  faults: Partial<FaultSettings>,
+): Promise<{ dir: string; lesson: Lesson }> {
   server = await startReferenceServer({
     port: 0,
     avatars: [{ name: avatarName, width: 512, height: 512, keyColor: serverKey }],
     preloaded: [avatarName],
     preloadDelayMs: 0,
+    faults,
   });
   const serverUrl = server.url;
-  const { dir, lesson } = await sampleLessonAt(640, 360, (original): Lesson => ({
+  const opened = await sampleLessonAt(640, 360, (original): Lesson => ({
     ...original,
     // One slide: no second stream for the look-ahead competing for this machine's cores.
     slides: original.slides.slice(0, 1),
@@ -47,15 +51,39 @@ test('a wrong key colour is told on Play, and Detect from border in the notice f
       serverUrl,
       avatarName,
       frameSize: { width: 512, height: 512 },
-      keyColor: lessonKey,
+      keyColor,
       chromaKey: original.avatar.chromaKey,
       placement: original.avatar.placement,
     },
   }));
-  ({ host } = await startTestHost(dir));
+  ({ host } = await startTestHost(opened.dir));
   await page.goto(host.server.appUrl);
   // Opening waits for the first slide's speech (a cold offline voice takes seconds).
-  await expect(page.locator('.lesson-title')).toHaveText(lesson.title, { timeout: 20_000 });
+  await expect(page.locator('.lesson-title')).toHaveText(opened.lesson.title, { timeout: 20_000 });
+  return opened;
+}
+
+test('a server that keys its frames itself is told on Play, naming the setting to change', async ({
+  page,
+}) => {
+  // The reference server's defaults are the real server's: chroma_key enabled, a default
+  // background it cannot fetch here, so frames arrive on black without the key colour.
+  await openSyncTalkLesson(page, serverKey, {});
+  await page.getByRole('button', { name: '▶ Play' }).click();
+  const warning = page.getByTestId('notice-warning');
+  await expect(warning).toContainText(`arrives without its key colour ${serverKey}`, {
+    timeout: 30_000,
+  });
+  await expect(warning).toContainText('"chroma_key": { "enabled": false }');
+  await expect(warning.getByRole('button', { name: 'Detect from border' })).toBeVisible();
+  await page.getByRole('button', { name: '■ Stop' }).click();
+});
+
+test('a wrong key colour is told on Play, and Detect from border in the notice fixes it', async ({
+  page,
+}) => {
+  // The server's own keying off, as the app advises: its frames stand on its screen colour.
+  const { dir } = await openSyncTalkLesson(page, lessonKey, { serverKeying: false });
 
   await page.getByRole('button', { name: '▶ Play' }).click();
   const warning = page.getByTestId('notice-warning');

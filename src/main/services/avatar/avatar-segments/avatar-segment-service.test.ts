@@ -121,6 +121,20 @@ describe('avatar segment service', () => {
     expect(second.frames).toEqual(first.frames);
   });
 
+  test('pre-generation waits for the same segment already being made instead of asking again', async () => {
+    const { server, service, cacheDir, avatar } = await setup();
+    // A pre-rolled (or playing) slide's segment is under way when "Prepare whole lesson" reaches it.
+    const playing = service.generate(request(avatar, speech(400)), collector());
+    const prepared = await service.prepare(request(avatar, speech(400)), {});
+    expect(prepared).toEqual({
+      ok: true,
+      value: { frameCount: 10, cached: false, source: 'server' },
+    });
+    expect((await playing).ok).toBe(true);
+    expect(server.stats().utterances).toBe(1);
+    expect(await segmentFiles(cacheDir)).toHaveLength(1);
+  });
+
   test('different audio goes to the server, through the same session', async () => {
     const { server, service, avatar, sessionsCreated } = await setup();
     await service.generate(request(avatar, speech(200, 1)), collector());

@@ -101,7 +101,20 @@ export function createAvatarSegmentService(
     sessionOptions: options.sessionOptions,
     maxLanes: options.maxStreams ?? 2,
   });
-  const speak = createSegmentSpeaker({ cache, lanes, log });
+  const speakOnce = createSegmentSpeaker({ cache, lanes, log });
+  /**
+   * Utterances being made, by cache key: pre-generation waits for one already under way (a slide
+   * pre-rolled or playing) instead of asking the server for the same segment a second time.
+   */
+  const making = new Map<string, Promise<Result<SegmentSummary>>>();
+  const speak: typeof speakOnce = (request, key, onFrame, signal) => {
+    const run = speakOnce(request, key, onFrame, signal);
+    making.set(key, run);
+    void run.finally(() => {
+      if (making.get(key) === run) making.delete(key);
+    });
+    return run;
+  };
   /** The last `/models` answer per server, so cached segments still play when it is down. */
   const knownModels = new Map<string, string[]>();
 
@@ -219,6 +232,12 @@ export function createAvatarSegmentService(
     } else {
       const frameCount = await cachedFrameCount(key.value);
       if (frameCount !== null) return ok({ frameCount, cached: true, source: 'cache' });
+    }
+    const underWay = making.get(key.value);
+    if (underWay && (await underWay).ok) {
+      // Made just now by playback or a pre-roll: this run made it, the cache holds it.
+      const frameCount = await cachedFrameCount(key.value);
+      if (frameCount !== null) return ok({ frameCount, cached: false, source: 'server' });
     }
     return speak(request, key.value, (index) => handlers.onServerFrame?.(index), signal);
   }
