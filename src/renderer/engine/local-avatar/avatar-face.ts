@@ -14,6 +14,31 @@ import type { AvatarPose } from './avatar-motion.ts';
 
 /** The parts of the face that move with every pose: eyes, brows and mouth. */
 
+/** The upper lid from the outer to the inner corner (the eye's fill, lid shadow and lash line). */
+function traceUpperLid(
+  context: Context2D,
+  lid: {
+    outerX: number;
+    outerY: number;
+    innerX: number;
+    innerY: number;
+    controlY: number;
+    side: -1 | 1;
+  },
+  offsetY = 0,
+): void {
+  const { outerX, innerX, side } = lid;
+  context.moveTo(outerX, lid.outerY + offsetY);
+  context.bezierCurveTo(
+    outerX - side * 7,
+    lid.controlY + offsetY,
+    innerX + side * 8,
+    lid.controlY + offsetY,
+    innerX,
+    lid.innerY + offsetY,
+  );
+}
+
 export function drawEye(context: Context2D, pose: AvatarPose, side: -1 | 1): void {
   const centerX = HEAD_PIVOT.x + side * EYE_SPACING_X;
   const centerY = EYE_CENTER_Y;
@@ -26,17 +51,10 @@ export function drawEye(context: Context2D, pose: AvatarPose, side: -1 | 1): voi
   // Closed lids rest on a gentle downward arc; open ones rise into an almond.
   const lowerControlY = centerY + 8;
   const upperControlY = lowerControlY - open * 21;
+  const lid = { outerX, outerY, innerX, innerY, controlY: upperControlY, side };
 
   context.beginPath();
-  context.moveTo(outerX, outerY);
-  context.bezierCurveTo(
-    outerX - side * 7,
-    upperControlY,
-    innerX + side * 8,
-    upperControlY,
-    innerX,
-    innerY,
-  );
+  traceUpperLid(context, lid);
   context.bezierCurveTo(
     innerX + side * 8,
     lowerControlY,
@@ -79,15 +97,7 @@ export function drawEye(context: Context2D, pose: AvatarPose, side: -1 | 1): voi
     context.strokeStyle = 'rgba(120, 60, 50, 0.22)';
     context.lineWidth = 4;
     context.beginPath();
-    context.moveTo(outerX, outerY + 1.5);
-    context.bezierCurveTo(
-      outerX - side * 7,
-      upperControlY + 1.5,
-      innerX + side * 8,
-      upperControlY + 1.5,
-      innerX,
-      innerY + 1.5,
-    );
+    traceUpperLid(context, lid, 1.5);
     context.stroke();
     context.restore();
   }
@@ -98,15 +108,7 @@ export function drawEye(context: Context2D, pose: AvatarPose, side: -1 | 1): voi
   context.lineJoin = 'round';
   context.lineWidth = 2.6;
   context.beginPath();
-  context.moveTo(outerX, outerY);
-  context.bezierCurveTo(
-    outerX - side * 7,
-    upperControlY,
-    innerX + side * 8,
-    upperControlY,
-    innerX,
-    innerY,
-  );
+  traceUpperLid(context, lid);
   context.stroke();
   context.lineWidth = 2.2;
   context.beginPath();
