@@ -5,7 +5,7 @@
  * No DOM types, so the Node-side tests import this file too.
  */
 
-/** Times are wall-clock milliseconds, `performance.timeOrigin + performance.now()`. */
+/** Times are wall-clock milliseconds from src/shared/time/wall-clock.ts, comparable across pages. */
 export interface SubscriberFrame {
   /**
    * When the page got the frame: requestVideoFrameCallback's `now`, the start of the rendering

@@ -1,3 +1,4 @@
+import { wallClockMs } from '../../../src/shared/time/wall-clock.ts';
 import type {
   SubscriberAudioLevel,
   SubscriberDataMessage,
@@ -23,8 +24,9 @@ export class SubscriberLog {
   recording = emptyRecording();
   readonly identities = new Set<string>();
 
+  /** Comparable with the publisher page's times: see shared/time/wall-clock.ts. */
   wallClockMs(highResolutionMs: number = performance.now()): number {
-    return performance.timeOrigin + highResolutionMs;
+    return wallClockMs(highResolutionMs);
   }
 
   record(event: SubscriberEventName, detail: string): void {

@@ -4,6 +4,7 @@ import {
   counterModulo,
   defaultCellPx,
 } from '../../../src/shared/live/frame-counter-pattern.ts';
+import { wallClockMs } from '../../../src/shared/time/wall-clock.ts';
 import type {
   PatternPublishOptions,
   PublishedFrame,
@@ -17,10 +18,6 @@ const toneGain = 0.5;
 const toneToggleMs = 1000;
 /** Tone switches are scheduled on the audio clock this far ahead, topped up every second. */
 const toneScheduleAheadS = 5;
-
-function wallClockMs(): number {
-  return performance.timeOrigin + performance.now();
-}
 
 interface Publishing {
   readonly room: Room;

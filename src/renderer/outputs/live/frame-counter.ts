@@ -1,3 +1,4 @@
+import { wallClockMs } from '../../../shared/time/wall-clock.ts';
 import type { ProgramEngine } from '../../engine/program-engine.ts';
 
 export interface PublishedFrame {
@@ -24,7 +25,7 @@ export class FrameCounter {
         frame.drawCounter(this.next);
         this.published.push({
           counter: this.next,
-          publishedAtMs: performance.timeOrigin + performance.now(),
+          publishedAtMs: wallClockMs(),
         });
         if (this.published.length > keptFrames) this.published.shift();
         this.next += 1;
