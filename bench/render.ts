@@ -69,6 +69,8 @@ export async function renderOnce(options: {
   readonly outName: string;
   readonly dataDir?: string;
   readonly env?: Record<string, string>;
+  /** More CLI arguments (e.g. --no-pre-roll). */
+  readonly extraArgs?: readonly string[];
   readonly onStdout?: (text: string) => void;
 }): Promise<RenderOutcome | { readonly unavailable: string }> {
   const outPath = join(options.outDir, options.outName);
@@ -79,7 +81,7 @@ export async function renderOnce(options: {
   const before = (await logLinesOrNone(logDir)).length;
   let firstProgressMs: number | null = null;
   const startedMs = Date.now();
-  const run = await runCli(args, options.env ?? {}, {
+  const run = await runCli([...args, ...(options.extraArgs ?? [])], options.env ?? {}, {
     dataDir,
     onStdout(text) {
       if (firstProgressMs === null && /^\[\s*\d{1,3}%\]/m.test(text)) {

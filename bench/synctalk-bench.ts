@@ -28,7 +28,8 @@ import {
  * SyncTalk in real renders (headless host, Chromium) against the reference server with a
  * realistic 0.6 s first-frame delay. Each run: a live recording with nothing cached (Play to the
  * first avatar frame, the audio stall at slide changes, held frames, the audio-to-mouth offset in
- * the file), the same again with the segments cached (pre-rolled), the frame-stepped export of
+ * the file; Play pressed as soon as the lesson is open), the same again with the first slide
+ * pre-rolled before Play (nothing cached either), the frame-stepped export of
  * the same lesson (its audio-to-mouth offset, measured from the file), and the predecessor's
  * start (audio pushed unpaced, then a 3 s / 75-frame pre-buffer) against the same server, so its
  * ratio compares like with like. The offset is read from the file: the reference avatar paints a
@@ -135,15 +136,28 @@ async function fileSync(file: string): Promise<FileSync> {
   };
 }
 
+/**
+ * `atOnce`: Play as soon as the lesson is open (`--no-pre-roll`), as a presenter pressing Play
+ * at once would; otherwise the render pre-rolls the first slide and arms the recorder first, as
+ * the app does for the selected slide while the presenter looks at it.
+ */
 async function render(
   mode: RenderMode,
   lessonDir: string,
   dataDir: string,
   lesson: { slides: readonly unknown[]; output: { fps: number } },
+  start: 'atOnce' | 'preRolled' = 'atOnce',
 ): Promise<RenderRun> {
   const outDir = await tempDir('bench-synctalk-out');
   try {
-    const outcome = await renderOnce({ mode, lessonDir, outDir, outName: 'synctalk.mp4', dataDir });
+    const outcome = await renderOnce({
+      mode,
+      lessonDir,
+      outDir,
+      outName: 'synctalk.mp4',
+      dataDir,
+      ...(mode === 'realtime' && start === 'atOnce' ? { extraArgs: ['--no-pre-roll'] } : {}),
+    });
     if ('unavailable' in outcome) throw new Error(outcome.unavailable);
     if (outcome.code !== 0) throw new Error(failureReason(outcome));
     const first = firstEvent(outcome.lines, 'avatar_first_frame');
@@ -215,9 +229,11 @@ async function markerFaultRuns(
   const done: RenderRun[] = [];
   const failed: string[] = [];
   for (let runIndex = 0; runIndex < runs; runIndex += 1) {
-    // Nothing cached: every utterance meets the server (and its fault).
+    // Nothing cached: every utterance meets the server (and its fault). Played as a presenter
+    // would: the first slide pre-rolled while the lesson is open, later slides made while the one
+    // before plays.
     const data = scratch.track(await tempDir('bench-synctalk-marker'));
-    await render('realtime', lessonDir, data, lesson).then(
+    await render('realtime', lessonDir, data, lesson, 'preRolled').then(
       (run) => done.push(run),
       (error: unknown) => failed.push(error instanceof Error ? error.message : String(error)),
     );
@@ -301,10 +317,13 @@ export async function runSyncTalkBench(options: { runs: number }): Promise<SyncT
     const exported: (RenderRun | { failed: string })[] = [];
     const predecessor: number[] = [];
     for (let runIndex = 0; runIndex < options.runs; runIndex += 1) {
-      // Cold, then pre-rolled from the segments the cold run cached in the same data folder.
+      // Cold: nothing cached, Play at once. Pre-rolled: a fresh data folder too (nothing cached:
+      // the pre-roll asks the server, as it would for a lesson just opened), Play once the first
+      // slide's frames are in hand.
       const liveData = scratch.track(await tempDir('bench-synctalk-live'));
-      cold.push(await render('realtime', dir, liveData, lesson));
-      preRolled.push(await render('realtime', dir, liveData, lesson));
+      cold.push(await render('realtime', dir, liveData, lesson, 'atOnce'));
+      const preRollData = scratch.track(await tempDir('bench-synctalk-preroll'));
+      preRolled.push(await render('realtime', dir, preRollData, lesson, 'preRolled'));
       // The export gets its own data folder: nothing cached, as a first export would meet it.
       const exportData = scratch.track(await tempDir('bench-synctalk-export'));
       exported.push(

@@ -50,6 +50,7 @@ async function boot(): Promise<void> {
       launch.value.render.outPath,
       launch.value.render.live,
       launch.value.render.realtime,
+      launch.value.render.preRoll,
     );
   } else if (launch.value.lessonDir) {
     await openLessonInto(program.engine, launch.value.lessonDir);

@@ -437,6 +437,11 @@ export class ProgramEngine {
     };
   }
 
+  /** See IdleLookAhead.whenPreRolled: the render CLI waits here before it records. */
+  whenPreRolled(): Promise<void> {
+    return this.lookAhead.whenPreRolled();
+  }
+
   /** Progress of the current run, for the render CLI. */
   progress(): RenderProgress {
     return renderProgress(
@@ -480,8 +485,8 @@ export class ProgramEngine {
       index,
       this.lesson.voice.provider !== 'offline',
       () => this.preparer === preparer && this.selectedIndex === index,
-      (prepared) =>
-        void this.avatarSlides?.preRollIfLoaded(prepared, {
+      async (prepared) =>
+        this.avatarSlides?.preRollIfLoaded(prepared, {
           isLoaded: (avatar) => syncTalkLoaded(this.api.avatar, avatar),
           // Only while nothing plays (a run's own look-ahead owns the segments then).
           stillWanted: () =>

@@ -16,7 +16,8 @@ function fail(message: string): void {
 
 /**
  * The headless `render` command's job, run by the same renderer a user sees: open the lesson,
- * press Record, report progress twice a second, and say when the file is complete.
+ * press Record (in real time, once the first slide has pre-rolled, unless told not to wait),
+ * report progress twice a second, and say when the file is complete.
  */
 export async function startRenderJob(
   program: Program,
@@ -24,6 +25,7 @@ export async function startRenderJob(
   outPath: string,
   live: { room: string | null } | null = null,
   realtime = false,
+  preRoll = true,
 ): Promise<void> {
   const { engine, live: liveOutput, recording } = program;
   rapido.render.reportProgress({
@@ -73,6 +75,16 @@ export async function startRenderJob(
     if (!streaming) {
       unsubscribe();
       fail(errors[0] ?? 'going live failed');
+      return;
+    }
+  }
+  if (preRoll) {
+    // As a presenter who opens the lesson and waits a moment: the first slide's avatar video is
+    // in hand and the file open before Play, so the recording starts clean and at once.
+    await engine.whenPreRolled();
+    if (!(await recording.arm({ outPath }))) {
+      unsubscribe();
+      fail(errors[0] ?? 'the recording did not start');
       return;
     }
   }

@@ -76,6 +76,8 @@ export const launchSchema = z.object({
       live: z.object({ room: z.string().nullable() }).nullable(),
       /** true: record in real time (MediaRecorder); false: frame-stepped export. */
       realtime: z.boolean(),
+      /** Real time only: wait for the first slide's avatar to pre-roll and arm the recorder first. */
+      preRoll: z.boolean(),
     })
     .nullable(),
   defaultRecordingDir: z.string(),

@@ -6,6 +6,8 @@ export const usage = `Usage:
   npm run render -- <lessonDir> --out <file.mp4>   Export a lesson to a video file, frame by frame,
                                                     as fast as the machine allows
     [--realtime]                                    ...recording it in real time instead (as Record does)
+    [--no-pre-roll]                                 ...pressing Play as soon as the lesson is open, not
+                                                    once the first slide's avatar video is in hand
     [--live [--room <name>]]                        ...in real time, also published live to LIVEKIT_URL
                                                     (room: the lesson id)
   npm run headless -- [lessonDir] [--port N] [--open] Serve the app for a browser (--open shows it)

@@ -21,6 +21,7 @@ const renderArgsSchema = z.object({
   out: z.string({ error: 'missing --out <file.mp4>' }).regex(/\.mp4$/i, '--out must end in .mp4'),
   live: z.boolean(),
   realtime: z.boolean(),
+  preRoll: z.boolean(),
   room: z
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,100}$/, '--room: use letters, digits, ".", "_" and "-" only')
@@ -36,6 +37,7 @@ export async function render(argv: string[]): Promise<number> {
         out: { type: 'string', short: 'o' },
         live: { type: 'boolean' },
         realtime: { type: 'boolean' },
+        'no-pre-roll': { type: 'boolean' },
         room: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -50,6 +52,7 @@ export async function render(argv: string[]): Promise<number> {
     out: values.out,
     live: values.live ?? false,
     realtime: values.realtime ?? false,
+    preRoll: !(values['no-pre-roll'] ?? false),
     room: values.room,
   });
   if (!parsed.success) fail(2, `${parsed.error.issues.map((i) => i.message).join('; ')}\n${usage}`);
@@ -93,6 +96,7 @@ export async function render(argv: string[]): Promise<number> {
     live: parsed.data.live ? { room: parsed.data.room ?? null } : null,
     // A live stream is real time by nature.
     realtime: parsed.data.realtime || parsed.data.live,
+    preRoll: parsed.data.preRoll,
     consoleLog: false,
     onRenderProgress(progress) {
       if (isNotableProgress(lastShown, progress)) {

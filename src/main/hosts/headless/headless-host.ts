@@ -32,6 +32,8 @@ export interface HeadlessHostOptions {
   live?: { room: string | null } | null;
   /** render --realtime: record in real time instead of the frame-stepped export. */
   realtime?: boolean;
+  /** render --realtime: pre-roll the first slide and arm the recorder before Play (default). */
+  preRoll?: boolean;
   port?: number;
   /** Mirror log lines to the terminal. */
   consoleLog: boolean;
@@ -84,6 +86,7 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
               outPath: resolve(options.outPath),
               live: options.live ?? null,
               realtime: options.realtime ?? false,
+              preRoll: options.preRoll ?? true,
             },
     },
     slideFramesPath: env.SLIDE_FRAMES_PATH,

@@ -60,7 +60,8 @@ export class AvatarSlides implements PlayerSlides {
    * answers from its cache, or the server starts on it), so Play finds frames in hand. Only when
    * the avatar is loaded on the server: main loads a refused avatar for a segment, and starting a
    * model load is the user's call (Load avatar) or Play's, not the lesson opening's. Other
-   * slides' unplayed segments are let go: browsing must not pile up frames.
+   * slides' unplayed segments are let go: browsing must not pile up frames. Settles when the
+   * segment could start on air (primed, or ended), or at once when nothing was asked for.
    */
   async preRollIfLoaded(
     prepared: PreparedSlide,
@@ -74,7 +75,7 @@ export class AvatarSlides implements PlayerSlides {
     if (avatar.provider !== 'synctalk') return;
     if (!(await gate.isLoaded(avatar)) || !gate.stillWanted()) return;
     this.segments.releaseUnplayedExcept(prepared.index);
-    this.requestAvatar(prepared, true);
+    await this.requestAvatar(prepared, true)?.whenReady();
   }
 
   /** Starts (or finds) the slide's avatar segment; null when the slide shows no SyncTalk avatar. */

@@ -12,25 +12,29 @@ const paidLookAheadSettleMs = 2_000;
  */
 export class IdleLookAhead {
   private timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  private preRolled: Promise<void> = Promise.resolve();
 
   /**
    * Prepares `index` and the next; `stillWanted` says whether the selection is unchanged.
    * `preRoll` gets the selected slide once prepared (its avatar video is asked for then, so Play
-   * finds frames in hand).
+   * finds frames in hand); it settles when the slide could start on air.
    */
   async schedule(
     preparer: SlidePreparer,
     index: number,
     paidVoice: boolean,
     stillWanted: () => boolean,
-    preRoll?: (prepared: PreparedSlide) => void,
+    preRoll?: (prepared: PreparedSlide) => Promise<void>,
   ): Promise<void> {
     this.cancel();
     const run = async () => {
       if (!stillWanted()) return;
       if (index + 1 < preparer.slideCount) void preparer.prepare(index + 1);
       const prepared = await preparer.prepare(index);
-      if (prepared.ok && stillWanted()) preRoll?.(prepared.value);
+      if (prepared.ok && stillWanted() && preRoll) {
+        // Not awaited: the lesson shows while the avatar's first frames come.
+        this.preRolled = preRoll(prepared.value).catch(() => undefined);
+      }
     };
     // Free speech is ready by the time the lesson has opened, as a player expects.
     if (!paidVoice) await run();
@@ -39,6 +43,14 @@ export class IdleLookAhead {
 
   cancel(): void {
     clearTimeout(this.timer);
+  }
+
+  /**
+   * Settles once the selected slide's pre-roll, if one was started, has frames enough to start
+   * on (or failed): a render that records waits here so its first slide starts clean.
+   */
+  whenPreRolled(): Promise<void> {
+    return this.preRolled;
   }
 }
 

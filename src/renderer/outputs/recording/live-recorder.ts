@@ -5,6 +5,16 @@ import { recordingMimeType, videoBitrateFor } from '../video-codec.ts';
 
 export type RecorderState = 'idle' | 'starting' | 'recording' | 'paused' | 'finishing';
 
+export interface RecorderOptions {
+  stream: MediaStream;
+  lessonId: string;
+  directory?: string;
+  outPath?: string;
+  width: number;
+  height: number;
+  fps: number;
+}
+
 /**
  * Records the program (one canvas track + the program audio mix) with MediaRecorder and streams
  * each chunk to the main process as it arrives, so the file on disk grows while recording.
@@ -16,6 +26,8 @@ export class LiveRecorder {
   private writeError: string | null = null;
   private stateValue: RecorderState = 'idle';
   private startedAtMs = 0;
+  /** Started and paused by `arm`, waiting for `go`. */
+  private armed = false;
 
   constructor(
     private readonly api: RapidoApi,
@@ -26,15 +38,23 @@ export class LiveRecorder {
     return this.stateValue;
   }
 
-  async start(options: {
-    stream: MediaStream;
-    lessonId: string;
-    directory?: string;
-    outPath?: string;
-    width: number;
-    height: number;
-    fps: number;
-  }): Promise<Result<RecordingInfo>> {
+  get isArmed(): boolean {
+    return this.armed;
+  }
+
+  /** Opens the file and starts recording at once (as Record does). */
+  async start(options: RecorderOptions): Promise<Result<RecordingInfo>> {
+    const armed = await this.arm(options);
+    if (armed.ok) this.go();
+    return armed;
+  }
+
+  /**
+   * Opens the file and starts the encoder paused, so that `go` begins the file at once: the
+   * render command arms before it presses Play, and the file still starts with the first word.
+   * Reads as 'starting' until `go`.
+   */
+  async arm(options: RecorderOptions): Promise<Result<RecordingInfo>> {
     if (this.stateValue !== 'idle')
       return err('recording-failed', 'A recording is already running.');
     const mimeType = recordingMimeType(options.width, options.height, options.fps);
@@ -65,9 +85,20 @@ export class LiveRecorder {
     this.recorder = recorder;
     // One-second chunks: at most a second is lost if the app dies mid-recording.
     recorder.start(1000);
+    // Paused in the same task it started in, so no frame before `go` reaches the file.
+    recorder.pause();
+    this.armed = true;
+    return ok(started.value);
+  }
+
+  /** Begins the file an `arm` prepared; false when nothing is armed. */
+  go(): boolean {
+    if (!this.armed || !this.recorder) return false;
+    this.armed = false;
+    this.recorder.resume();
     this.startedAtMs = performance.now();
     this.setState('recording');
-    return ok(started.value);
+    return true;
   }
 
   pause(): void {
@@ -78,7 +109,7 @@ export class LiveRecorder {
   }
 
   resume(): void {
-    if (this.recorder?.state === 'paused') {
+    if (this.recorder?.state === 'paused' && !this.armed) {
       this.recorder.resume();
       this.setState('recording');
     }
@@ -92,6 +123,7 @@ export class LiveRecorder {
     const recorder = this.recorder;
     const recording = this.recording;
     if (!recorder || !recording) return err('recording-failed', 'No recording is running.');
+    this.armed = false;
     this.setState('finishing');
     const stopped = new Promise<void>((resolve) =>
       recorder.addEventListener('stop', () => resolve(), { once: true }),

@@ -11,6 +11,12 @@ export interface RecordingStatus {
   recording: RecordingInfo | null;
 }
 
+/** Where a recording goes: a folder (a name is made) or the render command's file. */
+export interface RecordingTarget {
+  directory?: string;
+  outPath?: string;
+}
+
 export interface RecordingEvents {
   onChange(status: RecordingStatus): void;
   onError(error: RapidoError): void;
@@ -64,14 +70,28 @@ export class RecordingOutput {
   /**
    * Records the presentation: from the selected slide as Play does (from the start after the
    * lesson ended), or from now when it already plays. Ends with the lesson unless stopped first.
+   * After `arm`, the armed file is the one recorded.
    */
-  async record(target: { directory?: string; outPath?: string }): Promise<boolean> {
+  async record(target: RecordingTarget): Promise<boolean> {
     const engine = this.engine;
     if (!engine.currentLesson || engine.isStepping) return false;
     this.stopAtEnd = true;
     const state = engine.playState;
     if (state === 'playing' || state === 'paused') return this.startRecorder(target);
-    return engine.play(() => this.startRecorder(target));
+    const started = await engine.play(() => this.startRecorder(target));
+    // Play was cancelled before its clock: an armed file must not stay open.
+    if (!started && this.recorder.isArmed) await this.stop();
+    return started;
+  }
+
+  /**
+   * Opens the file and readies the encoder before Play, so that Play starts the file at once
+   * (the render command, which knows it will record, arms while the first slide pre-rolls).
+   */
+  async arm(target: RecordingTarget): Promise<boolean> {
+    const engine = this.engine;
+    if (!engine.currentLesson || engine.isStepping || this.recorder.state !== 'idle') return false;
+    return this.armRecorder(target);
   }
 
   /** Stops, waits for the file to be complete, and says where it is. */
@@ -86,11 +106,20 @@ export class RecordingOutput {
     await this.stop();
   }
 
-  private async startRecorder(target: { directory?: string; outPath?: string }): Promise<boolean> {
+  private async startRecorder(target: RecordingTarget): Promise<boolean> {
+    if (!this.recorder.isArmed && !(await this.armRecorder(target))) return false;
+    this.recorder.go();
+    // The WebVTT file's zero is the audio clock when the recorder started.
+    this.captions = this.engine.captionsFromNow();
+    this.log('info', `recording to ${this.info?.path ?? '?'}`, 'recording_start');
+    return true;
+  }
+
+  private async armRecorder(target: RecordingTarget): Promise<boolean> {
     const lesson = this.engine.currentLesson;
     if (!lesson) return false;
     this.releaseLesson = this.engine.holdLesson();
-    const started = await this.recorder.start({
+    const armed = await this.recorder.arm({
       stream: this.engine.programStream(),
       lessonId: lesson.id,
       width: lesson.output.width,
@@ -98,14 +127,11 @@ export class RecordingOutput {
       fps: lesson.output.fps,
       ...target,
     });
-    if (!started.ok) {
+    if (!armed.ok) {
       this.release();
-      this.events.onError(started.error);
+      this.events.onError(armed.error);
       return false;
     }
-    // The WebVTT file's zero is the audio clock when the recorder started.
-    this.captions = this.engine.captionsFromNow();
-    this.log('info', `recording to ${started.value.path}`, 'recording_start');
     return true;
   }
 
