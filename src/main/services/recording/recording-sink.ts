@@ -139,6 +139,8 @@ export function createRecordingSink(
         if (recording.failed !== null) return;
         try {
           await recording.file.write(chunk, 0, chunk.byteLength, recording.info.bytesWritten);
+          // On disk, not only in the page cache: a power cut or kernel crash keeps it too.
+          await recording.file.datasync();
           recording.info.bytesWritten += chunk.byteLength;
         } catch (error) {
           recording.failed = error instanceof Error ? error.message : String(error);
