@@ -21,7 +21,8 @@ function fail(message: string): void {
 export async function startRenderJob(
   program: Program,
   lessonDir: string,
-  outPath: string,
+  /** The command line's --out, as main's opaque id for it. */
+  destinationId: string,
   live: { room: string | null } | null = null,
   realtime = false,
 ): Promise<void> {
@@ -61,7 +62,7 @@ export async function startRenderJob(
     });
   });
   if (!realtime && !live) {
-    await exportJob(program, outPath, unsubscribe);
+    await exportJob(program, destinationId, unsubscribe);
     return;
   }
   if (live) {
@@ -76,7 +77,7 @@ export async function startRenderJob(
       return;
     }
   }
-  const started = await recording.record({ outPath });
+  const started = await recording.record({ destinationId });
   if (!started) {
     unsubscribe();
     fail(errors[0] ?? 'the recording did not start');
@@ -99,7 +100,7 @@ export async function startRenderJob(
 /** The frame-stepped export: the same job, as fast as the machine allows. */
 async function exportJob(
   program: Program,
-  outPath: string,
+  destinationId: string,
   unsubscribe: () => void,
 ): Promise<void> {
   const report = () => {
@@ -116,7 +117,7 @@ async function exportJob(
     });
   };
   const timer = window.setInterval(report, 500);
-  const result = await program.exporter.exportVideo({ outPath });
+  const result = await program.exporter.exportVideo({ destinationId });
   window.clearInterval(timer);
   unsubscribe();
   if (!result.ok) {

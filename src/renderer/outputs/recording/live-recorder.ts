@@ -44,8 +44,9 @@ export class LiveRecorder {
   async start(options: {
     stream: MediaStream;
     lessonId: string;
-    directory?: string;
-    outPath?: string;
+    lessonTitle: string;
+    /** An id main handed out (the CLI's --out); without one, main's recordings folder. */
+    destinationId?: string;
     width: number;
     height: number;
     fps: number;
@@ -61,9 +62,9 @@ export class LiveRecorder {
     this.setState('starting');
     const started = await this.api.recording.start({
       lessonId: options.lessonId,
+      lessonTitle: options.lessonTitle,
       mimeType,
-      ...(options.outPath === undefined ? {} : { outPath: options.outPath }),
-      ...(options.directory === undefined ? {} : { directory: options.directory }),
+      ...(options.destinationId === undefined ? {} : { destinationId: options.destinationId }),
     });
     if (!started.ok) {
       this.setState('idle');

@@ -3,6 +3,7 @@ import type { RapidoApi } from '../../../shared/ipc/rapido-api.ts';
 import type { RapidoError } from '../../../shared/result.ts';
 import type { ProgramEngine } from '../../engine/program-engine.ts';
 import { outputLog, type OutputLog } from '../output-log.ts';
+import type { OutputTarget } from '../output-target.ts';
 import { LiveRecorder, type RecorderState } from './live-recorder.ts';
 
 export interface RecordingStatus {
@@ -65,7 +66,7 @@ export class RecordingOutput {
    * Records the presentation: from the selected slide as Play does (from the start after the
    * lesson ended), or from now when it already plays. Ends with the lesson unless stopped first.
    */
-  async record(target: { directory?: string; outPath?: string }): Promise<boolean> {
+  async record(target: OutputTarget = {}): Promise<boolean> {
     const engine = this.engine;
     if (!engine.currentLesson || engine.isStepping) return false;
     this.stopAtEnd = true;
@@ -86,13 +87,14 @@ export class RecordingOutput {
     await this.stop();
   }
 
-  private async startRecorder(target: { directory?: string; outPath?: string }): Promise<boolean> {
+  private async startRecorder(target: OutputTarget): Promise<boolean> {
     const lesson = this.engine.currentLesson;
     if (!lesson) return false;
     this.releaseLesson = this.engine.holdLesson();
     const started = await this.recorder.start({
       stream: this.engine.programStream(),
       lessonId: lesson.id,
+      lessonTitle: lesson.title,
       width: lesson.output.width,
       height: lesson.output.height,
       fps: lesson.output.fps,
