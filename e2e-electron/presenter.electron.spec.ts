@@ -91,7 +91,8 @@ test.describe('desktop app (Electron)', () => {
     test.setTimeout(120_000);
     const { window: page, recordingDir, logDir } = app();
     await mkdir(recordingDir, { recursive: true });
-    await page.getByRole('textbox', { name: 'Recording folder' }).fill(recordingDir);
+    // The folder is main's (RAPIDO_RECORDING_DIR here); the page shows it and cannot change it.
+    await expect(page.getByRole('textbox', { name: 'Recording folder' })).toHaveValue(recordingDir);
     await page.getByRole('button', { name: '● Record' }).click();
     await expect(page.getByTestId('recording-status')).toBeVisible();
     // Record from idle starts the presentation over, so the clock counts from zero.
@@ -142,18 +143,18 @@ test.describe('desktop app (Electron)', () => {
   test('exports the lesson frame by frame through Electron IPC: exact frames, chapters, captions', async () => {
     test.setTimeout(240_000);
     const { window: page, recordingDir } = app();
-    const exportDir = join(recordingDir, 'export');
-    await mkdir(exportDir, { recursive: true });
-    await page.getByRole('textbox', { name: 'Recording folder' }).fill(exportDir);
+    // The export goes to main's recordings folder, beside the earlier recording.
+    await mkdir(recordingDir, { recursive: true });
+    const before = new Set(await readdir(recordingDir));
     await page.getByRole('button', { name: 'Export video' }).click();
     await expect(page.getByRole('progressbar', { name: 'Export progress' })).toBeVisible();
     await expect(page.getByTestId('export-saved')).toBeVisible({ timeout: 200_000 });
-    const names = (await readdir(exportDir)).sort();
+    const names = (await readdir(recordingDir)).filter((name) => !before.has(name)).sort();
     const video = names.find((name) => name.endsWith('.mp4'));
     expect(video, names.join(', ')).toBeDefined();
     const base = (video ?? '').slice(0, -'.mp4'.length);
     expect(names).toEqual([`${base}.chapters.vtt`, `${base}.mp4`, `${base}.vtt`].sort());
-    const stream = await countedStream(join(exportDir, video ?? ''), 'v:0');
+    const stream = await countedStream(join(recordingDir, video ?? ''), 'v:0');
     expect(stream.frames).toBe(Math.round(stream.durationSec * lesson.output.fps));
     expect(stream.chapters).toHaveLength(lesson.slides.length);
   });

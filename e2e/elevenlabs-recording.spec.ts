@@ -236,14 +236,15 @@ test('presenting starts on the first sentence and the rest follows without a sea
     },
     slides: [{ ...l.slides[0]!, narration, holdMs: 500 }],
   }));
+  const recordDir = await tempDir('el-live');
   const { host, logDir } = await startTestHost(dir, {
     ELEVENLABS_API_KEY: apiKey,
     ELEVENLABS_BASE_URL: server.url,
+    RAPIDO_RECORDING_DIR: recordDir,
   });
   try {
-    const recordDir = await tempDir('el-live');
     await page.goto(host.server.appUrl);
-    await page.getByRole('textbox', { name: 'Recording folder' }).fill(recordDir);
+    await expect(page.getByRole('textbox', { name: 'Recording folder' })).toHaveValue(recordDir);
     // Play at once: nothing is synthesised yet, so the slide starts on its first sentence.
     await page.getByRole('button', { name: '▶ Play' }).click();
     // Recording joins the running show (pressed while preparing, it would start a new one).

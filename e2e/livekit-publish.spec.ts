@@ -236,15 +236,16 @@ test('stopping the stream leaves playback and the recording running', async ({ p
   test.setTimeout(120_000);
   const { liveKit } = servers();
   const { dir } = await shortLesson();
+  const recordDir = await tempDir('live-rec');
   const { host } = await startTestHost(dir, {
     LIVEKIT_URL: liveKit.url,
     LIVEKIT_API_KEY: liveKit.apiKey,
     LIVEKIT_API_SECRET: liveKit.apiSecret,
+    RAPIDO_RECORDING_DIR: recordDir,
   });
   try {
-    const recordDir = await tempDir('live-rec');
     await page.goto(host.server.appUrl);
-    await page.getByRole('textbox', { name: 'Recording folder' }).fill(recordDir);
+    await expect(page.getByRole('textbox', { name: 'Recording folder' })).toHaveValue(recordDir);
     await page.getByRole('button', { name: '◉ Go Live' }).click();
     await expect(page.getByTestId('live-status')).toContainText('Live in room');
     await expect(page.getByRole('button', { name: '❚❚ Pause' })).toBeVisible();

@@ -33,11 +33,14 @@ const height = 360;
 
 let host: HeadlessHost;
 let lessonDir: string;
+/** Where the host records: main's recordings folder, given to it as the CLI would get it. */
+let recordDir: string;
 let lesson: Lesson;
 
 test.beforeAll(async () => {
   ({ dir: lessonDir, lesson } = await sampleLessonAt(width, height));
-  ({ host } = await startTestHost(lessonDir));
+  recordDir = await mkdtemp(join(tmpdir(), 'rapido-e2e-recordings-'));
+  ({ host } = await startTestHost(lessonDir, { RAPIDO_RECORDING_DIR: recordDir }));
 });
 
 test.afterAll(async () => {
@@ -94,10 +97,9 @@ test('records the presentation to an MP4 that matches the narration', async ({
   page,
 }, testInfo) => {
   test.setTimeout(240_000);
-  const recordDir = await mkdtemp(join(tmpdir(), 'rapido-e2e-recordings-'));
   await page.goto(host.server.appUrl);
   await expect(page.locator('.lesson-title')).toHaveText(lesson.title);
-  await page.getByRole('textbox', { name: 'Recording folder' }).fill(recordDir);
+  await expect(page.getByRole('textbox', { name: 'Recording folder' })).toHaveValue(recordDir);
   await page.getByRole('button', { name: '● Record' }).click();
   await expect(page.getByTestId('recording-status')).toBeVisible();
   await expect(page.getByTestId('recording-saved')).toBeVisible({ timeout: 180_000 });

@@ -47,7 +47,7 @@ async function boot(): Promise<void> {
     await startRenderJob(
       program,
       launch.value.lessonDir,
-      launch.value.render.outPath,
+      launch.value.render.destinationId,
       launch.value.render.live,
       launch.value.render.realtime,
       launch.value.render.preRoll,

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { createMemoryLogger } from '../services/logging/logger.ts';
+import { createOutputDestinations } from '../services/outputs/output-destinations.ts';
 import { createAppHandlers } from './app-handlers.ts';
 
 function handlersWithClock() {
@@ -15,6 +16,7 @@ function handlersWithClock() {
       configDir: '/g',
       defaultRecordingDir: '/d',
     },
+    destinations: createOutputDestinations({ configDir: '/g', defaultFolder: '/d', logger }),
     abilities: { host: 'headless', chooseFolder: null, showFile: null, emit: () => undefined },
     processMetrics: { sample: () => Promise.reject(new Error('not used')) },
     logger,

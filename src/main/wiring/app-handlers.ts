@@ -3,6 +3,7 @@ import { ok } from '../../shared/result.ts';
 import type { CallContext, SendHandlers } from '../services/ipc/dispatcher.ts';
 import { createLogRateLimiter } from '../services/logging/log-rate-limit.ts';
 import type { Logger } from '../services/logging/logger.ts';
+import type { OutputDestinations } from '../services/outputs/output-destinations.ts';
 import type { ProcessMetricsSampler } from '../services/platform/system/process-metrics.ts';
 import {
   notAvailable,
@@ -14,8 +15,14 @@ import {
 
 export type LaunchBase = Omit<
   LaunchInfo,
-  'canPickFolders' | 'defaultRecordingDir' | 'host' | 'slideFramesPath'
->;
+  'canPickFolders' | 'defaultRecordingDir' | 'host' | 'slideFramesPath' | 'render'
+> & {
+  /**
+   * render mode: `outPath` is the command line's --out, a path main trusts; the page gets only
+   * an opaque destination id for it.
+   */
+  render: (Omit<NonNullable<LaunchInfo['render']>, 'destinationId'> & { outPath: string }) | null;
+};
 
 /**
  * The app and window channels: launch info, metrics, the program window's display, showing a
@@ -25,6 +32,7 @@ export function createAppHandlers(options: {
   launch: LaunchBase;
   slideFramesPath: string | undefined;
   paths: AppPaths;
+  destinations: OutputDestinations;
   abilities: HostAbilities;
   processMetrics: ProcessMetricsSampler;
   logger: Logger;
@@ -34,7 +42,17 @@ export function createAppHandlers(options: {
   invoke: InvokeHandlersOf<'app' | 'program-window' | 'shell'>;
   send: SendHandlersOf<'log' | 'render'>;
 } {
-  const { abilities, processMetrics } = options;
+  const { abilities, processMetrics, destinations } = options;
+  const { render: renderTarget, ...launchBase } = options.launch;
+  // Registered once: the render job's page takes the id with its first recording:start.
+  const render: LaunchInfo['render'] = renderTarget
+    ? {
+        destinationId: destinations.register(renderTarget.outPath),
+        live: renderTarget.live,
+        realtime: renderTarget.realtime,
+        preRoll: renderTarget.preRoll,
+      }
+    : null;
   const rendererLog = options.logger.child('renderer', { event_source: 'frontend' });
   const rendererLogLimit = createLogRateLimiter(
     options.rendererLogLimit ?? { burst: 500, perSecond: 100 },
@@ -44,9 +62,11 @@ export function createAppHandlers(options: {
       'app:get-launch': () =>
         Promise.resolve(
           ok({
-            ...options.launch,
+            ...launchBase,
+            render,
             host: abilities.host,
-            defaultRecordingDir: options.paths.defaultRecordingDir,
+            // The folder main writes into now (the user's last choice or the default).
+            defaultRecordingDir: destinations.folder(),
             canPickFolders: abilities.chooseFolder !== null,
             slideFramesPath: options.slideFramesPath ?? null,
           }),

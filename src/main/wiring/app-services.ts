@@ -10,6 +10,7 @@ import {
 import { createSlidePipeline, type SlidePipeline } from '../services/pipeline/slide-pipeline.ts';
 import { createRecordingSink, type RecordingSink } from '../services/recording/recording-sink.ts';
 import { createExportSink, type ExportSink } from '../services/export/export-sink.ts';
+import { createOutputDestinations } from '../services/outputs/output-destinations.ts';
 import type { SecretCipher } from '../services/secrets/api-key-store.ts';
 import {
   createLiveService,
@@ -85,6 +86,13 @@ export function createAppServices(options: AppServicesOptions): AppServices {
   });
   const recordings = createRecordingSink(logger.child('recording'));
   const exports = createExportSink(logger.child('export'));
+  const destinations = createOutputDestinations({
+    configDir: paths.configDir,
+    defaultFolder: paths.defaultRecordingDir,
+    logger: logger.child('recording'),
+  });
+  // Part files of exports killed in an earlier run (SIGKILL, power cut) are removed at start.
+  void exports.cleanStaleParts(destinations.folder());
   const syncTalk = createSyncTalkAvatarService({
     logger,
     cacheDir: join(paths.cacheDir, 'avatar-segments'),
@@ -107,6 +115,7 @@ export function createAppServices(options: AppServicesOptions): AppServices {
     launch: options.launch,
     slideFramesPath: options.slideFramesPath,
     paths,
+    destinations,
     abilities,
     processMetrics: createProcessMetricsSampler(),
     logger,
@@ -125,7 +134,7 @@ export function createAppServices(options: AppServicesOptions): AppServices {
     ...voice.invoke,
     ...avatar.invoke,
     ...createLiveHandlers(live),
-    ...createOutputHandlers(recordings, exports, abilities),
+    ...createOutputHandlers({ recordings, exports, destinations, abilities }),
   };
   const sendHandlers: SendHandlers = { ...app.send, ...voice.send, ...avatar.send };
 

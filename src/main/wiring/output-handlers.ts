@@ -1,21 +1,56 @@
-import { ok } from '../../shared/result.ts';
+import { ok, type Result } from '../../shared/result.ts';
 import type { ExportSink } from '../services/export/export-sink.ts';
+import type { OutputDestinations } from '../services/outputs/output-destinations.ts';
 import type { RecordingSink } from '../services/recording/recording-sink.ts';
-import { chooseFolderWith, type HostAbilities, type InvokeHandlersOf } from './host-abilities.ts';
+import type { HostAbilities, InvokeHandlersOf } from './host-abilities.ts';
+import { notAvailable } from './host-abilities.ts';
+
+/**
+ * Where an output request goes, decided here: the path behind its destination id (taken, so an
+ * id writes one file), else a new file in the recordings folder. The request itself names no
+ * path (the contract refuses `outPath` and `directory` keys).
+ */
+function targetFor(
+  destinations: OutputDestinations,
+  request: { destinationId?: string | undefined },
+): Result<{ outPath: string } | { directory: string }> {
+  if (request.destinationId === undefined) return ok({ directory: destinations.folder() });
+  const path = destinations.take(request.destinationId);
+  return path.ok ? ok({ outPath: path.value }) : path;
+}
 
 /** The `recording:*` and `export:*` channels: the files the program's outputs write. */
-export function createOutputHandlers(
-  recordings: RecordingSink,
-  exports: ExportSink,
-  abilities: HostAbilities,
-): InvokeHandlersOf<'recording' | 'export'> {
+export function createOutputHandlers(options: {
+  recordings: RecordingSink;
+  exports: ExportSink;
+  destinations: OutputDestinations;
+  abilities: HostAbilities;
+}): InvokeHandlersOf<'recording' | 'export'> {
+  const { recordings, exports, destinations, abilities } = options;
   return {
-    'recording:start': (request) => recordings.start(request),
+    'recording:start': ({ destinationId, ...request }) => {
+      const target = targetFor(destinations, { destinationId });
+      if (!target.ok) return Promise.resolve(target);
+      return recordings.start({ ...request, ...target.value });
+    },
     'recording:append': ({ recordingId, chunk }) => recordings.append(recordingId, chunk),
     'recording:finish': ({ recordingId, captionsVtt }) =>
       recordings.finish(recordingId, captionsVtt),
-    'recording:choose-folder': () => chooseFolderWith(abilities, 'Choose the recording folder'),
-    'export:start': (request) => exports.start(request),
+    'recording:choose-folder': async () => {
+      // The folder is chosen in main's own dialog and kept in main: the page only sees its name.
+      if (!abilities.chooseFolder) return notAvailable(abilities.host, 'A folder picker');
+      const dir = await abilities.chooseFolder('Choose the recording folder');
+      if (dir === null) return ok({ dir: null });
+      const chosen = await destinations.setFolder(dir);
+      if (!chosen.ok) return chosen;
+      await exports.cleanStaleParts(chosen.value);
+      return ok({ dir: chosen.value });
+    },
+    'export:start': ({ destinationId, ...request }) => {
+      const target = targetFor(destinations, { destinationId });
+      if (!target.ok) return Promise.resolve(target);
+      return exports.start({ ...request, ...target.value });
+    },
     'export:write': async ({ exportId, position, chunk }) => {
       const written = await exports.write(exportId, position, chunk);
       return written.ok ? ok({ bytesWritten: written.value }) : written;

@@ -22,7 +22,8 @@ function fail(message: string): void {
 export async function startRenderJob(
   program: Program,
   lessonDir: string,
-  outPath: string,
+  /** The command line's --out, as main's opaque id for it. */
+  destinationId: string,
   live: { room: string | null } | null = null,
   realtime = false,
   preRoll = true,
@@ -63,7 +64,7 @@ export async function startRenderJob(
     });
   });
   if (!realtime && !live) {
-    await exportJob(program, outPath, unsubscribe);
+    await exportJob(program, destinationId, unsubscribe);
     return;
   }
   if (live) {
@@ -82,13 +83,13 @@ export async function startRenderJob(
     // As a presenter who opens the lesson and waits a moment: the first slide's avatar video is
     // in hand and the file open before Play, so the recording starts clean and at once.
     await engine.whenPreRolled();
-    if (!(await recording.arm({ outPath }))) {
+    if (!(await recording.arm({ destinationId }))) {
       unsubscribe();
       fail(errors[0] ?? 'the recording did not start');
       return;
     }
   }
-  const started = await recording.record({ outPath });
+  const started = await recording.record({ destinationId });
   if (!started) {
     unsubscribe();
     fail(errors[0] ?? 'the recording did not start');
@@ -111,7 +112,7 @@ export async function startRenderJob(
 /** The frame-stepped export: the same job, as fast as the machine allows. */
 async function exportJob(
   program: Program,
-  outPath: string,
+  destinationId: string,
   unsubscribe: () => void,
 ): Promise<void> {
   const report = () => {
@@ -128,7 +129,7 @@ async function exportJob(
     });
   };
   const timer = window.setInterval(report, 500);
-  const result = await program.exporter.exportVideo({ outPath });
+  const result = await program.exporter.exportVideo({ destinationId });
   window.clearInterval(timer);
   unsubscribe();
   if (!result.ok) {

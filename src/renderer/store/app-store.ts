@@ -118,37 +118,14 @@ export const initialPlayback: ProgramSnapshot = {
   editPending: false,
 };
 
-/** The recording folder is remembered between runs, like any editor's last-used folder. */
-const recordingDirKey = 'rapido.recordingDir';
-
-/** Absent where the store runs outside a browser (unit tests under Node). */
-function storage(): Storage | null {
-  return typeof localStorage === 'undefined' ? null : localStorage;
-}
-
-function rememberedRecordingDir(): string | null {
-  try {
-    return storage()?.getItem(recordingDirKey) ?? null;
-  } catch {
-    return null;
-  }
-}
-
-function rememberRecordingDir(dir: string): void {
-  try {
-    storage()?.setItem(recordingDirKey, dir);
-  } catch {
-    // Storage can be unavailable (private mode); the folder then lasts for this run only.
-  }
-}
-
 const createLessonSlice: StateCreator<AppStore, [], [], LessonSlice> = (set) => ({
   launch: null,
   lessonDir: null,
   lesson: null,
   loadingLesson: false,
   setLaunch: (launch) =>
-    set({ launch, recordingDir: rememberedRecordingDir() ?? launch.defaultRecordingDir }),
+    // The recordings folder is main's (remembered there): the page shows it, never sets a path.
+    set({ launch, recordingDir: launch.defaultRecordingDir }),
   // Opening a lesson starts a new history: undo never reaches into another lesson.
   setLesson: (lessonDir, lesson) =>
     set({
@@ -173,10 +150,7 @@ const createPlaybackSlice: StateCreator<AppStore, [], [], PlaybackSlice> = (set)
 const createRecordingSlice: StateCreator<AppStore, [], [], RecordingSlice> = (set) => ({
   recordingDir: '',
   lastSaved: null,
-  setRecordingDir: (recordingDir) => {
-    rememberRecordingDir(recordingDir);
-    set({ recordingDir });
-  },
+  setRecordingDir: (recordingDir) => set({ recordingDir }),
   setLastSaved: (lastSaved) => set({ lastSaved }),
 });
 

@@ -68,10 +68,10 @@ export const launchSchema = z.object({
   mode: z.enum(['interactive', 'render']),
   /** Lesson to open on start (the sample lesson unless the user asked for another). */
   lessonDir: z.string().nullable(),
-  /** For mode 'render': where the recording goes and whether to start at once. */
+  /** For mode 'render': where the recording goes (the command line's --out, registered in main). */
   render: z
     .object({
-      outPath: z.string(),
+      destinationId: z.string(),
       /** Also publish live to LiveKit (render --live); room null: the lesson id. */
       live: z.object({ room: z.string().nullable() }).nullable(),
       /** true: record in real time (MediaRecorder); false: frame-stepped export. */
@@ -88,13 +88,28 @@ export const launchSchema = z.object({
 });
 export type LaunchInfo = z.infer<typeof launchSchema>;
 
-export const recordingStartSchema = z.object({
-  lessonId: z.string(),
-  /** Either a directory (a file name is chosen) or an exact output path. */
-  directory: z.string().min(1).optional(),
-  outPath: z.string().min(1).optional(),
-  mimeType: z.string(),
-});
+/**
+ * Output requests name no path: main writes into the recordings folder under a name it makes,
+ * or to the path behind `destinationId`, an opaque single-use id main handed out (the CLI's
+ * `--out`). Any other key (an `outPath`, a `directory`) is refused, not ignored.
+ */
+const outputRequestError = {
+  error: (issue: { code?: string }) =>
+    issue.code === 'unrecognized_keys'
+      ? 'The page may not name an output path: the app picks where recordings and exports go'
+      : undefined,
+};
+
+export const recordingStartSchema = z.strictObject(
+  {
+    lessonId: z.string(),
+    /** For the file name main makes (date and title); never a path. */
+    lessonTitle: z.string().max(500).optional(),
+    destinationId: z.string().max(200).optional(),
+    mimeType: z.string(),
+  },
+  outputRequestError,
+);
 
 export const recordingInfoSchema = z.object({
   recordingId: z.string(),
@@ -105,12 +120,14 @@ export const recordingInfoSchema = z.object({
 });
 export type RecordingInfo = z.infer<typeof recordingInfoSchema>;
 
-export const exportStartSchema = z.object({
-  lessonId: z.string(),
-  /** Either a directory (a file name is chosen) or an exact output path (replaced on success). */
-  directory: z.string().min(1).optional(),
-  outPath: z.string().min(1).optional(),
-});
+export const exportStartSchema = z.strictObject(
+  {
+    lessonId: z.string(),
+    lessonTitle: z.string().max(500).optional(),
+    destinationId: z.string().max(200).optional(),
+  },
+  outputRequestError,
+);
 
 export const exportChapterSchema = z.object({
   startMs: z.number().nonnegative(),

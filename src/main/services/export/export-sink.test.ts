@@ -1,11 +1,11 @@
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { createMemoryLogger } from '../logging/logger.ts';
-import { createExportSink, partPathFor } from './export-sink.ts';
+import { createExportSink, partPathFor, processAlive } from './export-sink.ts';
 
 const run = promisify(execFile);
 const ffmpegMissing = spawnSync('ffmpeg', ['-version'], { stdio: 'ignore' }).status !== 0;
@@ -40,7 +40,7 @@ describe.skipIf(ffmpegMissing)('export sink', () => {
     const half = Math.floor(mp4.length / 2);
     expect((await sink.write(exportId, half, mp4.subarray(half))).ok).toBe(true);
     expect((await sink.write(exportId, 0, mp4.subarray(0, half))).ok).toBe(true);
-    expect(await readdir(dir)).toEqual(['.talk.mp4.part']);
+    expect(await readdir(dir)).toEqual([`.talk.mp4.${process.pid}.part`]);
 
     const finished = await sink.finish(exportId, {
       chapters: [
@@ -90,6 +90,56 @@ describe.skipIf(ffmpegMissing)('export sink', () => {
     });
     expect(finished).toMatchObject({ ok: false, error: { code: 'export-failed' } });
     expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('part files of killed exports are removed at start; a running export’s part file stays', async () => {
+    // Another process exports into the folder, as `rapido render` would: it starts, writes,
+    // says so, and waits (running) until it is SIGKILLed (no cleanup runs).
+    const sinkModule = resolve(import.meta.dirname, 'export-sink.ts');
+    const loggerModule = resolve(import.meta.dirname, '../logging/logger.ts');
+    const script = `
+      const { createExportSink } = await import(${JSON.stringify(sinkModule)});
+      const { createMemoryLogger } = await import(${JSON.stringify(loggerModule)});
+      const sink = createExportSink(createMemoryLogger());
+      const started = await sink.start({ lessonId: 'other', directory: ${JSON.stringify(dir)} });
+      await sink.write(started.value.exportId, 0, new Uint8Array(1000));
+      process.stdout.write(String(process.pid));
+      setInterval(() => undefined, 1000);
+    `;
+    const tsx = resolve(import.meta.dirname, '../../../../node_modules/.bin/tsx');
+    const other = spawn(tsx, ['--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const exited = new Promise<void>((done) => other.on('close', () => done()));
+    let writerPid = 0;
+    onTestFinished(() => {
+      // A failed assertion must not leave the writer running.
+      if (writerPid > 0 && processAlive(writerPid)) process.kill(writerPid, 'SIGKILL');
+      other.kill('SIGKILL');
+    });
+    // tsx runs the script in a child of its own: the writer's id is the one it prints.
+    writerPid = await new Promise<number>((done) =>
+      other.stdout.once('data', (text: Buffer) => done(Number(text.toString()))),
+    );
+    const sink = createExportSink(createMemoryLogger());
+    const foreignPart = `.${(await readdir(dir))[0]?.slice(1)}`;
+    expect(foreignPart).toMatch(new RegExp(`\\.${writerPid}\\.part$`));
+
+    // While that export runs, neither a start nor an export into the folder touches its file.
+    const mine = await sink.start({ lessonId: 'mine', directory: dir });
+    if (!mine.ok) throw new Error(mine.error.message);
+    expect(await sink.cleanStaleParts(dir)).toEqual([]);
+    expect((await readdir(dir)).sort()).toEqual(
+      [foreignPart, partPathFor(mine.value.path).slice(dir.length + 1)].sort(),
+    );
+
+    process.kill(writerPid, 'SIGKILL');
+    await exited;
+    // Its part file outlived it; the next start removes it, and only it (mine is running).
+    expect(await readdir(dir)).toContain(foreignPart);
+    expect(await sink.cleanStaleParts(dir)).toEqual([join(dir, foreignPart)]);
+    expect(await readdir(dir)).toEqual([partPathFor(mine.value.path).slice(dir.length + 1)]);
+    await sink.cancel(mine.value.exportId);
   });
 
   it('refuses a relative folder and an unwritable place, naming it', async () => {

@@ -1,10 +1,20 @@
-import { mkdir, open, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
+import {
+  link,
+  mkdir,
+  open,
+  readdir,
+  rename,
+  rm,
+  stat,
+  writeFile,
+  type FileHandle,
+} from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { ExportInfo } from '../../../shared/ipc/contract.ts';
 import { err, errorMessage, ok, type Result } from '../../../shared/result.ts';
 import type { Logger } from '../logging/logger.ts';
-import { captionsPathFor, uniqueRecordingPath } from '../recording/recording-sink.ts';
+import { captionsPathFor, recordingFileName } from '../recording/recording-sink.ts';
 import { addMp4Chapters, chaptersWebVtt, type Mp4Chapter } from './mp4-chapters.ts';
 
 /**
@@ -15,8 +25,10 @@ import { addMp4Chapters, chaptersWebVtt, type Mp4Chapter } from './mp4-chapters.
  * second is unrepeatable, an export can simply be run again, from cache).
  */
 export interface ExportSink {
+  /** `outPath` and `directory` come from main only, never from the page (output-handlers.ts). */
   start(request: {
     lessonId: string;
+    lessonTitle?: string | undefined;
     directory?: string | undefined;
     outPath?: string | undefined;
   }): Promise<Result<ExportInfo>>;
@@ -28,12 +40,19 @@ export interface ExportSink {
   cancel(exportId: string): Promise<void>;
   /** App quit: every unfinished export is cancelled (its part file deleted). */
   cancelAll(): Promise<void>;
+  /**
+   * Deletes the part files in `directory` left by exports whose process died (a SIGKILL or power
+   * cut skips the cleanup); those of a running export, in this process or another, stay.
+   */
+  cleanStaleParts(directory: string): Promise<string[]>;
 }
 
 interface ActiveExport {
   info: ExportInfo;
   lessonId: string;
   partPath: string;
+  /** Whether the finished file may replace one already there (only a registered path). */
+  replace: boolean;
   file: FileHandle;
   /** Writes run strictly in arrival order. */
   queue: Promise<unknown>;
@@ -41,9 +60,36 @@ interface ActiveExport {
   startedAtMs: number;
 }
 
-/** `talk.mp4` → `.talk.mp4.part`, beside it: same filesystem, so the final rename is atomic. */
-export function partPathFor(path: string): string {
-  return join(dirname(path), `.${basename(path)}.part`);
+/**
+ * `talk.mp4` → `.talk.mp4.<pid>.part`, beside it: same filesystem, so the final rename is atomic,
+ * and the writer's process id tells a stale part file (its process is gone) from a running one.
+ */
+export function partPathFor(path: string, pid: number = process.pid): string {
+  return join(dirname(path), `.${basename(path)}.${pid}.part`);
+}
+
+const partFilePattern = /^\..+\.(\d+)\.part$/;
+
+/** Whether a process with this id runs (one of another user's counts: EPERM). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** A name in `directory` for the lesson and the time that is not taken (nor its part file). */
+async function unusedExportPath(directory: string, name: string, date: Date): Promise<string> {
+  const base = recordingFileName(name, date, 'mp4');
+  for (let attempt = 0; ; attempt += 1) {
+    const candidate = join(
+      directory,
+      attempt === 0 ? base : base.replace('.mp4', `_${attempt + 1}.mp4`),
+    );
+    if ((await stat(candidate).catch(() => null)) === null) return candidate;
+  }
 }
 
 /** `talk.mp4` → `talk.chapters.vtt` (WebVTT chapters, for a web player's chapter menu). */
@@ -65,18 +111,23 @@ export function createExportSink(logger: Logger, now: () => Date = () => new Dat
   return {
     async start(request) {
       let path: string;
+      // A registered path (the CLI's --out) is replaced on success; a generated name never is.
+      const replace = request.outPath !== undefined;
       if (request.outPath !== undefined) {
         path = resolve(request.outPath);
       } else if (request.directory !== undefined && isAbsolute(request.directory)) {
-        path = await uniqueRecordingPath(request.directory, request.lessonId, 'mp4', now());
+        await mkdir(request.directory, { recursive: true }).catch(() => undefined);
+        const name = request.lessonTitle ?? request.lessonId;
+        path = await unusedExportPath(request.directory, name, now());
       } else {
         return err('invalid-request', 'Choose an export folder (an absolute path) first.');
       }
+      await this.cleanStaleParts(dirname(path));
       const partPath = partPathFor(path);
       let file: FileHandle;
       try {
         await mkdir(dirname(path), { recursive: true });
-        file = await open(partPath, 'w');
+        file = await open(partPath, 'wx');
       } catch (error) {
         const reason = errorMessage(error);
         return err('export-failed', `Cannot write the export to ${path}`, {
@@ -95,6 +146,7 @@ export function createExportSink(logger: Logger, now: () => Date = () => new Dat
         info,
         lessonId: request.lessonId,
         partPath,
+        replace,
         file,
         queue: Promise.resolve(),
         failed: null,
@@ -160,7 +212,12 @@ export function createExportSink(logger: Logger, now: () => Date = () => new Dat
         return chaptered;
       }
       try {
-        await rename(job.partPath, job.info.path);
+        if (job.replace) await rename(job.partPath, job.info.path);
+        else {
+          // link fails where a file appeared meanwhile: a generated name never overwrites.
+          await link(job.partPath, job.info.path);
+          await rm(job.partPath, { force: true });
+        }
       } catch (error) {
         await discard(job);
         return err('export-failed', `Cannot move the export into place at ${job.info.path}`, {
@@ -215,6 +272,28 @@ export function createExportSink(logger: Logger, now: () => Date = () => new Dat
 
     async cancelAll() {
       for (const id of [...active.keys()]) await this.cancel(id);
+    },
+
+    async cleanStaleParts(directory) {
+      const names = await readdir(directory).catch(() => [] as string[]);
+      const running = new Set([...active.values()].map((job) => basename(job.partPath)));
+      const removed: string[] = [];
+      for (const name of names) {
+        const pid = Number(partFilePattern.exec(name)?.[1] ?? Number.NaN);
+        if (!Number.isInteger(pid) || running.has(name)) continue;
+        // This process's own id on a file it is not writing: left by an earlier process.
+        if (pid !== process.pid && processAlive(pid)) continue;
+        const path = join(directory, name);
+        await rm(path, { force: true });
+        removed.push(path);
+      }
+      if (removed.length > 0) {
+        logger.info(`removed ${removed.length} part file(s) of exports that died`, {
+          event_type: 'export_stale_parts_removed',
+          paths: removed,
+        });
+      }
+      return removed;
     },
   };
 }

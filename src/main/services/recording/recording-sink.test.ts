@@ -1,7 +1,7 @@
-import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, open, readFile, readdir, writeFile, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { createMemoryLogger } from '../logging/logger.ts';
 import { createRecordingSink, recordingFileName } from './recording-sink.ts';
 
@@ -44,6 +44,33 @@ describe('recording sink', () => {
       'l_2026-01-02_03-04-05.mp4',
       'l_2026-01-02_03-04-05_2.mp4',
     ]);
+  });
+
+  it('puts each chunk on disk (fdatasync) before its append answers', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rapido-rec-'));
+    const sink = createRecordingSink(createMemoryLogger());
+    const started = await sink.start({ lessonId: 'l', directory: dir, mimeType: 'video/mp4' });
+    if (!started.ok) throw new Error(started.error.message);
+    // Every FileHandle shares one prototype: watch its syncs for the length of this test.
+    const probe = await open(join(dir, 'probe'), 'w');
+    const synced: number[] = [];
+    const prototype = Object.getPrototypeOf(probe) as FileHandle;
+    const realSync: (this: FileHandle) => Promise<void> = Reflect.get(prototype, 'datasync');
+    const datasync = vi.spyOn(prototype, 'datasync').mockImplementation(async function (
+      this: FileHandle,
+    ) {
+      synced.push((await this.stat()).size);
+      await realSync.call(this);
+    });
+    onTestFinished(() => datasync.mockRestore());
+    await probe.close();
+    for (let i = 1; i <= 3; i += 1) {
+      await sink.append(started.value.recordingId, new Uint8Array(100));
+      // Synced once per chunk, with that chunk already in the file.
+      expect(synced).toHaveLength(i);
+      expect(synced.at(-1)).toBe(100 * i);
+    }
+    await sink.finish(started.value.recordingId);
   });
 
   it('gives actionable errors for bad folders and unknown recordings', async () => {

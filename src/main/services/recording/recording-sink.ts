@@ -1,4 +1,4 @@
-import { open, mkdir, stat, writeFile, type FileHandle } from 'node:fs/promises';
+import { open, mkdir, writeFile, type FileHandle } from 'node:fs/promises';
 import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { err, ok, type Result } from '../../../shared/result.ts';
@@ -32,8 +32,13 @@ export function captionsPathFor(recordingPath: string): string {
 }
 
 export interface RecordingSink {
+  /**
+   * `outPath` and `directory` come from main only (a registered destination, the recordings
+   * folder); the page's request never carries a path (see output-handlers.ts).
+   */
   start(request: {
     lessonId: string;
+    lessonTitle?: string | undefined;
     directory?: string | undefined;
     outPath?: string | undefined;
     mimeType: string;
@@ -53,32 +58,41 @@ export function extensionForMimeType(mimeType: string): string {
   return 'bin';
 }
 
-/** `lesson_001_2026-11-24_14-03-05.mp4`: sortable, and safe on every filesystem. */
-export function recordingFileName(lessonId: string, date: Date, extension: string): string {
+/**
+ * `Plants_and_light_2026-11-24_14-03-05.mp4` from the lesson's title (or id) and the time:
+ * sortable, safe on every filesystem, and never a path (no separator or dot survives).
+ */
+export function recordingFileName(name: string, date: Date, extension: string): string {
   const stamp = date.toISOString().slice(0, 19).replace('T', '_').replaceAll(':', '-');
-  const safeId = lessonId.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 80);
-  return `${safeId}_${stamp}.${extension}`;
+  const safeName = name.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 80);
+  return `${safeName}_${stamp}.${extension}`;
 }
 
-/** A new file in `directory` named for the lesson and the time, never one that exists. */
-export async function uniqueRecordingPath(
+/**
+ * Creates a new file in `directory` named for the lesson and the time, never one that exists:
+ * 'wx' makes the existence check and the creation one step, so two starts in the same second
+ * (or a file appearing meanwhile) cannot overwrite each other.
+ */
+export async function createUniqueFile(
   directory: string,
-  lessonId: string,
+  name: string,
   extension: string,
   date: Date,
-): Promise<string> {
-  const base = recordingFileName(lessonId, date, extension);
+): Promise<{ path: string; file: FileHandle }> {
+  await mkdir(directory, { recursive: true });
+  const base = recordingFileName(name, date, extension);
   for (let attempt = 0; attempt < 100; attempt += 1) {
-    const name =
+    const fileName =
       attempt === 0 ? base : base.replace(`.${extension}`, `_${attempt + 1}.${extension}`);
-    const candidate = join(directory, name);
+    const path = join(directory, fileName);
     try {
-      await stat(candidate);
-    } catch {
-      return candidate;
+      return { path, file: await open(path, 'wx') };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
   }
-  return join(directory, `${randomUUID()}.${extension}`);
+  const path = join(directory, `${randomUUID()}.${extension}`);
+  return { path, file: await open(path, 'wx') };
 }
 
 export function createRecordingSink(
@@ -87,14 +101,26 @@ export function createRecordingSink(
 ): RecordingSink {
   const active = new Map<string, ActiveRecording>();
 
-  async function openTarget(path: string): Promise<Result<FileHandle>> {
+  async function openTarget(
+    request: Parameters<RecordingSink['start']>[0],
+    extension: string,
+  ): Promise<Result<{ path: string; file: FileHandle }>> {
+    const target = request.outPath ?? request.directory ?? '';
     try {
-      await mkdir(dirname(path), { recursive: true });
-      // 'w' for an explicit path (the CLI's --out replaces it), never for generated names.
-      return ok(await open(path, 'w'));
+      if (request.outPath !== undefined) {
+        // A registered path (the CLI's --out) is replaced, as the user asked on the command line.
+        const path = resolve(request.outPath);
+        await mkdir(dirname(path), { recursive: true });
+        return ok({ path, file: await open(path, 'w') });
+      }
+      if (request.directory === undefined || !isAbsolute(request.directory)) {
+        return err('invalid-request', 'Choose a recording folder (an absolute path) first.');
+      }
+      const name = request.lessonTitle ?? request.lessonId;
+      return ok(await createUniqueFile(request.directory, name, extension, now()));
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      return err('recording-failed', `Cannot write the recording to ${path}`, {
+      return err('recording-failed', `Cannot write the recording to ${target}`, {
         hint: `Check that the folder exists and is writable (${reason}).`,
       });
     }
@@ -102,23 +128,15 @@ export function createRecordingSink(
 
   return {
     async start(request) {
-      const extension = extensionForMimeType(request.mimeType);
-      let path: string;
-      if (request.outPath !== undefined) {
-        path = resolve(request.outPath);
-      } else if (request.directory !== undefined && isAbsolute(request.directory)) {
-        path = await uniqueRecordingPath(request.directory, request.lessonId, extension, now());
-      } else {
-        return err('invalid-request', 'Choose a recording folder (an absolute path) first.');
-      }
-      const opened = await openTarget(path);
+      const opened = await openTarget(request, extensionForMimeType(request.mimeType));
       if (!opened.ok) return opened;
+      const { path } = opened.value;
       const recordingId = randomUUID();
       const info = { recordingId, path, bytesWritten: 0 };
       active.set(recordingId, {
         info,
         lessonId: request.lessonId,
-        file: opened.value,
+        file: opened.value.file,
         queue: Promise.resolve(),
         failed: null,
         startedAt: Date.now(),
@@ -139,6 +157,8 @@ export function createRecordingSink(
         if (recording.failed !== null) return;
         try {
           await recording.file.write(chunk, 0, chunk.byteLength, recording.info.bytesWritten);
+          // On disk, not only in the page cache: a power cut or kernel crash keeps it too.
+          await recording.file.datasync();
           recording.info.bytesWritten += chunk.byteLength;
         } catch (error) {
           recording.failed = error instanceof Error ? error.message : String(error);

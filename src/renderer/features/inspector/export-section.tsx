@@ -20,7 +20,6 @@ const phaseLabels = {
 export function ExportSection() {
   const { exporter } = useProgram();
   const launch = useAppStore((s) => s.launch);
-  const recordingDir = useAppStore((s) => s.recordingDir);
   const lessonDir = useAppStore((s) => s.lessonDir);
   const playback = useAppStore((s) => s.playback);
   const pushError = useAppStore((s) => s.pushError);
@@ -31,7 +30,7 @@ export function ExportSection() {
 
   async function start() {
     setDone(null);
-    const result = await exporter.exportVideo({ directory: recordingDir });
+    const result = await exporter.exportVideo();
     if (result.ok) setDone(result.value);
     else if (result.error.code === 'cancelled') pushInfo(result.error.message);
     else pushError(result.error);

@@ -2,6 +2,7 @@ import { rapido } from '../../bridge/rapido.ts';
 import { useAppStore } from '../../store/app-store.ts';
 import { formatBytes } from '../../../shared/format-units.ts';
 import { ExportSection } from './export-section.tsx';
+import { folderTitle } from './recording-folder.ts';
 
 export function RecordingPanel() {
   const launch = useAppStore((s) => s.launch);
@@ -26,8 +27,8 @@ export function RecordingPanel() {
         <div className="field-row">
           <input
             value={recordingDir}
-            onChange={(e) => setRecordingDir(e.target.value)}
-            disabled={active}
+            readOnly
+            title={folderTitle(launch?.canPickFolders ?? false)}
             spellCheck={false}
             aria-label="Recording folder"
           />

@@ -197,7 +197,7 @@ describe('keyboard shortcuts', () => {
   it('R records into the recording folder and stops a recording', () => {
     const idle = setup();
     handleShortcut(key('r'), body, idle.context);
-    expect(idle.calls).toEqual([['record', { directory: '/videos' }]]);
+    expect(idle.calls).toEqual([['record', undefined]]);
     const recording = setup({ recorderState: 'recording' });
     handleShortcut(key('R', { shiftKey: true }), body, recording.context);
     expect(recording.calls).toEqual([['stopRecording']]);

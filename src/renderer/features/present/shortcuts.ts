@@ -243,7 +243,7 @@ export const shortcuts: readonly Shortcut[] = [
     run: (context) => {
       if (context.playback.recorderState === 'idle') {
         if (context.recordingDir.length === 0) return false;
-        void context.recording.record({ directory: context.recordingDir });
+        void context.recording.record();
       } else {
         void context.recording.stop();
       }

@@ -63,7 +63,7 @@ export function TransportBar() {
           type="button"
           className="record"
           disabled={disabled || recordingDir.length === 0}
-          onClick={() => void recordingOutput.record({ directory: recordingDir })}
+          onClick={() => void recordingOutput.record()}
           title="Record the presentation to a video file (R)"
         >
           ● Record

@@ -1,6 +1,7 @@
 import { useId } from 'react';
 import { rapido } from '../../bridge/rapido.ts';
 import { useAppStore, type AppStore } from '../../store/app-store.ts';
+import { folderTitle } from '../inspector/recording-folder.ts';
 
 /** The folder recordings and exports go to (remembered between runs by the store). */
 
@@ -31,9 +32,8 @@ export function RecordingSection() {
           <input
             id={id}
             value={recordingDir}
-            onChange={(event) => setRecordingDir(event.target.value)}
-            disabled={busy}
-            title={busyTitle}
+            readOnly
+            title={busyTitle ?? folderTitle(canPickFolders)}
             spellCheck={false}
           />
           {canPickFolders ? (
@@ -45,8 +45,8 @@ export function RecordingSection() {
       </div>
       <p className="hint">
         Recordings and exports are written here as{' '}
-        <code>&lt;lesson id&gt;_&lt;date&gt;_&lt;time&gt;.mp4</code>, with their captions beside
-        them.
+        <code>&lt;lesson title&gt;_&lt;date&gt;_&lt;time&gt;.mp4</code> (never replacing a file),
+        with their captions beside them.
       </p>
     </div>
   );

@@ -1,5 +1,6 @@
 import type { RapidoApi } from '../../../shared/ipc/rapido-api.ts';
 import { err, type Result } from '../../../shared/result.ts';
+import type { OutputTarget } from '../output-target.ts';
 import type { ProgramEngine } from '../../engine/program-engine.ts';
 import { outputLog, type OutputLog } from '../output-log.ts';
 import {
@@ -37,10 +38,7 @@ export class ExportOutput {
     return this.run ? { ...this.run.progress } : null;
   }
 
-  async exportVideo(target: {
-    outPath?: string;
-    directory?: string;
-  }): Promise<Result<ExportResult>> {
+  async exportVideo(target: OutputTarget = {}): Promise<Result<ExportResult>> {
     if (!this.engine.currentLesson)
       return err('invalid-request', 'Open a lesson before exporting.');
     if (this.run) return err('invalid-request', 'An export is already running.');

@@ -26,6 +26,7 @@ import {
   type Chapter,
 } from './export-timeline.ts';
 import { ProgramAudioTrack, slideSamplesAt } from './slide-audio.ts';
+import type { OutputTarget } from '../output-target.ts';
 
 /**
  * The frame-stepped exporter: walks the lesson in program time, draws every frame exactly once
@@ -95,7 +96,8 @@ export interface ExportRequest {
   /** Where prepared slides come from (the preparer, or the avatar-aware wrapper over it). */
   slides: PlayerSlides;
   stage: ExportStage;
-  target: { outPath?: string; directory?: string };
+  /** Where main writes it: an id it handed out, or (none) its recordings folder. */
+  target: OutputTarget;
   signal: AbortSignal;
   onProgress(progress: ExportProgress): void;
   /** Told when the encoders are set up, before the first frame (for logs). */

@@ -22,8 +22,8 @@ import { h264LevelFor, videoBitrateFor } from '../video-codec.ts';
 export interface ExportWriterOptions {
   lessonId: string;
   title: string;
-  outPath?: string;
-  directory?: string;
+  /** An id main handed out (the CLI's --out); without one, main's recordings folder. */
+  destinationId?: string;
   width: number;
   height: number;
   fps: number;
@@ -165,8 +165,8 @@ export class Mp4ExportWriter {
 
     const started = await api.export.start({
       lessonId: options.lessonId,
-      ...(options.outPath === undefined ? {} : { outPath: options.outPath }),
-      ...(options.directory === undefined ? {} : { directory: options.directory }),
+      lessonTitle: options.title,
+      ...(options.destinationId === undefined ? {} : { destinationId: options.destinationId }),
     });
     if (!started.ok) return started;
     const exportId = started.value.exportId;

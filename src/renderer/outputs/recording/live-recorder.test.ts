@@ -47,7 +47,8 @@ function api(): RapidoApi {
 const options = {
   stream: {} as MediaStream,
   lessonId: 'lesson',
-  outPath: '/tmp/r1.mp4',
+  lessonTitle: 'Lesson',
+  destinationId: 'dst_test',
   width: 640,
   height: 360,
   fps: 25,

@@ -3,18 +3,13 @@ import type { RapidoApi } from '../../../shared/ipc/rapido-api.ts';
 import type { RapidoError } from '../../../shared/result.ts';
 import type { ProgramEngine } from '../../engine/program-engine.ts';
 import { outputLog, type OutputLog } from '../output-log.ts';
+import type { OutputTarget } from '../output-target.ts';
 import { LiveRecorder, type RecorderState } from './live-recorder.ts';
 
 export interface RecordingStatus {
   recorderState: RecorderState;
   /** The file being written (its size grows as chunks land), or the last one finished. */
   recording: RecordingInfo | null;
-}
-
-/** Where a recording goes: a folder (a name is made) or the render command's file. */
-export interface RecordingTarget {
-  directory?: string;
-  outPath?: string;
 }
 
 export interface RecordingEvents {
@@ -72,7 +67,7 @@ export class RecordingOutput {
    * lesson ended), or from now when it already plays. Ends with the lesson unless stopped first.
    * After `arm`, the armed file is the one recorded.
    */
-  async record(target: RecordingTarget): Promise<boolean> {
+  async record(target: OutputTarget = {}): Promise<boolean> {
     const engine = this.engine;
     if (!engine.currentLesson || engine.isStepping) return false;
     this.stopAtEnd = true;
@@ -88,7 +83,7 @@ export class RecordingOutput {
    * Opens the file and readies the encoder before Play, so that Play starts the file at once
    * (the render command, which knows it will record, arms while the first slide pre-rolls).
    */
-  async arm(target: RecordingTarget): Promise<boolean> {
+  async arm(target: OutputTarget): Promise<boolean> {
     const engine = this.engine;
     if (!engine.currentLesson || engine.isStepping || this.recorder.state !== 'idle') return false;
     return this.armRecorder(target);
@@ -106,7 +101,7 @@ export class RecordingOutput {
     await this.stop();
   }
 
-  private async startRecorder(target: RecordingTarget): Promise<boolean> {
+  private async startRecorder(target: OutputTarget): Promise<boolean> {
     if (!this.recorder.isArmed && !(await this.armRecorder(target))) return false;
     this.recorder.go();
     // The WebVTT file's zero is the audio clock when the recorder started.
@@ -115,13 +110,14 @@ export class RecordingOutput {
     return true;
   }
 
-  private async armRecorder(target: RecordingTarget): Promise<boolean> {
+  private async armRecorder(target: OutputTarget): Promise<boolean> {
     const lesson = this.engine.currentLesson;
     if (!lesson) return false;
     this.releaseLesson = this.engine.holdLesson();
     const armed = await this.recorder.arm({
       stream: this.engine.programStream(),
       lessonId: lesson.id,
+      lessonTitle: lesson.title,
       width: lesson.output.width,
       height: lesson.output.height,
       fps: lesson.output.fps,
