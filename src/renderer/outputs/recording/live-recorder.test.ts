@@ -65,7 +65,7 @@ describe('LiveRecorder arm and go', () => {
     const recorder = new LiveRecorder(api(), () => undefined);
     const armed = await recorder.arm(options);
     expect(armed.ok).toBe(true);
-    expect(calls).toEqual(['main:start', 'start(1000)', 'pause']);
+    expect(calls).toEqual(['main:start', 'start(250)', 'pause']);
     expect(recorder.state).toBe('starting');
     expect(recorder.isArmed).toBe(true);
     expect(recorder.go()).toBe(true);
@@ -86,7 +86,7 @@ describe('LiveRecorder arm and go', () => {
     const recorder = new LiveRecorder(api(), () => undefined);
     const started = await recorder.start(options);
     expect(started.ok).toBe(true);
-    expect(calls).toEqual(['main:start', 'start(1000)', 'pause', 'resume']);
+    expect(calls).toEqual(['main:start', 'start(250)', 'pause', 'resume']);
     expect(recorder.state).toBe('recording');
   });
 
