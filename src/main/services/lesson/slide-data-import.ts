@@ -11,7 +11,7 @@ import type { Logger } from '../logging/logger.ts';
 import { fsErrorCode } from '../platform/atomic-write.ts';
 import { slideIdsFor, slugify, titleFromFolderName } from './import-image-folder.ts';
 import type { LessonImage } from './lesson-assets.ts';
-import { inspectLessonImage } from './lesson-assets.ts';
+import { inspectLessonImage, isInsideDirectory } from './lesson-assets.ts';
 import { alreadyHoldsLessonMessage, numberedName } from './lesson-save.ts';
 import type { LoadedLesson } from './lesson-store.ts';
 import { lessonFileName, loadLesson, saveLesson, validateLesson } from './lesson-store.ts';
@@ -349,16 +349,30 @@ async function locateImage(
   }
   // Paths written on Windows name their last part after a backslash.
   const name = path.split(/[/\\]/).pop() ?? path;
-  const candidates = [
-    ...(isAbsolute(path)
-      ? [path]
-      : searchDirs.map((dir) => join(dir, ...path.split(/[/\\]/).filter(Boolean)))),
-    ...searchDirs.map((dir) => join(dir, name)),
-  ];
+  const named = isAbsolute(path)
+    ? [path]
+    : searchDirs.map((dir) => join(dir, ...path.split(/[/\\]/).filter(Boolean)));
+  // Only places inside the named folders are even looked at: a path to elsewhere (absolute,
+  // file://, ../) is looked up by its file name inside them, as for data from another machine.
+  const inside = named.filter((candidate) => insideAny(searchDirs, resolve(candidate)));
+  const candidates = [...inside, ...searchDirs.map((dir) => join(dir, name))];
   for (const candidate of candidates) {
     if (await isFile(candidate)) return { file: candidate };
   }
+  if (inside.length < named.length) {
+    return {
+      problem: `image not found: ${reference.value} lies outside ${where}, and no image named ${name} is inside: ${outsideRule}`,
+    };
+  }
   return { problem: `image not found: ${reference.value} (looked in ${where})` };
+}
+
+/** Why an image elsewhere is not taken; the same words for every way of pointing out. */
+const outsideRule =
+  'slide images are taken only from the folders named for the import (absolute paths, file:// URLs, "../" and links that lead out of them are not followed)';
+
+function insideAny(dirs: readonly string[], candidate: string): boolean {
+  return dirs.some((dir) => isInsideDirectory(dir, candidate));
 }
 
 function formatProblems(document: JsonDocument, problems: readonly Problem[]): string[] {
@@ -437,6 +451,7 @@ export async function importSlideData(
           jsonDir,
           ...(options.slideFramesPath === undefined ? [] : [resolve(options.slideFramesPath)]),
         ];
+  const realSearchDirs = await Promise.all(searchDirs.map((dir) => realpath(dir).catch(() => dir)));
   const list = createFolderLister();
   const images: (LessonImage | null)[] = [];
   for (const slide of parsed.slides) {
@@ -451,6 +466,15 @@ export async function importSlideData(
       real = await realpath(located.file);
     } catch {
       problems.push({ path: slide.image.path, message: `image not found: ${located.file}` });
+      images.push(null);
+      continue;
+    }
+    // A link inside a named folder may lead anywhere; the file it reaches must be inside too.
+    if (!insideAny(realSearchDirs, real)) {
+      problems.push({
+        path: slide.image.path,
+        message: `${located.file} links to a file outside ${searchDirs.join(', ')}: ${outsideRule}`,
+      });
       images.push(null);
       continue;
     }
