@@ -119,7 +119,7 @@ export function createAppServices(options: AppServicesOptions): AppServices {
     logger,
   });
   const voice = createVoiceHandlers(voices, pipeline);
-  const avatar = createAvatarHandlers(syncTalk, pipeline);
+  const avatar = createAvatarHandlers(syncTalk, pipeline, grants);
   const invokeHandlers: InvokeHandlers = {
     ...app.invoke,
     ...createLessonHandlers({

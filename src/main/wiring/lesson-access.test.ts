@@ -143,6 +143,11 @@ describe('page-named folders', () => {
       }),
       await call(dispatcher, 'lesson:import-images', { imagesDir: join(root, 'private') }),
       await call(dispatcher, 'lesson:import-slide-data', { file: join(root, 'x.json') }),
+      await call(dispatcher, 'pipeline:prepare-lesson', {
+        runId: 'r',
+        lessonDir: elsewhere,
+        lesson,
+      }),
     ];
     expect(refused.map(codeOf)).toEqual(Array(refused.length).fill('path-not-chosen'));
     expect(refused[0]?.ok === false && refused[0].error.message).toBe(
