@@ -9,6 +9,8 @@ export const errorCodeSchema = z.enum([
   'lesson-invalid',
   'lesson-not-found',
   'path-outside-lesson',
+  /** A path the page named lies outside every folder the user chose through main. */
+  'path-not-chosen',
   'asset-not-found',
   'speech-failed',
   'recording-failed',

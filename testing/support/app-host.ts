@@ -55,6 +55,8 @@ export async function startTestHost(
       RAPIDO_DATA_DIR: dataDir,
       RAPIDO_LOG_DIR: logDir,
       LOG_LEVEL: 'debug',
+      // The specs type lesson and import folders they made under the temporary folder.
+      RAPIDO_FOLDERS: tmpdir(),
       ...environment,
     },
     mode: 'interactive',

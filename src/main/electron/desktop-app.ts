@@ -116,6 +116,23 @@ export function startDesktopApp(): void {
           : await dialog.showOpenDialog(options);
         return picked.canceled ? null : (picked.filePaths[0] ?? null);
       },
+      // A typed path the page names: the user says yes in a box only main can show.
+      async confirmPath(path, what) {
+        const window = BrowserWindow.getFocusedWindow();
+        const options = {
+          type: 'question' as const,
+          buttons: ['Use it', 'Cancel'],
+          defaultId: 1,
+          cancelId: 1,
+          title: 'Use this path?',
+          message: `Use ${path}?`,
+          detail: `${what} was typed in, not chosen with Choose…. Rapido reads and writes only where you allow it.`,
+        };
+        const answer = window
+          ? await dialog.showMessageBox(window, options)
+          : await dialog.showMessageBox(options);
+        return answer.response === 0;
+      },
       showFile(path) {
         shell.showItemInFolder(path);
         return Promise.resolve();

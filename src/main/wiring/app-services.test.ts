@@ -84,9 +84,10 @@ function lessonIn(title: string) {
   });
 }
 
+// Headless, started with RAPIDO_FOLDERS naming the test's folder: its paths may be typed.
 describe('lesson channels', () => {
   it('writes an asset, creates a lesson, saves it, and lists it as recent (not the sample)', async () => {
-    const dispatcher = start();
+    const dispatcher = start({ typedFolders: [root] });
     const dir = join(root, 'new lesson');
     const written = await call(dispatcher, 'lesson:write-asset', {
       dir,
@@ -123,7 +124,7 @@ describe('lesson channels', () => {
   });
 
   it('rejects bad requests at the contract and names the problem', async () => {
-    const dispatcher = start();
+    const dispatcher = start({ typedFolders: [root] });
     const traversal = await call(dispatcher, 'lesson:write-asset', {
       dir: root,
       path: '../x.png',
@@ -139,7 +140,7 @@ describe('lesson channels', () => {
   });
 
   it('imports slide data and records it', async () => {
-    const dispatcher = start();
+    const dispatcher = start({ typedFolders: [root] });
     await writeFiles(root, {
       'talk.json': JSON.stringify({
         slides: [{ slideInfo: { image: 'a.png', narrationData: 'Hi.' } }],

@@ -25,6 +25,7 @@ import {
 import { createAppHandlers, type LaunchBase } from './app-handlers.ts';
 import { createAvatarHandlers } from './avatar-handlers.ts';
 import type { AppPaths, HostAbilities } from './host-abilities.ts';
+import { createFolderGrants } from '../services/lesson/folder-grants.ts';
 import { createLessonHandlers } from './lesson-handlers.ts';
 import { createLiveHandlers } from './live-handlers.ts';
 import { createOutputHandlers } from './output-handlers.ts';
@@ -111,6 +112,12 @@ export function createAppServices(options: AppServicesOptions): AppServices {
     logger: logger.child('lesson'),
   });
 
+  // Every path the page names is checked against what the user chose through main.
+  const grants = createFolderGrants({
+    alsoGranted: async () => (await recentLessons.list()).map((entry) => entry.dir),
+    ...(abilities.confirmPath ? { confirm: abilities.confirmPath } : {}),
+  });
+
   const app = createAppHandlers({
     launch: options.launch,
     slideFramesPath: options.slideFramesPath,
@@ -121,7 +128,7 @@ export function createAppServices(options: AppServicesOptions): AppServices {
     logger,
   });
   const voice = createVoiceHandlers(voices, pipeline);
-  const avatar = createAvatarHandlers(syncTalk, pipeline);
+  const avatar = createAvatarHandlers(syncTalk, pipeline, grants);
   const invokeHandlers: InvokeHandlers = {
     ...app.invoke,
     ...createLessonHandlers({
@@ -130,6 +137,8 @@ export function createAppServices(options: AppServicesOptions): AppServices {
       abilities,
       logger,
       recentLessons,
+      grants,
+      launchLessonDir: options.launch.lessonDir,
     }),
     ...voice.invoke,
     ...avatar.invoke,

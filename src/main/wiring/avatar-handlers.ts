@@ -1,4 +1,5 @@
 import type { SyncTalkAvatarService } from '../services/avatar/synctalk-avatar-service.ts';
+import type { FolderGrants } from '../services/lesson/folder-grants.ts';
 import type { SlidePipeline } from '../services/pipeline/slide-pipeline.ts';
 import type { InvokeHandlersOf, SendHandlersOf } from './host-abilities.ts';
 
@@ -9,6 +10,7 @@ import type { InvokeHandlersOf, SendHandlersOf } from './host-abilities.ts';
 export function createAvatarHandlers(
   syncTalk: SyncTalkAvatarService,
   pipeline: SlidePipeline,
+  grants: FolderGrants,
 ): {
   invoke: InvokeHandlersOf<'avatar' | 'pipeline'>;
   send: SendHandlersOf<'avatar' | 'pipeline'>;
@@ -18,7 +20,12 @@ export function createAvatarHandlers(
       'avatar:synctalk-check': (request) => syncTalk.check(request),
       'avatar:synctalk-load': (request, context) => syncTalk.load(request, context),
       'avatar:segment': (request, context) => pipeline.avatar(request, context),
-      'pipeline:prepare-lesson': (request, context) => pipeline.prepareForClient(request, context),
+      // The folder names the run in its messages; still, only a lesson main opened is named.
+      'pipeline:prepare-lesson': async (request, context) => {
+        const opened = await grants.openedLesson(request.lessonDir);
+        if (!opened.ok) return opened;
+        return pipeline.prepareForClient({ ...request, lessonDir: opened.value }, context);
+      },
     },
     send: {
       'avatar:segment-credit': ({ requestId, shownIndex }, context) =>

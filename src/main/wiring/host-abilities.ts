@@ -18,6 +18,14 @@ export interface HostAbilities {
   host: LaunchInfo['host'];
   chooseFolder: ((title: string) => Promise<string | null>) | null;
   showFile: ((path: string) => Promise<void>) | null;
+  /**
+   * Asks the user, in main's own UI, whether a path typed into the page may be used (desktop: a
+   * native message box the page cannot answer). Without it, typed paths outside the folders the
+   * user chose are refused.
+   */
+  confirmPath?: (path: string, what: string) => Promise<boolean>;
+  /** Headless (paths are typed, nobody to ask): folders given in RAPIDO_FOLDERS, granted at start. */
+  typedFolders?: readonly string[];
   /** Sends an event to one renderer (the one that asked). */
   emit: EmitToClient;
   /** Called with each progress report of a render job (the CLI prints them). */

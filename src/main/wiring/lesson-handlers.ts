@@ -2,6 +2,7 @@ import { realpath } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ok } from '../../shared/result.ts';
 import type { Logger } from '../services/logging/logger.ts';
+import type { FolderGrants } from '../services/lesson/folder-grants.ts';
 import { importImageFolder } from '../services/lesson/import-image-folder.ts';
 import {
   createKeyedQueue,
@@ -26,8 +27,12 @@ export function createLessonHandlers(options: {
   /** The process's logger (lesson opens and imports are logged at its top level). */
   logger: Logger;
   recentLessons: RecentLessons;
+  /** The folders the page may name; the handlers grant what the user chooses through main. */
+  grants: FolderGrants;
+  /** The lesson named on the command line (the user chose it there). */
+  launchLessonDir: string | null;
 }): InvokeHandlersOf<'lesson'> {
-  const { abilities, logger, recentLessons, slideFramesPath } = options;
+  const { abilities, grants, logger, recentLessons, slideFramesPath } = options;
   const lessonLog = logger.child('lesson');
   // Saves of one folder (autosave, explicit save, settings) land in the order they were asked.
   const inLessonFolder = createKeyedQueue();
@@ -36,14 +41,34 @@ export function createLessonHandlers(options: {
     resolve(sampleLessonDir(options.resourcesDir)),
   );
 
+  // What the user chose before the page asked for anything: the command line's lesson, the
+  // sample, SLIDE_FRAMES_PATH and (headless, where paths are typed) RAPIDO_FOLDERS.
+  const granted = Promise.all(
+    [
+      sampleLessonDir(options.resourcesDir),
+      options.launchLessonDir,
+      slideFramesPath,
+      ...(abilities.typedFolders ?? []),
+    ]
+      .filter((dir): dir is string => typeof dir === 'string')
+      .map((dir) => grants.grant(dir)),
+  );
+  async function allow(path: string, what: string) {
+    await granted;
+    return grants.allow(path, what);
+  }
+
   async function remember(loaded: { dir: string; lesson: { title: string } }): Promise<void> {
+    grants.opened(loaded.dir);
     if (loaded.dir === (await sampleDir)) return;
     await recentLessons.record({ dir: loaded.dir, title: loaded.lesson.title });
   }
 
   const handlers: InvokeHandlersOf<'lesson'> = {
     'lesson:open': async ({ dir }) => {
-      const loaded = await loadLesson(resolve(dir));
+      const allowed = await allow(dir, 'The lesson folder');
+      if (!allowed.ok) return allowed;
+      const loaded = await loadLesson(allowed.value);
       if (!loaded.ok) return loaded;
       logger.info(`lesson opened: ${loaded.value.dir}`, {
         lesson_id: loaded.value.lesson.id,
@@ -54,13 +79,27 @@ export function createLessonHandlers(options: {
     },
     'lesson:open-sample': async (_request, context) =>
       handlers['lesson:open']({ dir: sampleLessonDir(options.resourcesDir) }, context),
-    'lesson:choose-folder': ({ title }) => chooseFolderWith(abilities, title),
+    'lesson:choose-folder': async ({ title }) => {
+      const chosen = await chooseFolderWith(abilities, title);
+      // Chosen in main's own dialog: the page may use this folder from now on.
+      if (chosen.ok && chosen.value.dir !== null) await grants.grant(chosen.value.dir);
+      return chosen;
+    },
     'lesson:import-images': async (request) => {
+      const imagesDir = await allow(request.imagesDir, 'The images folder');
+      if (!imagesDir.ok) return imagesDir;
       // By default lesson.json is written beside the images, which it then references in place.
+      const lessonDir = await allow(request.lessonDir ?? request.imagesDir, 'The lesson folder');
+      if (!lessonDir.ok) return lessonDir;
+      const scriptPath =
+        request.scriptPath === undefined
+          ? undefined
+          : await allow(request.scriptPath, 'The narration script');
+      if (scriptPath?.ok === false) return scriptPath;
       const imported = await importImageFolder({
-        imagesDir: resolve(request.imagesDir),
-        lessonDir: resolve(request.lessonDir ?? request.imagesDir),
-        ...(request.scriptPath === undefined ? {} : { scriptPath: resolve(request.scriptPath) }),
+        imagesDir: imagesDir.value,
+        lessonDir: lessonDir.value,
+        ...(scriptPath === undefined ? {} : { scriptPath: scriptPath.value }),
         ...(request.title === undefined ? {} : { title: request.title }),
       });
       if (!imported.ok) return imported;
@@ -73,8 +112,10 @@ export function createLessonHandlers(options: {
     },
     'lesson:save': ({ dir, lesson, create }) =>
       inLessonFolder(resolve(dir), async () => {
+        const allowed = await allow(dir, 'The lesson folder');
+        if (!allowed.ok) return allowed;
         const saved = await saveLessonFolder({
-          dir,
+          dir: allowed.value,
           lesson,
           create: create === true,
           logger: lessonLog,
@@ -90,13 +131,30 @@ export function createLessonHandlers(options: {
         await remember(saved.value);
         return ok({ dir: saved.value.dir, lesson: saved.value.lesson });
       }),
-    'lesson:write-asset': ({ dir, path, bytes }) => writeLessonAsset({ dir, path, bytes }),
+    'lesson:write-asset': async ({ dir, path, bytes }) => {
+      const allowed = await allow(dir, 'The lesson folder');
+      if (!allowed.ok) return allowed;
+      return writeLessonAsset({ dir: allowed.value, path, bytes });
+    },
     'lesson:recent': async () => ok({ lessons: await recentLessons.list() }),
     'lesson:import-slide-data': async (request) => {
+      const file = await allow(request.file, 'The slide data file');
+      if (!file.ok) return file;
+      const imagesDir =
+        request.imagesDir === undefined
+          ? undefined
+          : await allow(request.imagesDir, 'The images folder');
+      if (imagesDir?.ok === false) return imagesDir;
+      // The default lesson folder lies beside the data file, inside a chosen folder already.
+      const lessonDir =
+        request.lessonDir === undefined
+          ? undefined
+          : await allow(request.lessonDir, 'The lesson folder');
+      if (lessonDir?.ok === false) return lessonDir;
       const imported = await importSlideData({
-        file: resolve(request.file),
-        ...(request.imagesDir === undefined ? {} : { imagesDir: resolve(request.imagesDir) }),
-        ...(request.lessonDir === undefined ? {} : { lessonDir: resolve(request.lessonDir) }),
+        file: file.value,
+        ...(imagesDir === undefined ? {} : { imagesDir: imagesDir.value }),
+        ...(lessonDir === undefined ? {} : { lessonDir: lessonDir.value }),
         ...(slideFramesPath === undefined ? {} : { slideFramesPath }),
         logger: lessonLog,
       });
@@ -106,7 +164,13 @@ export function createLessonHandlers(options: {
     },
     'lesson:convert-pptx': ({ fileName, bytes }) =>
       convertPptxToPdf({ fileName, bytes, logger: lessonLog }),
-    'lesson:read-asset': ({ lessonDir, path }) => readLessonAsset(lessonDir, path),
+    // Only inside a lesson main opened, by a path relative to it (checked again, links included,
+    // by readLessonAsset).
+    'lesson:read-asset': async ({ lessonDir, path }) => {
+      const opened = await grants.openedLesson(lessonDir);
+      if (!opened.ok) return opened;
+      return readLessonAsset(opened.value, path);
+    },
   };
   return handlers;
 }

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LaunchInfo, RenderProgress } from '../../../shared/ipc/contract.ts';
 import { createAppServices, sampleLessonDir, type AppServices } from '../../wiring/app-services.ts';
@@ -94,6 +94,8 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
       host: 'headless',
       chooseFolder: null,
       showFile: null,
+      // No picker here: paths are typed, and only inside the folders the user started us with.
+      typedFolders: (env.RAPIDO_FOLDERS ?? '').split(delimiter).filter((dir) => dir.length > 0),
       emit: (clientId, channel, payload) => server?.emitTo(clientId, channel, payload),
       ...(options.onRenderProgress ? { onRenderProgress: options.onRenderProgress } : {}),
     },

@@ -1,6 +1,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import { open, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
+import { createLimiter } from '../platform/concurrency.ts';
 import type { Result } from '../../../shared/result.ts';
 import { err, ok } from '../../../shared/result.ts';
 import type { LessonImageType } from '../../../shared/lesson/lesson-paths.ts';
@@ -12,6 +13,13 @@ import {
   lessonImageExtensions,
   sniffImageType,
 } from '../../../shared/lesson/lesson-paths.ts';
+
+/**
+ * Slide images open at once, process-wide: every caller (loading, saving, importing, the page's
+ * asset reads, which come a thousand at once when an editor shows a long lesson) waits its turn,
+ * so a big lesson stays far below the descriptor limit.
+ */
+const imageFilesAtOnce = createLimiter(32);
 
 /** Slides are screen images; anything larger is a mistake, and reading it would stall the app. */
 export const maxLessonImageBytes = 100 * 1024 * 1024;
@@ -44,7 +52,7 @@ export async function inspectLessonImage(
   realLessonDir: string,
   assetPath: string,
 ): Promise<Result<LessonImage>> {
-  const inspected = await examine(realLessonDir, assetPath, 'head');
+  const inspected = await imageFilesAtOnce(() => examine(realLessonDir, assetPath, 'head'));
   return inspected.ok ? ok(inspected.value.image) : inspected;
 }
 
@@ -53,7 +61,7 @@ export async function readLessonImage(
   realLessonDir: string,
   assetPath: string,
 ): Promise<Result<{ image: LessonImage; bytes: Uint8Array<ArrayBuffer> }>> {
-  const inspected = await examine(realLessonDir, assetPath, 'all');
+  const inspected = await imageFilesAtOnce(() => examine(realLessonDir, assetPath, 'all'));
   if (!inspected.ok) return inspected;
   const { image, bytes } = inspected.value;
   return bytes === null ? err('internal', 'image bytes were not read') : ok({ image, bytes });

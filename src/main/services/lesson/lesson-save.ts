@@ -14,6 +14,7 @@ import type { ErrorCode, Result } from '../../../shared/result.ts';
 import { err, ok } from '../../../shared/result.ts';
 import type { Logger } from '../logging/logger.ts';
 import { fsErrorCode, temporaryPathFor, writeNewFileDurably } from '../platform/atomic-write.ts';
+import { mapLimited } from '../platform/concurrency.ts';
 import { inspectLessonImage, isInsideDirectory } from './lesson-assets.ts';
 import type { LoadedLesson } from './lesson-store.ts';
 import { lessonFileName, loadLesson, saveLesson, validateLesson } from './lesson-store.ts';
@@ -90,8 +91,9 @@ export async function saveLessonFolder(options: {
   }
 
   // The files must be there and usable now: a lesson saved with a missing image would not open.
-  const checks = await Promise.all(
-    lesson.slides.map((slide) => inspectLessonImage(dir, slide.image)),
+  // A few at a time: a thousand slides must not hold a thousand files open.
+  const checks = await mapLimited(lesson.slides, 16, (slide) =>
+    inspectLessonImage(dir, slide.image),
   );
   const details: string[] = [];
   let code: ErrorCode | null = null;

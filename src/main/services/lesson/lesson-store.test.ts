@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import type { LessonInput } from '../../../shared/lesson/lesson-schema.ts';
 import type { Result } from '../../../shared/result.ts';
 import { createMemoryLogger } from '../logging/logger.ts';
-import { loadLesson, mapLimited, readLessonAsset, saveLesson } from './lesson-store.ts';
+import { loadLesson, readLessonAsset, saveLesson } from './lesson-store.ts';
 import { writeFiles } from '../../../../testing/lesson-files.ts';
 
 /** A real 1x1 PNG. */
@@ -437,25 +437,6 @@ describe('saveLesson', () => {
     );
     expect(error.code).toBe('path-outside-lesson');
     expect(error.details).toEqual(['slides[0].image: path escapes the lesson folder: ../x.png']);
-  });
-});
-
-describe('mapLimited', () => {
-  test('keeps at most the limit in flight and the results in order', async () => {
-    let inFlight = 0;
-    let most = 0;
-    const items = Array.from({ length: 200 }, (_, index) => index);
-    const results = await mapLimited(items, 16, async (item) => {
-      inFlight += 1;
-      most = Math.max(most, inFlight);
-      // Finish out of order, so order comes from the index and not from timing.
-      await new Promise((resolve) => setImmediate(resolve));
-      if (item % 3 === 0) await new Promise((resolve) => setImmediate(resolve));
-      inFlight -= 1;
-      return item * 2;
-    });
-    expect(most).toBe(16);
-    expect(results).toEqual(items.map((item) => item * 2));
   });
 });
 

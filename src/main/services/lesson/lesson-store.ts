@@ -14,6 +14,7 @@ import type { Logger } from '../logging/logger.ts';
 import type { JsonDocument } from './json-locator.ts';
 import { formatJsonPath, scanJson } from './json-locator.ts';
 import { writeFileAtomic } from '../platform/atomic-write.ts';
+import { mapLimited } from '../platform/concurrency.ts';
 import { inspectLessonImage, readLessonImage } from './lesson-assets.ts';
 
 export const lessonFileName = 'lesson.json';
@@ -283,25 +284,6 @@ function describeJsonValue(value: unknown): string {
 }
 
 const imageCheckConcurrency = 16;
-
-/** `items.map(work)` with at most `limit` calls in flight; results in the order of `items`. */
-export async function mapLimited<T, R>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next;
-      next += 1;
-      results[index] = await work(items[index] as T, index);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
 
 /**
  * Checks the slide images named in the raw document, so they are reported together with schema

@@ -1,5 +1,6 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultPlacement } from '../../../shared/lesson/lesson-schema.ts';
 import { loadLesson } from './lesson-store.ts';
@@ -280,5 +281,55 @@ describe('importSlideData', () => {
     expect(error.message).toBe(
       `${join(root, 'deck-lesson')} already holds a lesson: open it, or choose an empty folder`,
     );
+  });
+  it('takes no image from outside the named folders: absolute, file://, ../ and links', async () => {
+    // The secret image sits beside the data folder, where the user pointed at nothing.
+    await writeFiles(root, {
+      'secret/private.png': pngRed,
+      'data/deck.json': json({
+        slides: [
+          { slideInfo: { image: join(root, 'secret/private.png'), narrationData: 'A.' } },
+          {
+            slideInfo: {
+              image: pathToFileURL(join(root, 'secret/private.png')).href,
+              narrationData: 'B.',
+            },
+          },
+          { slideInfo: { image: '../secret/private.png', narrationData: 'C.' } },
+          { slideInfo: { image: 'linked.png', narrationData: 'D.' } },
+        ],
+      }),
+    });
+    await symlink(join(root, 'secret/private.png'), join(root, 'data/linked.png'));
+    const deck = JSON.parse(await readFile(join(root, 'data/deck.json'), 'utf8')) as {
+      slides: unknown[];
+    };
+    const dataDir = join(root, 'data');
+    const error = expectError(await importSlideData({ file: join(dataDir, 'deck.json') }));
+    const rule =
+      'slide images are taken only from the folders named for the import (absolute paths, file:// URLs, "../" and links that lead out of them are not followed)';
+    const outside = (entry: string) =>
+      `image not found: ${entry} lies outside ${dataDir}, and no image named private.png is inside: ${rule}`;
+    expect(error.details?.map((line) => line.replace(/ \(line \d+\)/, ''))).toEqual([
+      `slides[0].slideInfo.image: ${outside(join(root, 'secret/private.png'))}`,
+      `slides[1].slideInfo.image: ${outside(pathToFileURL(join(root, 'secret/private.png')).href)}`,
+      `slides[2].slideInfo.image: ${outside('../secret/private.png')}`,
+      `slides[3].slideInfo.image: ${join(dataDir, 'linked.png')} links to a file outside ${dataDir}: ${rule}`,
+    ]);
+    expect((await readdir(dataDir)).sort()).toEqual(['deck.json', 'linked.png']);
+    // The same entries are taken when they lie inside the folder named for the images.
+    await writeFiles(root, { 'data/deck.json': json({ slides: deck.slides.slice(0, 3) }) });
+    const inside = expectOk(
+      await importSlideData({
+        file: join(dataDir, 'deck.json'),
+        imagesDir: join(root, 'secret'),
+        lessonDir: join(root, 'made'),
+      }),
+    ).lesson;
+    expect(inside.slides.map((slide) => slide.image)).toEqual([
+      'slides/private.png',
+      'slides/private.png',
+      'slides/private.png',
+    ]);
   });
 });

@@ -1,26 +1,23 @@
 import { constants } from 'node:fs';
-import { copyFile, mkdir, readdir, readFile, realpath, stat } from 'node:fs/promises';
-import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { copyFile, mkdir, readFile, realpath, stat } from 'node:fs/promises';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { LessonInput, NormalisedRect } from '../../../shared/lesson/lesson-schema.ts';
 import { defaultPlacement, outputSettingsSchema } from '../../../shared/lesson/lesson-schema.ts';
-import { imageTypeFromPath, lessonImageExtensions } from '../../../shared/lesson/lesson-paths.ts';
+import { lessonImageExtensions } from '../../../shared/lesson/lesson-paths.ts';
 import type { Result } from '../../../shared/result.ts';
 import { err, ok } from '../../../shared/result.ts';
 import type { Logger } from '../logging/logger.ts';
 import { fsErrorCode } from '../platform/atomic-write.ts';
 import { slideIdsFor, slugify, titleFromFolderName } from './import-image-folder.ts';
-import type { LessonImage } from './lesson-assets.ts';
-import { inspectLessonImage } from './lesson-assets.ts';
+import { findSlideImages, imageKeys, type ImageReference } from './slide-data-images.ts';
 import { alreadyHoldsLessonMessage, numberedName } from './lesson-save.ts';
 import type { LoadedLesson } from './lesson-store.ts';
 import { lessonFileName, loadLesson, saveLesson, validateLesson } from './lesson-store.ts';
 import type { JsonDocument, JsonPathSegment } from './json-locator.ts';
 import { formatJsonPath, scanJson } from './json-locator.ts';
-import { compareNatural } from './narration-script.ts';
 import type { FrameSize } from './presenter-placement.ts';
 import { frameSizeIn, parsePresenterConfig, samePlacement } from './presenter-placement.ts';
-import { lastDigitRun, parseNumberText } from './number-text.ts';
+import { parseNumberText } from './number-text.ts';
 
 /**
  * The predecessor (a Python app) kept each talk as parsed slide data:
@@ -58,7 +55,6 @@ const maxSlideDataBytes = 32 * 1024 * 1024;
 /** Details beyond this are summarised: a wrong file would otherwise list every slide. */
 const maxDetails = 40;
 
-const imageKeys = ['image', 'imageUrl', 'imagePath', 'slideImage', 'frame', 'slideNumber'] as const;
 const narrationKeys = ['narrationData', 'narration', 'narrationText', 'text'] as const;
 const textKeys = ['text', 'narration', 'script', 'content'] as const;
 const titleKeys = ['title', 'lessonTitle', 'presentationTitle', 'name'] as const;
@@ -72,10 +68,6 @@ interface Problem {
   path: JsonPath;
   message: string;
 }
-
-type ImageReference =
-  | { kind: 'path'; value: string; path: JsonPath }
-  | { kind: 'number'; value: number; path: JsonPath; implicit?: boolean };
 
 interface ParsedSlide {
   narration: string;
@@ -272,93 +264,12 @@ function parseSlides(
   return { slides, title, frame: rootFrame };
 }
 
-/** Images directly in a folder, by name; listed once per import. */
-function createFolderLister(): (dir: string) => Promise<string[]> {
-  const cache = new Map<string, Promise<string[]>>();
-  return (dir) => {
-    let listed = cache.get(dir);
-    if (listed === undefined) {
-      listed = readdir(dir, { withFileTypes: true })
-        .then((entries) =>
-          entries
-            .filter(
-              (entry) =>
-                (entry.isFile() || entry.isSymbolicLink()) &&
-                !entry.name.startsWith('.') &&
-                imageTypeFromPath(entry.name) !== null,
-            )
-            .map((entry) => entry.name)
-            .sort(compareNatural),
-        )
-        .catch(() => []);
-      cache.set(dir, listed);
-    }
-    return listed;
-  };
-}
-
 async function isFile(path: string): Promise<boolean> {
   try {
     return (await stat(path)).isFile();
   } catch {
     return false;
   }
-}
-
-/** The number a file name ends in ("slide_012.png" -> 12), or null. */
-function trailingNumber(name: string): number | null {
-  return lastDigitRun(name.slice(0, name.length - extname(name).length));
-}
-
-async function locateImage(
-  reference: ImageReference,
-  searchDirs: readonly string[],
-  list: (dir: string) => Promise<string[]>,
-): Promise<{ file: string } | { problem: string }> {
-  const where = searchDirs.join(', ');
-  if (reference.kind === 'number') {
-    for (const dir of searchDirs) {
-      const matches = (await list(dir)).filter((name) => trailingNumber(name) === reference.value);
-      if (matches.length === 1 && matches[0] !== undefined) return { file: join(dir, matches[0]) };
-      if (matches.length > 1) {
-        return {
-          problem: `several images are numbered ${reference.value} in ${dir} (${matches.join(', ')}): name the image instead`,
-        };
-      }
-    }
-    const none = `no image numbered ${reference.value} (e.g. slide${reference.value}.png) in ${where}`;
-    return {
-      problem:
-        reference.implicit === true
-          ? `the slide names no image (${imageKeys.join(', ')}), and there is ${none}`
-          : none,
-    };
-  }
-
-  let path = reference.value;
-  if (/^file:/i.test(path)) {
-    try {
-      path = fileURLToPath(path);
-    } catch {
-      return { problem: `not a usable file URL: ${reference.value}` };
-    }
-  } else if (/^[a-z][a-z0-9+.-]+:/i.test(path) && !/^[a-z]:[\\/]/i.test(path)) {
-    return {
-      problem: `web addresses cannot be imported (${reference.value}): save the image into ${searchDirs[0] ?? 'the images folder'}`,
-    };
-  }
-  // Paths written on Windows name their last part after a backslash.
-  const name = path.split(/[/\\]/).pop() ?? path;
-  const candidates = [
-    ...(isAbsolute(path)
-      ? [path]
-      : searchDirs.map((dir) => join(dir, ...path.split(/[/\\]/).filter(Boolean)))),
-    ...searchDirs.map((dir) => join(dir, name)),
-  ];
-  for (const candidate of candidates) {
-    if (await isFile(candidate)) return { file: candidate };
-  }
-  return { problem: `image not found: ${reference.value} (looked in ${where})` };
 }
 
 function formatProblems(document: JsonDocument, problems: readonly Problem[]): string[] {
@@ -437,34 +348,7 @@ export async function importSlideData(
           jsonDir,
           ...(options.slideFramesPath === undefined ? [] : [resolve(options.slideFramesPath)]),
         ];
-  const list = createFolderLister();
-  const images: (LessonImage | null)[] = [];
-  for (const slide of parsed.slides) {
-    const located = await locateImage(slide.image, searchDirs, list);
-    if ('problem' in located) {
-      problems.push({ path: slide.image.path, message: located.problem });
-      images.push(null);
-      continue;
-    }
-    let real: string;
-    try {
-      real = await realpath(located.file);
-    } catch {
-      problems.push({ path: slide.image.path, message: `image not found: ${located.file}` });
-      images.push(null);
-      continue;
-    }
-    const inspected = await inspectLessonImage(dirname(real), basename(real));
-    if (!inspected.ok) {
-      problems.push({
-        path: slide.image.path,
-        message: `${inspected.error.message} (in ${dirname(real)})`,
-      });
-      images.push(null);
-    } else {
-      images.push(inspected.value);
-    }
-  }
+  const images = await findSlideImages(parsed.slides, searchDirs, problems);
 
   if (problems.length > 0) {
     options.logger?.warn('slide data cannot be imported', {

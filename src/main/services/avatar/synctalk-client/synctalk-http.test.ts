@@ -13,6 +13,7 @@ import {
   getStatus,
   listModels,
   loadModel,
+  maxResponseBytes,
   serverUrl,
 } from './synctalk-http.ts';
 import type { AvatarLoadProgress } from './synctalk-http.ts';
@@ -217,5 +218,51 @@ describe('SyncTalk HTTP failures say what to check', () => {
       ok: true,
       value: { initialised: false, startupMessage: 'Stream manager not initialized' },
     });
+  });
+});
+
+describe('SyncTalk HTTP answers are read only up to a cap', () => {
+  test('an endless body is cut off with a clear error, /status and /load_model alike', async () => {
+    let sent = 0;
+    const chunk = Buffer.alloc(64 * 1024, 0x20);
+    const url = await stub((request, response) => {
+      // A lesson names the server: this one answers every request with a body that never ends.
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.write('{"status": "');
+      let open = true;
+      response.on('close', () => {
+        open = false;
+      });
+      const pump = () => {
+        while (open && response.write(chunk)) sent += chunk.length;
+        if (open) response.once('drain', pump);
+      };
+      pump();
+    });
+    for (const answer of [
+      await getStatus(url, { timeoutMs: 20_000 }),
+      await loadModel(url, 'alin_cc', { timeoutMs: 20_000 }),
+    ]) {
+      expect(answer.ok).toBe(false);
+      if (answer.ok) return;
+      expect(answer.error.code).toBe('not-available');
+      expect(answer.error.message).toMatch(
+        /^(GET|POST) http:\/\/127\.0\.0\.1:\d+\/(status|load_model) answered with more than 1024 KiB; a SyncTalk server's answers are small, so the rest was not read\.$/,
+      );
+    }
+    // Stopped near the cap (socket buffers aside), not after the 20 s timeout's worth.
+    expect(sent).toBeLessThan(maxResponseBytes * 16);
+  });
+
+  test('a declared length over the cap is refused before reading', async () => {
+    const url = await stub((_request, response) => {
+      response.writeHead(200, {
+        'content-type': 'application/json',
+        'content-length': String(maxResponseBytes + 1),
+      });
+      response.write('{');
+    });
+    const status = await getStatus(url, { timeoutMs: 20_000 });
+    expect(status.ok ? null : status.error.message).toContain('answered with more than 1024 KiB');
   });
 });

@@ -441,6 +441,31 @@ export function invalidServerUrlError(baseUrl: string): RapidoError {
   };
 }
 
+/**
+ * The most of one HTTP answer that is read. /status, /models and /load_model answer a few hundred
+ * bytes; a lesson names the server, so an answer that never ends must not fill main's memory.
+ */
+export const maxResponseBytes = 1024 * 1024;
+
+/** The body as text, or null (and the rest left unread) when it is longer than `limit` bytes. */
+async function readCapped(response: Response, limit: number): Promise<string | null> {
+  const declared = Number(response.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > limit) {
+    await response.body?.cancel();
+    return null;
+  }
+  if (!response.body) return '';
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  // Leaving the loop early cancels the stream: the rest is never read.
+  for await (const value of response.body as AsyncIterable<Uint8Array>) {
+    total += value.byteLength;
+    if (total > limit) return null;
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 async function requestJson(
   baseUrl: string,
   method: 'GET' | 'POST',
@@ -460,7 +485,14 @@ async function requestJson(
       headers: options.body === undefined ? {} : { 'content-type': 'application/json' },
       body: options.body === undefined ? null : JSON.stringify(options.body),
     });
-    const text = await response.text();
+    const text = await readCapped(response, maxResponseBytes);
+    if (text === null) {
+      return err(
+        'not-available',
+        `${method} ${href} answered with more than ${maxResponseBytes / 1024} KiB; a SyncTalk server's answers are small, so the rest was not read.`,
+        { hint: `Is ${displayOrigin(baseUrl)} a SyncTalk_2D server? ${settingsHint}` },
+      );
+    }
     let body: unknown;
     try {
       body = text === '' ? null : JSON.parse(text);

@@ -30,6 +30,8 @@ const environmentSchema = z.object({
     .optional(),
   CHROMIUM_PATH: z.string().min(1).optional(),
   SLIDE_FRAMES_PATH: z.string().min(1).optional(),
+  /** Headless: folders (path-list separated) whose paths the page may type in. */
+  RAPIDO_FOLDERS: z.string().min(1).optional(),
   RAPIDO_RECORDING_DIR: z.string().min(1).optional(),
   /** Overrides a lesson's SyncTalk server URL (the predecessor's variable). */
   SYNCTALK_SERVER_URL: z.url({ protocol: /^https?$/ }).optional(),
