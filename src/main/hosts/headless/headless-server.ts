@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { EventChannel, EventPayload } from '../../../shared/ipc/contract.ts';
 import { decodeWireMessage, encodeWireMessage } from '../../../shared/ipc/wire.ts';
 import { err } from '../../../shared/result.ts';
@@ -93,6 +93,79 @@ function createRefusalLog(logger: Logger, message: string, eventType: string) {
       refusedInRun = 0;
     },
   };
+}
+
+/**
+ * One IPC frame from a page: checked (binary, decodable, within the session's rate), then
+ * dispatched; an invoke always gets an answer, a refusal included.
+ */
+function handleIpcMessage(
+  ws: WebSocket,
+  data: RawData,
+  isBinary: boolean,
+  on: {
+    dispatcher: Dispatcher;
+    logger: Logger;
+    bucket: { take(): boolean };
+    refusals: { admitted(): void; refused(): void };
+    context: { transport: 'websocket'; clientId: string };
+  },
+): void {
+  const { dispatcher, logger, bucket, refusals, context } = on;
+  if (!isBinary || !(data instanceof Buffer)) {
+    logger.warn('dropped a non-binary IPC message', { event_type: 'ipc_rejected' });
+    return;
+  }
+  const admitted = bucket.take();
+  if (admitted) refusals.admitted();
+  else refusals.refused();
+  let message;
+  try {
+    message = decodeWireMessage(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  } catch (error) {
+    logger.warn('dropped a malformed IPC frame', { event_type: 'ipc_rejected', error });
+    return;
+  }
+  if (!admitted) {
+    // An invoke still gets its answer, so the page's caller is not left waiting.
+    if (message.kind === 'invoke') {
+      ws.send(
+        encodeWireMessage({
+          kind: 'result',
+          id: message.id,
+          value: err('not-available', 'Too many calls to the Rapido host at once.', {
+            hint: 'Slow down; calls are accepted again within a second.',
+          }),
+        }),
+      );
+    }
+    return;
+  }
+  if (message.kind === 'invoke') {
+    const { id, channel } = message;
+    void dispatcher.invoke(channel, message.payload, context).then((value) => {
+      if (ws.readyState !== ws.OPEN) return;
+      let frame: Uint8Array;
+      try {
+        frame = encodeWireMessage({ kind: 'result', id, value });
+      } catch (error) {
+        // A handler answered with something the wire cannot carry: a bug, but the caller
+        // still gets an answer and the host keeps running.
+        logger.error(`could not encode the answer to ${channel}`, {
+          event_type: 'ipc_handler_bug',
+          error,
+        });
+        frame = encodeWireMessage({
+          kind: 'result',
+          id,
+          value: err('internal', `Rapido could not send the answer to ${channel}.`),
+        });
+      }
+      ws.send(frame);
+    });
+  } else if (message.kind === 'send') {
+    dispatcher.send(message.channel, message.payload, context);
+  }
 }
 
 export async function startHeadlessServer(options: {
@@ -247,64 +320,9 @@ export async function startHeadlessServer(options: {
       sockets.add(ws);
       clients.set(clientId, ws);
       const context = { transport: 'websocket' as const, clientId };
-      ws.on('message', (data, isBinary) => {
-        if (!isBinary || !(data instanceof Buffer)) {
-          logger.warn('dropped a non-binary IPC message', { event_type: 'ipc_rejected' });
-          return;
-        }
-        const admitted = bucket.take();
-        if (admitted) refusals.admitted();
-        else refusals.refused();
-        let message;
-        try {
-          message = decodeWireMessage(
-            new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
-          );
-        } catch (error) {
-          logger.warn('dropped a malformed IPC frame', { event_type: 'ipc_rejected', error });
-          return;
-        }
-        if (!admitted) {
-          // An invoke still gets its answer, so the page's caller is not left waiting.
-          if (message.kind === 'invoke') {
-            ws.send(
-              encodeWireMessage({
-                kind: 'result',
-                id: message.id,
-                value: err('not-available', 'Too many calls to the Rapido host at once.', {
-                  hint: 'Slow down; calls are accepted again within a second.',
-                }),
-              }),
-            );
-          }
-          return;
-        }
-        if (message.kind === 'invoke') {
-          const { id, channel } = message;
-          void dispatcher.invoke(channel, message.payload, context).then((value) => {
-            if (ws.readyState !== ws.OPEN) return;
-            let frame: Uint8Array;
-            try {
-              frame = encodeWireMessage({ kind: 'result', id, value });
-            } catch (error) {
-              // A handler answered with something the wire cannot carry: a bug, but the caller
-              // still gets an answer and the host keeps running.
-              logger.error(`could not encode the answer to ${channel}`, {
-                event_type: 'ipc_handler_bug',
-                error,
-              });
-              frame = encodeWireMessage({
-                kind: 'result',
-                id,
-                value: err('internal', `Rapido could not send the answer to ${channel}.`),
-              });
-            }
-            ws.send(frame);
-          });
-        } else if (message.kind === 'send') {
-          dispatcher.send(message.channel, message.payload, context);
-        }
-      });
+      ws.on('message', (data, isBinary) =>
+        handleIpcMessage(ws, data, isBinary, { dispatcher, logger, bucket, refusals, context }),
+      );
       // Protocol errors (bad UTF-8, oversized frames) close this socket; unheard, they would
       // be thrown as an uncaught 'error' event and take the whole host down.
       ws.on('error', (error) =>
