@@ -25,7 +25,13 @@ async function sessionToken(location: Location): Promise<string> {
       return token;
     }
   }
-  return sessionStorage.getItem(sessionKey) ?? '';
+  const stored = sessionStorage.getItem(sessionKey);
+  if (stored === null) {
+    throw new Error(
+      'This Rapido link was already used or is not valid. For a new one, press Enter in the terminal running `rapido serve`.',
+    );
+  }
+  return stored;
 }
 
 function openSocket(location: Location, token: string): WebSocket {
@@ -85,8 +91,10 @@ export function createHeadlessTransport(location: Location): RapidoTransport {
       });
     },
     send(channel, payload) {
-      void ready.then((socket) =>
-        socket.send(encodeWireMessage({ kind: 'send', channel, payload })),
+      // Without a connection a fire-and-forget message is lost; invoke reports why.
+      ready.then(
+        (socket) => socket.send(encodeWireMessage({ kind: 'send', channel, payload })),
+        () => undefined,
       );
     },
     on(channel, listener) {
