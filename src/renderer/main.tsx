@@ -26,6 +26,8 @@ async function boot(): Promise<void> {
   const store = useAppStore.getState();
   if (!launch.ok) {
     store.pushError(launch.error);
+    // No app can be shown without the host (a used one-time link, a stopped host): say why.
+    document.body.textContent = launch.error.message;
     return;
   }
   store.setLaunch(launch.value);
@@ -57,4 +59,7 @@ async function boot(): Promise<void> {
   }
 }
 
-void boot();
+// A boot that throws has shown nothing: say why rather than leave a blank page.
+boot().catch((error: unknown) => {
+  document.body.textContent = error instanceof Error ? error.message : String(error);
+});

@@ -16,6 +16,7 @@ import { createDispatcher } from '../services/ipc/dispatcher.ts';
 import { createLogger } from '../services/logging/logger.ts';
 import { appMetricsFromElectron } from '../services/platform/system/process-metrics.ts';
 import { emitToRenderer, registerIpc } from './ipc-main-guard.ts';
+import { permissionAllowed } from './permission-policy.ts';
 import {
   displaysInfo,
   programWindowOpenResponse,
@@ -147,9 +148,13 @@ export function startDesktopApp(): void {
   });
   const rendererFile = join(import.meta.dirname, '../renderer/index.html');
   const devServerUrl = app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL;
+  const senderPolicy = {
+    appFileUrl: pathToFileURL(rendererFile).href,
+    devServerOrigin: devServerUrl ?? null,
+  };
   registerIpc(
     createDispatcher(services.invokeHandlers, services.sendHandlers, logger.child('ipc')),
-    { appFileUrl: pathToFileURL(rendererFile).href, devServerOrigin: devServerUrl ?? null },
+    senderPolicy,
     logger.child('ipc'),
   );
 
@@ -184,9 +189,29 @@ export function startDesktopApp(): void {
   });
 
   void app.whenReady().then(() => {
-    session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) =>
-      callback(false),
+    // Both hooks, one policy (permission-policy.ts): fullscreen for the app's own pages only.
+    session.defaultSession.setPermissionRequestHandler(
+      (_contents, permission, callback, details) => {
+        const allowed = permissionAllowed(
+          { permission, requestingUrl: details.requestingUrl, isMainFrame: details.isMainFrame },
+          senderPolicy,
+        );
+        if (!allowed)
+          logger.warn(`refused the ${permission} permission`, { event_type: 'permission_refused' });
+        callback(allowed);
+      },
     );
+    session.defaultSession.setPermissionCheckHandler((_contents, permission, _origin, details) =>
+      permissionAllowed(
+        {
+          permission,
+          requestingUrl: details.requestingUrl ?? '',
+          isMainFrame: details.isMainFrame,
+        },
+        senderPolicy,
+      ),
+    );
+    session.defaultSession.setDevicePermissionHandler(() => false);
     const window = new BrowserWindow({
       width: 1400,
       height: 880,
@@ -200,6 +225,8 @@ export function startDesktopApp(): void {
         sandbox: true,
         nodeIntegration: false,
         webSecurity: true,
+        // A middle click must not open a link in a new window (Electronegativity AUXCLICK).
+        disableBlinkFeatures: 'Auxclick',
         // The program canvas must keep rendering when the window is behind others.
         backgroundThrottling: false,
       },

@@ -109,6 +109,7 @@ export async function render(argv: string[]): Promise<number> {
   const browser = await launchChromium({
     executablePath: chromiumPath(env.value.CHROMIUM_PATH),
     headless: true,
+    warn: (message) => host.logger.warn(message, { event_type: 'chromium_unsandboxed' }),
   }).catch(async (error: unknown) => {
     await host.close();
     fail(2, describe(error));

@@ -4,9 +4,20 @@ import { z } from 'zod';
 import { formatError } from '../../../shared/result.ts';
 import { readEnvironment } from '../../services/platform/config/environment.ts';
 import { loadLesson } from '../../services/lesson/lesson-store.ts';
-import { launchChromium, chromiumPath } from '../headless/chromium.ts';
+import { chromiumPath, openChromiumApp } from '../headless/chromium.ts';
 import { startHeadlessHost } from '../headless/headless-host.ts';
 import { argumentsOrExit, describe, fail, usage } from './cli-support.ts';
+
+/**
+ * The one-time link for a browser. The link's nonce is burned when a page uses it, so what this
+ * terminal (or its scrollback, or a screen share) shows is worthless afterwards; the session
+ * token the page gets for it is never printed.
+ */
+function printLink(server: { appUrl: string }): void {
+  process.stdout.write(
+    `Open Rapido at ${server.appUrl}\n(this link works once; press Enter for a new one)\n`,
+  );
+}
 
 /** `rapido serve [lessonDir]`: the app for a browser over the headless host (`npm run headless`). */
 export async function serve(argv: string[]): Promise<number> {
@@ -52,16 +63,23 @@ export async function serve(argv: string[]): Promise<number> {
     consoleLog: true,
     ...(port === undefined ? {} : { port }),
   }).catch((error: unknown) => fail(2, describe(error)));
-  process.stdout.write(`Rapido is running at ${host.server.appUrl}\n`);
+  const warn = (message: string) =>
+    host.logger.warn(message, { event_type: 'chromium_unsandboxed' });
   if (values.open) {
-    const browser = await launchChromium({
+    // The link goes to the window through Playwright's pipe: never on a command line or here.
+    process.stdout.write(`Rapido is running at ${host.server.origin} (opening a window)\n`);
+    const window = await openChromiumApp({
       executablePath: chromiumPath(env.value.CHROMIUM_PATH),
-      headless: false,
-      appUrl: host.server.appUrl,
+      url: host.server.appUrl,
+      warn,
     });
-    browser.on('disconnected', () => {
+    window.on('close', () => {
       void host.close().then(() => process.exit(0));
     });
+  } else {
+    printLink(host.server);
+    // A link works once: Enter prints a fresh one (for another browser, or after closing the tab).
+    if (process.stdin.isTTY) process.stdin.on('data', () => printLink(host.server));
   }
   const stop = () => {
     void host.close().then(() => process.exit(0));

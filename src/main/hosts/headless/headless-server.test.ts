@@ -21,6 +21,7 @@ import {
 } from '../../services/ipc/dispatcher.ts';
 import { createMemoryLogger } from '../../services/logging/logger.ts';
 import { ipcPath, startHeadlessServer, type HeadlessServer } from './headless-server.ts';
+import { redeemLink } from './headless-server.test-helper.ts';
 
 /**
  * The headless host's transport against a real loopback server and a real `ws` client: who may
@@ -33,6 +34,8 @@ interface Fixture {
   root: string;
   rendererDir: string;
   server: HeadlessServer;
+  /** A session token, bought with a one-time link as the page does. */
+  token: string;
   logger: ReturnType<typeof createMemoryLogger>;
   /** Every call that reached the dispatcher, before validation. */
   dispatched: { kind: 'invoke' | 'send'; channel: string }[];
@@ -177,13 +180,9 @@ async function startFixture(
     dispatcher: counting(dispatcher, partial.dispatched),
     logger,
   });
-  return { root, rendererDir, server, logger, ...partial };
-}
-
-function tokenOf(server: HeadlessServer): string {
-  const token = new URLSearchParams(new URL(server.appUrl).hash.slice(1)).get('token');
-  if (token === null || token.length < 16) throw new Error(`no token in ${server.appUrl}`);
-  return token;
+  const token = await redeemLink(server, server.appUrl);
+  if (token.status !== 200 || token.token === null) throw new Error('no session token');
+  return { root, rendererDir, server, token: token.token, logger, ...partial };
 }
 
 function ipcUrl(server: HeadlessServer, token: string | null, path = ipcPath): string {
@@ -247,10 +246,7 @@ function wireClient(socket: WebSocket) {
 }
 
 async function connectClient(fixture: Fixture) {
-  const opened = await handshake(
-    ipcUrl(fixture.server, tokenOf(fixture.server)),
-    fixture.server.origin,
-  );
+  const opened = await handshake(ipcUrl(fixture.server, fixture.token), fixture.server.origin);
   if (opened.kind !== 'open') throw new Error(`refused with ${opened.statusCode}`);
   return { socket: opened.socket, client: wireClient(opened.socket) };
 }
@@ -330,7 +326,7 @@ describe('headless server', () => {
     }[] = [
       {
         name: 'a wrong token',
-        url: (f) => ipcUrl(f.server, `${tokenOf(f.server)}x`),
+        url: (f) => ipcUrl(f.server, `${f.token}x`),
         origin: (f) => f.server.origin,
       },
       {
@@ -338,34 +334,34 @@ describe('headless server', () => {
         url: (f) =>
           ipcUrl(
             f.server,
-            tokenOf(f.server).replace(/^./, (c) => (c === 'A' ? 'B' : 'A')),
+            f.token.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')),
           ),
         origin: (f) => f.server.origin,
       },
       { name: 'no token', url: (f) => ipcUrl(f.server, null), origin: (f) => f.server.origin },
       {
         name: 'another origin',
-        url: (f) => ipcUrl(f.server, tokenOf(f.server)),
+        url: (f) => ipcUrl(f.server, f.token),
         origin: () => 'http://127.0.0.1:1',
       },
       {
         name: 'a lookalike origin',
-        url: (f) => ipcUrl(f.server, tokenOf(f.server)),
+        url: (f) => ipcUrl(f.server, f.token),
         origin: (f) => f.server.origin.replace('127.0.0.1', 'localhost'),
       },
       {
         name: 'no origin (a non-browser client)',
-        url: (f) => ipcUrl(f.server, tokenOf(f.server)),
+        url: (f) => ipcUrl(f.server, f.token),
         origin: () => undefined,
       },
       {
         name: 'another path',
-        url: (f) => ipcUrl(f.server, tokenOf(f.server), '/other-ipc'),
+        url: (f) => ipcUrl(f.server, f.token, '/other-ipc'),
         origin: (f) => f.server.origin,
       },
       {
         name: 'the IPC path with a suffix',
-        url: (f) => ipcUrl(f.server, tokenOf(f.server), `${ipcPath}/x`),
+        url: (f) => ipcUrl(f.server, f.token, `${ipcPath}/x`),
         origin: (f) => f.server.origin,
       },
     ];
@@ -388,7 +384,7 @@ describe('headless server', () => {
       sockets.push(socket);
       await client.invoke('shell:show-file', { path: '/x' });
       const text = JSON.stringify(fixture.logger.lines);
-      expect(text).not.toContain(tokenOf(fixture.server));
+      expect(text).not.toContain(fixture.token);
     });
   });
 
