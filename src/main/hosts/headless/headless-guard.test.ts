@@ -15,7 +15,7 @@ import {
   defaultHeadlessLimits,
 } from './headless-guard.ts';
 import { ipcPath, startHeadlessServer, type HeadlessServer } from './headless-server.ts';
-import { redeemLink } from './headless-server.test-helper.ts';
+import { redeemLink } from '../../../../testing/support/headless-link.ts';
 
 /**
  * The headless server against floods and lookers-on (issue 17, items 6 and 7): one-time links,

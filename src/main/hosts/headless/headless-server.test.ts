@@ -21,7 +21,7 @@ import {
 } from '../../services/ipc/dispatcher.ts';
 import { createMemoryLogger } from '../../services/logging/logger.ts';
 import { ipcPath, startHeadlessServer, type HeadlessServer } from './headless-server.ts';
-import { redeemLink } from './headless-server.test-helper.ts';
+import { redeemLink } from '../../../../testing/support/headless-link.ts';
 
 /**
  * The headless host's transport against a real loopback server and a real `ws` client: who may

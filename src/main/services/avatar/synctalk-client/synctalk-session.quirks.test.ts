@@ -1,14 +1,14 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { createMemoryLogger } from '../../logging/logger.ts';
 import { padToWholeFrames, pcmBytesLittleEndian } from './audio-pacing.ts';
-import { startQuirkyServer } from './quirky-server.test-helper.ts';
-import type { QuirkSettings, QuirkyServer } from './quirky-server.test-helper.ts';
+import { startQuirkyServer } from '../../../../../testing/synctalk-reference/quirky-stream-server.ts';
+import type { QuirkSettings, QuirkyServer } from '../../../../../testing/synctalk-reference/quirky-stream-server.ts';
 import { createSyncTalkSession } from './synctalk-session.ts';
 import type { SyncTalkFrame, SyncTalkSession, UtteranceSummary } from './synctalk-session.ts';
 
 /**
  * The real SyncTalk_2D server's quirks (issue 15), against a small stream model of it
- * (quirky-server.test-helper.ts): frames must land at the audio they were made from whatever
+ * (testing/synctalk-reference/quirky-stream-server.ts): frames must land at the audio they were made from whatever
  * the server's numbering, markers or speed, and a stream that dies on a marker is replayed.
  */
 

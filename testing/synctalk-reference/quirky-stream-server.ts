@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
-import { encodeFrameMessage } from '../../../../shared/synctalk/frame-message.ts';
+import { encodeFrameMessage } from '../../src/shared/synctalk/frame-message.ts';
 
 /**
  * A small SyncTalk-like stream for the client's tests (not the reference server in testing/,
