@@ -11,7 +11,7 @@ import {
   notesDeck,
   outlineDeck,
   squash,
-} from './pptx/fixture-notes.ts';
+} from '../../../../testing/support/pptx-notes.ts';
 
 /**
  * The fixture decks through the real LibreOffice (Debian's libreoffice-impress, installed by

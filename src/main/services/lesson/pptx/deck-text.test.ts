@@ -10,7 +10,7 @@ import {
   notesDeck,
   outlineDeck,
   squash,
-} from './fixture-notes.ts';
+} from '../../../../../testing/support/pptx-notes.ts';
 import { deckOf, zipOf } from './test-deck.ts';
 
 function refusal(bytes: Uint8Array): DeckFormatError {

@@ -8,10 +8,7 @@ import { join } from 'node:path';
  * shares none of their code.
  */
 
-export const slidesFixturesDir = join(
-  import.meta.dirname,
-  '../../../../../../shared/fixtures/media/slides',
-);
+export const slidesFixturesDir = join(import.meta.dirname, '../../../shared/fixtures/media/slides');
 export const notesDeck = join(slidesFixturesDir, 'ms_workshop_resume_website_16x9_21p_notes.pptx');
 export const outlineDeck = join(slidesFixturesDir, 'gammasoft_modern_cpp_outline_16x9_11p.pptx');
 
