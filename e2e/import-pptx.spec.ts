@@ -116,7 +116,7 @@ test('a deck with speaker notes: each slide narrated from its notes, titled, dra
     const slide = lesson.slides[index];
     if (!slide) throw new Error(`no slide ${index + 1}`);
     const rgb = await pngToRgb(readFileSync(join(lessonDir, slide.image)), 320, 180);
-    // Measured on this deck: 40 to 80; a blank white or black page is 0.
+    // Measured: 30 to 38 on slides 1, 6, 14 and 21 of this deck; a blank page is 0.
     expect(lumaSpread(rgb), slide.image).toBeGreaterThan(15);
   }
 
