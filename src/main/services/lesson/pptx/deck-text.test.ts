@@ -57,6 +57,21 @@ describe('readDeckText', () => {
     expect(deck.slides[0]?.notes).toBe('Say this.');
   });
 
+  it('reads one branch of mc:AlternateContent, not the fallback copy as well', () => {
+    const mc = 'http://schemas.openxmlformats.org/markup-compatibility/2006';
+    const shapeWith = (text: string) =>
+      `<p:sp><p:nvSpPr><p:cNvPr id="9" name="x"/><p:cNvSpPr/><p:nvPr/></p:nvSpPr><p:txBody><a:p><a:r><a:t>${text}</a:t></a:r></a:p></p:txBody></p:sp>`;
+    const deck = readDeckText(
+      deckOf([
+        {
+          title: 'Chart',
+          rawShapes: `<mc:AlternateContent xmlns:mc="${mc}"><mc:Choice Requires="p14">${shapeWith('Sales rose')}</mc:Choice><mc:Fallback>${shapeWith('Sales rose')}</mc:Fallback></mc:AlternateContent>`,
+        },
+      ]),
+    );
+    expect(deck.slides[0]?.text).toEqual(['Chart', 'Sales rose']);
+  });
+
   it('any notes text comes back with its paragraphs, whitespace collapsed (property)', () => {
     const paragraph = fc
       .string({ unit: 'grapheme', maxLength: 30 })

@@ -78,6 +78,7 @@ const namespaces = {
 } as const;
 type Namespaces = (typeof namespaces)[keyof typeof namespaces];
 
+const markupCompatibilityNs = 'http://schemas.openxmlformats.org/markup-compatibility/2006';
 const relationshipsNs = 'http://schemas.openxmlformats.org/package/2006/relationships';
 
 /** The last path segment of a relationship type (`.../relationships/notesSlide`). */
@@ -198,6 +199,9 @@ function paragraphs(
   const found: string[] = [];
   const visit = (node: XmlElement) => {
     if (skip?.(node) === true) return;
+    // Markup compatibility (ECMA-376 Part 3): a consumer takes one branch of mc:AlternateContent;
+    // mc:Fallback repeats the mc:Choice content for older readers, so its text would be read twice.
+    if (node.ns === markupCompatibilityNs && node.local === 'Fallback') return;
     if (node.ns === ns.a && node.local === 'p') {
       const text = paragraphText(node, ns);
       if (text.length > 0) found.push(text);

@@ -102,6 +102,8 @@ export interface TestSlide {
   /** Text in other notes placeholders (slide image, number), never the notes. */
   notesFurniture?: string;
   hidden?: boolean;
+  /** More shape-tree content, as written (e.g. mc:AlternateContent). */
+  rawShapes?: string;
   /** Replaces the notes slide's XML (for malformed notes). */
   rawNotes?: string;
 }
@@ -129,6 +131,7 @@ export function deckOf(slides: readonly TestSlide[]): Uint8Array {
       slide.title === undefined ? '' : shape(2, slide.titleType ?? 'title', [slide.title]),
       slide.body === undefined ? '' : shape(3, 'body', slide.body),
       shape(4, 'sldNum', [String(index + 1)]),
+      slide.rawShapes ?? '',
     ].join('');
     inputs.push({
       name: `ppt/slides/slide${file}.xml`,
