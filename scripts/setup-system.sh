@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # Installs the system programs Rapido's headless host and tests need, only if they are missing:
-# Debian's chromium (the headless renderer) and ffmpeg (tests read the files we write).
+# Debian's chromium (the headless renderer), ffmpeg (tests read the files we write) and
+# LibreOffice Impress (PowerPoint import converts decks to PDF with its soffice).
 set -euo pipefail
 missing=()
 if [ -z "${CHROMIUM_PATH:-}" ] && ! command -v chromium >/dev/null 2>&1; then missing+=(chromium); fi
 command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
 command -v ffprobe >/dev/null 2>&1 || missing+=(ffmpeg)
+# LIBREOFFICE_PATH names a LibreOffice the app uses instead (see pptx-convert.ts).
+if [ -z "${LIBREOFFICE_PATH:-}" ] && ! command -v soffice >/dev/null 2>&1; then
+  missing+=(libreoffice-impress)
+fi
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "setup-system: chromium and ffmpeg are present"
+  echo "setup-system: chromium, ffmpeg and LibreOffice are present"
   exit 0
 fi
 if ! command -v apt-get >/dev/null 2>&1; then

@@ -424,10 +424,30 @@ export const invokeChannels = {
     }),
     loadedLessonSchema,
   ),
-  /** A PPTX converted to PDF with LibreOffice (`not-available` names how to get it when absent). */
+  /**
+   * A PPTX converted to PDF with LibreOffice (`not-available` names how to get it when absent),
+   * with the deck's own titles and narration (speaker notes, else the slide's text) for each
+   * shown slide, one per PDF page; `deck` is null for .ppt and .odp, whose pages keep the PDF's text.
+   */
   'lesson:convert-pptx': channel(
     z.object({ fileName: z.string().min(1).max(300), bytes: bytesSchema }),
-    z.object({ pdf: bytesSchema, converter: z.string() }),
+    z.object({
+      pdf: bytesSchema,
+      converter: z.string(),
+      deck: z
+        .object({
+          slides: z.array(
+            z.object({
+              number: z.number().int().min(1),
+              title: z.string().optional(),
+              narration: z.string(),
+              source: z.enum(['notes', 'text', 'none']),
+            }),
+          ),
+          hidden: z.array(z.number().int().min(1)),
+        })
+        .nullable(),
+    }),
   ),
   /** CPU and memory of every process of the app, for the metrics panel. */
   'app:metrics': channel(z.object({}), appMetricsSchema),

@@ -12,6 +12,7 @@ import {
   notInstalledMessage,
   sofficeConvertArguments,
 } from './pptx-convert.ts';
+import { deckOf } from './pptx/test-deck.ts';
 
 /**
  * LibreOffice itself is not needed: a stand-in `soffice` (a Node script) answers --version,
@@ -38,8 +39,8 @@ function expectError<T>(result: Result<T>) {
   return result.error;
 }
 
-/** The start of a ZIP file, which is what a .pptx is. */
-const pptxBytes = new Uint8Array([0x50, 0x4b, 0x03, 0x04, 20, 0, 0, 0, 8, 0]);
+/** A small but whole .pptx (a ZIP package): its notes are read before LibreOffice runs. */
+const pptxBytes = deckOf([{ title: 'Hello', notes: ['Say hello.'] }, { body: ['Bye'] }]);
 
 const fakeSoffice = `#!${process.execPath}
 const fs = require('node:fs');

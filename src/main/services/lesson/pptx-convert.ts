@@ -8,11 +8,15 @@ import { z } from 'zod';
 import type { Result } from '../../../shared/result.ts';
 import { err, errorMessage, ok } from '../../../shared/result.ts';
 import type { Logger } from '../logging/logger.ts';
+import { deckNarration, type DeckNarration } from './pptx/deck-narration.ts';
+import { DeckFormatError, readDeckText } from './pptx/deck-text.ts';
 
 /**
  * PowerPoint decks become PDFs with LibreOffice (run headless, as a command), which the
  * renderer then imports page by page like any PDF. LibreOffice is optional: without it the
- * user is told how to get it or how to export a PDF from PowerPoint instead.
+ * user is told how to get it or how to export a PDF from PowerPoint instead. An Office Open XML
+ * deck (.pptx, .ppsx, .potx) is read first for each slide's title and speaker notes
+ * (pptx/deck-text.ts): a deck that cannot be read is refused before LibreOffice starts.
  */
 
 export const notInstalledMessage =
@@ -27,6 +31,8 @@ export const defaultConvertTimeoutMs = 120_000;
 export const maxDeckBytes = 512 * 1024 * 1024;
 
 const deckExtensions = ['pptx', 'ppt', 'ppsx', 'pps', 'potx', 'pot', 'odp'] as const;
+/** The Office Open XML kinds, whose notes and titles are read from the package itself. */
+const openXmlExtensions: readonly string[] = ['pptx', 'ppsx', 'potx'];
 
 const environmentSchema = z.object({
   /** The soffice program, or the LibreOffice folder (or its program/ folder) holding it. */
@@ -262,6 +268,39 @@ function lastLines(text: string, count: number): string[] {
     .slice(-count);
 }
 
+/**
+ * The deck's titles and narration when it is Office Open XML (null for .ppt and .odp, whose
+ * pages keep the PDF's text); a deck that cannot be read, or whose every slide is hidden, is
+ * refused with the part and line at fault.
+ */
+function readDeckNarration(
+  fileName: string,
+  extension: string,
+  bytes: Uint8Array,
+): Result<DeckNarration | null> {
+  if (!openXmlExtensions.includes(extension)) return ok(null);
+  let narration: DeckNarration;
+  try {
+    narration = deckNarration(readDeckText(bytes));
+  } catch (error) {
+    if (!(error instanceof DeckFormatError)) throw error;
+    return err('invalid-request', `${fileName} could not be read as a PowerPoint deck`, {
+      details: [error.message],
+      hint: 'Open it in PowerPoint or LibreOffice Impress and save it again, or save it as PDF and import the PDF.',
+    });
+  }
+  if (narration.slides.length === 0) {
+    return err(
+      'invalid-request',
+      `Every slide of ${fileName} is hidden, so there is nothing to import`,
+      {
+        hint: 'Show at least one slide (Slide Show > Hide Slide) and import it again.',
+      },
+    );
+  }
+  return ok(narration);
+}
+
 export async function convertPptxToPdf(options: {
   fileName: string;
   bytes: Uint8Array;
@@ -269,7 +308,9 @@ export async function convertPptxToPdf(options: {
   knownLocations?: readonly string[];
   timeoutMs?: number;
   logger?: Logger;
-}): Promise<Result<{ pdf: Uint8Array<ArrayBuffer>; converter: string }>> {
+}): Promise<
+  Result<{ pdf: Uint8Array<ArrayBuffer>; converter: string; deck: DeckNarration | null }>
+> {
   const { bytes, logger } = options;
   const env = options.env ?? process.env;
   const deck = deckFileName(options.fileName);
@@ -295,6 +336,10 @@ export async function convertPptxToPdf(options: {
       { hint: 'Choose the presentation file itself, or save it as PDF and import the PDF.' },
     );
   }
+
+  const deckText = readDeckNarration(options.fileName, deck.extension, bytes);
+  if (!deckText.ok) return deckText;
+  const narration = deckText.value;
 
   const lookup = await findLibreOffice(
     env,
@@ -369,8 +414,11 @@ export async function convertPptxToPdf(options: {
       input_bytes: bytes.byteLength,
       pdf_bytes: pdf.byteLength,
       elapsed_ms: Math.round(performance.now() - startedMs),
+      slides: narration?.slides.length,
+      hidden_slides: narration?.hidden.length,
+      notes_slides: narration?.slides.filter((slide) => slide.source === 'notes').length,
     });
-    return ok({ pdf, converter });
+    return ok({ pdf, converter, deck: narration });
   } catch (error) {
     return err('io-failed', `Could not convert ${options.fileName} (${errorMessage(error)})`);
   } finally {

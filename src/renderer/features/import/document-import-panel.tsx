@@ -1,6 +1,7 @@
 import { useEffect, useId, useRef, useState, type RefObject } from 'react';
 import { rapido } from '../../bridge/rapido.ts';
 import { errorMessage, type RapidoError } from '../../../shared/result.ts';
+import type { InvokeResponse } from '../../../shared/ipc/contract.ts';
 import { FolderField, ImportError, openImportedLesson } from './import-shared.tsx';
 import { documentTitle, importFps, importOutputSizes } from './lesson-from-pages.ts';
 import type { ImportProgress, PdfImportOutcome } from './pdf-import.ts';
@@ -22,14 +23,38 @@ function isPptx(file: File): boolean {
 }
 
 /** What the chosen file turned out to be, read before the import so the title can default. */
+type ConvertedDeck = NonNullable<
+  Extract<InvokeResponse<'lesson:convert-pptx'>, { ok: true }>['value']['deck']
+>;
+
 type FileInfo =
   { kind: 'pdf'; pageCount: number } | { kind: 'pptx' } | { kind: 'unreadable'; message: string };
 
 type RunState =
   | { phase: 'idle' }
   | { phase: 'running'; progress: ImportProgress }
-  | { phase: 'finished'; outcome: PdfImportOutcome }
+  | { phase: 'finished'; outcome: PdfImportOutcome; deck?: DeckSummary }
   | { phase: 'conversion-failed'; error: RapidoError };
+
+/** Where a PowerPoint deck's narration came from, said when the import is done. */
+interface DeckSummary {
+  notes: number;
+  text: number;
+  none: number;
+  hidden: readonly number[];
+}
+
+function deckSummaryText(deck: DeckSummary): string {
+  const slides = (count: number) => `${count} ${count === 1 ? 'slide' : 'slides'}`;
+  const parts = [`Narration from the speaker notes on ${slides(deck.notes)}`];
+  if (deck.text > 0) parts.push(`from the slide’s own text on ${slides(deck.text)} without notes`);
+  if (deck.none > 0) parts.push(`none on ${slides(deck.none)} without notes or text`);
+  const hidden =
+    deck.hidden.length === 0
+      ? ''
+      : ` Hidden ${deck.hidden.length === 1 ? 'slide' : 'slides'} ${deck.hidden.join(', ')} left out, as in a slide show.`;
+  return `${parts.join('; ')}.${hidden}`;
+}
 
 function progressText(progress: ImportProgress): string {
   switch (progress.phase) {
@@ -166,7 +191,7 @@ export function DocumentImportPanel(props: {
       <p className="hint">
         {source === 'pdf'
           ? 'Each page becomes a slide image at the output size; its text becomes the narration, for you to edit.'
-          : 'The presentation is converted to PDF with LibreOffice (which must be installed on this computer), then each slide becomes an image and its text the narration.'}
+          : 'The presentation is converted to PDF with LibreOffice (which must be installed on this computer), then each slide becomes an image; its speaker notes become the narration (its text when it has none).'}
       </p>
       <div className="field">
         <label htmlFor={fileId}>{fileLabel}</label>
@@ -264,6 +289,7 @@ async function importDocument(request: {
 }): Promise<RunState> {
   const { engine, file, dir, title, output, signal, onProgress } = request;
   let pdf: Uint8Array;
+  let deck: ConvertedDeck | null = null;
   if (isPptx(file)) {
     onProgress({ phase: 'converting', fileName: file.name });
     const converted = await rapido.lesson.convertPptx({
@@ -278,6 +304,7 @@ async function importDocument(request: {
       };
     }
     pdf = converted.value.pdf;
+    deck = converted.value.deck;
   } else {
     pdf = new Uint8Array(await file.arrayBuffer());
   }
@@ -289,6 +316,7 @@ async function importDocument(request: {
     output: { width: output.width, height: output.height, fps: importFps },
     signal,
     onProgress,
+    ...(deck === null ? {} : { slideTexts: deck.slides }),
   });
   if (outcome.kind === 'done') {
     await openImportedLesson(
@@ -297,7 +325,13 @@ async function importDocument(request: {
       `Imported ${outcome.pageCount} pages from ${file.name} into ${outcome.dir}`,
     );
   }
-  return { phase: 'finished', outcome };
+  if (deck === null) return { phase: 'finished', outcome };
+  const count = (source: string) => deck.slides.filter((slide) => slide.source === source).length;
+  return {
+    phase: 'finished',
+    outcome,
+    deck: { notes: count('notes'), text: count('text'), none: count('none'), hidden: deck.hidden },
+  };
 }
 
 function RunStatus({ run }: { run: RunState }) {
@@ -351,10 +385,17 @@ function RunStatus({ run }: { run: RunState }) {
         <strong className="import-message-heading">
           Imported {outcome.pageCount} {outcome.pageCount === 1 ? 'page' : 'pages'}
         </strong>
-        <p>
-          The lesson “{outcome.lesson.title}” is open, saved in <code>{outcome.dir}</code>. Each
-          slide’s narration is its page’s text: edit it before you present.
-        </p>
+        {run.deck ? (
+          <p>
+            The lesson “{outcome.lesson.title}” is open, saved in <code>{outcome.dir}</code>.{' '}
+            <span data-testid="import-deck-summary">{deckSummaryText(run.deck)}</span>
+          </p>
+        ) : (
+          <p>
+            The lesson “{outcome.lesson.title}” is open, saved in <code>{outcome.dir}</code>. Each
+            slide’s narration is its page’s text: edit it before you present.
+          </p>
+        )}
         <p className="import-message-hint">{Math.round(outcome.msPerPage)} ms per page.</p>
       </div>
     );

@@ -29,6 +29,16 @@ export interface LessonFromPagesInput {
   title: string;
   output: OutputSettings;
   pages: readonly ImportedPage[];
+  /**
+   * Titles and narration the source document carries itself, one per page (a PowerPoint deck's
+   * title placeholders and speaker notes): used instead of the text read off the page.
+   */
+  slideTexts?: readonly SlideText[];
+}
+
+export interface SlideText {
+  title?: string | undefined;
+  narration: string;
 }
 
 /** Lesson ids name rooms and files: letters, digits, "_" and "-" only, at most 100. */
@@ -106,14 +116,15 @@ export function pageImagePath(pageNumber: number, pageCount: number): string {
  * avatar by default. Throws when the result is not a valid lesson (e.g. no pages).
  */
 export function lessonFromPages(input: LessonFromPagesInput): Lesson {
-  const texts = pageNarrations(input.pages.map((page) => page.lines));
+  const texts: readonly SlideText[] =
+    input.slideTexts ?? pageNarrations(input.pages.map((page) => page.lines));
   return lessonSchema.parse({
     schemaVersion: 1,
     id: lessonIdFor(input.lessonDir, input.title),
     title: input.title.trim() || 'Imported lesson',
     output: input.output,
     slides: input.pages.map((page, index) => {
-      const text = texts[index] ?? { title: undefined, narration: '' };
+      const text: SlideText = texts[index] ?? { title: undefined, narration: '' };
       return {
         id: `s${index + 1}`,
         image: page.image,

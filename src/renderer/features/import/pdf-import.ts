@@ -8,6 +8,7 @@ import {
   pageImagePath,
   pagePlacement,
   type ImportedPage,
+  type SlideText,
 } from './lesson-from-pages.ts';
 import { linesFromRuns, type TextRun } from './page-text.ts';
 
@@ -148,6 +149,11 @@ export interface PdfImportRequest {
   output: OutputSettings;
   signal: AbortSignal;
   onProgress: (progress: ImportProgress) => void;
+  /**
+   * The source's own titles and narration, one per page (a PowerPoint deck's notes): a PDF with
+   * another page count fails before any page is written.
+   */
+  slideTexts?: readonly SlideText[];
 }
 
 /**
@@ -174,6 +180,20 @@ export async function importPdf(request: PdfImportRequest): Promise<PdfImportOut
     };
   }
   const { doc, pageCount } = opened;
+  const { slideTexts } = request;
+  if (slideTexts !== undefined && slideTexts.length !== pageCount) {
+    await opened.close();
+    return {
+      kind: 'failed',
+      error: {
+        code: 'io-failed',
+        message: `The deck has ${slideTexts.length} shown slides but its PDF has ${pageCount} pages, so the notes cannot be matched to the pages`,
+        hint: 'Save the deck as PDF in PowerPoint and import the PDF (narration from the page text).',
+      },
+      pagesWritten: 0,
+      dir: lessonDir,
+    };
+  }
   const pages: ImportedPage[] = [];
   const pageMs: number[] = [];
   const rasteriser = new PageRasteriser(output);
@@ -219,7 +239,13 @@ export async function importPdf(request: PdfImportRequest): Promise<PdfImportOut
   request.onProgress({ phase: 'saving', pageCount });
   let lesson: Lesson;
   try {
-    lesson = lessonFromPages({ lessonDir, title: request.title, output, pages });
+    lesson = lessonFromPages({
+      lessonDir,
+      title: request.title,
+      output,
+      pages,
+      ...(slideTexts === undefined ? {} : { slideTexts }),
+    });
   } catch (error) {
     return {
       kind: 'failed',
