@@ -2,7 +2,10 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { createMemoryLogger } from '../../logging/logger.ts';
 import { padToWholeFrames, pcmBytesLittleEndian } from './audio-pacing.ts';
 import { startQuirkyServer } from '../../../../../testing/synctalk-reference/quirky-stream-server.ts';
-import type { QuirkSettings, QuirkyServer } from '../../../../../testing/synctalk-reference/quirky-stream-server.ts';
+import type {
+  QuirkSettings,
+  QuirkyServer,
+} from '../../../../../testing/synctalk-reference/quirky-stream-server.ts';
 import { createSyncTalkSession } from './synctalk-session.ts';
 import type { SyncTalkFrame, SyncTalkSession, UtteranceSummary } from './synctalk-session.ts';
 
