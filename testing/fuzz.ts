@@ -309,3 +309,8 @@ export function documentNear(base: unknown): fc.Arbitrary<string> {
     { weight: 1, arbitrary: jsonValue(3).map((value) => JSON.stringify(value)) },
   );
 }
+
+/** Lines of a text as editors (and the JSON locator) count them: \r\n, \n and a lone \r. */
+export function lineCount(text: string): number {
+  return text.split(/\r\n|\r|\n/).length;
+}

@@ -2,7 +2,7 @@ import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { expectPlainData, fuzzAsync, documentNear } from '../../../../testing/fuzz.ts';
+import { documentNear, expectPlainData, fuzzAsync, lineCount } from '../../../../testing/fuzz.ts';
 import { tempRoot } from '../../../../testing/lesson-files.ts';
 import { lessonSchema } from '../../../shared/lesson/lesson-schema.ts';
 import { rapidoErrorSchema } from '../../../shared/result.ts';
@@ -81,7 +81,7 @@ describe('lesson.json loading (properties)', () => {
         const details = loaded.error.details ?? [];
         if (details.length === 0) expect(loaded.error.message).toMatch(/^lesson\.json:\d+:\d+: ./);
         // Every detail is `field (line N): message`, with N a line of the file.
-        const lines = text.split('\n').length;
+        const lines = lineCount(text);
         for (const detail of details) expect(detail).toMatch(/^\S.* \(line \d+\): ./);
         for (const match of lineNumbers([loaded.error.message, ...details].join('\n'))) {
           expect(Number(match[1] ?? match[2])).toBeLessThanOrEqual(lines);

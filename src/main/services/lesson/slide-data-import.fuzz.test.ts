@@ -2,7 +2,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { documentNear, expectPlainData, fuzzAsync } from '../../../../testing/fuzz.ts';
+import { documentNear, expectPlainData, fuzzAsync, lineCount } from '../../../../testing/fuzz.ts';
 import { pngBytes, tempRoot, writeFiles } from '../../../../testing/lesson-files.ts';
 import { lessonSchema } from '../../../shared/lesson/lesson-schema.ts';
 import { rapidoErrorSchema } from '../../../shared/result.ts';
@@ -75,7 +75,7 @@ describe('slide-data import (properties)', () => {
       if (!result.ok) {
         expect(rapidoErrorSchema.safeParse(result.error).success).toBe(true);
         expect(['invalid-request', 'lesson-invalid']).toContain(result.error.code);
-        const lines = text.split('\n').length;
+        const lines = lineCount(text);
         const details = result.error.details ?? [];
         if (details.length === 0 && result.error.code === 'invalid-request') {
           expect(result.error.message).toMatch(/^data\.json(:\d+:\d+: .| cannot be imported)/);
