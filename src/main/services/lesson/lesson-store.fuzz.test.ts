@@ -2,7 +2,13 @@ import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { documentNear, expectPlainData, fuzzAsync, lineCount } from '../../../../testing/fuzz.ts';
+import {
+  documentNear,
+  expectPlainData,
+  fuzzAsync,
+  lineCount,
+  maxFileCaseMs,
+} from '../../../../testing/fuzz.ts';
 import { tempRoot } from '../../../../testing/lesson-files.ts';
 import { lessonSchema } from '../../../shared/lesson/lesson-schema.ts';
 import { rapidoErrorSchema } from '../../../shared/result.ts';
@@ -97,6 +103,7 @@ describe('lesson.json loading (properties)', () => {
       const again = await loadLesson(root);
       expect(again.ok && again.value.lesson).toEqual(lesson);
     },
+    maxFileCaseMs,
   );
 
   // Guards the generator: a property that never loads anything would test only refusals.

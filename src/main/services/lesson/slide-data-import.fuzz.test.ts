@@ -2,7 +2,13 @@ import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { documentNear, expectPlainData, fuzzAsync, lineCount } from '../../../../testing/fuzz.ts';
+import {
+  documentNear,
+  expectPlainData,
+  fuzzAsync,
+  lineCount,
+  maxFileCaseMs,
+} from '../../../../testing/fuzz.ts';
 import { pngBytes, tempRoot, writeFiles } from '../../../../testing/lesson-files.ts';
 import { lessonSchema } from '../../../shared/lesson/lesson-schema.ts';
 import { rapidoErrorSchema } from '../../../shared/result.ts';
@@ -92,6 +98,7 @@ describe('slide-data import (properties)', () => {
       expect(lessonSchema.safeParse(result.value.lesson).success).toBe(true);
       await rm(lessonDir, { recursive: true, force: true });
     },
+    maxFileCaseMs,
   );
 
   // Guards the generator: a property that never imports anything would test only refusals.
