@@ -145,6 +145,8 @@ export function fuzzAsync<A>(
       const settings = replaySettings();
       const details = await fc.check(fc.asyncProperty(input, timedAsyncCase(check, caseLimitMs)), {
         numRuns: runs,
+        // A case whose promise never settles fails (with its seed) instead of stalling the run.
+        timeout: 2 * caseLimitMs,
         ...settings,
       });
       report(name, details, settings.seed);
