@@ -6,7 +6,9 @@ import {
   parseWebVtt,
   type CaptionCue,
   type CaptionWord,
+  withoutCueTags,
 } from './caption-cues.ts';
+import { expectLinearTime } from '../../../testing/linear-time.ts';
 
 /** 165 words a minute, the offline voice's default rate. */
 const wordSlotMs = 60_000 / 165;
@@ -352,5 +354,27 @@ describe('captionAt', () => {
       const expected = built.find((cue) => cue.startMs <= timeMs && timeMs < cue.endMs) ?? null;
       expect(captionAt(built, timeMs)).toBe(expected);
     }
+  });
+});
+
+describe('caption text on crafted input', () => {
+  it('300 KB worst cases take about 10 × what 30 KB takes, not 100 × (the patterns were quadratic)', () => {
+    expectLinearTime((size) => {
+      // "<" without ">" made /<[^>]*>/ rescan the rest from each one; a long punctuation run
+      // before a letter did the same to /\p{P}+$/ in the weak-word check.
+      withoutCueTags('<'.repeat(size));
+      parseWebVtt(`WEBVTT\n\n00:00.000 --> 00:01.000\n${'<a'.repeat(size / 2)}`);
+      buildCaptionCues([
+        { text: `a${'!'.repeat(size)}b`, startMs: 0, endMs: 100 },
+        { text: `${'('.repeat(size)}of`, startMs: 200, endMs: 300 },
+      ]);
+    });
+  });
+
+  it('keeps a numeric entity that is no character as written (it threw a RangeError)', () => {
+    const text = 'WEBVTT\n\n00:00.000 --> 00:01.000\nA &#99999999; &#x110000; &#x41;\n';
+    expect(parseWebVtt(text)).toEqual([
+      { startMs: 0, endMs: 1000, text: 'A &#99999999; &#x110000; A' },
+    ]);
   });
 });

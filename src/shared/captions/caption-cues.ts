@@ -5,6 +5,8 @@
  * Pure: no DOM, no Node.
  */
 
+import { isPunctuation, trimWhere } from '../text/text-edges.ts';
+
 /** One spoken word on the program clock, in spoken order. */
 export interface CaptionWord {
   readonly text: string;
@@ -132,7 +134,8 @@ function endsClause(text: string): boolean {
 }
 
 function bareWord(text: string): string {
-  return text.toLowerCase().replace(/^\p{P}+|\p{P}+$/gu, '');
+  // Not `/^\p{P}+|\p{P}+$/gu`: its end-anchored half is quadratic on a long punctuation run.
+  return trimWhere(text.toLowerCase(), isPunctuation);
 }
 
 /** Trimmed, whitespace collapsed, tags and timeless words dropped, end never before start. */
@@ -472,17 +475,39 @@ const namedEntities: Readonly<Record<string, string>> = {
   apos: "'",
 };
 
+/**
+ * `text` without `<…>` tags, as `text.replace(/<[^>]*>/gu, '')` but in one pass: that pattern
+ * rescans to the end of the text from every "<" that has no ">" after it (quadratic).
+ */
+export function withoutCueTags(text: string): string {
+  let out = '';
+  let from = 0;
+  for (;;) {
+    const open = text.indexOf('<', from);
+    if (open === -1) break;
+    const close = text.indexOf('>', open + 1);
+    // No ">" after this "<" means none after any later "<" either: the rest stays as it is.
+    if (close === -1) break;
+    out += text.slice(from, open);
+    from = close + 1;
+  }
+  return out + text.slice(from);
+}
+
 function unescapeCueText(text: string): string {
   // Cue markup (<v Speaker>, <i>, <c.class>, inline timestamps) carries no caption text.
-  return text
-    .replace(/<[^>]*>/gu, '')
-    .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/giu, (entity: string, body: string) => {
-      if (body.startsWith('#x') || body.startsWith('#X')) {
-        return String.fromCodePoint(Number.parseInt(body.slice(2), 16));
+  return withoutCueTags(text).replace(
+    /&(#x[0-9a-f]+|#\d+|[a-z]+);/giu,
+    (entity: string, body: string) => {
+      if (body.startsWith('#')) {
+        const hex = body.startsWith('#x') || body.startsWith('#X');
+        const codePoint = Number.parseInt(body.slice(hex ? 2 : 1), hex ? 16 : 10);
+        // "&#99999999;" is no character: fromCodePoint would throw a RangeError out of the parse.
+        return codePoint <= 0x10ffff ? String.fromCodePoint(codePoint) : entity;
       }
-      if (body.startsWith('#')) return String.fromCodePoint(Number.parseInt(body.slice(1), 10));
       return namedEntities[body.toLowerCase()] ?? entity;
-    });
+    },
+  );
 }
 
 /**

@@ -43,7 +43,7 @@ function lift(value: unknown, attachments: Uint8Array[], depth: number): unknown
 }
 
 function restore(value: unknown, attachments: Uint8Array[], depth: number): unknown {
-  if (depth > maxDepth) throw new Error('message nests too deeply');
+  if (depth > maxDepth) throw new WireDecodeError('message nests too deeply');
   if (Array.isArray(value))
     return value.map((item: unknown) => restore(item, attachments, depth + 1));
   if (value !== null && typeof value === 'object') {
@@ -51,7 +51,9 @@ function restore(value: unknown, attachments: Uint8Array[], depth: number): unkn
     const index = record[attachmentMarker];
     if (typeof index === 'number' && Object.keys(record).length === 1) {
       const attachment = attachments[index];
-      if (attachment === undefined) throw new Error(`missing binary attachment ${index}`);
+      if (attachment === undefined) {
+        throw new WireDecodeError(`missing binary attachment ${index}`);
+      }
       return attachment;
     }
     const out: Record<string, unknown> = {};
@@ -60,7 +62,8 @@ function restore(value: unknown, attachments: Uint8Array[], depth: number): unkn
       // prototype, and a schema would then accept fields the sender only made inherited. No
       // message Rapido sends has such a key: refuse it. ("constructor" and "prototype" are plain
       // own data under assignment and stay so.)
-      if (key === '__proto__') throw new Error('refused key "__proto__" in a wire message');
+      if (key === '__proto__')
+        throw new WireDecodeError('refused key "__proto__" in a wire message');
       out[key] = restore(item, attachments, depth + 1);
     }
     return out;
@@ -91,21 +94,51 @@ const headerSchema = z.object({
   sizes: z.array(z.number().int().nonnegative()),
 });
 
+/** Every refusal of `decodeWireMessage`: a frame from the socket is outside input. */
+export class WireDecodeError extends Error {
+  override name = 'WireDecodeError';
+}
+
+function zodProblems(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : 'message'}: ${issue.message}`)
+    .join('; ');
+}
+
+/**
+ * Decodes one frame or throws a WireDecodeError naming what is wrong (the field for a schema
+ * problem). Nothing else escapes: JSON, schema and nesting failures are all translated.
+ */
 export function decodeWireMessage(frame: Uint8Array): WireMessage {
-  if (frame.byteLength < 4) throw new Error('frame shorter than its length prefix');
+  try {
+    return decodeFrame(frame);
+  } catch (error) {
+    if (error instanceof WireDecodeError) throw error;
+    const detail =
+      error instanceof z.ZodError
+        ? zodProblems(error)
+        : error instanceof Error
+          ? error.message
+          : String(error);
+    throw new WireDecodeError(`invalid wire message: ${detail}`, { cause: error });
+  }
+}
+
+function decodeFrame(frame: Uint8Array): WireMessage {
+  if (frame.byteLength < 4) throw new WireDecodeError('frame shorter than its length prefix');
   const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
   const headerLength = view.getUint32(0, true);
-  if (4 + headerLength > frame.byteLength) throw new Error('header length exceeds frame');
+  if (4 + headerLength > frame.byteLength) throw new WireDecodeError('header length exceeds frame');
   const headerText = new TextDecoder().decode(frame.subarray(4, 4 + headerLength));
   const header = headerSchema.parse(JSON.parse(headerText));
   const attachments: Uint8Array[] = [];
   let offset = 4 + headerLength;
   for (const size of header.sizes) {
-    if (offset + size > frame.byteLength) throw new Error('attachment exceeds frame');
+    if (offset + size > frame.byteLength) throw new WireDecodeError('attachment exceeds frame');
     // A copy gives each attachment its own aligned buffer (Int16Array views need 2-byte alignment).
     attachments.push(frame.slice(offset, offset + size));
     offset += size;
   }
-  if (offset !== frame.byteLength) throw new Error('trailing bytes after attachments');
+  if (offset !== frame.byteLength) throw new WireDecodeError('trailing bytes after attachments');
   return wireMessageSchema.parse(restore(header.message, attachments, 0));
 }

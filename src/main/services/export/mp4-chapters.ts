@@ -3,6 +3,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { formatWebVtt } from '../../../shared/captions/caption-cues.ts';
 import { err, errorMessage, ok } from '../../../shared/result.ts';
 import type { Result } from '../../../shared/result.ts';
+import { isWhiteSpace } from '../../../shared/text/text-edges.ts';
 
 export interface Mp4Chapter {
   startMs: number;
@@ -46,9 +47,33 @@ export function chapterProblems(chapters: readonly Mp4Chapter[]): string[] {
   return problems;
 }
 
-/** Players show a chapter title on one line. */
-function oneLine(title: string): string {
-  return title.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+/**
+ * Players show a chapter title on one line: each run of white space holding a line break becomes
+ * one space, then the ends are trimmed. Walked once; it replaces the pattern
+ * "\s* [\r\n]+ \s*" (global, without the spaces), which was quadratic on a long run of spaces
+ * without a line break.
+ */
+export function oneLine(title: string): string {
+  let out = '';
+  let index = 0;
+  while (index < title.length) {
+    const char = title.charAt(index);
+    if (!isWhiteSpace(char)) {
+      out += char;
+      index += 1;
+      continue;
+    }
+    let end = index;
+    let breaks = false;
+    while (end < title.length && isWhiteSpace(title.charAt(end))) {
+      const code = title.charCodeAt(end);
+      if (code === 0x0a || code === 0x0d) breaks = true;
+      end += 1;
+    }
+    out += breaks ? ' ' : title.slice(index, end);
+    index = end;
+  }
+  return out.trim();
 }
 
 /** UTF-8 bytes of `text`, cut to at most `maxBytes` without splitting a code point. */

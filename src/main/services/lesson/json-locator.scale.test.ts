@@ -2,7 +2,6 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, test } from 'vitest';
 import { scanJson } from './json-locator.ts';
-import { randomJson, seededRandom, type Random } from './test-random.ts';
 
 // Heap growth is only meaningful after a full collection: expose V8's gc to this test alone.
 setFlagsFromString('--expose-gc');
@@ -84,65 +83,4 @@ describe('scanJson on a large lesson.json', () => {
   });
 });
 
-/** Every path to a value in `value`, with the value. */
-function pathsOf(value: unknown, prefix: (string | number)[] = []): (string | number)[][] {
-  const out = [prefix];
-  if (Array.isArray(value)) {
-    value.forEach((item, index) => out.push(...pathsOf(item, [...prefix, index])));
-  } else if (typeof value === 'object' && value !== null) {
-    for (const [key, item] of Object.entries(value)) out.push(...pathsOf(item, [...prefix, key]));
-  }
-  return out;
-}
-
-function mutate(text: string, random: Random): string {
-  const at = Math.floor(random() * (text.length + 1));
-  const pieces = ['', ',', '"', '{', ']', '\\', '\n', '0', '-', 'e', ' ', '\u0001', 'tru'];
-  const piece = pieces[Math.floor(random() * pieces.length)] ?? '';
-  const cut = random() < 0.5 ? 1 : 0;
-  return text.slice(0, at) + piece + text.slice(at + cut);
-}
-
-// fast-check is not installed in this tree; these are the same properties over a seeded generator.
-describe('scanJson properties (generated inputs)', () => {
-  test('agrees with JSON.parse on 10,000 valid and broken texts, and never throws', () => {
-    const random = seededRandom(17);
-    for (let round = 0; round < 10_000; round += 1) {
-      const value = randomJson(random, 4);
-      const indent = Math.floor(random() * 3);
-      const valid = JSON.stringify(value, null, indent);
-      const text = round % 2 === 0 ? valid : mutate(valid, random);
-      const result = scanJson(text);
-      let parsed: unknown;
-      let parses = true;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        parses = false;
-      }
-      expect(result.ok, text).toBe(parses);
-      if (result.ok) expect(result.document.value).toEqual(parsed);
-    }
-  });
-
-  test('locates every existing path exactly, at its key or its value', () => {
-    const random = seededRandom(4);
-    for (let round = 0; round < 2_000; round += 1) {
-      const value = randomJson(random, 4);
-      const text = JSON.stringify(value, null, 1 + Math.floor(random() * 2));
-      const result = scanJson(text);
-      if (!result.ok) throw new Error(result.error.message);
-      const paths = pathsOf(result.document.value);
-      const located = result.document.locateAll(paths);
-      paths.forEach((path, index) => {
-        const location = located[index];
-        expect(location?.exact).toBe(true);
-        const last = path.at(-1);
-        const at = text.slice(location?.offset ?? 0);
-        if (typeof last === 'string') expect(at.startsWith(JSON.stringify(last))).toBe(true);
-        const before = text.slice(0, location?.offset ?? 0);
-        expect(location?.line).toBe(before.split('\n').length);
-      });
-    }
-  });
-});
+// Generated texts (10,000+ under `npm run test:fuzz`): json-locator.fuzz.test.ts.

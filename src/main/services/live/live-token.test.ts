@@ -45,40 +45,5 @@ describe('inspectPublisherToken', () => {
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.error.message).toMatch(/LiveKit token/);
   });
-
-  // fast-check is not installed; a seeded loop over odd claims stands in for its property.
-  test('never throws on 10,000 generated payloads', () => {
-    let state = 17;
-    const random = () => {
-      state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
-      return state / 2_147_483_648;
-    };
-    const values: unknown[] = [
-      null,
-      true,
-      'x',
-      0,
-      -1,
-      1e13,
-      -1e13,
-      1.5,
-      1e308,
-      -1e308,
-      [],
-      {},
-      grants,
-      { roomJoin: 'yes' },
-    ];
-    const pick = () => values[Math.floor(random() * values.length)];
-    for (let round = 0; round < 10_000; round += 1) {
-      const claims: Record<string, unknown> = {};
-      for (const key of ['exp', 'sub', 'video', 'nbf']) if (random() < 0.6) claims[key] = pick();
-      const payload =
-        round % 3 === 0
-          ? JSON.stringify(claims).slice(0, Math.floor(random() * 40))
-          : JSON.stringify(claims);
-      const token = `e30.${Buffer.from(payload).toString('base64url')}.c2ln`;
-      expect(() => inspectPublisherToken(token, now)).not.toThrow();
-    }
-  });
+  // Generated payloads (10,000+ under `npm run test:fuzz`): live-token.fuzz.test.ts.
 });

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
-import { createLogger, logFileName, printable, redact } from './logger.ts';
+import { createLogger, logFileName, printable } from './logger.ts';
 
 let dir: string;
 beforeEach(() => {
@@ -39,28 +39,7 @@ describe('redaction', () => {
     // Still one valid JSON line.
     expect(() => JSON.parse(text.trim()) as unknown).not.toThrow();
   });
-
-  test('generated secrets never survive in a logged JSON line (10,000 cases)', () => {
-    // fast-check is not installed; a seeded loop of awkward secrets stands in for its property.
-    let state = 9;
-    const random = () => {
-      state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
-      return state / 2_147_483_648;
-    };
-    const alphabet = 'ab"\\\n\t/\u0001é€';
-    for (let round = 0; round < 10_000; round += 1) {
-      let secret = '';
-      const length = 4 + Math.floor(random() * 8);
-      for (let index = 0; index < length; index += 1) {
-        secret += alphabet.charAt(Math.floor(random() * alphabet.length));
-      }
-      const line = JSON.stringify({ message: `x${secret}y`, nested: JSON.stringify({ secret }) });
-      const redacted = redact(line, [secret]);
-      const parsed = JSON.parse(redacted) as { message: string; nested: string };
-      expect(parsed.message, JSON.stringify(secret)).not.toContain(secret);
-      expect(parsed.nested).not.toContain(JSON.stringify(secret).slice(1, -1));
-    }
-  });
+  // Generated secrets (10,000+ under `npm run test:fuzz`): logger.fuzz.test.ts.
 });
 
 describe('console output', () => {

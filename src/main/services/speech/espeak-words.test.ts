@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { expectLinearTime } from '../../../../testing/linear-time.ts';
 import {
   assembleWordTimings,
   createSilenceProbe,
@@ -142,5 +143,14 @@ describe('assembleWordTimings', () => {
     expect(
       assembleWordTimings({ text: 'silent', durationMs: 100, silence: noSilence, marks: [] }),
     ).toEqual([]);
+  });
+});
+
+describe('spoken tokens of crafted text', () => {
+  test('300 KB worst cases take about 10 × what 30 KB takes, not 100 × (the pattern was quadratic)', () => {
+    expectLinearTime((size) => {
+      spokenTokens(`a${'!'.repeat(size)}b`);
+      spokenTokens(`${'('.repeat(size)}word${')'.repeat(size)}`);
+    });
   });
 });

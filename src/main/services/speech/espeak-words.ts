@@ -1,4 +1,5 @@
 import type { WordTiming } from './speech-types.ts';
+import { isPunctuation, leadingLength, trailingLength } from '../../../shared/text/text-edges.ts';
 
 /**
  * Text in, word timings out, for espeak-ng. Pure functions, so the offset arithmetic is tested
@@ -76,9 +77,6 @@ export interface SpokenToken {
   charEnd: number;
 }
 
-const leadingPunctuation = /^\p{P}+/u;
-const trailingPunctuation = /\p{P}+$/u;
-
 /**
  * Whitespace-separated tokens of the caller's text, edge punctuation trimmed ("world." ->
  * "world", like espeak's own word spans). A token that is nothing but punctuation stays whole.
@@ -93,8 +91,9 @@ function tokenSpans(text: string): { spanStart: number; token: SpokenToken }[] {
   for (const match of text.matchAll(/\S+/gu)) {
     const raw = match[0];
     const spanStart = match.index;
-    const lead = leadingPunctuation.exec(raw)?.[0].length ?? 0;
-    const trail = trailingPunctuation.exec(raw)?.[0].length ?? 0;
+    // Walked from each end, not `/\p{P}+$/u`: that is quadratic on a long punctuation run.
+    const lead = leadingLength(raw, isPunctuation);
+    const trail = trailingLength(raw, isPunctuation);
     const trimmed = lead + trail < raw.length;
     const charStart = trimmed ? spanStart + lead : spanStart;
     const charEnd = trimmed ? spanStart + raw.length - trail : spanStart + raw.length;

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { expectLinearTime } from '../../../../testing/linear-time.ts';
 import { lessonSchema } from '../../../shared/lesson/lesson-schema.ts';
 import {
   documentTitle,
+  folderName,
   lessonFromPages,
   lessonIdFor,
   pageImagePath,
@@ -129,5 +131,14 @@ describe('pageImagePath', () => {
   it('pads page numbers so names sort in page order', () => {
     expect(pageImagePath(3, 11)).toBe('slides/page-03.png');
     expect(pageImagePath(7, 120)).toBe('slides/page-007.png');
+  });
+});
+
+describe('lesson ids from crafted names', () => {
+  it('300 KB worst cases take about 10 × what 30 KB takes, not 100 × (the patterns were quadratic)', () => {
+    expectLinearTime((size) => {
+      slugify(`a${'-_'.repeat(size / 2)}b`);
+      folderName(`a${'/'.repeat(size)}b`);
+    });
   });
 });

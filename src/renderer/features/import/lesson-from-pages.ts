@@ -5,6 +5,7 @@ import {
   type OutputSettings,
 } from '../../../shared/lesson/lesson-schema.ts';
 import { pageNarrations, type TextLine } from './page-text.ts';
+import { trimEndWhere, trimWhere } from '../../../shared/text/text-edges.ts';
 
 /** The output sizes offered for an imported document; the lesson's frame rate is fixed at 25. */
 export const importOutputSizes = [
@@ -43,24 +44,28 @@ export interface SlideText {
 
 /** Lesson ids name rooms and files: letters, digits, "_" and "-" only, at most 100. */
 export function slugify(text: string): string {
-  return text
+  const slug = text
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/gu, '')
     .toLowerCase()
     .replace(/[^a-z0-9_-]+/gu, '-')
-    .replace(/-{2,}/gu, '-')
-    .replace(/^[-_]+|[-_]+$/gu, '')
-    .slice(0, 100);
+    .replace(/-{2,}/gu, '-');
+  // Trimmed from each end, not with `/^[-_]+|[-_]+$/gu`: its end-anchored half is quadratic on a
+  // long "-_-_" run (a document title is outside input).
+  return trimWhere(slug, isSlugEdge).slice(0, 100);
+}
+
+function isSlugEdge(char: string): boolean {
+  return char === '-' || char === '_';
+}
+
+function isSeparator(char: string): boolean {
+  return char === '/' || char === '\\';
 }
 
 /** The last segment of a POSIX or Windows path. */
 export function folderName(dir: string): string {
-  return (
-    dir
-      .replace(/[\\/]+$/u, '')
-      .split(/[\\/]/u)
-      .at(-1) ?? ''
-  );
+  return trimEndWhere(dir, isSeparator).split(/[\\/]/u).at(-1) ?? '';
 }
 
 /** The id: the folder's name slugged, else the title's, else "lesson". */

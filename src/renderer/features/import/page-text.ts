@@ -5,6 +5,8 @@
  * the rules are unit-tested without pdf.js.
  */
 
+import { isWhiteSpace, trimEndWhere } from '../../../shared/text/text-edges.ts';
+
 /** One run of text from pdf.js, in page units at scale 1 with y down (baseline). */
 export interface TextRun {
   text: string;
@@ -84,9 +86,19 @@ function inMargin(line: TextLine): boolean {
   return line.top < marginFraction || line.top > 1 - marginFraction;
 }
 
-/** Page numbers: "3", "3 / 11", "Page 3", "- 3 -". */
-function isPageNumber(text: string): boolean {
-  return /^(page\s*)?[-–(]?\s*\d{1,4}\s*([/|]\s*\d{1,4}|of\s+\d{1,4})?\s*[-–)]?$/iu.test(text);
+const pageNumberPattern =
+  /^(page\s*)?[-–(]?\s*\d{1,4}\s*([/|]\s*\d{1,4}|of\s+\d{1,4})?\s*[-–)]?$/iu;
+/** "Page 1234 of 1234 -" with single spaces is 24 characters; a longer text is no page number. */
+const maxPageNumberLength = 32;
+
+/**
+ * Page numbers: "3", "3 / 11", "Page 3", "- 3 -". White space runs are collapsed first: only
+ * white space can fill the pattern's `\s*`, so the answer is the same, and its adjacent `\s*`
+ * runs can no longer split a long run of spaces in quadratically many ways.
+ */
+export function isPageNumber(text: string): boolean {
+  const collapsed = text.replace(/\s+/gu, ' ');
+  return collapsed.length <= maxPageNumberLength && pageNumberPattern.test(collapsed);
 }
 
 /** Footers often carry the page number or date: digits do not make a line different. */
@@ -118,12 +130,17 @@ export function withoutPageFurniture(pages: readonly (readonly TextLine[])[]): T
   );
 }
 
+function isCutEnd(char: string): boolean {
+  return isWhiteSpace(char) || ',;:–-'.includes(char);
+}
+
 /** Cuts at a word boundary no later than `maxChars`, with an ellipsis when something was cut. */
-function cutAtWord(text: string, maxChars: number): string {
+export function cutAtWord(text: string, maxChars: number): string {
   if (text.length <= maxChars) return text;
   const space = text.lastIndexOf(' ', maxChars - 1);
   const cut = space > maxChars / 2 ? text.slice(0, space) : text.slice(0, maxChars - 1);
-  return `${cut.replace(/[\s,;:–-]+$/u, '')}…`;
+  // Trimmed from the end, not with `/[\s,;:–-]+$/u`: that is quadratic on a long run of them.
+  return `${trimEndWhere(cut, isCutEnd)}…`;
 }
 
 /** Keeps whole sentences up to `maxChars`; a single long sentence is cut at a word. */

@@ -77,3 +77,23 @@ describe('wordsFromAlignment', () => {
     expect(words.at(-1)!.endMs).toBeCloseTo((18 / 19) * 1900, 6);
   });
 });
+
+describe('character times that are no times', () => {
+  // Found by elevenlabs-answers.fuzz.test.ts: NaN and Infinity reached the word times.
+  test('Infinity, NaN and non-numbers count as missing; word times stay finite', () => {
+    const merged = mergeAlignment([
+      {
+        alignment: {
+          characters: ['h', 'i'],
+          startTimesSec: [Number.POSITIVE_INFINITY, Number.NaN],
+          endTimesSec: ['x' as unknown as number, 0.2],
+        },
+        audioStartSec: 0,
+      },
+    ]);
+    expect(merged.startTimesSec).toEqual([0, 0]);
+    expect(merged.endTimesSec).toEqual([0, 0.2]);
+    const { words } = wordsFromAlignment(merged, 'hi', 0, 300);
+    expect(words).toEqual([{ text: 'hi', startMs: 0, endMs: 200, charStart: 0, charEnd: 2 }]);
+  });
+});

@@ -22,6 +22,14 @@ export interface AlignedChunk {
 const toleranceSec = 0.005;
 
 /**
+ * A time from the service, or `fallback` where it sent none or something that is no time (null,
+ * a string, 1e400 read as Infinity): word times must stay finite numbers.
+ */
+function finiteSeconds(value: unknown, fallback: number): number {
+  return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
+}
+
+/**
  * One alignment for a whole response. The HTTP stream gives times from the start of the request
  * (cumulative); the WebSocket API and some proxies give them per chunk. A chunk whose first time
  * lies before the previous chunk's end and before its own audio start is taken as per-chunk and
@@ -33,15 +41,15 @@ export function mergeAlignment(chunks: readonly AlignedChunk[]): CharacterAlignm
   for (const chunk of chunks) {
     const alignment = chunk.alignment;
     if (!alignment || alignment.characters.length === 0) continue;
-    const firstStartSec = alignment.startTimesSec[0] ?? 0;
+    const firstStartSec = finiteSeconds(alignment.startTimesSec[0], 0);
     const isRelative =
       merged.characters.length > 0 &&
       firstStartSec + toleranceSec < lastEndSec &&
       firstStartSec + toleranceSec < chunk.audioStartSec;
     const offsetSec = isRelative ? chunk.audioStartSec : 0;
     alignment.characters.forEach((character, index) => {
-      const startSec = (alignment.startTimesSec[index] ?? 0) + offsetSec;
-      const endSec = (alignment.endTimesSec[index] ?? startSec) + offsetSec;
+      const startSec = finiteSeconds(alignment.startTimesSec[index], 0) + offsetSec;
+      const endSec = finiteSeconds(alignment.endTimesSec[index], startSec - offsetSec) + offsetSec;
       merged.characters.push(character);
       merged.startTimesSec.push(startSec);
       merged.endTimesSec.push(Math.max(startSec, endSec));

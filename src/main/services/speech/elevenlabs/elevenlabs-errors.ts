@@ -31,6 +31,21 @@ const detailSchema = z.object({
   ]),
 });
 
+/**
+ * One step of a validation error's `loc`: names and indexes as written, anything else as JSON
+ * (String() threw on an object such as {"toString": null} from a hostile proxy).
+ */
+function locationPart(value: unknown): string {
+  if (typeof value === 'string' || typeof value === 'number') return String(value);
+  try {
+    // JSON.stringify answers undefined (not a string) for undefined, and throws on a BigInt.
+    const json = JSON.stringify(value) as string | undefined;
+    return json ?? '';
+  } catch {
+    return '?';
+  }
+}
+
 /** The service's own status word and message, from any of the body shapes it uses. */
 export function readErrorBody(body: unknown): { status: string | null; message: string | null } {
   let value = body;
@@ -47,7 +62,7 @@ export function readErrorBody(body: unknown): { status: string | null; message: 
   if (typeof detail === 'string') return { status: null, message: detail };
   if (Array.isArray(detail)) {
     const messages = detail.map((item) =>
-      [item.loc?.map(String).join('.'), item.msg].filter(Boolean).join(': '),
+      [item.loc?.map(locationPart).join('.'), item.msg].filter(Boolean).join(': '),
     );
     return { status: 'validation_error', message: messages.join('; ') || null };
   }
@@ -57,7 +72,11 @@ export function readErrorBody(body: unknown): { status: string | null; message: 
 /** Milliseconds to wait from a `retry-after` header (delta seconds or HTTP date). */
 export function parseRetryAfterMs(value: string | null, nowMs: number = Date.now()): number | null {
   if (value === null || value.trim() === '') return null;
-  if (/^\d+(\.\d+)?$/.test(value.trim())) return Math.round(Number(value) * 1000);
+  if (/^\d+(\.\d+)?$/.test(value.trim())) {
+    // "999…9" (hundreds of digits) is Infinity: no wait the client could sleep.
+    const ms = Math.round(Number(value) * 1000);
+    return Number.isFinite(ms) ? ms : null;
+  }
   const dateMs = Date.parse(value);
   return Number.isNaN(dateMs) ? null : Math.max(0, dateMs - nowMs);
 }
