@@ -1,3 +1,4 @@
+import { expectLessonReady } from './support/lesson-state.ts';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -198,7 +199,7 @@ async function openEditor(page: Page): Promise<void> {
   // Each test starts from the sample lesson as copied, whatever the one before left on disk.
   await writeFile(join(lessonDir, 'lesson.json'), JSON.stringify(lesson, null, 2));
   await page.goto(host.server.appUrl);
-  await expect(page.locator('.lesson-title')).toHaveText(lesson.title);
+  await expectLessonReady(page, lesson.title);
   await page.evaluate(probeScript);
   await expect(page.getByTestId('placement-box')).toBeVisible();
 }

@@ -5,10 +5,11 @@ import { expect, test, type Page } from '@playwright/test';
 import { parseWebVtt } from '../src/shared/captions/caption-cues.ts';
 import { slideTitle, type Lesson } from '../src/shared/lesson/lesson-schema.ts';
 import type { HeadlessHost } from '../src/main/hosts/headless/headless-host.ts';
-import { sampleLessonAt, startTestHost } from '../testing/support/app-host.ts';
+import { readLessonAt, sampleLessonAt, startTestHost } from '../testing/support/app-host.ts';
 import { changedFrames, placeSpeech } from '../testing/support/av-sync.ts';
 import { countedStream, decodeAudioMono16k, ffprobe } from '../testing/support/media-probe.ts';
 import { readMainLog, tempDir, type LogLine } from '../testing/support/render-cli.ts';
+import { expectLessonReady } from './support/lesson-state.ts';
 import { playedSpeech } from './support/speech-cache.ts';
 
 /**
@@ -27,6 +28,7 @@ interface Running {
 async function openApp(page: Page, dir: string, folder: string): Promise<Running> {
   const running = await startTestHost(dir);
   await page.goto(running.host.server.appUrl);
+  await expectLessonReady(page, (await readLessonAt(dir)).title);
   await expect(page.getByTestId('slide-position')).toHaveText(/^Slide 1 \//);
   await page.getByRole('textbox', { name: 'Recording folder' }).fill(folder);
   return running;

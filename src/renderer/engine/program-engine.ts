@@ -75,6 +75,9 @@ export class ProgramEngine {
   private previewOnly: number | null = null;
   /** The frame-stepped run holding the canvas, and when it ends. */
   private stepping: { finished: Promise<void> } | null = null;
+  /** The slow part of the last open (slide image, look-ahead), and whether it still runs. */
+  private preparing: Promise<void> = Promise.resolve();
+  private preparingLesson = false;
 
   constructor(
     private readonly api: RapidoApi,
@@ -210,9 +213,34 @@ export class ProgramEngine {
           { stallMs },
         ),
     });
-    await this.showSlide(this.selectedIndex);
-    await this.scheduleLookAhead(this.selectedIndex);
+    // The lesson is open now (the UI shows it at once); the slide image and the look-ahead's
+    // speech follow, reported as `preparingLesson` (a busy machine takes seconds for them).
+    this.preparing = this.prepareOpened(this.preparer);
     this.pushSnapshot(true);
+  }
+
+  /**
+   * Resolves once the lesson opened last shows its slide and its free look-ahead is prepared
+   * (what a player expects before Play; failures are told as errors and resolve it too).
+   */
+  whenPrepared(): Promise<void> {
+    return this.preparing;
+  }
+
+  /** The slow part of an open: the selected slide's image, then the idle look-ahead. */
+  private async prepareOpened(preparer: SlidePreparer): Promise<void> {
+    this.preparingLesson = true;
+    try {
+      // A newer open (or an export taking the canvas) owns the program from then on.
+      const current = () => this.preparer === preparer && !this.stepping;
+      if (current()) await this.showSlide(this.selectedIndex);
+      if (current()) await this.scheduleLookAhead(this.selectedIndex);
+    } finally {
+      if (this.preparer === preparer) {
+        this.preparingLesson = false;
+        this.pushSnapshot(true);
+      }
+    }
   }
 
   /**
@@ -643,6 +671,7 @@ export class ProgramEngine {
       pausePending: this.pauseAtSec !== null,
       spokenWord: this.spoken.current,
       editPending: this.edits.waiting,
+      preparingLesson: this.preparingLesson,
     });
   }
 }

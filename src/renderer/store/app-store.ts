@@ -116,6 +116,7 @@ export const initialPlayback: ProgramSnapshot = {
   pausePending: false,
   spokenWord: null,
   editPending: false,
+  preparingLesson: false,
 };
 
 /** The recording folder is remembered between runs, like any editor's last-used folder. */
@@ -151,17 +152,18 @@ const createLessonSlice: StateCreator<AppStore, [], [], LessonSlice> = (set) => 
     set({ launch, recordingDir: rememberedRecordingDir() ?? launch.defaultRecordingDir }),
   // Opening a lesson starts a new history: undo never reaches into another lesson.
   setLesson: (lessonDir, lesson) =>
-    set({
+    set((state) => ({
       lessonDir,
       lesson,
-      playback: initialPlayback,
+      // The engine opened the lesson just before and is still preparing it: that stays told.
+      playback: { ...initialPlayback, preparingLesson: state.playback.preparingLesson },
       past: [],
       future: [],
       revision: 0,
       savedRevision: 0,
       saveState: { phase: 'saved', savedAtMs: null },
       lastEdit: null,
-    }),
+    })),
   setLoadingLesson: (loadingLesson) => set({ loadingLesson }),
 });
 
