@@ -6,6 +6,7 @@ import { effectivePlacement, lessonEditKind } from '../../shared/lesson/lesson-e
 import { SyncTalkSegments } from './avatar/synctalk-segments.ts';
 import { CaptionTrack } from './captions/caption-track.ts';
 import { Compositor } from './compositor/compositor.ts';
+import { SteppedAvatarFrames } from './avatar/stepped-avatar-frames.ts';
 import { AvatarSlides, syncTalkLoaded } from './playback/avatar-slides.ts';
 import {
   PresentationPlayer,
@@ -423,9 +424,12 @@ export class ProgramEngine {
     const preparer = new SlidePreparer(this.api, this.audio, this.lessonDir, lesson, (slide) =>
       this.speechFallbacks.notice(slide),
     );
-    const slides: PlayerSlides = this.segments
-      ? new AvatarSlides(preparer, lesson, this.segments)
-      : preparer;
+    const avatarSlides = this.segments ? new AvatarSlides(preparer, lesson, this.segments) : null;
+    const slides: PlayerSlides = avatarSlides ?? preparer;
+    const avatarFrames =
+      this.segments && avatarSlides
+        ? new SteppedAvatarFrames(this.segments, avatarSlides, this.log)
+        : null;
     let markFinished: () => void = () => undefined;
     this.stepping = { finished: new Promise((resolve) => (markFinished = resolve)) };
     this.beginRun();
@@ -437,8 +441,7 @@ export class ProgramEngine {
       slides,
       canvas: this.canvas,
       drawFrame: async (frame, captions) => {
-        const segment = segments?.get(frame.slide.index);
-        if (segment && frame.speechMs >= 0) await segment.whenFrame(frame.speechMs);
+        await avatarFrames?.whenFrame(frame);
         // The program view shows the canvas itself, so it follows the run as it goes; the
         // capture track is not fed: a live stream must not get the lesson fast-forwarded.
         this.drawProgram(frame, frame.programMs, captions);
