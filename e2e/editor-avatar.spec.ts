@@ -1,3 +1,4 @@
+import { scaled } from './support/timeouts.ts';
 import { expectLessonReady } from './support/lesson-state.ts';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -215,7 +216,7 @@ async function stageBox(
 test('drag, resize, presets and keys place the avatar on the program and in lesson.json', async ({
   page,
 }, testInfo) => {
-  test.setTimeout(120_000);
+  test.setTimeout(scaled(120_000));
   await openEditor(page);
   const start = (await onDisk()).avatar.placement;
   const stage = await stageBox(page);
@@ -368,7 +369,7 @@ test('drag, resize, presets and keys place the avatar on the program and in less
 test('eyedropper, border detection, sliders and matte view key the avatar', async ({
   page,
 }, testInfo) => {
-  test.setTimeout(120_000);
+  test.setTimeout(scaled(120_000));
   await openEditor(page);
   const panel = page.getByRole('region', { name: 'Keying' });
   const frame = panel.locator(frameSelector);

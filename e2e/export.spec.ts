@@ -1,3 +1,4 @@
+import { scaled } from './support/timeouts.ts';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -48,7 +49,7 @@ function words(text: string): string {
 test('exports the sample lesson: exact frames, chapters on the slide changes, captions, A/V within a frame', async ({
   page,
 }) => {
-  test.setTimeout(180_000);
+  test.setTimeout(scaled(180_000));
   const width = 640;
   const height = 360;
   const { dir, lesson } = await sampleLessonAt(width, height);
@@ -180,7 +181,7 @@ test('exports the sample lesson: exact frames, chapters on the slide changes, ca
 test('Cancel mid-export keeps nothing and releases the encoders; the app plays and exports again', async ({
   page,
 }) => {
-  test.setTimeout(240_000);
+  test.setTimeout(scaled(240_000));
   // 720p and two slides: long enough to cancel in the middle, short enough to export again.
   const { dir } = await sampleLessonAt(1280, 720, (lesson: Lesson) => ({
     ...lesson,

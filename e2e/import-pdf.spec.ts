@@ -1,3 +1,4 @@
+import { scaled } from './support/timeouts.ts';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -80,7 +81,7 @@ test('imports a PDF: one slide per page at 1280x720, narrated from its text, ope
   page,
 }, testInfo) => {
   test.skip(!existsSync(pdfFixture), missing(pdfFixture));
-  test.setTimeout(180_000);
+  test.setTimeout(scaled(180_000));
   const lessonDir = join(await mkdtemp(join(tmpdir(), 'rapido-import-pdf-')), 'cpp-outline');
 
   const dialog = await openImportDialog(page);

@@ -1,3 +1,4 @@
+import { scaled } from './support/timeouts.ts';
 import { expect, test, type Page } from '@playwright/test';
 import type { Lesson } from '../src/shared/lesson/lesson-schema.ts';
 import type { HeadlessHost } from '../src/main/hosts/headless/headless-host.ts';
@@ -154,7 +155,7 @@ function spokenCharStart(page: Page): Promise<string | null> {
 test('the presenter console drives the show from the keyboard and feeds the program window', async ({
   page,
 }, testInfo) => {
-  test.setTimeout(180_000);
+  test.setTimeout(scaled(180_000));
   const count = lesson.slides.length;
   const narration = (index: number) => lesson.slides[index]?.narration ?? '';
 

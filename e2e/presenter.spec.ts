@@ -1,3 +1,4 @@
+import { scaled } from './support/timeouts.ts';
 import { expectLessonReady, expectLessonShown } from './support/lesson-state.ts';
 import { decodeWireMessage } from '../src/shared/ipc/wire.ts';
 import { mkdtemp, readdir } from 'node:fs/promises';
@@ -125,7 +126,7 @@ test('refuses a malformed lesson with the field and line, and keeps the open one
 test('records the presentation to an MP4 that matches the narration', async ({
   page,
 }, testInfo) => {
-  test.setTimeout(240_000);
+  test.setTimeout(scaled(240_000));
   const recordDir = await mkdtemp(join(tmpdir(), 'rapido-e2e-recordings-'));
   await page.goto(host.server.appUrl);
   await expectLessonReady(page, lesson.title);

@@ -134,6 +134,21 @@ describe('SyncTalkSegment.whenFrame (the exporter waits for each image)', () => 
     expect(await settled(third)).toBe(true);
     expect(s.hasFrame(3 * 40)).toBe(true);
   });
+
+  it('asks for the credit again while earlier frames come (main may have missed the first ask)', () => {
+    const granted: number[] = [];
+    const s = new SyncTalkSegment(speech(), {
+      ...api,
+      grantSegmentCredit: (_id, shownIndex) => granted.push(shownIndex),
+    });
+    // Asked again mid-slide at frame 200; main took the request after the first credit went,
+    // so it sends frames 0..49 and waits: each of them asks for the credit once more.
+    void s.whenFrame(200 * 40);
+    expect(granted).toEqual([200]);
+    s.receive(frame(s.requestId, 0));
+    s.receive(frame(s.requestId, 1));
+    expect(granted).toEqual([200, 200, 200]);
+  });
 });
 
 describe('isPrimed (when Play may start on a streaming segment)', () => {

@@ -198,9 +198,14 @@ export class SyncTalkSegment {
       this.frameWaiter = {
         index,
         wake: () => {
-          if (!this.hasFrameOrDone(index)) return;
-          this.frameWaiter = null;
-          resolve();
+          if (this.hasFrameOrDone(index)) {
+            this.frameWaiter = null;
+            resolve();
+            return;
+          }
+          // Frames before the wanted one still come: the credit asked above may have reached
+          // main before it took the request (a segment asked again), so it is asked again.
+          this.api.grantSegmentCredit(this.requestId, index);
         },
       };
     });
