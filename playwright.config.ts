@@ -1,5 +1,6 @@
 import { defineConfig } from '@playwright/test';
 import { chromiumArgs, chromiumExecutablePath } from './testing/support/harness-chromium.ts';
+import { scaled } from './e2e/support/timeouts.ts';
 
 // System Chromium only (never `npx playwright install`): CHROMIUM_PATH or /usr/bin/chromium.
 export default defineConfig({
@@ -9,7 +10,8 @@ export default defineConfig({
   workers: 1,
   fullyParallel: false,
   forbidOnly: Boolean(process.env.CI),
-  timeout: 120_000,
+  // Longer on a machine known to be loaded (RAPIDO_E2E_TIMEOUT_SCALE, e2e/support/timeouts.ts).
+  timeout: scaled(120_000),
   reporter: [['list']],
   use: {
     browserName: 'chromium',

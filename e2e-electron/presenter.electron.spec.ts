@@ -1,3 +1,4 @@
+import { expectLessonReady } from '../e2e/support/lesson-state.ts';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
@@ -60,10 +61,8 @@ test.describe('desktop app (Electron)', () => {
 
   test('opens the lesson from the command line; play, pause, resume, jump and stop work', async () => {
     const page = app().window;
-    await expect(
-      page.locator('.lesson-title'),
-      'the lesson given as `electron . <lessonDir>`',
-    ).toHaveText(lesson.title, { timeout: 30_000 });
+    // The lesson given as `electron . <lessonDir>`, waited for on the app's own state.
+    await expectLessonReady(page, lesson.title);
     await expect(page.getByTestId('slide-position')).toHaveText('Slide 1 / 4');
 
     await page.getByRole('button', { name: '▶ Play' }).click();

@@ -1,3 +1,5 @@
+import { scaled } from './support/timeouts.ts';
+import { expectLessonReady } from './support/lesson-state.ts';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -198,7 +200,7 @@ async function openEditor(page: Page): Promise<void> {
   // Each test starts from the sample lesson as copied, whatever the one before left on disk.
   await writeFile(join(lessonDir, 'lesson.json'), JSON.stringify(lesson, null, 2));
   await page.goto(host.server.appUrl);
-  await expect(page.locator('.lesson-title')).toHaveText(lesson.title);
+  await expectLessonReady(page, lesson.title);
   await page.evaluate(probeScript);
   await expect(page.getByTestId('placement-box')).toBeVisible();
 }
@@ -214,7 +216,7 @@ async function stageBox(
 test('drag, resize, presets and keys place the avatar on the program and in lesson.json', async ({
   page,
 }, testInfo) => {
-  test.setTimeout(120_000);
+  test.setTimeout(scaled(120_000));
   await openEditor(page);
   const start = (await onDisk()).avatar.placement;
   const stage = await stageBox(page);
@@ -367,7 +369,7 @@ test('drag, resize, presets and keys place the avatar on the program and in less
 test('eyedropper, border detection, sliders and matte view key the avatar', async ({
   page,
 }, testInfo) => {
-  test.setTimeout(120_000);
+  test.setTimeout(scaled(120_000));
   await openEditor(page);
   const panel = page.getByRole('region', { name: 'Keying' });
   const frame = panel.locator(frameSelector);

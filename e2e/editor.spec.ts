@@ -5,6 +5,7 @@ import { type Lesson } from '../src/shared/lesson/lesson-schema.ts';
 import type { HeadlessHost } from '../src/main/hosts/headless/headless-host.ts';
 import { readLessonAt, sampleLessonAt, startTestHost } from '../testing/support/app-host.ts';
 import { readMainLog } from '../testing/support/render-cli.ts';
+import { expectLessonReady } from './support/lesson-state.ts';
 
 /**
  * The editor as a teacher uses it, through the headless host in real Chromium: edit a slide's
@@ -43,7 +44,7 @@ test('edits narration, reorders, adds and deletes slides, undoes, saves and reop
   page,
 }, testInfo) => {
   await page.goto(host.server.appUrl);
-  await expect(page.locator('.lesson-title')).toHaveText(lesson.title);
+  await expectLessonReady(page, lesson.title);
   await expect(slideButtons(page)).toHaveCount(lesson.slides.length);
   await expect(page.getByTestId('save-state')).toHaveText('Saved');
 
@@ -131,7 +132,7 @@ test('edits narration, reorders, adds and deletes slides, undoes, saves and reop
 
 test('lists the lesson among recent lessons and reopens it from there', async ({ page }) => {
   await page.goto(host.server.appUrl);
-  await expect(page.locator('.lesson-title')).toHaveText(lesson.title);
+  await expectLessonReady(page, lesson.title);
   await page.getByRole('button', { name: 'Open lesson…' }).click();
   await page.getByRole('button', { name: 'Sample lesson' }).click();
   await expect(page.getByRole('form', { name: 'Open a lesson folder' })).toBeHidden();
@@ -149,7 +150,7 @@ test('a new lesson starts with a title slide and is saved at once', async ({ pag
   await page.getByRole('textbox', { name: 'Lesson title' }).fill('Cells and tissues');
   await page.getByRole('textbox', { name: 'New lesson folder' }).fill(dir);
   await page.getByRole('button', { name: 'Create' }).click();
-  await expect(page.locator('.lesson-title')).toHaveText('Cells and tissues');
+  await expectLessonReady(page, 'Cells and tissues');
   const created = await readLessonAt(dir);
   expect(created.slides).toHaveLength(1);
   await readFile(join(dir, created.slides[0]!.image));

@@ -1,3 +1,4 @@
+import { scaled } from './support/timeouts.ts';
 import { readdir, readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -122,7 +123,7 @@ function spokenText(lesson: Lesson): string {
 }
 
 test('records a lesson in the ElevenLabs voice with captions burned in and a matching WebVTT', async () => {
-  test.setTimeout(240_000);
+  test.setTimeout(scaled(240_000));
   const { dir, lesson } = await elevenLabsLesson(2, true);
   const outPath = join(await tempDir('out'), 'plants.mp4');
   const before = server.synthesisRequests().length;
@@ -170,7 +171,7 @@ test('records a lesson in the ElevenLabs voice with captions burned in and a mat
 });
 
 test('an unchanged lesson is recorded again with no synthesis; without burn-in the program is clean', async () => {
-  test.setTimeout(240_000);
+  test.setTimeout(scaled(240_000));
   const { dir, lesson } = await elevenLabsLesson(2, false);
   const outPath = join(await tempDir('out'), 'again.mp4');
   const before = server.synthesisRequests().length;
@@ -188,7 +189,7 @@ test('an unchanged lesson is recorded again with no synthesis; without burn-in t
 });
 
 test('when the service starts failing, the next slide is spoken offline and the recording completes', async () => {
-  test.setTimeout(240_000);
+  test.setTimeout(scaled(240_000));
   // Slides 1-2 are cached from the first run; slide 3 is new and the service is now down.
   server.failAll({ status: 503 });
   try {
@@ -219,7 +220,7 @@ test('when the service starts failing, the next slide is spoken offline and the 
 test('presenting starts on the first sentence and the rest follows without a seam', async ({
   page,
 }) => {
-  test.setTimeout(180_000);
+  test.setTimeout(scaled(180_000));
   // A short first sentence and a long rest: the head is ready well before the whole slide.
   const narration =
     "Welcome to today's lesson, everyone. " +

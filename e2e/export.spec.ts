@@ -1,3 +1,4 @@
+import { scaled } from './support/timeouts.ts';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -5,10 +6,11 @@ import { expect, test, type Page } from '@playwright/test';
 import { parseWebVtt } from '../src/shared/captions/caption-cues.ts';
 import { slideTitle, type Lesson } from '../src/shared/lesson/lesson-schema.ts';
 import type { HeadlessHost } from '../src/main/hosts/headless/headless-host.ts';
-import { sampleLessonAt, startTestHost } from '../testing/support/app-host.ts';
+import { readLessonAt, sampleLessonAt, startTestHost } from '../testing/support/app-host.ts';
 import { changedFrames, placeSpeech } from '../testing/support/av-sync.ts';
 import { countedStream, decodeAudioMono16k, ffprobe } from '../testing/support/media-probe.ts';
 import { readMainLog, tempDir, type LogLine } from '../testing/support/render-cli.ts';
+import { expectLessonReady } from './support/lesson-state.ts';
 import { playedSpeech } from './support/speech-cache.ts';
 
 /**
@@ -27,6 +29,7 @@ interface Running {
 async function openApp(page: Page, dir: string, folder: string): Promise<Running> {
   const running = await startTestHost(dir, { RAPIDO_RECORDING_DIR: folder });
   await page.goto(running.host.server.appUrl);
+  await expectLessonReady(page, (await readLessonAt(dir)).title);
   await expect(page.getByTestId('slide-position')).toHaveText(/^Slide 1 \//);
   // The folder is main's (here from the environment); the page only shows it.
   await expect(page.getByRole('textbox', { name: 'Recording folder' })).toHaveValue(folder);
@@ -47,7 +50,7 @@ function words(text: string): string {
 test('exports the sample lesson: exact frames, chapters on the slide changes, captions, A/V within a frame', async ({
   page,
 }) => {
-  test.setTimeout(180_000);
+  test.setTimeout(scaled(180_000));
   const width = 640;
   const height = 360;
   const { dir, lesson } = await sampleLessonAt(width, height);
@@ -179,7 +182,7 @@ test('exports the sample lesson: exact frames, chapters on the slide changes, ca
 test('Cancel mid-export keeps nothing and releases the encoders; the app plays and exports again', async ({
   page,
 }) => {
-  test.setTimeout(240_000);
+  test.setTimeout(scaled(240_000));
   // 720p and two slides: long enough to cancel in the middle, short enough to export again.
   const { dir } = await sampleLessonAt(1280, 720, (lesson: Lesson) => ({
     ...lesson,

@@ -1,3 +1,4 @@
+import { scaled } from './support/timeouts.ts';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,6 +10,7 @@ import { fixturesDir } from '../testing/support/harness-server.ts';
 import { meanAbsDiff, type PixelRect } from '../testing/support/media-probe.ts';
 import { execFileAsync, pngToRgb } from './support/reference-slides.ts';
 import { readMainLog } from '../testing/support/render-cli.ts';
+import { expectLessonReady } from './support/lesson-state.ts';
 
 /**
  * Import a lesson from a PDF as a teacher would: Import…, PDF, choose the file and a new folder,
@@ -68,7 +70,7 @@ function onPath(command: string): boolean {
 
 async function openImportDialog(page: Page) {
   await page.goto(host.server.appUrl);
-  await expect(page.locator('.lesson-title')).toHaveText(sampleTitle);
+  await expectLessonReady(page, sampleTitle);
   await page.getByRole('button', { name: 'Import…' }).click();
   const dialog = page.getByRole('dialog', { name: 'Import a lesson' });
   await expect(dialog).toBeVisible();
@@ -79,7 +81,7 @@ test('imports a PDF: one slide per page at 1280x720, narrated from its text, ope
   page,
 }, testInfo) => {
   test.skip(!existsSync(pdfFixture), missing(pdfFixture));
-  test.setTimeout(180_000);
+  test.setTimeout(scaled(180_000));
   const lessonDir = join(await mkdtemp(join(tmpdir(), 'rapido-import-pdf-')), 'cpp-outline');
 
   const dialog = await openImportDialog(page);
@@ -141,7 +143,7 @@ test('imports a PDF: one slide per page at 1280x720, narrated from its text, ope
   // Closed, the lesson is open: 11 slides in the list, page 1 on the program.
   await dialog.getByRole('button', { name: 'Close', exact: true }).click();
   await expect(dialog).toBeHidden();
-  await expect(page.locator('.lesson-title')).toHaveText('00. modern_cpp_course');
+  await expectLessonReady(page, '00. modern_cpp_course');
   await expect(page.getByRole('navigation', { name: 'Slides' }).getByRole('listitem')).toHaveCount(
     11,
   );
@@ -200,7 +202,7 @@ test('cancelling stops after the current page, writes no lesson and says what wa
   expect(written).toHaveLength(kept);
   // The open lesson is untouched.
   await dialog.getByRole('button', { name: 'Close', exact: true }).click();
-  await expect(page.locator('.lesson-title')).toHaveText(sampleTitle);
+  await expectLessonReady(page, sampleTitle);
 });
 
 test('a PowerPoint file without LibreOffice says it needs LibreOffice, in the dialog', async ({
@@ -288,7 +290,7 @@ test('images + script: a mismatch is explained in the dialog; fixed, the lesson 
   await expect(dialog.getByRole('alert')).toContainText(
     'Found 2 slide images but 3 narration paragraphs',
   );
-  await expect(page.locator('.lesson-title')).toHaveText(sampleTitle);
+  await expectLessonReady(page, sampleTitle);
 
   await writeFile(join(folder, 'script.txt'), 'One, orange.\n\nTwo, sky blue.\n');
   await dialog.getByRole('button', { name: 'Import', exact: true }).click();

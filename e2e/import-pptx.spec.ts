@@ -13,6 +13,7 @@ import {
   squash,
 } from '../testing/support/pptx-notes.ts';
 import { pngToRgb } from './support/reference-slides.ts';
+import { expectLessonShown } from './support/lesson-state.ts';
 
 /**
  * Import a PowerPoint deck with speaker notes as a presenter would, through the real LibreOffice:
@@ -44,8 +45,7 @@ test.afterAll(async () => {
 
 async function openPowerPointTab(page: Page) {
   await page.goto(host.server.appUrl);
-  // The host opens the sample lesson as the page loads: seconds on a busy machine.
-  await expect(page.locator('.lesson-title')).toHaveText(sampleTitle, { timeout: 30_000 });
+  await expectLessonShown(page, sampleTitle);
   await page.getByRole('button', { name: 'Import…' }).click();
   const dialog = page.getByRole('dialog', { name: 'Import a lesson' });
   await dialog.getByRole('tab', { name: 'PowerPoint' }).click();

@@ -8,6 +8,7 @@ import type { HeadlessHost } from '../src/main/hosts/headless/headless-host.ts';
 import { sampleLessonAt, startTestHost } from '../testing/support/app-host.ts';
 import { countPixels } from '../testing/support/media-probe.ts';
 import { pngToRgb } from './support/reference-slides.ts';
+import { expectLessonReady } from './support/lesson-state.ts';
 
 /**
  * The predecessor's SLIDE_FRAMES_PATH workflow in the UI: a folder of slide images plus a script
@@ -59,7 +60,7 @@ test('imports a folder of 4:3 slide images with a script, shows them letterboxed
   await page.getByRole('button', { name: 'Import', exact: true }).click();
   await expect(page.getByTestId('notice-info')).toContainText('Imported 3 slides');
   // The title comes from the folder's name; lesson.json is written beside the images.
-  await expect(page.locator('.lesson-title')).toHaveText(basename(folder).replaceAll('-', ' '));
+  await expectLessonReady(page, basename(folder).replaceAll('-', ' '));
   await expect(page.locator('.lesson-title')).toHaveAttribute('title', folder);
   await expect(page.getByTestId('slide-position')).toHaveText('Slide 1 / 3');
   await expect(page.getByTestId('narration')).toHaveValue('First, an orange slide.');

@@ -1,3 +1,4 @@
+import { scaled } from './support/timeouts.ts';
 import { expect, test, type Page } from '@playwright/test';
 import { useLiveKitRig } from './support/livekit-rig.ts';
 import {
@@ -47,7 +48,7 @@ test('Go Live publishes the program: the viewer gets 640x360 video, narration an
   page,
   browser,
 }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(scaled(120_000));
   const { liveKit, harness } = servers();
   const { dir, lesson } = await shortLesson();
   const { host } = await startTestHost(dir, {
@@ -121,7 +122,7 @@ test('Go Live publishes the program: the viewer gets 640x360 video, narration an
 test('a wrong URL, a wrong secret and a token without publish rights each say what is wrong', async ({
   page,
 }) => {
-  test.setTimeout(90_000);
+  test.setTimeout(scaled(90_000));
   const { liveKit } = servers();
   const { dir, lesson } = await shortLesson();
 
@@ -173,7 +174,7 @@ test('a wrong URL, a wrong secret and a token without publish rights each say wh
 test('render --live publishes while recording; a server restart mid-stream is survived without a gap in the file', async ({
   browser,
 }) => {
-  test.setTimeout(180_000);
+  test.setTimeout(scaled(180_000));
   const { liveKit, harness } = servers();
   const { dir } = await sampleLessonAt(width, height, (l): Lesson => ({
     ...l,
@@ -233,7 +234,7 @@ test('render --live publishes while recording; a server restart mid-stream is su
 });
 
 test('stopping the stream leaves playback and the recording running', async ({ page }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(scaled(120_000));
   const { liveKit } = servers();
   const { dir } = await shortLesson();
   const recordDir = await tempDir('live-rec');

@@ -1,3 +1,4 @@
+import { expectLessonReady } from './support/lesson-state.ts';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
@@ -35,7 +36,7 @@ async function openApp(page: Page, lessonDir: string, lesson: Lesson): Promise<s
   const started = await startTestHost(lessonDir);
   host = started.host;
   await page.goto(started.host.server.appUrl);
-  await expect(page.locator('.lesson-title')).toHaveText(lesson.title);
+  await expectLessonReady(page, lesson.title);
   return started.logDir;
 }
 

@@ -1,7 +1,9 @@
+import { scaled } from './support/timeouts.ts';
 import { expect, test, type Page } from '@playwright/test';
 import type { Lesson } from '../src/shared/lesson/lesson-schema.ts';
 import type { HeadlessHost } from '../src/main/hosts/headless/headless-host.ts';
 import { sampleLessonAt, startTestHost } from '../testing/support/app-host.ts';
+import { expectLessonReady } from './support/lesson-state.ts';
 
 /**
  * Present mode end to end in real Chromium through the headless host: the presenter console,
@@ -153,13 +155,13 @@ function spokenCharStart(page: Page): Promise<string | null> {
 test('the presenter console drives the show from the keyboard and feeds the program window', async ({
   page,
 }, testInfo) => {
-  test.setTimeout(180_000);
+  test.setTimeout(scaled(180_000));
   const count = lesson.slides.length;
   const narration = (index: number) => lesson.slides[index]?.narration ?? '';
 
   await page.addInitScript(probeScript);
   await page.goto(host.server.appUrl);
-  await expect(page.locator('.lesson-title')).toHaveText(lesson.title);
+  await expectLessonReady(page, lesson.title);
   await page.getByRole('button', { name: 'Present', exact: true }).click();
   const consoleView = page.getByTestId('presenter-console');
   await expect(consoleView).toBeVisible();

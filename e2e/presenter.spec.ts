@@ -1,3 +1,6 @@
+import { scaled } from './support/timeouts.ts';
+import { expectLessonReady, expectLessonShown } from './support/lesson-state.ts';
+import { decodeWireMessage } from '../src/shared/ipc/wire.ts';
 import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,7 +52,7 @@ test.afterAll(async () => {
 
 test('opens the sample lesson; play, pause, resume, jump and stop work', async ({ page }) => {
   await page.goto(host.server.appUrl);
-  await expect(page.locator('.lesson-title')).toHaveText(lesson.title);
+  await expectLessonReady(page, lesson.title);
   await expect(page.getByTestId('slide-position')).toHaveText('Slide 1 / 4');
 
   await page.getByRole('button', { name: '▶ Play' }).click();
@@ -74,6 +77,36 @@ test('opens the sample lesson; play, pause, resume, jump and stop work', async (
   await expect(page.getByTestId('play-state')).toHaveText('idle');
 });
 
+test('shows the lesson as soon as it is read; its first slide and speech are made after', async ({
+  page,
+}) => {
+  // Every speech request is held back (a machine too busy to synthesise): the lesson must be
+  // shown all the same, told as being prepared, and be ready once its speech comes.
+  const held: (() => void)[] = [];
+  let holding = true;
+  await page.routeWebSocket(/\/rapido-ipc/, (ws) => {
+    const server = ws.connectToServer();
+    ws.onMessage((message) => {
+      const bytes = typeof message === 'string' ? Buffer.from(message) : message;
+      const decoded = decodeWireMessage(new Uint8Array(bytes));
+      const speech = decoded.kind === 'invoke' && decoded.channel === 'speech:synthesize';
+      if (speech && holding) held.push(() => server.send(message));
+      else server.send(message);
+    });
+    server.onMessage((message) => ws.send(message));
+  });
+  await page.goto(host.server.appUrl);
+  await expectLessonShown(page, lesson.title);
+  await expect(page.locator('.lesson-title')).toHaveAttribute('data-lesson-state', 'preparing');
+  await expect(page.getByTestId('lesson-preparing')).toBeVisible();
+  await expect(page.getByTestId('slide-position')).toHaveText('Slide 1 / 4');
+  await expect.poll(() => held.length, 'speech was asked for').toBeGreaterThan(0);
+  holding = false;
+  for (const release of held.splice(0)) release();
+  await expectLessonReady(page, lesson.title);
+  await expect(page.getByTestId('lesson-preparing')).toHaveCount(0);
+});
+
 test('refuses a malformed lesson with the field and line, and keeps the open one', async ({
   page,
 }) => {
@@ -82,7 +115,7 @@ test('refuses a malformed lesson with the field and line, and keeps the open one
     slides: l.slides.map((s, i) => (i === 2 ? { ...s, image: 'slides/missing.png' } : s)),
   }));
   await page.goto(host.server.appUrl);
-  await expect(page.locator('.lesson-title')).toHaveText(lesson.title);
+  await expectLessonReady(page, lesson.title);
   await page.getByRole('button', { name: 'Open lesson…' }).click();
   await page.getByRole('textbox', { name: 'Lesson folder' }).fill(broken);
   await page.getByRole('button', { name: 'Open', exact: true }).click();
@@ -90,15 +123,15 @@ test('refuses a malformed lesson with the field and line, and keeps the open one
   await expect(notice).toContainText('slides[2].image');
   await expect(notice).toContainText('slides/missing.png');
   await expect(notice).toContainText(/line \d+/);
-  await expect(page.locator('.lesson-title')).toHaveText(lesson.title);
+  await expectLessonReady(page, lesson.title);
 });
 
 test('records the presentation to an MP4 that matches the narration', async ({
   page,
 }, testInfo) => {
-  test.setTimeout(240_000);
+  test.setTimeout(scaled(240_000));
   await page.goto(host.server.appUrl);
-  await expect(page.locator('.lesson-title')).toHaveText(lesson.title);
+  await expectLessonReady(page, lesson.title);
   await expect(page.getByRole('textbox', { name: 'Recording folder' })).toHaveValue(recordDir);
   await page.getByRole('button', { name: '● Record' }).click();
   await expect(page.getByTestId('recording-status')).toBeVisible();

@@ -1,3 +1,4 @@
+import { scaled } from './support/timeouts.ts';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -98,7 +99,7 @@ test('exports a lesson frame by frame: progress with speed and time left, chapte
 test('--realtime records a lesson to an H.264 + Opus MP4, with progress and JSON-lines logs', async () => {
   const testInfo = test.info();
   // Real time: about 30 s of program for the first two slides, plus start-up.
-  test.setTimeout(240_000);
+  test.setTimeout(scaled(240_000));
   const { dir, lesson } = await sampleLessonAt(width, height, (l) => ({
     ...l,
     slides: l.slides.slice(0, 2),
@@ -323,7 +324,7 @@ test('a slide that cannot be decoded: the export stops before encoding, exit 1, 
 });
 
 test('a slide that cannot be decoded mid-recording (--realtime): stops at once, exit 1, names the slide', async () => {
-  test.setTimeout(120_000);
+  test.setTimeout(scaled(120_000));
   // The failure only shows when the renderer prepares slide 2, while slide 1 is on air.
   const dir = await lessonWithBrokenSlide2();
   const outPath = join(await tempDir('out'), 'talk.mp4');

@@ -2,6 +2,7 @@ import { expect, test, type Locator, type Page } from '@playwright/test';
 import type { HeadlessHost } from '../src/main/hosts/headless/headless-host.ts';
 import { type Lesson } from '../src/shared/lesson/lesson-schema.ts';
 import { readLessonAt, sampleLessonAt, startTestHost } from '../testing/support/app-host.ts';
+import { expectLessonReady } from './support/lesson-state.ts';
 
 /**
  * The settings dialog, the themes and the metrics panel, in real Chromium through the headless
@@ -30,7 +31,7 @@ test.afterAll(async () => {
 
 async function openApp(page: Page): Promise<void> {
   await page.goto(host.server.appUrl);
-  await expect(page.locator('.lesson-title')).toHaveText(lesson.title);
+  await expectLessonReady(page, lesson.title);
 }
 
 async function openSettings(page: Page): Promise<Locator> {

@@ -1,3 +1,4 @@
+import { expectLessonReady } from './support/lesson-state.ts';
 import { expect, test, type Page } from '@playwright/test';
 import type { Lesson } from '../src/shared/lesson/lesson-schema.ts';
 import type { HeadlessHost } from '../src/main/hosts/headless/headless-host.ts';
@@ -59,7 +60,7 @@ async function openSyncTalkLesson(
   ({ host } = await startTestHost(opened.dir));
   await page.goto(host.server.appUrl);
   // Opening waits for the first slide's speech (a cold offline voice takes seconds).
-  await expect(page.locator('.lesson-title')).toHaveText(opened.lesson.title, { timeout: 20_000 });
+  await expectLessonReady(page, opened.lesson.title);
   return opened;
 }
 

@@ -1,3 +1,4 @@
+import { expectLessonReady } from './support/lesson-state.ts';
 import { expect, test, type Page } from '@playwright/test';
 import type { Lesson } from '../src/shared/lesson/lesson-schema.ts';
 import type { HeadlessHost } from '../src/main/hosts/headless/headless-host.ts';
@@ -40,7 +41,7 @@ function syncTalkLesson(serverUrl: string) {
 
 async function openApp(page: Page, host: HeadlessHost, lesson: Lesson): Promise<void> {
   await page.goto(host.server.appUrl);
-  await expect(page.locator('.lesson-title')).toHaveText(lesson.title);
+  await expectLessonReady(page, lesson.title);
 }
 
 async function loadedFolders(server: ReferenceServer): Promise<string[]> {

@@ -1,3 +1,4 @@
+import { expectLessonReady } from './support/lesson-state.ts';
 import { randomBytes } from 'node:crypto';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import type { HeadlessHost } from '../src/main/hosts/headless/headless-host.ts';
@@ -41,7 +42,7 @@ async function lessonOnDisk(dir: string): Promise<Lesson> {
 
 async function openApp(page: Page, url: string, lesson: Lesson): Promise<Locator> {
   await page.goto(url);
-  await expect(page.locator('.lesson-title')).toHaveText(lesson.title);
+  await expectLessonReady(page, lesson.title);
   return page.getByRole('region', { name: 'Voice' });
 }
 

@@ -6,6 +6,7 @@ import { effectivePlacement, lessonEditKind } from '../../shared/lesson/lesson-e
 import { SyncTalkSegments } from './avatar/synctalk-segments.ts';
 import { CaptionTrack } from './captions/caption-track.ts';
 import { Compositor } from './compositor/compositor.ts';
+import { SteppedAvatarFrames } from './avatar/stepped-avatar-frames.ts';
 import { AvatarSlides, syncTalkLoaded } from './playback/avatar-slides.ts';
 import {
   PresentationPlayer,
@@ -75,6 +76,9 @@ export class ProgramEngine {
   private previewOnly: number | null = null;
   /** The frame-stepped run holding the canvas, and when it ends. */
   private stepping: { finished: Promise<void> } | null = null;
+  /** The slow part of the last open (slide image, look-ahead), and whether it still runs. */
+  private preparing: Promise<void> = Promise.resolve();
+  private preparingLesson = false;
 
   constructor(
     private readonly api: RapidoApi,
@@ -210,9 +214,34 @@ export class ProgramEngine {
           { stallMs },
         ),
     });
-    await this.showSlide(this.selectedIndex);
-    await this.scheduleLookAhead(this.selectedIndex);
+    // The lesson is open now (the UI shows it at once); the slide image and the look-ahead's
+    // speech follow, reported as `preparingLesson` (a busy machine takes seconds for them).
+    this.preparing = this.prepareOpened(this.preparer);
     this.pushSnapshot(true);
+  }
+
+  /**
+   * Resolves once the lesson opened last shows its slide and its free look-ahead is prepared
+   * (what a player expects before Play; failures are told as errors and resolve it too).
+   */
+  whenPrepared(): Promise<void> {
+    return this.preparing;
+  }
+
+  /** The slow part of an open: the selected slide's image, then the idle look-ahead. */
+  private async prepareOpened(preparer: SlidePreparer): Promise<void> {
+    this.preparingLesson = true;
+    try {
+      // A newer open (or an export taking the canvas) owns the program from then on.
+      const current = () => this.preparer === preparer && !this.stepping;
+      if (current()) await this.showSlide(this.selectedIndex);
+      if (current()) await this.scheduleLookAhead(this.selectedIndex);
+    } finally {
+      if (this.preparer === preparer) {
+        this.preparingLesson = false;
+        this.pushSnapshot(true);
+      }
+    }
   }
 
   /**
@@ -395,9 +424,12 @@ export class ProgramEngine {
     const preparer = new SlidePreparer(this.api, this.audio, this.lessonDir, lesson, (slide) =>
       this.speechFallbacks.notice(slide),
     );
-    const slides: PlayerSlides = this.segments
-      ? new AvatarSlides(preparer, lesson, this.segments)
-      : preparer;
+    const avatarSlides = this.segments ? new AvatarSlides(preparer, lesson, this.segments) : null;
+    const slides: PlayerSlides = avatarSlides ?? preparer;
+    const avatarFrames =
+      this.segments && avatarSlides
+        ? new SteppedAvatarFrames(this.segments, avatarSlides, this.log)
+        : null;
     let markFinished: () => void = () => undefined;
     this.stepping = { finished: new Promise((resolve) => (markFinished = resolve)) };
     this.beginRun();
@@ -409,8 +441,7 @@ export class ProgramEngine {
       slides,
       canvas: this.canvas,
       drawFrame: async (frame, captions) => {
-        const segment = segments?.get(frame.slide.index);
-        if (segment && frame.speechMs >= 0) await segment.whenFrame(frame.speechMs);
+        await avatarFrames?.whenFrame(frame);
         // The program view shows the canvas itself, so it follows the run as it goes; the
         // capture track is not fed: a live stream must not get the lesson fast-forwarded.
         this.drawProgram(frame, frame.programMs, captions);
@@ -648,6 +679,7 @@ export class ProgramEngine {
       pausePending: this.pauseAtSec !== null,
       spokenWord: this.spoken.current,
       editPending: this.edits.waiting,
+      preparingLesson: this.preparingLesson,
     });
   }
 }

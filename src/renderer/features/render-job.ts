@@ -55,6 +55,8 @@ export async function startRenderJob(
   });
   await engine.loadLesson(opened.value.dir, opened.value.lesson);
   useAppStore.getState().setLesson(opened.value.dir, opened.value.lesson);
+  // A job starts on a lesson that shows its first slide, with that slide's speech made.
+  await engine.whenPrepared();
   const saved = new Promise<string>((resolve) => {
     const stop = useAppStore.subscribe((state) => {
       if (state.lastSaved) {

@@ -116,6 +116,7 @@ export const initialPlayback: ProgramSnapshot = {
   pausePending: false,
   spokenWord: null,
   editPending: false,
+  preparingLesson: false,
 };
 
 const createLessonSlice: StateCreator<AppStore, [], [], LessonSlice> = (set) => ({
@@ -128,17 +129,18 @@ const createLessonSlice: StateCreator<AppStore, [], [], LessonSlice> = (set) => 
     set({ launch, recordingDir: launch.defaultRecordingDir }),
   // Opening a lesson starts a new history: undo never reaches into another lesson.
   setLesson: (lessonDir, lesson) =>
-    set({
+    set((state) => ({
       lessonDir,
       lesson,
-      playback: initialPlayback,
+      // The engine opened the lesson just before and is still preparing it: that stays told.
+      playback: { ...initialPlayback, preparingLesson: state.playback.preparingLesson },
       past: [],
       future: [],
       revision: 0,
       savedRevision: 0,
       saveState: { phase: 'saved', savedAtMs: null },
       lastEdit: null,
-    }),
+    })),
   setLoadingLesson: (loadingLesson) => set({ loadingLesson }),
 });
 

@@ -76,6 +76,16 @@ export class FrameJitterBuffer<Image> {
     return ahead >= needed || (this.complete && ahead === this.highestIndex + 1);
   }
 
+  /**
+   * The reader will want nothing before `index` (the exporter's next frame): older frames are
+   * let go now and as they arrive, as if `index` had been picked.
+   */
+  advanceTo(index: number): void {
+    if (index <= this.lastPickedIndex) return;
+    this.lastPickedIndex = index;
+    this.releaseBehind(index);
+  }
+
   /** The image for a time on the audio clock (ms since the utterance's first sample). */
   pick(speechMs: number): FramePick<Image> {
     const wantedIndex = Math.max(0, Math.floor(speechMs / this.frameMs));

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { AvatarSegmentFrameInfo } from '../../../shared/ipc/contract.ts';
 import { ok } from '../../../shared/result.ts';
 import {
@@ -89,16 +89,65 @@ describe('SyncTalkSegment.whenFrame (the exporter waits for each image)', () => 
     expect(await settled(s.whenFrame(10 * 40))).toBe(true);
   });
 
-  it('stops waiting when the segment fails, or when nothing comes for the stall limit', async () => {
+  it('stops waiting when the segment fails, and never because time passed', async () => {
     const s = segment();
     const waiting = s.whenFrame(0);
     s.finish({ ok: false, error: { code: 'not-available', message: 'server gone' } });
     expect(await settled(waiting)).toBe(true);
 
-    const quiet = segment();
-    const stalled = quiet.whenFrame(0, 20);
-    expect(await settled(stalled)).toBe(false);
-    await stalled; // resolves by itself after 20 ms without frames
+    // A busy machine or a slow server: however long the frame takes, the export waits for it
+    // (it used to stand in after 20 s without frames, so the picture depended on the load).
+    vi.useFakeTimers();
+    try {
+      const quiet = segment();
+      const waitingLong = quiet.whenFrame(0);
+      let done = false;
+      void waitingLong.then(() => (done = true));
+      await vi.advanceTimersByTimeAsync(10 * 60_000);
+      expect(done).toBe(false);
+      quiet.receive(frame(quiet.requestId, 0));
+      await vi.advanceTimersByTimeAsync(0);
+      expect(done).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('gives credit up to the frame it waits for and lets earlier frames go as they come', async () => {
+    const granted: number[] = [];
+    const s = new SyncTalkSegment(speech(), {
+      ...api,
+      grantSegmentCredit: (_id, shownIndex) => granted.push(shownIndex),
+    });
+    // A segment asked for again mid-slide: the exporter needs frame 3 first.
+    const third = s.whenFrame(3 * 40);
+    expect(granted).toEqual([]); // within the credit the request carried
+    const far = new SyncTalkSegment(speech(), {
+      ...api,
+      grantSegmentCredit: (_id, shownIndex) => granted.push(shownIndex),
+    });
+    void far.whenFrame(200 * 40);
+    expect(granted).toEqual([200]);
+    s.receive(frame(s.requestId, 0));
+    expect(s.buffer.contiguousAheadOf(0)).toBe(0); // behind the reader: let go
+    s.receive(frame(s.requestId, 3));
+    expect(await settled(third)).toBe(true);
+    expect(s.hasFrame(3 * 40)).toBe(true);
+  });
+
+  it('asks for the credit again while earlier frames come (main may have missed the first ask)', () => {
+    const granted: number[] = [];
+    const s = new SyncTalkSegment(speech(), {
+      ...api,
+      grantSegmentCredit: (_id, shownIndex) => granted.push(shownIndex),
+    });
+    // Asked again mid-slide at frame 200; main took the request after the first credit went,
+    // so it sends frames 0..49 and waits: each of them asks for the credit once more.
+    void s.whenFrame(200 * 40);
+    expect(granted).toEqual([200]);
+    s.receive(frame(s.requestId, 0));
+    s.receive(frame(s.requestId, 1));
+    expect(granted).toEqual([200, 200, 200]);
   });
 });
 

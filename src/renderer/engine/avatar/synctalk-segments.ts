@@ -95,6 +95,10 @@ export const maxHoldMs = 2000;
 const frameMs = 40;
 const samplesPerFrame = 640;
 
+function frameIndexAt(speechMs: number): number {
+  return Math.max(0, Math.floor(speechMs / frameMs));
+}
+
 let nextRequest = 1;
 
 export interface PrimingState {
@@ -177,26 +181,39 @@ export class SyncTalkSegment {
 
   /**
    * For the exporter, which is not bound to the clock: resolves once the image for `speechMs`
-   * is here, or none will come (finished, failed, cancelled), or the server has sent nothing new
-   * for `stallMs` (then the held image or the local avatar stands in, as in live playback).
+   * is here, or none will come (the segment finished, failed or was cancelled). There is no
+   * timer: how long a frame takes (a busy machine, a slow server) must never change the picture.
+   * Credit reaches the frame (a segment asked again mid-slide starts at its first frame) and the
+   * frames before it are let go as they come.
    */
-  whenFrame(speechMs: number, stallMs = 20_000): Promise<void> {
-    const index = Math.max(0, Math.floor(speechMs / frameMs));
+  whenFrame(speechMs: number): Promise<void> {
+    const index = frameIndexAt(speechMs);
+    this.buffer.advanceTo(index);
+    if (index > this.lastCreditIndex + 5) {
+      this.lastCreditIndex = index;
+      this.api.grantSegmentCredit(this.requestId, index);
+    }
     if (this.hasFrameOrDone(index)) return Promise.resolve();
     return new Promise((resolve) => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const wake = () => {
-        clearTimeout(timer);
-        this.frameWaiter = null;
-        resolve();
+      this.frameWaiter = {
+        index,
+        wake: () => {
+          if (this.hasFrameOrDone(index)) {
+            this.frameWaiter = null;
+            resolve();
+            return;
+          }
+          // Frames before the wanted one still come: the credit asked above may have reached
+          // main before it took the request (a segment asked again), so it is asked again.
+          this.api.grantSegmentCredit(this.requestId, index);
+        },
       };
-      const arm = () => {
-        clearTimeout(timer);
-        timer = setTimeout(wake, stallMs);
-      };
-      arm();
-      this.frameWaiter = { index, wake: () => (this.hasFrameOrDone(index) ? wake() : arm()) };
     });
+  }
+
+  /** Whether the image for `speechMs` is in hand. */
+  hasFrame(speechMs: number): boolean {
+    return this.buffer.contiguousAheadOf(frameIndexAt(speechMs)) > 0;
   }
 
   private hasFrameOrDone(index: number): boolean {

@@ -25,6 +25,11 @@ export interface EngineSnapshot {
   spokenWord: SpokenWord | null;
   /** An edit that changes speech or slides waits for the presentation to stop. */
   editPending: boolean;
+  /**
+   * The lesson is open and shown, and its slow part still runs: the selected slide's image and
+   * the idle look-ahead's speech (seconds on a busy machine).
+   */
+  preparingLesson: boolean;
 }
 
 export interface EngineEvents {

@@ -20,6 +20,22 @@ function saveLabel(state: SaveState): string {
   }
 }
 
+/**
+ * Where opening a lesson stands (the title's data-lesson-state, which tests wait on): `opening`
+ * while it is read and checked, `preparing` once it is shown and its first slide and speech are
+ * still being made, `ready` after.
+ */
+export type LessonState = 'none' | 'opening' | 'preparing' | 'ready';
+
+function useLessonState(): LessonState {
+  const lesson = useAppStore((s) => s.lesson);
+  const loading = useAppStore((s) => s.loadingLesson);
+  const preparing = useAppStore((s) => s.playback.preparingLesson);
+  if (loading) return 'opening';
+  if (!lesson) return 'none';
+  return preparing ? 'preparing' : 'ready';
+}
+
 export function LessonToolbar(props: {
   mode: AppMode;
   onMode: (mode: AppMode) => void;
@@ -30,6 +46,7 @@ export function LessonToolbar(props: {
 }) {
   const lesson = useAppStore((s) => s.lesson);
   const lessonDir = useAppStore((s) => s.lessonDir);
+  const lessonState = useLessonState();
   const saveState = useAppStore((s) => s.saveState);
   const undoLabel = useAppStore((s) => s.past[s.past.length - 1]?.label ?? null);
   const redoLabel = useAppStore((s) => s.future[0]?.label ?? null);
@@ -39,9 +56,19 @@ export function LessonToolbar(props: {
   return (
     <header className="toolbar">
       <div className="brand">Rapido</div>
-      <div className="lesson-title" title={lessonDir ?? ''}>
+      <div className="lesson-title" title={lessonDir ?? ''} data-lesson-state={lessonState}>
         {lesson ? lesson.title : 'No lesson open'}
       </div>
+      {lessonState === 'preparing' ? (
+        <span
+          className="lesson-status"
+          role="status"
+          data-testid="lesson-preparing"
+          title="The first slide and its speech are being made; Play is ready after."
+        >
+          Preparing…
+        </span>
+      ) : null}
       <div className="mode-switch" role="group" aria-label="Mode">
         <button
           type="button"
