@@ -468,9 +468,10 @@ export class ProgramEngine {
     };
   }
 
-  /** See IdleLookAhead.whenPreRolled: the render CLI waits here before it records. */
-  whenPreRolled(): Promise<void> {
-    return this.lookAhead.whenPreRolled();
+  /** See IdleLookAhead.whenPreRolled (after the open's look-ahead has begun it). */
+  async whenPreRolled(): Promise<void> {
+    await this.preparing;
+    await this.lookAhead.whenPreRolled();
   }
 
   /** Progress of the current run, for the render CLI. */
