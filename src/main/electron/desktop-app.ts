@@ -13,10 +13,11 @@ import {
 import { createAppServices, sampleLessonDir, type AppServices } from '../wiring/app-services.ts';
 import { readEnvironment, sharedCacheDir } from '../services/platform/config/environment.ts';
 import { createDispatcher } from '../services/ipc/dispatcher.ts';
-import { createLogger } from '../services/logging/logger.ts';
+import { createLogger, type Logger } from '../services/logging/logger.ts';
 import { appMetricsFromElectron } from '../services/platform/system/process-metrics.ts';
 import { emitToRenderer, registerIpc } from './ipc-main-guard.ts';
 import { permissionAllowed } from './permission-policy.ts';
+import type { SenderPolicy } from '../services/ipc/sender-policy.ts';
 import {
   displaysInfo,
   programWindowOpenResponse,
@@ -189,29 +190,7 @@ export function startDesktopApp(): void {
   });
 
   void app.whenReady().then(() => {
-    // Both hooks, one policy (permission-policy.ts): fullscreen for the app's own pages only.
-    session.defaultSession.setPermissionRequestHandler(
-      (_contents, permission, callback, details) => {
-        const allowed = permissionAllowed(
-          { permission, requestingUrl: details.requestingUrl, isMainFrame: details.isMainFrame },
-          senderPolicy,
-        );
-        if (!allowed)
-          logger.warn(`refused the ${permission} permission`, { event_type: 'permission_refused' });
-        callback(allowed);
-      },
-    );
-    session.defaultSession.setPermissionCheckHandler((_contents, permission, _origin, details) =>
-      permissionAllowed(
-        {
-          permission,
-          requestingUrl: details.requestingUrl ?? '',
-          isMainFrame: details.isMainFrame,
-        },
-        senderPolicy,
-      ),
-    );
-    session.defaultSession.setDevicePermissionHandler(() => false);
+    installPermissionHandlers(senderPolicy, logger);
     const window = new BrowserWindow({
       width: 1400,
       height: 880,
@@ -238,4 +217,28 @@ export function startDesktopApp(): void {
   app.on('window-all-closed', () => {
     void services.dispose().then(() => app.quit());
   });
+}
+
+/** Both permission hooks, one policy (permission-policy.ts): fullscreen for the app's pages only. */
+function installPermissionHandlers(senderPolicy: SenderPolicy, logger: Logger): void {
+  session.defaultSession.setPermissionRequestHandler((_contents, permission, callback, details) => {
+    const allowed = permissionAllowed(
+      { permission, requestingUrl: details.requestingUrl, isMainFrame: details.isMainFrame },
+      senderPolicy,
+    );
+    if (!allowed)
+      logger.warn(`refused the ${permission} permission`, { event_type: 'permission_refused' });
+    callback(allowed);
+  });
+  session.defaultSession.setPermissionCheckHandler((_contents, permission, _origin, details) =>
+    permissionAllowed(
+      {
+        permission,
+        requestingUrl: details.requestingUrl ?? '',
+        isMainFrame: details.isMainFrame,
+      },
+      senderPolicy,
+    ),
+  );
+  session.defaultSession.setDevicePermissionHandler(() => false);
 }

@@ -38,6 +38,11 @@ export type { EngineEvents, EngineSnapshot, ProgramStepper };
  * SyncTalk segments), the compositor and captions, one program canvas and one audio mix. It
  * knows no output: recording, live and export observe it (ProgramObserver) and consume
  * `programStream()`. React only adapts it (nothing per frame goes through React or the store).
+ *
+ * Size (about 690 lines, over the ~600 guide): what is left here is the program's own state
+ * machine (open, prepare, play, jump, step, edit) around fields every part of it reads (lesson,
+ * player, preparer, selection); each part that owns something of its own already lives in
+ * engine/program/ (avatar source, look-ahead, captions, metrics, observers, edit gate, log).
  */
 export class ProgramEngine {
   readonly canvas: HTMLCanvasElement;
