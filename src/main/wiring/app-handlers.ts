@@ -1,5 +1,5 @@
 import type { LaunchInfo } from '../../shared/ipc/contract.ts';
-import { ok } from '../../shared/result.ts';
+import { err, ok } from '../../shared/result.ts';
 import type { CallContext, SendHandlers } from '../services/ipc/dispatcher.ts';
 import { createLogRateLimiter } from '../services/logging/log-rate-limit.ts';
 import type { Logger } from '../services/logging/logger.ts';
@@ -95,6 +95,12 @@ export function createAppHandlers(options: {
       },
       'shell:show-file': async ({ path }) => {
         if (!abilities.showFile) return notAvailable(abilities.host, 'Showing a file');
+        // Only a recording or export main wrote: the page may not probe or reveal other files.
+        if (!destinations.wasWritten(path)) {
+          return err('path-not-chosen', `${path} is not a recording or export Rapido made.`, {
+            hint: 'Show files from the recording panel after they are saved.',
+          });
+        }
         await abilities.showFile(path);
         return ok({});
       },

@@ -182,4 +182,33 @@ describe('output destinations: the page names no path', () => {
     expect(String(started.value['path']).startsWith(`${chosen}/`)).toBe(true);
     await call(next, 'export:cancel', { exportId: started.value['exportId'] });
   });
+
+  it('shows only a file main wrote: a page-named path is refused, a finished recording is shown', async () => {
+    const shown: string[] = [];
+    const dispatcher = start({
+      abilities: {
+        host: 'desktop',
+        showFile: (path) => {
+          shown.push(path);
+          return Promise.resolve();
+        },
+      },
+    });
+    const probe = await call(dispatcher, 'shell:show-file', { path: '/etc/passwd' });
+    expect(probe.ok ? 'shown' : probe.error.code).toBe('path-not-chosen');
+    const started = await call(dispatcher, 'recording:start', {
+      lessonId: 'l',
+      lessonTitle: 'Plants',
+      mimeType,
+    });
+    if (!started.ok) throw new Error(started.error.message);
+    const path = String(started.value['path']);
+    // Being written is not enough: only a finished file is the user's to see.
+    expect((await call(dispatcher, 'shell:show-file', { path })).ok).toBe(false);
+    await call(dispatcher, 'recording:finish', {
+      recordingId: String(started.value['recordingId']),
+    });
+    expect((await call(dispatcher, 'shell:show-file', { path })).ok).toBe(true);
+    expect(shown).toEqual([path]);
+  });
 });

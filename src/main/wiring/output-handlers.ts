@@ -19,6 +19,15 @@ function targetFor(
   return path.ok ? ok({ outPath: path.value }) : path;
 }
 
+/** A finished file is one the page may later ask main to show (shell:show-file). */
+function noted<T extends { path: string }>(
+  destinations: OutputDestinations,
+  finished: Result<T>,
+): Result<T> {
+  if (finished.ok) destinations.noteWritten(finished.value.path);
+  return finished;
+}
+
 /** The `recording:*` and `export:*` channels: the files the program's outputs write. */
 export function createOutputHandlers(options: {
   recordings: RecordingSink;
@@ -34,8 +43,8 @@ export function createOutputHandlers(options: {
       return recordings.start({ ...request, ...target.value });
     },
     'recording:append': ({ recordingId, chunk }) => recordings.append(recordingId, chunk),
-    'recording:finish': ({ recordingId, captionsVtt }) =>
-      recordings.finish(recordingId, captionsVtt),
+    'recording:finish': async ({ recordingId, captionsVtt }) =>
+      noted(destinations, await recordings.finish(recordingId, captionsVtt)),
     'recording:choose-folder': async () => {
       // The folder is chosen in main's own dialog and kept in main: the page only sees its name.
       if (!abilities.chooseFolder) return notAvailable(abilities.host, 'A folder picker');
@@ -55,8 +64,8 @@ export function createOutputHandlers(options: {
       const written = await exports.write(exportId, position, chunk);
       return written.ok ? ok({ bytesWritten: written.value }) : written;
     },
-    'export:finish': ({ exportId, chapters, durationMs, captionsVtt }) =>
-      exports.finish(exportId, { chapters, durationMs, captionsVtt }),
+    'export:finish': async ({ exportId, chapters, durationMs, captionsVtt }) =>
+      noted(destinations, await exports.finish(exportId, { chapters, durationMs, captionsVtt })),
     'export:cancel': async ({ exportId }) => {
       await exports.cancel(exportId);
       return ok({});

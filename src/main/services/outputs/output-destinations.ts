@@ -22,6 +22,10 @@ export interface OutputDestinations {
   folder(): string;
   /** The user chose another folder in a main-side dialog: remembered for the next start. */
   setFolder(dir: string): Promise<Result<string>>;
+  /** A recording or export main finished writing: the page may ask to show it. */
+  noteWritten(path: string): void;
+  /** Whether main wrote this file in this session (the only files the page may have shown). */
+  wasWritten(path: string): boolean;
 }
 
 /** 24 random bytes, base64url: unguessable, and never a path. */
@@ -57,7 +61,14 @@ export function createOutputDestinations(options: {
     // No choice saved yet (or unreadable): the default folder stands.
   }
 
+  const written = new Set<string>();
   return {
+    noteWritten(path) {
+      written.add(resolve(path));
+    },
+    wasWritten(path) {
+      return isAbsolute(path) && written.has(resolve(path));
+    },
     register(path) {
       const id = `dst_${randomBytes(24).toString('base64url')}`;
       registered.set(id, resolve(path));
