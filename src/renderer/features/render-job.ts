@@ -81,15 +81,15 @@ export async function startRenderJob(
       return;
     }
   }
-  if (preRoll) {
-    // As a presenter who opens the lesson and waits a moment: the first slide's avatar video is
-    // in hand and the file open before Play, so the recording starts clean and at once.
-    await engine.whenPreRolled();
-    if (!(await recording.arm({ destinationId }))) {
-      unsubscribe();
-      fail(errors[0] ?? 'the recording did not start');
-      return;
-    }
+  // As a presenter who opens the lesson and waits a moment: the first slide's avatar video is in
+  // hand before Play (unless --no-pre-roll: Play at once, as a presenter pressing it at once).
+  if (preRoll) await engine.whenPreRolled();
+  // The file is open and the encoder ready before Play either way (the job knows it records), so
+  // Play starts the file at once and what follows Play is the program's own start.
+  if (!(await recording.arm({ destinationId }))) {
+    unsubscribe();
+    fail(errors[0] ?? 'the recording did not start');
+    return;
   }
   const started = await recording.record({ destinationId });
   if (!started) {
