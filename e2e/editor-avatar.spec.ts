@@ -366,154 +366,160 @@ test('drag, resize, presets and keys place the avatar on the program and in less
   await expect(box).toBeVisible();
 });
 
-test('eyedropper, border detection, sliders and matte view key the avatar', async ({
-  page,
-}, testInfo) => {
-  test.setTimeout(scaled(120_000));
-  await openEditor(page);
-  const panel = page.getByRole('region', { name: 'Keying' });
-  const frame = panel.locator(frameSelector);
-  await expect(frame).toBeVisible();
-  const hex = panel.getByRole('textbox', { name: 'Key colour', exact: true });
-  const placement = (await onDisk()).avatar.placement;
-  const area = avatarArea(placement);
+test(
+  'eyedropper, border detection, sliders and matte view key the avatar',
+  { tag: '@busy' },
+  async ({ page }, testInfo) => {
+    test.setTimeout(scaled(120_000));
+    await openEditor(page);
+    const panel = page.getByRole('region', { name: 'Keying' });
+    const frame = panel.locator(frameSelector);
+    await expect(frame).toBeVisible();
+    const hex = panel.getByRole('textbox', { name: 'Key colour', exact: true });
+    const placement = (await onDisk()).avatar.placement;
+    const area = avatarArea(placement);
 
-  // The raw frame is drawn (the built-in avatar on its green screen).
-  await expect
-    .poll(async () =>
-      shareNear(
-        await readRegion(page, frameSelector, { x: 0, y: 0, width: 0.1, height: 0.1 }),
-        [0, 177, 64],
-        30,
-      ),
-    )
-    .toBeGreaterThan(0.9);
+    // The raw frame is drawn (the built-in avatar on its green screen).
+    await expect
+      .poll(async () =>
+        shareNear(
+          await readRegion(page, frameSelector, { x: 0, y: 0, width: 0.1, height: 0.1 }),
+          [0, 177, 64],
+          30,
+        ),
+      )
+      .toBeGreaterThan(0.9);
 
-  // The eyedropper reads what is under the pointer: first the jacket (purple), then the screen.
-  const jacket = { x: 0.2, y: 0.92 };
-  const jacketPixels = await readRegion(page, frameSelector, {
-    ...jacket,
-    width: 0.01,
-    height: 0.01,
-  });
-  const [jr, jg, jb] = [
-    jacketPixels.data[0] ?? 0,
-    jacketPixels.data[1] ?? 0,
-    jacketPixels.data[2] ?? 0,
-  ];
-  expect(jr > jg + 30 && jb > jg + 30, `jacket pixel rgb(${jr},${jg},${jb}) is purple`).toBe(true);
-  const frameBox = await frame.boundingBox();
-  if (!frameBox) throw new Error('the avatar frame is not laid out');
-  await panel.getByRole('button', { name: 'Pick key colour' }).click();
-  await expect(panel.getByRole('button', { name: 'Pick key colour' })).toHaveAttribute(
-    'aria-pressed',
-    'true',
-  );
-  await frame.click({ position: { x: frameBox.width * jacket.x, y: frameBox.height * jacket.y } });
-  await expect(panel.getByRole('button', { name: 'Pick key colour' })).toHaveAttribute(
-    'aria-pressed',
-    'false',
-  );
-  await expect
-    .poll(async () => {
-      const [r, g, b] = hexChannels(await hex.inputValue());
-      return r > g + 30 && b > g + 30;
-    })
-    .toBe(true);
-  await expect
-    .poll(
-      async () => {
-        const [r, g, b] = hexChannels((await onDisk()).avatar.keyColor);
+    // The eyedropper reads what is under the pointer: first the jacket (purple), then the screen.
+    const jacket = { x: 0.2, y: 0.92 };
+    const jacketPixels = await readRegion(page, frameSelector, {
+      ...jacket,
+      width: 0.01,
+      height: 0.01,
+    });
+    const [jr, jg, jb] = [
+      jacketPixels.data[0] ?? 0,
+      jacketPixels.data[1] ?? 0,
+      jacketPixels.data[2] ?? 0,
+    ];
+    expect(jr > jg + 30 && jb > jg + 30, `jacket pixel rgb(${jr},${jg},${jb}) is purple`).toBe(
+      true,
+    );
+    const frameBox = await frame.boundingBox();
+    if (!frameBox) throw new Error('the avatar frame is not laid out');
+    await panel.getByRole('button', { name: 'Pick key colour' }).click();
+    await expect(panel.getByRole('button', { name: 'Pick key colour' })).toHaveAttribute(
+      'aria-pressed',
+      'true',
+    );
+    await frame.click({
+      position: { x: frameBox.width * jacket.x, y: frameBox.height * jacket.y },
+    });
+    await expect(panel.getByRole('button', { name: 'Pick key colour' })).toHaveAttribute(
+      'aria-pressed',
+      'false',
+    );
+    await expect
+      .poll(async () => {
+        const [r, g, b] = hexChannels(await hex.inputValue());
         return r > g + 30 && b > g + 30;
-      },
-      { timeout: 15_000 },
-    )
-    .toBe(true);
+      })
+      .toBe(true);
+    await expect
+      .poll(
+        async () => {
+          const [r, g, b] = hexChannels((await onDisk()).avatar.keyColor);
+          return r > g + 30 && b > g + 30;
+        },
+        { timeout: 15_000 },
+      )
+      .toBe(true);
 
-  // Typed into the hex field: the built-in avatar's screen and the key follow.
-  await hex.fill('#00b140');
-  await expect
-    .poll(async () => (await onDisk()).avatar.keyColor, { timeout: 15_000 })
-    .toBe('#00b140');
+    // Typed into the hex field: the built-in avatar's screen and the key follow.
+    await hex.fill('#00b140');
+    await expect
+      .poll(async () => (await onDisk()).avatar.keyColor, { timeout: 15_000 })
+      .toBe('#00b140');
 
-  // Detect from border: the screen colour, most of the border (the body crosses the bottom).
-  await panel.getByRole('button', { name: 'Detect from border' }).click();
-  await expect(panel.getByTestId('keying-status')).toContainText(
-    /Detected #[0-9a-f]{6} \(\d+ % of the border\)/,
-  );
-  const detected = await hex.inputValue();
-  expectColourNear(detected, [0, 177, 64], 3);
+    // Detect from border: the screen colour, most of the border (the body crosses the bottom).
+    await panel.getByRole('button', { name: 'Detect from border' }).click();
+    await expect(panel.getByTestId('keying-status')).toContainText(
+      /Detected #[0-9a-f]{6} \(\d+ % of the border\)/,
+    );
+    const detected = await hex.inputValue();
+    expectColourNear(detected, [0, 177, 64], 3);
 
-  // Then pick the screen itself, top left of the frame: greenish, saved, and keyed out.
-  await panel.getByRole('button', { name: 'Pick key colour' }).click();
-  await frame.click({ position: { x: frameBox.width * 0.06, y: frameBox.height * 0.06 } });
-  await expect.poll(async () => isGreenish(await hex.inputValue())).toBe(true);
-  await expect
-    .poll(async () => (await onDisk()).avatar.keyColor, { timeout: 15_000 })
-    .toBe(await hex.inputValue());
-  const key = hexChannels(await hex.inputValue());
-  await expect
-    .poll(async () => shareNear(await readRegion(page, programSelector, area), key, 60))
-    .toBeLessThan(0.005);
-  await expect
-    .poll(async () => shareNear(await readRegion(page, programSelector, area), [0, 177, 64], 60))
-    .toBeLessThan(0.005);
+    // Then pick the screen itself, top left of the frame: greenish, saved, and keyed out.
+    await panel.getByRole('button', { name: 'Pick key colour' }).click();
+    await frame.click({ position: { x: frameBox.width * 0.06, y: frameBox.height * 0.06 } });
+    await expect.poll(async () => isGreenish(await hex.inputValue())).toBe(true);
+    await expect
+      .poll(async () => (await onDisk()).avatar.keyColor, { timeout: 15_000 })
+      .toBe(await hex.inputValue());
+    const key = hexChannels(await hex.inputValue());
+    await expect
+      .poll(async () => shareNear(await readRegion(page, programSelector, area), key, 60))
+      .toBeLessThan(0.005);
+    await expect
+      .poll(async () => shareNear(await readRegion(page, programSelector, area), [0, 177, 64], 60))
+      .toBeLessThan(0.005);
 
-  // Similarity at its maximum keys out nearly everything; the label and lesson.json follow.
-  const core = avatarCore(placement);
-  const keyedCore = await readRegion(page, programSelector, core);
-  const similarity = panel.getByRole('slider', { name: 'Similarity' });
-  await similarity.fill('1');
-  await expect(panel.getByTestId('keying-similarity')).toHaveText('1.000');
-  await expect
-    .poll(async () => meanAbsDiff(keyedCore, await readRegion(page, programSelector, core)))
-    .toBeGreaterThan(20);
-  await expect
-    .poll(async () => (await onDisk()).avatar.chromaKey.similarity, { timeout: 15_000 })
-    .toBe(1);
-  // The keyboard moves a slider by its 0.005 step; the track's first stop is the least, 0.001.
-  const smoothness = panel.getByRole('slider', { name: 'Smoothness' });
-  await smoothness.press('ArrowRight');
-  await expect(panel.getByTestId('keying-smoothness')).toHaveText('0.085');
-  await smoothness.press('Home');
-  await expect(panel.getByTestId('keying-smoothness')).toHaveText('0.001');
-  await expect
-    .poll(async () => (await onDisk()).avatar.chromaKey.smoothness, { timeout: 15_000 })
-    .toBe(0.001);
-  await panel.getByRole('button', { name: 'Reset to defaults' }).click();
-  await expect(panel.getByTestId('keying-similarity')).toHaveText('0.400');
-  await expect
-    .poll(async () => (await onDisk()).avatar.chromaKey, { timeout: 15_000 })
-    .toEqual({ similarity: 0.4, smoothness: 0.08, spill: 0.1 });
+    // Similarity at its maximum keys out nearly everything; the label and lesson.json follow.
+    const core = avatarCore(placement);
+    const keyedCore = await readRegion(page, programSelector, core);
+    const similarity = panel.getByRole('slider', { name: 'Similarity' });
+    await similarity.fill('1');
+    await expect(panel.getByTestId('keying-similarity')).toHaveText('1.000');
+    await expect
+      .poll(async () => meanAbsDiff(keyedCore, await readRegion(page, programSelector, core)))
+      .toBeGreaterThan(20);
+    await expect
+      .poll(async () => (await onDisk()).avatar.chromaKey.similarity, { timeout: 15_000 })
+      .toBe(1);
+    // The keyboard moves a slider by its 0.005 step; the track's first stop is the least, 0.001.
+    const smoothness = panel.getByRole('slider', { name: 'Smoothness' });
+    await smoothness.press('ArrowRight');
+    await expect(panel.getByTestId('keying-smoothness')).toHaveText('0.085');
+    await smoothness.press('Home');
+    await expect(panel.getByTestId('keying-smoothness')).toHaveText('0.001');
+    await expect
+      .poll(async () => (await onDisk()).avatar.chromaKey.smoothness, { timeout: 15_000 })
+      .toBe(0.001);
+    await panel.getByRole('button', { name: 'Reset to defaults' }).click();
+    await expect(panel.getByTestId('keying-similarity')).toHaveText('0.400');
+    await expect
+      .poll(async () => (await onDisk()).avatar.chromaKey, { timeout: 15_000 })
+      .toEqual({ similarity: 0.4, smoothness: 0.08, spill: 0.1 });
 
-  // Matte view: the avatar as white alpha, the slide black; off again, the slide is back.
-  const slideArea = { x: 0.02, y: 0.05, width: 0.3, height: 0.3 };
-  const slideLuma = meanLuma(await readRegion(page, programSelector, slideArea));
-  await panel.getByRole('checkbox', { name: 'Matte view' }).check();
-  await expect
-    .poll(async () => meanLuma(await readRegion(page, programSelector, slideArea)))
-    .toBeLessThan(3);
-  await expect
-    .poll(async () => shareBright(await readRegion(page, programSelector, core), 200))
-    .toBeGreaterThan(0.6);
-  // The matte is grey: alpha in every channel alike, no colour left.
-  const matte = await readRegion(page, programSelector, core);
-  let spread = 0;
-  for (let i = 0; i < matte.data.length; i += 4) {
-    const channels = [matte.data[i] ?? 0, matte.data[i + 1] ?? 0, matte.data[i + 2] ?? 0];
-    spread = Math.max(spread, Math.max(...channels) - Math.min(...channels));
-  }
-  expect(spread).toBeLessThanOrEqual(2);
-  await expect(panel).toBeVisible();
-  await panel.screenshot({ path: testInfo.outputPath('keying-panel.png') });
-  await page.screenshot({ path: testInfo.outputPath('editor-keying-matte.png') });
-  await panel.getByRole('checkbox', { name: 'Matte view' }).uncheck();
-  await expect
-    .poll(async () =>
-      Math.abs(meanLuma(await readRegion(page, programSelector, slideArea)) - slideLuma),
-    )
-    .toBeLessThan(2);
-});
+    // Matte view: the avatar as white alpha, the slide black; off again, the slide is back.
+    const slideArea = { x: 0.02, y: 0.05, width: 0.3, height: 0.3 };
+    const slideLuma = meanLuma(await readRegion(page, programSelector, slideArea));
+    await panel.getByRole('checkbox', { name: 'Matte view' }).check();
+    await expect
+      .poll(async () => meanLuma(await readRegion(page, programSelector, slideArea)))
+      .toBeLessThan(3);
+    await expect
+      .poll(async () => shareBright(await readRegion(page, programSelector, core), 200))
+      .toBeGreaterThan(0.6);
+    // The matte is grey: alpha in every channel alike, no colour left.
+    const matte = await readRegion(page, programSelector, core);
+    let spread = 0;
+    for (let i = 0; i < matte.data.length; i += 4) {
+      const channels = [matte.data[i] ?? 0, matte.data[i + 1] ?? 0, matte.data[i + 2] ?? 0];
+      spread = Math.max(spread, Math.max(...channels) - Math.min(...channels));
+    }
+    expect(spread).toBeLessThanOrEqual(2);
+    await expect(panel).toBeVisible();
+    await panel.screenshot({ path: testInfo.outputPath('keying-panel.png') });
+    await page.screenshot({ path: testInfo.outputPath('editor-keying-matte.png') });
+    await panel.getByRole('checkbox', { name: 'Matte view' }).uncheck();
+    await expect
+      .poll(async () =>
+        Math.abs(meanLuma(await readRegion(page, programSelector, slideArea)) - slideLuma),
+      )
+      .toBeLessThan(2);
+  },
+);
 
 /**
  * detectKeyColor on the real green-screen stills and video frames from the shared fixtures,

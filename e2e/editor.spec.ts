@@ -130,18 +130,22 @@ test('edits narration, reorders, adds and deletes slides, undoes, saves and reop
   await expect(page.getByRole('button', { name: 'Undo', exact: true })).toBeDisabled();
 });
 
-test('lists the lesson among recent lessons and reopens it from there', async ({ page }) => {
-  await page.goto(host.server.appUrl);
-  await expectLessonReady(page, lesson.title);
-  await page.getByRole('button', { name: 'Open lesson…' }).click();
-  await page.getByRole('button', { name: 'Sample lesson' }).click();
-  await expect(page.getByRole('form', { name: 'Open a lesson folder' })).toBeHidden();
-  await page.getByRole('button', { name: 'Open lesson…' }).click();
-  const recent = page.getByRole('region', { name: 'Recent lessons' });
-  await expect(recent.getByRole('button', { name: new RegExp(lessonDir) })).toBeVisible();
-  await recent.getByRole('button', { name: new RegExp(lessonDir) }).click();
-  await expect(page.locator('.lesson-title')).toHaveAttribute('title', lessonDir);
-});
+test(
+  'lists the lesson among recent lessons and reopens it from there',
+  { tag: '@busy' },
+  async ({ page }) => {
+    await page.goto(host.server.appUrl);
+    await expectLessonReady(page, lesson.title);
+    await page.getByRole('button', { name: 'Open lesson…' }).click();
+    await page.getByRole('button', { name: 'Sample lesson' }).click();
+    await expect(page.getByRole('form', { name: 'Open a lesson folder' })).toBeHidden();
+    await page.getByRole('button', { name: 'Open lesson…' }).click();
+    const recent = page.getByRole('region', { name: 'Recent lessons' });
+    await expect(recent.getByRole('button', { name: new RegExp(lessonDir) })).toBeVisible();
+    await recent.getByRole('button', { name: new RegExp(lessonDir) }).click();
+    await expect(page.locator('.lesson-title')).toHaveAttribute('title', lessonDir);
+  },
+);
 
 test('a new lesson starts with a title slide and is saved at once', async ({ page }) => {
   const dir = join(lessonDir, '..', `${lesson.id}-new-${Date.now()}`);

@@ -122,53 +122,59 @@ function spokenText(lesson: Lesson): string {
   return lesson.slides.map((s) => stripAudioTags(s.narration)).join(' ');
 }
 
-test('records a lesson in the ElevenLabs voice with captions burned in and a matching WebVTT', async () => {
-  test.setTimeout(scaled(240_000));
-  const { dir, lesson } = await elevenLabsLesson(2, true);
-  const outPath = join(await tempDir('out'), 'plants.mp4');
-  const before = server.synthesisRequests().length;
-  const run = await render(dir, outPath);
-  expect(run.code, describeRun(run)).toBe(0);
+test(
+  'records a lesson in the ElevenLabs voice with captions burned in and a matching WebVTT',
+  { tag: '@busy' },
+  async () => {
+    test.setTimeout(scaled(240_000));
+    const { dir, lesson } = await elevenLabsLesson(2, true);
+    const outPath = join(await tempDir('out'), 'plants.mp4');
+    const before = server.synthesisRequests().length;
+    const run = await render(dir, outPath);
+    expect(run.code, describeRun(run)).toBe(0);
 
-  // One streamed request per sentence, with the key accepted; tags blanked for this model.
-  const sent = server.synthesisRequests().slice(before);
-  expect(sent).toHaveLength(4);
-  for (const request of sent) {
-    expect(request.keyAccepted).toBe(true);
-    expect(request.status).toBe(200);
-    expect(request.query.output_format).toBe('pcm_16000');
-    expect((request.body as { text: string }).text).not.toContain('[');
-  }
+    // One streamed request per sentence, with the key accepted; tags blanked for this model.
+    const sent = server.synthesisRequests().slice(before);
+    expect(sent).toHaveLength(4);
+    for (const request of sent) {
+      expect(request.keyAccepted).toBe(true);
+      expect(request.status).toBe(200);
+      expect(request.query.output_format).toBe('pcm_16000');
+      expect((request.body as { text: string }).text).not.toContain('[');
+    }
 
-  const probe = await ffprobe(outPath);
-  expect(probe.streams.map((s) => s.codec_type).sort()).toEqual(['audio', 'video']);
+    const probe = await ffprobe(outPath);
+    expect(probe.streams.map((s) => s.codec_type).sort()).toEqual(['audio', 'video']);
 
-  // The captions file says exactly what was said, in order, timed inside the recording.
-  const vttPath = outPath.replace(/\.mp4$/, '.vtt');
-  expect(existsSync(vttPath), `${vttPath} beside the recording`).toBe(true);
-  const cues = parseWebVtt(await readFile(vttPath, 'utf8'));
-  expect(cues.map((c) => c.text.replace(/\n/g, ' ')).join(' ')).toBe(spokenText(lesson));
-  const videoSec = await streamDurationSec(outPath, 'v:0');
-  const firstAudibleSec = await audioStartSec(outPath);
-  expect(Math.abs((cues[0]?.startMs ?? -1) / 1000 - firstAudibleSec)).toBeLessThan(0.35);
-  for (let i = 1; i < cues.length; i += 1) {
-    expect(cues[i]!.startMs).toBeGreaterThanOrEqual(cues[i - 1]!.endMs);
-  }
-  expect((cues.at(-1)?.endMs ?? 0) / 1000).toBeLessThan(videoSec);
+    // The captions file says exactly what was said, in order, timed inside the recording.
+    const vttPath = outPath.replace(/\.mp4$/, '.vtt');
+    expect(existsSync(vttPath), `${vttPath} beside the recording`).toBe(true);
+    const cues = parseWebVtt(await readFile(vttPath, 'utf8'));
+    expect(cues.map((c) => c.text.replace(/\n/g, ' ')).join(' ')).toBe(spokenText(lesson));
+    const videoSec = await streamDurationSec(outPath, 'v:0');
+    const firstAudibleSec = await audioStartSec(outPath);
+    expect(Math.abs((cues[0]?.startMs ?? -1) / 1000 - firstAudibleSec)).toBeLessThan(0.35);
+    for (let i = 1; i < cues.length; i += 1) {
+      expect(cues[i]!.startMs).toBeGreaterThanOrEqual(cues[i - 1]!.endMs);
+    }
+    expect((cues.at(-1)?.endMs ?? 0) / 1000).toBeLessThan(videoSec);
 
-  // Burned in: during the last slide's first cue the strip is darkened and has text; in its
-  // hold (no caption) it is the slide alone.
-  const lastSlideCue = cues.find((c) => c.text.startsWith('Light'));
-  expect(lastSlideCue).toBeDefined();
-  const during = await captionStripAt(outPath, (lastSlideCue!.startMs + 400) / 1000);
-  const hold = await captionStripAt(outPath, videoSec - 0.3);
-  expect(during.bright, 'caption text pixels while speaking').toBeGreaterThan(20);
-  expect(hold.meanLuma - during.meanLuma, 'the caption box darkens the slide').toBeGreaterThan(20);
+    // Burned in: during the last slide's first cue the strip is darkened and has text; in its
+    // hold (no caption) it is the slide alone.
+    const lastSlideCue = cues.find((c) => c.text.startsWith('Light'));
+    expect(lastSlideCue).toBeDefined();
+    const during = await captionStripAt(outPath, (lastSlideCue!.startMs + 400) / 1000);
+    const hold = await captionStripAt(outPath, videoSec - 0.3);
+    expect(during.bright, 'caption text pixels while speaking').toBeGreaterThan(20);
+    expect(hold.meanLuma - during.meanLuma, 'the caption box darkens the slide').toBeGreaterThan(
+      20,
+    );
 
-  const { lines, text } = await logLines();
-  expect(lines.some((line) => line.event_type === 'speech_synthesized')).toBe(true);
-  expect(text, 'the API key never reaches a log file').not.toContain(apiKey);
-});
+    const { lines, text } = await logLines();
+    expect(lines.some((line) => line.event_type === 'speech_synthesized')).toBe(true);
+    expect(text, 'the API key never reaches a log file').not.toContain(apiKey);
+  },
+);
 
 test('an unchanged lesson is recorded again with no synthesis; without burn-in the program is clean', async () => {
   test.setTimeout(scaled(240_000));

@@ -232,30 +232,32 @@ test('a PowerPoint file without LibreOffice says it needs LibreOffice, in the di
   expect(existsSync(join(lessonDir, 'lesson.json'))).toBe(false);
 });
 
-test('the dialog is keyboard-driven: arrows switch sources, Escape closes it, the show ignores both', async ({
-  page,
-}) => {
-  const dialog = await openImportDialog(page);
-  const pdfTab = dialog.getByRole('tab', { name: 'PDF' });
-  await pdfTab.focus();
-  await page.keyboard.press('ArrowRight');
-  await expect(dialog.getByRole('tab', { name: 'PowerPoint' })).toBeFocused();
-  await expect(dialog.getByRole('tab', { name: 'PowerPoint' })).toHaveAttribute(
-    'aria-selected',
-    'true',
-  );
-  await page.keyboard.press('End');
-  await expect(dialog.getByRole('tab', { name: 'Slide data JSON' })).toHaveAttribute(
-    'aria-selected',
-    'true',
-  );
-  await expect(dialog.getByRole('textbox', { name: 'Slide data file (.json)' })).toBeVisible();
-  // The arrows moved tabs, not slides.
-  await expect(page.getByTestId('slide-position')).toHaveText(/^Slide 1 \//);
-  await page.keyboard.press('Escape');
-  await expect(dialog).toBeHidden();
-  await expect(page.getByTestId('play-state')).toHaveText('idle');
-});
+test(
+  'the dialog is keyboard-driven: arrows switch sources, Escape closes it, the show ignores both',
+  { tag: '@busy' },
+  async ({ page }) => {
+    const dialog = await openImportDialog(page);
+    const pdfTab = dialog.getByRole('tab', { name: 'PDF' });
+    await pdfTab.focus();
+    await page.keyboard.press('ArrowRight');
+    await expect(dialog.getByRole('tab', { name: 'PowerPoint' })).toBeFocused();
+    await expect(dialog.getByRole('tab', { name: 'PowerPoint' })).toHaveAttribute(
+      'aria-selected',
+      'true',
+    );
+    await page.keyboard.press('End');
+    await expect(dialog.getByRole('tab', { name: 'Slide data JSON' })).toHaveAttribute(
+      'aria-selected',
+      'true',
+    );
+    await expect(dialog.getByRole('textbox', { name: 'Slide data file (.json)' })).toBeVisible();
+    // The arrows moved tabs, not slides.
+    await expect(page.getByTestId('slide-position')).toHaveText(/^Slide 1 \//);
+    await page.keyboard.press('Escape');
+    await expect(dialog).toBeHidden();
+    await expect(page.getByTestId('play-state')).toHaveText('idle');
+  },
+);
 
 async function colourSlides(folder: string, names: readonly (readonly [string, string])[]) {
   for (const [name, colour] of names) {

@@ -126,25 +126,27 @@ test('a deck with speaker notes: each slide narrated from its notes, titled, dra
   );
 });
 
-test('a damaged deck is refused by name before LibreOffice runs, and nothing is written', async ({
-  page,
-}) => {
-  test.skip(fixtureMissing(notesDeck) !== null, fixtureMissing(notesDeck) ?? '');
-  const folder = await mkdtemp(join(tmpdir(), 'rapido-import-pptx-bad-'));
-  // The deck cut short: its ZIP directory (at the end) is gone.
-  const damaged = join(folder, 'damaged.pptx');
-  await writeFile(damaged, readFileSync(notesDeck).subarray(0, 500_000));
-  const lessonDir = join(folder, 'lesson');
+test(
+  'a damaged deck is refused by name before LibreOffice runs, and nothing is written',
+  { tag: '@busy' },
+  async ({ page }) => {
+    test.skip(fixtureMissing(notesDeck) !== null, fixtureMissing(notesDeck) ?? '');
+    const folder = await mkdtemp(join(tmpdir(), 'rapido-import-pptx-bad-'));
+    // The deck cut short: its ZIP directory (at the end) is gone.
+    const damaged = join(folder, 'damaged.pptx');
+    await writeFile(damaged, readFileSync(notesDeck).subarray(0, 500_000));
+    const lessonDir = join(folder, 'lesson');
 
-  const dialog = await openPowerPointTab(page);
-  await dialog.getByLabel('PowerPoint file (.pptx)').setInputFiles(damaged);
-  await dialog.getByRole('textbox', { name: 'New lesson folder' }).fill(lessonDir);
-  await dialog.getByRole('button', { name: 'Import', exact: true }).click();
+    const dialog = await openPowerPointTab(page);
+    await dialog.getByLabel('PowerPoint file (.pptx)').setInputFiles(damaged);
+    await dialog.getByRole('textbox', { name: 'New lesson folder' }).fill(lessonDir);
+    await dialog.getByRole('button', { name: 'Import', exact: true }).click();
 
-  const alert = dialog.getByRole('alert');
-  await expect(alert).toContainText('damaged.pptx could not be read as a PowerPoint deck');
-  await expect(alert).toContainText('not a ZIP archive');
-  expect(existsSync(lessonDir)).toBe(false);
-  await dialog.getByRole('button', { name: 'Close', exact: true }).click();
-  await expect(page.locator('.lesson-title')).toHaveText(sampleTitle);
-});
+    const alert = dialog.getByRole('alert');
+    await expect(alert).toContainText('damaged.pptx could not be read as a PowerPoint deck');
+    await expect(alert).toContainText('not a ZIP archive');
+    expect(existsSync(lessonDir)).toBe(false);
+    await dialog.getByRole('button', { name: 'Close', exact: true }).click();
+    await expect(page.locator('.lesson-title')).toHaveText(sampleTitle);
+  },
+);

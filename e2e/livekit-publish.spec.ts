@@ -119,57 +119,59 @@ test('Go Live publishes the program: the viewer gets 640x360 video, narration an
   }
 });
 
-test('a wrong URL, a wrong secret and a token without publish rights each say what is wrong', async ({
-  page,
-}) => {
-  test.setTimeout(scaled(90_000));
-  const { liveKit } = servers();
-  const { dir, lesson } = await shortLesson();
+test(
+  'a wrong URL, a wrong secret and a token without publish rights each say what is wrong',
+  { tag: '@busy' },
+  async ({ page }) => {
+    test.setTimeout(scaled(90_000));
+    const { liveKit } = servers();
+    const { dir, lesson } = await shortLesson();
 
-  const unreachable = await startTestHost(dir, {
-    LIVEKIT_URL: 'ws://127.0.0.1:9',
-    LIVEKIT_API_KEY: liveKit.apiKey,
-    LIVEKIT_API_SECRET: liveKit.apiSecret,
-  });
-  try {
-    await page.goto(unreachable.host.server.appUrl);
-    await page.getByRole('button', { name: '◉ Go Live' }).click();
-    await expect(page.getByTestId('live-status')).toContainText(
-      'Could not reach the LiveKit server at ws://127.0.0.1:9',
-    );
-  } finally {
-    await unreachable.host.close();
-  }
+    const unreachable = await startTestHost(dir, {
+      LIVEKIT_URL: 'ws://127.0.0.1:9',
+      LIVEKIT_API_KEY: liveKit.apiKey,
+      LIVEKIT_API_SECRET: liveKit.apiSecret,
+    });
+    try {
+      await page.goto(unreachable.host.server.appUrl);
+      await page.getByRole('button', { name: '◉ Go Live' }).click();
+      await expect(page.getByTestId('live-status')).toContainText(
+        'Could not reach the LiveKit server at ws://127.0.0.1:9',
+      );
+    } finally {
+      await unreachable.host.close();
+    }
 
-  const wrongSecret = await startTestHost(dir, {
-    LIVEKIT_URL: liveKit.url,
-    LIVEKIT_API_KEY: liveKit.apiKey,
-    LIVEKIT_API_SECRET: 'not-the-secret-this-server-was-started-with-000',
-  });
-  try {
-    await page.goto(wrongSecret.host.server.appUrl);
-    await page.getByRole('button', { name: '◉ Go Live' }).click();
-    await expect(page.getByTestId('live-status')).toContainText('refused the token');
-    expect(await liveStatus(page)).toContain('API key and secret');
-  } finally {
-    await wrongSecret.host.close();
-  }
+    const wrongSecret = await startTestHost(dir, {
+      LIVEKIT_URL: liveKit.url,
+      LIVEKIT_API_KEY: liveKit.apiKey,
+      LIVEKIT_API_SECRET: 'not-the-secret-this-server-was-started-with-000',
+    });
+    try {
+      await page.goto(wrongSecret.host.server.appUrl);
+      await page.getByRole('button', { name: '◉ Go Live' }).click();
+      await expect(page.getByTestId('live-status')).toContainText('refused the token');
+      expect(await liveStatus(page)).toContain('API key and secret');
+    } finally {
+      await wrongSecret.host.close();
+    }
 
-  const noGrant = await startTestHost(dir, { LIVEKIT_URL: liveKit.url });
-  try {
-    await page.goto(noGrant.host.server.appUrl);
-    const viewOnly = await liveKit.token({ identity: 'x', room: lesson.id, canPublish: false });
-    await page.getByRole('radio', { name: 'Token' }).check();
-    await page.getByLabel('LiveKit token').fill(viewOnly);
-    await page.getByRole('button', { name: 'Save credentials' }).click();
-    await expect(page.locator('.notice').first()).toContainText('does not allow publishing');
-    // The token never comes back into the page.
-    expect(await page.getByLabel('LiveKit token').inputValue()).toBe('');
-    expect(await page.content()).not.toContain(viewOnly);
-  } finally {
-    await noGrant.host.close();
-  }
-});
+    const noGrant = await startTestHost(dir, { LIVEKIT_URL: liveKit.url });
+    try {
+      await page.goto(noGrant.host.server.appUrl);
+      const viewOnly = await liveKit.token({ identity: 'x', room: lesson.id, canPublish: false });
+      await page.getByRole('radio', { name: 'Token' }).check();
+      await page.getByLabel('LiveKit token').fill(viewOnly);
+      await page.getByRole('button', { name: 'Save credentials' }).click();
+      await expect(page.locator('.notice').first()).toContainText('does not allow publishing');
+      // The token never comes back into the page.
+      expect(await page.getByLabel('LiveKit token').inputValue()).toBe('');
+      expect(await page.content()).not.toContain(viewOnly);
+    } finally {
+      await noGrant.host.close();
+    }
+  },
+);
 
 test('render --live publishes while recording; a server restart mid-stream is survived without a gap in the file', async ({
   browser,

@@ -84,57 +84,59 @@ function speechLines(lines: LogLine[]): LogLine[] {
   return lines.filter((line) => line.event_type === 'speech_synthesized');
 }
 
-test('prepares every slide with the offline voice; again, all from the cache; playback then hits it', async ({
-  page,
-}, testInfo) => {
-  const { dir, lesson } = await sampleLessonAt(width, height);
-  const count = lesson.slides.length;
-  const logDir = await openApp(page, dir, lesson);
+test(
+  'prepares every slide with the offline voice; again, all from the cache; playback then hits it',
+  { tag: '@busy' },
+  async ({ page }, testInfo) => {
+    const { dir, lesson } = await sampleLessonAt(width, height);
+    const count = lesson.slides.length;
+    const logDir = await openApp(page, dir, lesson);
 
-  const first = await prepare(page, logDir);
-  expect(first).toMatchObject({
-    state: 'done',
-    slidesTotal: count,
-    slidesReady: count,
-    failures: 0,
-  });
-  await expect(panel(page).getByLabel('Preparation progress').first()).toHaveAttribute(
-    'value',
-    '100',
-  );
-  await expect(page.getByTestId('pregenerate-summary')).toContainText(
-    new RegExp(`^${count} slides ready \\(\\d+ from cache\\) in [\\d.]+ s`),
-  );
-  // The lesson's opening prepares the first slides for Play; the rest were made by this run.
-  expect(Number(first.slidesFromCache)).toBeLessThan(count);
-  await shoot(page, testInfo, 'pregenerate-done');
+    const first = await prepare(page, logDir);
+    expect(first).toMatchObject({
+      state: 'done',
+      slidesTotal: count,
+      slidesReady: count,
+      failures: 0,
+    });
+    await expect(panel(page).getByLabel('Preparation progress').first()).toHaveAttribute(
+      'value',
+      '100',
+    );
+    await expect(page.getByTestId('pregenerate-summary')).toContainText(
+      new RegExp(`^${count} slides ready \\(\\d+ from cache\\) in [\\d.]+ s`),
+    );
+    // The lesson's opening prepares the first slides for Play; the rest were made by this run.
+    expect(Number(first.slidesFromCache)).toBeLessThan(count);
+    await shoot(page, testInfo, 'pregenerate-done');
 
-  const second = await prepare(page, logDir);
-  expect(second).toMatchObject({
-    state: 'done',
-    slidesReady: count,
-    slidesFromCache: count,
-    speechCached: count,
-  });
-  expect(Number(second.slidesFromCache)).toBeGreaterThan(Number(first.slidesFromCache));
-  await expect(page.getByTestId('pregenerate-summary')).toContainText(
-    `${count} slides ready (${count} from cache)`,
-  );
+    const second = await prepare(page, logDir);
+    expect(second).toMatchObject({
+      state: 'done',
+      slidesReady: count,
+      slidesFromCache: count,
+      speechCached: count,
+    });
+    expect(Number(second.slidesFromCache)).toBeGreaterThan(Number(first.slidesFromCache));
+    await expect(page.getByTestId('pregenerate-summary')).toContainText(
+      `${count} slides ready (${count} from cache)`,
+    );
 
-  // The last slide was never prepared by the engine: selecting it asks main for its speech,
-  // with the engine's own request, and the cache answers.
-  const linesBefore = (await readMainLog(logDir)).length;
-  await page
-    .locator('nav[aria-label="Slides"] .slide-item')
-    .nth(count - 1)
-    .click();
-  await expect(page.getByTestId('slide-position')).toHaveText(`Slide ${count} / ${count}`);
-  await expect
-    .poll(async () => speechLines((await readMainLog(logDir)).slice(linesBefore)).length)
-    .toBeGreaterThan(0);
-  const asked = speechLines((await readMainLog(logDir)).slice(linesBefore));
-  expect(asked.map((line) => line.performance_data?.cached)).not.toContain(false);
-});
+    // The last slide was never prepared by the engine: selecting it asks main for its speech,
+    // with the engine's own request, and the cache answers.
+    const linesBefore = (await readMainLog(logDir)).length;
+    await page
+      .locator('nav[aria-label="Slides"] .slide-item')
+      .nth(count - 1)
+      .click();
+    await expect(page.getByTestId('slide-position')).toHaveText(`Slide ${count} / ${count}`);
+    await expect
+      .poll(async () => speechLines((await readMainLog(logDir)).slice(linesBefore)).length)
+      .toBeGreaterThan(0);
+    const asked = speechLines((await readMainLog(logDir)).slice(linesBefore));
+    expect(asked.map((line) => line.performance_data?.cached)).not.toContain(false);
+  },
+);
 
 test('cancel mid-way stops at once with fewer slides done', async ({ page }, testInfo) => {
   // Twelve long slides (each distinct, so none is the cache entry of another).

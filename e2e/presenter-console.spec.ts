@@ -152,150 +152,152 @@ function spokenCharStart(page: Page): Promise<string | null> {
   return probe<string | null>(page, 'spokenCharStart()');
 }
 
-test('the presenter console drives the show from the keyboard and feeds the program window', async ({
-  page,
-}, testInfo) => {
-  test.setTimeout(scaled(180_000));
-  const count = lesson.slides.length;
-  const narration = (index: number) => lesson.slides[index]?.narration ?? '';
+test(
+  'the presenter console drives the show from the keyboard and feeds the program window',
+  { tag: '@busy' },
+  async ({ page }, testInfo) => {
+    test.setTimeout(scaled(180_000));
+    const count = lesson.slides.length;
+    const narration = (index: number) => lesson.slides[index]?.narration ?? '';
 
-  await page.addInitScript(probeScript);
-  await page.goto(host.server.appUrl);
-  await expectLessonReady(page, lesson.title);
-  await page.getByRole('button', { name: 'Present', exact: true }).click();
-  const consoleView = page.getByTestId('presenter-console');
-  await expect(consoleView).toBeVisible();
-  await expect(page.getByTestId('console-slide-position')).toHaveText(`Slide 1 / ${count}`);
-  await expect(page.getByTestId('console-notes')).toHaveText(lesson.slides[0]?.notes ?? '');
-  // The next slide's picture, read from the lesson folder.
-  const nextImage = page.getByTestId('console-next').locator('img');
-  await expect(nextImage).toBeVisible();
-  await expect
-    .poll(() => probe<number>(page, "imageWidth('[data-testid=console-next] img')"))
-    .toBeGreaterThan(0);
-  // 1280x800 fits without the page scrolling or anything spilling sideways.
-  expect(await probe(page, 'layout()')).toEqual({ scrollsDown: false, scrollsSideways: false });
-  for (const name of ['Voice', 'Avatar', 'LiveKit', 'Recording', 'Blank']) {
-    await expect(page.getByTestId('console-status')).toContainText(`${name}:`);
-  }
-  await expect(page.getByTestId('status-blank')).toContainText('off');
-  await expect(page.getByTestId('status-avatar')).toContainText('local');
+    await page.addInitScript(probeScript);
+    await page.goto(host.server.appUrl);
+    await expectLessonReady(page, lesson.title);
+    await page.getByRole('button', { name: 'Present', exact: true }).click();
+    const consoleView = page.getByTestId('presenter-console');
+    await expect(consoleView).toBeVisible();
+    await expect(page.getByTestId('console-slide-position')).toHaveText(`Slide 1 / ${count}`);
+    await expect(page.getByTestId('console-notes')).toHaveText(lesson.slides[0]?.notes ?? '');
+    // The next slide's picture, read from the lesson folder.
+    const nextImage = page.getByTestId('console-next').locator('img');
+    await expect(nextImage).toBeVisible();
+    await expect
+      .poll(() => probe<number>(page, "imageWidth('[data-testid=console-next] img')"))
+      .toBeGreaterThan(0);
+    // 1280x800 fits without the page scrolling or anything spilling sideways.
+    expect(await probe(page, 'layout()')).toEqual({ scrollsDown: false, scrollsSideways: false });
+    for (const name of ['Voice', 'Avatar', 'LiveKit', 'Recording', 'Blank']) {
+      await expect(page.getByTestId('console-status')).toContainText(`${name}:`);
+    }
+    await expect(page.getByTestId('status-blank')).toContainText('off');
+    await expect(page.getByTestId('status-avatar')).toContainText('local');
 
-  // The program shows slide 1 before anything plays.
-  await expect.poll(async () => meanLevel(await programPixels(page))).toBeGreaterThan(20);
-  const slide1 = await programPixels(page);
+    // The program shows slide 1 before anything plays.
+    await expect.poll(async () => meanLevel(await programPixels(page))).toBeGreaterThan(20);
+    const slide1 = await programPixels(page);
 
-  // Space plays; the word being spoken is marked and moves on.
-  await press(page, 'Space');
-  await expect(page.getByTestId('console-play-state')).toHaveText('playing', { timeout: 15_000 });
-  await expect.poll(() => spokenCharStart(page), { timeout: 15_000 }).not.toBeNull();
-  const firstWord = await spokenCharStart(page);
-  await expect
-    .poll(async () => {
-      const now = await spokenCharStart(page);
-      return now !== null && now !== firstWord;
-    })
-    .toBe(true);
-  const idleMotion = meanAbsDiff(slide1, await programPixels(page));
+    // Space plays; the word being spoken is marked and moves on.
+    await press(page, 'Space');
+    await expect(page.getByTestId('console-play-state')).toHaveText('playing', { timeout: 15_000 });
+    await expect.poll(() => spokenCharStart(page), { timeout: 15_000 }).not.toBeNull();
+    const firstWord = await spokenCharStart(page);
+    await expect
+      .poll(async () => {
+        const now = await spokenCharStart(page);
+        return now !== null && now !== firstWord;
+      })
+      .toBe(true);
+    const idleMotion = meanAbsDiff(slide1, await programPixels(page));
 
-  // → goes to slide 2: the console says so and the program shows another picture.
-  await press(page, 'ArrowRight');
-  await expect(page.getByTestId('console-slide-position')).toHaveText(`Slide 2 / ${count}`);
-  await expect(page.getByTestId('console-narration')).toHaveText(narration(1));
-  await expect
-    .poll(async () => meanAbsDiff(slide1, await programPixels(page)), {
-      message: 'slide 2 differs clearly from slide 1 on the program',
-    })
-    .toBeGreaterThan(Math.max(8, idleMotion * 3));
-  await expect.poll(() => spokenCharStart(page), { timeout: 15_000 }).not.toBeNull();
+    // → goes to slide 2: the console says so and the program shows another picture.
+    await press(page, 'ArrowRight');
+    await expect(page.getByTestId('console-slide-position')).toHaveText(`Slide 2 / ${count}`);
+    await expect(page.getByTestId('console-narration')).toHaveText(narration(1));
+    await expect
+      .poll(async () => meanAbsDiff(slide1, await programPixels(page)), {
+        message: 'slide 2 differs clearly from slide 1 on the program',
+      })
+      .toBeGreaterThan(Math.max(8, idleMotion * 3));
+    await expect.poll(() => spokenCharStart(page), { timeout: 15_000 }).not.toBeNull();
 
-  // Space pauses at the end of the sentence: the console says it is pausing, then paused, and
-  // the last word marked ends a sentence. Short-lived states are caught by an observer.
-  await probe(page, 'watch()');
-  await press(page, 'Space');
-  await expect(page.getByTestId('console-play-state')).toHaveText('paused', { timeout: 20_000 });
-  const record = await probe<{ pausingSeen: boolean; marks: number[] }>(page, 'record');
-  expect(record.pausingSeen, 'the console showed "Pausing after this sentence…"').toBe(true);
-  const lastEnd = record.marks[record.marks.length - 1];
-  expect(lastEnd, 'words were marked before the pause').toBeDefined();
-  const after = narration(1).slice(lastEnd);
-  expect(after, `paused at a sentence end (text after the last word: "${after}")`).toMatch(
-    /^["')\]]*([.!?…]|$)/,
-  );
-  // Paused means paused: the program clock stands still over a second of watching.
-  const pausedAtMs = await programMs(page);
-  await page.waitForTimeout(1_000); // a measurement window, not a wait for state
-  expect(await programMs(page)).toBe(pausedAtMs);
-  await expect(page.getByTestId('console-play-state')).toHaveText('paused');
+    // Space pauses at the end of the sentence: the console says it is pausing, then paused, and
+    // the last word marked ends a sentence. Short-lived states are caught by an observer.
+    await probe(page, 'watch()');
+    await press(page, 'Space');
+    await expect(page.getByTestId('console-play-state')).toHaveText('paused', { timeout: 20_000 });
+    const record = await probe<{ pausingSeen: boolean; marks: number[] }>(page, 'record');
+    expect(record.pausingSeen, 'the console showed "Pausing after this sentence…"').toBe(true);
+    const lastEnd = record.marks[record.marks.length - 1];
+    expect(lastEnd, 'words were marked before the pause').toBeDefined();
+    const after = narration(1).slice(lastEnd);
+    expect(after, `paused at a sentence end (text after the last word: "${after}")`).toMatch(
+      /^["')\]]*([.!?…]|$)/,
+    );
+    // Paused means paused: the program clock stands still over a second of watching.
+    const pausedAtMs = await programMs(page);
+    await page.waitForTimeout(1_000); // a measurement window, not a wait for state
+    expect(await programMs(page)).toBe(pausedAtMs);
+    await expect(page.getByTestId('console-play-state')).toHaveText('paused');
 
-  // Space resumes.
-  await press(page, 'Space');
-  await expect(page.getByTestId('console-play-state')).toHaveText('playing');
-  await expect.poll(() => programMs(page)).toBeGreaterThan(pausedAtMs + 300);
+    // Space resumes.
+    await press(page, 'Space');
+    await expect(page.getByTestId('console-play-state')).toHaveText('playing');
+    await expect.poll(() => programMs(page)).toBeGreaterThan(pausedAtMs + 300);
 
-  // A number then Enter jumps.
-  await press(page, '3');
-  await expect(page.getByTestId('console-typed-slide')).toContainText('Go to slide 3');
-  await page.keyboard.press('Enter');
-  await expect(page.getByTestId('console-slide-position')).toHaveText(`Slide 3 / ${count}`);
-  await expect(page.getByTestId('console-narration')).toHaveText(narration(2));
-  await expect(page.getByTestId('console-typed-slide')).toHaveCount(0);
+    // A number then Enter jumps.
+    await press(page, '3');
+    await expect(page.getByTestId('console-typed-slide')).toContainText('Go to slide 3');
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('console-slide-position')).toHaveText(`Slide 3 / ${count}`);
+    await expect(page.getByTestId('console-narration')).toHaveText(narration(2));
+    await expect(page.getByTestId('console-typed-slide')).toHaveCount(0);
 
-  // B blanks the program to black; B again brings it back.
-  await press(page, 'b');
-  await expect(page.getByTestId('status-blank')).toContainText('on');
-  await expect.poll(async () => brightest(await programPixels(page))).toBeLessThan(6);
-  await press(page, 'b');
-  await expect(page.getByTestId('status-blank')).toContainText('off');
-  await expect.poll(async () => meanLevel(await programPixels(page))).toBeGreaterThan(20);
+    // B blanks the program to black; B again brings it back.
+    await press(page, 'b');
+    await expect(page.getByTestId('status-blank')).toContainText('on');
+    await expect.poll(async () => brightest(await programPixels(page))).toBeLessThan(6);
+    await press(page, 'b');
+    await expect(page.getByTestId('status-blank')).toContainText('off');
+    await expect.poll(async () => meanLevel(await programPixels(page))).toBeGreaterThan(20);
 
-  await page.screenshot({ path: testInfo.outputPath('presenter-console.png') });
+    await page.screenshot({ path: testInfo.outputPath('presenter-console.png') });
 
-  // The program window: a popup whose video plays the program and follows it.
-  const popupOpened = page.waitForEvent('popup');
-  await page.getByRole('button', { name: 'Open program window' }).click();
-  const popup = await popupOpened;
-  await expect(popup).toHaveTitle('Rapido — Program');
-  await popup.evaluate(probeScript);
-  await expect(page.getByTestId('program-window-state')).toContainText('Program window: open on');
-  await expect(page.getByTestId('status-program-window')).toContainText('open on');
-  const video = () => probe<{ width: number; timeSec: number }>(popup, 'video()');
-  await expect.poll(async () => (await video()).width).toBe(width);
-  const videoTime = async () => (await video()).timeSec;
-  const startedAt = await videoTime();
-  await expect.poll(videoTime).toBeGreaterThan(startedAt + 0.3);
-  await expect.poll(async () => meanLevel(await popupVideoPixels(popup))).toBeGreaterThan(20);
-  // It is the program: the same picture as the console's canvas.
-  await expect
-    .poll(async () => meanAbsDiff(await popupVideoPixels(popup), await programPixels(page)))
-    .toBeLessThan(12);
-  await press(page, '.');
-  await expect.poll(async () => brightest(await popupVideoPixels(popup))).toBeLessThan(10);
-  await press(page, '.');
-  await expect.poll(async () => meanLevel(await popupVideoPixels(popup))).toBeGreaterThan(20);
+    // The program window: a popup whose video plays the program and follows it.
+    const popupOpened = page.waitForEvent('popup');
+    await page.getByRole('button', { name: 'Open program window' }).click();
+    const popup = await popupOpened;
+    await expect(popup).toHaveTitle('Rapido — Program');
+    await popup.evaluate(probeScript);
+    await expect(page.getByTestId('program-window-state')).toContainText('Program window: open on');
+    await expect(page.getByTestId('status-program-window')).toContainText('open on');
+    const video = () => probe<{ width: number; timeSec: number }>(popup, 'video()');
+    await expect.poll(async () => (await video()).width).toBe(width);
+    const videoTime = async () => (await video()).timeSec;
+    const startedAt = await videoTime();
+    await expect.poll(videoTime).toBeGreaterThan(startedAt + 0.3);
+    await expect.poll(async () => meanLevel(await popupVideoPixels(popup))).toBeGreaterThan(20);
+    // It is the program: the same picture as the console's canvas.
+    await expect
+      .poll(async () => meanAbsDiff(await popupVideoPixels(popup), await programPixels(page)))
+      .toBeLessThan(12);
+    await press(page, '.');
+    await expect.poll(async () => brightest(await popupVideoPixels(popup))).toBeLessThan(10);
+    await press(page, '.');
+    await expect.poll(async () => meanLevel(await popupVideoPixels(popup))).toBeGreaterThan(20);
 
-  // ? opens the help, listing every shortcut; Esc closes it and leaves the show alone.
-  const stateBeforeHelp = await page.getByTestId('console-play-state').textContent();
-  await press(page, '?');
-  const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
-  await expect(help).toBeVisible();
-  await expect(help).toContainText('Blank');
-  await expect(help).toContainText('Ctrl/⌘+Z');
-  await page.screenshot({ path: testInfo.outputPath('shortcut-help.png') });
-  await page.keyboard.press('Escape');
-  await expect(help).toBeHidden();
-  if (stateBeforeHelp === 'playing') {
-    await expect(page.getByTestId('console-play-state')).toHaveText(/playing|ended/);
-  }
+    // ? opens the help, listing every shortcut; Esc closes it and leaves the show alone.
+    const stateBeforeHelp = await page.getByTestId('console-play-state').textContent();
+    await press(page, '?');
+    const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    await expect(help).toBeVisible();
+    await expect(help).toContainText('Blank');
+    await expect(help).toContainText('Ctrl/⌘+Z');
+    await page.screenshot({ path: testInfo.outputPath('shortcut-help.png') });
+    await page.keyboard.press('Escape');
+    await expect(help).toBeHidden();
+    if (stateBeforeHelp === 'playing') {
+      await expect(page.getByTestId('console-play-state')).toHaveText(/playing|ended/);
+    }
 
-  // Closing the program window is noticed.
-  await popup.close();
-  await expect(page.getByTestId('program-window-state')).toHaveText('Program window: closed');
+    // Closing the program window is noticed.
+    await popup.close();
+    await expect(page.getByTestId('program-window-state')).toHaveText('Program window: closed');
 
-  // Esc stops; Edit brings the editor back with the one program canvas.
-  await press(page, 'Escape');
-  await expect(page.getByTestId('console-play-state')).toHaveText(/idle|ended/);
-  await page.getByRole('button', { name: 'Edit', exact: true }).click();
-  await expect(consoleView).toHaveCount(0);
-  await expect(page.locator('canvas.program-canvas')).toHaveCount(1);
-});
+    // Esc stops; Edit brings the editor back with the one program canvas.
+    await press(page, 'Escape');
+    await expect(page.getByTestId('console-play-state')).toHaveText(/idle|ended/);
+    await page.getByRole('button', { name: 'Edit', exact: true }).click();
+    await expect(consoleView).toHaveCount(0);
+    await expect(page.locator('canvas.program-canvas')).toHaveCount(1);
+  },
+);

@@ -50,62 +50,68 @@ test.afterAll(async () => {
   await host.close();
 });
 
-test('opens the sample lesson; play, pause, resume, jump and stop work', async ({ page }) => {
-  await page.goto(host.server.appUrl);
-  await expectLessonReady(page, lesson.title);
-  await expect(page.getByTestId('slide-position')).toHaveText('Slide 1 / 4');
+test(
+  'opens the sample lesson; play, pause, resume, jump and stop work',
+  { tag: '@busy' },
+  async ({ page }) => {
+    await page.goto(host.server.appUrl);
+    await expectLessonReady(page, lesson.title);
+    await expect(page.getByTestId('slide-position')).toHaveText('Slide 1 / 4');
 
-  await page.getByRole('button', { name: '▶ Play' }).click();
-  await expect(page.getByTestId('play-state')).toHaveText('playing');
-  await expect(page.getByTestId('clock')).toHaveText(/^00:0[1-9]/, { timeout: 10_000 });
+    await page.getByRole('button', { name: '▶ Play' }).click();
+    await expect(page.getByTestId('play-state')).toHaveText('playing');
+    await expect(page.getByTestId('clock')).toHaveText(/^00:0[1-9]/, { timeout: 10_000 });
 
-  await page.getByRole('button', { name: '❚❚ Pause' }).click();
-  await expect(page.getByTestId('play-state')).toHaveText('paused');
-  await page.getByRole('button', { name: '▶ Resume' }).click();
-  await expect(page.getByTestId('play-state')).toHaveText('playing');
+    await page.getByRole('button', { name: '❚❚ Pause' }).click();
+    await expect(page.getByTestId('play-state')).toHaveText('paused');
+    await page.getByRole('button', { name: '▶ Resume' }).click();
+    await expect(page.getByTestId('play-state')).toHaveText('playing');
 
-  // Jump from the slide list: the slide's own narration starts.
-  await page.getByRole('button', { name: /^3\s/ }).click();
-  await expect(page.getByTestId('slide-position')).toHaveText('Slide 3 / 4');
-  await expect(page.getByTestId('play-state')).toHaveText('playing');
-  await expect(page.getByTestId('narration')).toHaveValue(lesson.slides[2]!.narration);
+    // Jump from the slide list: the slide's own narration starts.
+    await page.getByRole('button', { name: /^3\s/ }).click();
+    await expect(page.getByTestId('slide-position')).toHaveText('Slide 3 / 4');
+    await expect(page.getByTestId('play-state')).toHaveText('playing');
+    await expect(page.getByTestId('narration')).toHaveValue(lesson.slides[2]!.narration);
 
-  await page.getByRole('button', { name: 'Next slide' }).click();
-  await expect(page.getByTestId('slide-position')).toHaveText('Slide 4 / 4');
+    await page.getByRole('button', { name: 'Next slide' }).click();
+    await expect(page.getByTestId('slide-position')).toHaveText('Slide 4 / 4');
 
-  await page.getByRole('button', { name: '■ Stop' }).click();
-  await expect(page.getByTestId('play-state')).toHaveText('idle');
-});
+    await page.getByRole('button', { name: '■ Stop' }).click();
+    await expect(page.getByTestId('play-state')).toHaveText('idle');
+  },
+);
 
-test('shows the lesson as soon as it is read; its first slide and speech are made after', async ({
-  page,
-}) => {
-  // Every speech request is held back (a machine too busy to synthesise): the lesson must be
-  // shown all the same, told as being prepared, and be ready once its speech comes.
-  const held: (() => void)[] = [];
-  let holding = true;
-  await page.routeWebSocket(/\/rapido-ipc/, (ws) => {
-    const server = ws.connectToServer();
-    ws.onMessage((message) => {
-      const bytes = typeof message === 'string' ? Buffer.from(message) : message;
-      const decoded = decodeWireMessage(new Uint8Array(bytes));
-      const speech = decoded.kind === 'invoke' && decoded.channel === 'speech:synthesize';
-      if (speech && holding) held.push(() => server.send(message));
-      else server.send(message);
+test(
+  'shows the lesson as soon as it is read; its first slide and speech are made after',
+  { tag: '@busy' },
+  async ({ page }) => {
+    // Every speech request is held back (a machine too busy to synthesise): the lesson must be
+    // shown all the same, told as being prepared, and be ready once its speech comes.
+    const held: (() => void)[] = [];
+    let holding = true;
+    await page.routeWebSocket(/\/rapido-ipc/, (ws) => {
+      const server = ws.connectToServer();
+      ws.onMessage((message) => {
+        const bytes = typeof message === 'string' ? Buffer.from(message) : message;
+        const decoded = decodeWireMessage(new Uint8Array(bytes));
+        const speech = decoded.kind === 'invoke' && decoded.channel === 'speech:synthesize';
+        if (speech && holding) held.push(() => server.send(message));
+        else server.send(message);
+      });
+      server.onMessage((message) => ws.send(message));
     });
-    server.onMessage((message) => ws.send(message));
-  });
-  await page.goto(host.server.appUrl);
-  await expectLessonShown(page, lesson.title);
-  await expect(page.locator('.lesson-title')).toHaveAttribute('data-lesson-state', 'preparing');
-  await expect(page.getByTestId('lesson-preparing')).toBeVisible();
-  await expect(page.getByTestId('slide-position')).toHaveText('Slide 1 / 4');
-  await expect.poll(() => held.length, 'speech was asked for').toBeGreaterThan(0);
-  holding = false;
-  for (const release of held.splice(0)) release();
-  await expectLessonReady(page, lesson.title);
-  await expect(page.getByTestId('lesson-preparing')).toHaveCount(0);
-});
+    await page.goto(host.server.appUrl);
+    await expectLessonShown(page, lesson.title);
+    await expect(page.locator('.lesson-title')).toHaveAttribute('data-lesson-state', 'preparing');
+    await expect(page.getByTestId('lesson-preparing')).toBeVisible();
+    await expect(page.getByTestId('slide-position')).toHaveText('Slide 1 / 4');
+    await expect.poll(() => held.length, 'speech was asked for').toBeGreaterThan(0);
+    holding = false;
+    for (const release of held.splice(0)) release();
+    await expectLessonReady(page, lesson.title);
+    await expect(page.getByTestId('lesson-preparing')).toHaveCount(0);
+  },
+);
 
 test('refuses a malformed lesson with the field and line, and keeps the open one', async ({
   page,

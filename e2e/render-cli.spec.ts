@@ -51,50 +51,54 @@ test.beforeAll(() => {
   requireRendererBuild();
 });
 
-test('exports a lesson frame by frame: progress with speed and time left, chapters, captions, logs', async () => {
-  const testInfo = test.info();
-  const { dir, lesson } = await sampleLessonAt(width, height, (l) => ({
-    ...l,
-    slides: l.slides.slice(0, 3),
-  }));
-  const outPath = join(await tempDir('out'), 'talk.mp4');
-  const run = await runCli(['render', dir, '--out', outPath]);
-  testInfo.annotations.push({ type: 'export wall time', description: `${run.wallMs} ms` });
-  await testInfo.attach('cli output', { body: describeRun(run), contentType: 'text/plain' });
-  expect(run.code, describeRun(run)).toBe(0);
-  expect(run.stderr, 'no errors or stack traces on success').not.toMatch(/rapido: |^\s+at /m);
+test(
+  'exports a lesson frame by frame: progress with speed and time left, chapters, captions, logs',
+  { tag: '@busy' },
+  async () => {
+    const testInfo = test.info();
+    const { dir, lesson } = await sampleLessonAt(width, height, (l) => ({
+      ...l,
+      slides: l.slides.slice(0, 3),
+    }));
+    const outPath = join(await tempDir('out'), 'talk.mp4');
+    const run = await runCli(['render', dir, '--out', outPath]);
+    testInfo.annotations.push({ type: 'export wall time', description: `${run.wallMs} ms` });
+    await testInfo.attach('cli output', { body: describeRun(run), contentType: 'text/plain' });
+    expect(run.code, describeRun(run)).toBe(0);
+    expect(run.stderr, 'no errors or stack traces on success').not.toMatch(/rapido: |^\s+at /m);
 
-  const lines = run.stdout.trimEnd().split('\n');
-  expect(lines.at(-1)).toBe(`Wrote ${outPath}`);
-  const exporting = lines.filter((line) => /^\[\s*\d{1,3}%\] exporting slide \d/.test(line));
-  expect(exporting.length, run.stdout).toBeGreaterThanOrEqual(3);
-  // Once the rate is known, each line says how fast and how long is left.
-  expect(exporting.some((line) => / \d+\.\dx real time, \d\d:\d\d left$/.test(line))).toBe(true);
-  expect(lines.at(-2)).toMatch(/^\[100%\] done /);
+    const lines = run.stdout.trimEnd().split('\n');
+    expect(lines.at(-1)).toBe(`Wrote ${outPath}`);
+    const exporting = lines.filter((line) => /^\[\s*\d{1,3}%\] exporting slide \d/.test(line));
+    expect(exporting.length, run.stdout).toBeGreaterThanOrEqual(3);
+    // Once the rate is known, each line says how fast and how long is left.
+    expect(exporting.some((line) => / \d+\.\dx real time, \d\d:\d\d left$/.test(line))).toBe(true);
+    expect(lines.at(-2)).toMatch(/^\[100%\] done /);
 
-  // Frame-exact H.264 with the narration, one chapter per slide, captions beside it.
-  const videoStream = await countedStream(outPath, 'v:0');
-  expect(videoStream.frames).toBe(Math.round(videoStream.durationSec * lesson.output.fps));
-  expect(videoStream.chapters.map((chapter) => chapter.title)).toEqual(
-    lesson.slides.map((slide, index) => slideTitle(slide, index)),
-  );
-  const probe = await ffprobe(outPath);
-  expect(probe.streams.map((s) => s.codec_name).sort()).toEqual(['h264', 'opus']);
-  expect(existsSync(outPath.replace(/\.mp4$/, '.vtt'))).toBe(true);
-  expect(existsSync(outPath.replace(/\.mp4$/, '.chapters.vtt'))).toBe(true);
-  expect((await readdir(dirname(outPath))).filter((name) => name.endsWith('.part'))).toEqual([]);
+    // Frame-exact H.264 with the narration, one chapter per slide, captions beside it.
+    const videoStream = await countedStream(outPath, 'v:0');
+    expect(videoStream.frames).toBe(Math.round(videoStream.durationSec * lesson.output.fps));
+    expect(videoStream.chapters.map((chapter) => chapter.title)).toEqual(
+      lesson.slides.map((slide, index) => slideTitle(slide, index)),
+    );
+    const probe = await ffprobe(outPath);
+    expect(probe.streams.map((s) => s.codec_name).sort()).toEqual(['h264', 'opus']);
+    expect(existsSync(outPath.replace(/\.mp4$/, '.vtt'))).toBe(true);
+    expect(existsSync(outPath.replace(/\.mp4$/, '.chapters.vtt'))).toBe(true);
+    expect((await readdir(dirname(outPath))).filter((name) => name.endsWith('.part'))).toEqual([]);
 
-  // The logs: the renderer's start and end of the export, the file in main, all for this lesson.
-  const entries = await readMainLog(run.logDir);
-  const ofType = (type: string) => entries.filter((e) => e.event_type === type);
-  expect(ofType('export_start')[0]?.event_source).toBe('frontend');
-  const end = ofType('export_end')[0];
-  expect(end?.lesson_id).toBe(lesson.id);
-  expect(Number(end?.performance_data?.frames)).toBe(videoStream.frames);
-  expect(Number(end?.performance_data?.realtimeFactor)).toBeGreaterThan(0);
-  expect(ofType('export_file_closed')[0]?.event_source).toBe('backend');
-  expect(entries.filter((e) => e.level === 'ERROR').map((e) => e.message)).toEqual([]);
-});
+    // The logs: the renderer's start and end of the export, the file in main, all for this lesson.
+    const entries = await readMainLog(run.logDir);
+    const ofType = (type: string) => entries.filter((e) => e.event_type === type);
+    expect(ofType('export_start')[0]?.event_source).toBe('frontend');
+    const end = ofType('export_end')[0];
+    expect(end?.lesson_id).toBe(lesson.id);
+    expect(Number(end?.performance_data?.frames)).toBe(videoStream.frames);
+    expect(Number(end?.performance_data?.realtimeFactor)).toBeGreaterThan(0);
+    expect(ofType('export_file_closed')[0]?.event_source).toBe('backend');
+    expect(entries.filter((e) => e.level === 'ERROR').map((e) => e.message)).toEqual([]);
+  },
+);
 
 test('--realtime records a lesson to an H.264 + Opus MP4, with progress and JSON-lines logs', async () => {
   const testInfo = test.info();

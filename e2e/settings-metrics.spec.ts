@@ -179,67 +179,69 @@ test('changes the output size and frame rate; the program and lesson.json follow
   await expect(settingsButton).toBeFocused();
 });
 
-test('switches between dark and light themes, readable and without overflow', async ({
-  page,
-}, testInfo) => {
-  await openApp(page);
-  const dialog = await openSettings(page);
-  await dialog.getByRole('tab', { name: 'Appearance' }).click();
+test(
+  'switches between dark and light themes, readable and without overflow',
+  { tag: '@busy' },
+  async ({ page }, testInfo) => {
+    await openApp(page);
+    const dialog = await openSettings(page);
+    await dialog.getByRole('tab', { name: 'Appearance' }).click();
 
-  await dialog.getByRole('radio', { name: 'Dark' }).check();
-  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
-  const dark = await rootColours(page);
-  expect(luminance(dark.background), `a dark page background (${dark.background})`).toBeLessThan(
-    0.05,
-  );
-  expect(contrast(dark.background, dark.text)).toBeGreaterThanOrEqual(4.5);
-  await page.screenshot({ path: testInfo.outputPath('settings-dark.png') });
+    await dialog.getByRole('radio', { name: 'Dark' }).check();
+    await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+    const dark = await rootColours(page);
+    expect(luminance(dark.background), `a dark page background (${dark.background})`).toBeLessThan(
+      0.05,
+    );
+    expect(contrast(dark.background, dark.text)).toBeGreaterThanOrEqual(4.5);
+    await page.screenshot({ path: testInfo.outputPath('settings-dark.png') });
 
-  await dialog.getByRole('radio', { name: 'Light' }).check();
-  await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
-  const light = await rootColours(page);
-  expect(
-    luminance(light.background),
-    `a light page background (${light.background})`,
-  ).toBeGreaterThan(0.8);
-  expect(contrast(light.background, light.text)).toBeGreaterThanOrEqual(4.5);
-  await page.screenshot({ path: testInfo.outputPath('settings-light.png') });
+    await dialog.getByRole('radio', { name: 'Light' }).check();
+    await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
+    const light = await rootColours(page);
+    expect(
+      luminance(light.background),
+      `a light page background (${light.background})`,
+    ).toBeGreaterThan(0.8);
+    expect(contrast(light.background, light.text)).toBeGreaterThanOrEqual(4.5);
+    await page.screenshot({ path: testInfo.outputPath('settings-light.png') });
 
-  // Keyboard focus is visible: a ring in the theme's focus colour.
-  await dialog.getByRole('tab', { name: 'Appearance' }).focus();
-  await page.keyboard.press('ArrowLeft');
-  await expect(dialog.getByRole('tab', { name: 'Recording' })).toBeFocused();
-  await expect(dialog.getByRole('tab', { name: 'Recording' })).toHaveAttribute(
-    'aria-selected',
-    'true',
-  );
-  const ring = await focusRing(page);
-  expect(ring).toEqual({ style: 'solid', widthPx: 2 });
+    // Keyboard focus is visible: a ring in the theme's focus colour.
+    await dialog.getByRole('tab', { name: 'Appearance' }).focus();
+    await page.keyboard.press('ArrowLeft');
+    await expect(dialog.getByRole('tab', { name: 'Recording' })).toBeFocused();
+    await expect(dialog.getByRole('tab', { name: 'Recording' })).toHaveAttribute(
+      'aria-selected',
+      'true',
+    );
+    const ring = await focusRing(page);
+    expect(ring).toEqual({ style: 'solid', widthPx: 2 });
 
-  await dialog.getByRole('button', { name: 'Close', exact: true }).click();
-  await expect(dialog).toBeHidden();
-  for (const theme of ['light', 'dark'] as const) {
-    await setTheme(page, theme);
-    expect(await overflowsHorizontally(page), `no horizontal overflow in ${theme}`).toBe(false);
-    await page.screenshot({ path: testInfo.outputPath(`main-${theme}.png`) });
-  }
-  await setTheme(page, 'light');
+    await dialog.getByRole('button', { name: 'Close', exact: true }).click();
+    await expect(dialog).toBeHidden();
+    for (const theme of ['light', 'dark'] as const) {
+      await setTheme(page, theme);
+      expect(await overflowsHorizontally(page), `no horizontal overflow in ${theme}`).toBe(false);
+      await page.screenshot({ path: testInfo.outputPath(`main-${theme}.png`) });
+    }
+    await setTheme(page, 'light');
 
-  // The choice is remembered: a reload comes back light.
-  expect(await storedTheme(page)).toBe('light');
-  await openApp(page);
-  await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
-  // Back to the default for the next test (the browser context's storage is per test anyway).
-  const settings = await openSettings(page);
-  await settings.getByRole('tab', { name: 'Appearance' }).click();
-  await settings.getByRole('radio', { name: 'System' }).check();
-  expect(await storedTheme(page)).toBe('system');
-  // System follows the operating system's scheme, also when it changes.
-  await page.emulateMedia({ colorScheme: 'dark' });
-  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
-  await page.emulateMedia({ colorScheme: 'light' });
-  await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
-});
+    // The choice is remembered: a reload comes back light.
+    expect(await storedTheme(page)).toBe('light');
+    await openApp(page);
+    await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
+    // Back to the default for the next test (the browser context's storage is per test anyway).
+    const settings = await openSettings(page);
+    await settings.getByRole('tab', { name: 'Appearance' }).click();
+    await settings.getByRole('radio', { name: 'System' }).check();
+    expect(await storedTheme(page)).toBe('system');
+    // System follows the operating system's scheme, also when it changes.
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+    await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
+  },
+);
 
 test('the metrics panel follows the composer and the processes while playing', async ({
   page,

@@ -64,21 +64,23 @@ async function openSyncTalkLesson(
   return opened;
 }
 
-test('a server that keys its frames itself is told on Play, naming the setting to change', async ({
-  page,
-}) => {
-  // The reference server's defaults are the real server's: chroma_key enabled, a default
-  // background it cannot fetch here, so frames arrive on black without the key colour.
-  await openSyncTalkLesson(page, serverKey, {});
-  await page.getByRole('button', { name: '▶ Play' }).click();
-  const warning = page.getByTestId('notice-warning');
-  await expect(warning).toContainText(`arrives without its key colour ${serverKey}`, {
-    timeout: 30_000,
-  });
-  await expect(warning).toContainText('"chroma_key": { "enabled": false }');
-  await expect(warning.getByRole('button', { name: 'Detect from border' })).toBeVisible();
-  await page.getByRole('button', { name: '■ Stop' }).click();
-});
+test(
+  'a server that keys its frames itself is told on Play, naming the setting to change',
+  { tag: '@busy' },
+  async ({ page }) => {
+    // The reference server's defaults are the real server's: chroma_key enabled, a default
+    // background it cannot fetch here, so frames arrive on black without the key colour.
+    await openSyncTalkLesson(page, serverKey, {});
+    await page.getByRole('button', { name: '▶ Play' }).click();
+    const warning = page.getByTestId('notice-warning');
+    await expect(warning).toContainText(`arrives without its key colour ${serverKey}`, {
+      timeout: 30_000,
+    });
+    await expect(warning).toContainText('"chroma_key": { "enabled": false }');
+    await expect(warning.getByRole('button', { name: 'Detect from border' })).toBeVisible();
+    await page.getByRole('button', { name: '■ Stop' }).click();
+  },
+);
 
 test('a wrong key colour is told on Play, and Detect from border in the notice fixes it', async ({
   page,

@@ -113,7 +113,7 @@ test('shows a reachable server with the avatar not loaded, then loads it with pr
   expect(await loadedFolders(server)).toContain(folder);
 });
 
-test('names the URL of a server that does not answer', async ({ page }) => {
+test('names the URL of a server that does not answer', { tag: '@busy' }, async ({ page }) => {
   // A port that just had a server on it and now has none: connections are refused at once.
   const closed = await startReferenceServer({
     port: 0,

@@ -106,41 +106,45 @@ function runStats(lines: LogLine[]): Record<string, unknown> {
   return summary.performance_data ?? {};
 }
 
-test('exports a SyncTalk lesson frame by frame: lips within 40 ms of the voice, the audio exactly the speech', async () => {
-  const server = await startServer({});
-  try {
-    const { dir, lesson } = await syncTalkLesson(server);
-    const dataDir = await tempDir('synctalk-data');
-    const outPath = join(await tempDir('out'), 'synctalk.mp4');
-    const run = await runCli(['render', dir, '--out', outPath], {}, { dataDir });
-    expect(run.code, describeRun(run)).toBe(0);
+test(
+  'exports a SyncTalk lesson frame by frame: lips within 40 ms of the voice, the audio exactly the speech',
+  { tag: '@busy' },
+  async () => {
+    const server = await startServer({});
+    try {
+      const { dir, lesson } = await syncTalkLesson(server);
+      const dataDir = await tempDir('synctalk-data');
+      const outPath = join(await tempDir('out'), 'synctalk.mp4');
+      const run = await runCli(['render', dir, '--out', outPath], {}, { dataDir });
+      expect(run.code, describeRun(run)).toBe(0);
 
-    const probe = await ffprobe(outPath);
-    expect(probe.streams.map((stream) => stream.codec_type).sort()).toEqual(['audio', 'video']);
-    const [times, luma, audio, audioStart] = await Promise.all([
-      videoFrameTimesSec(outPath),
-      regionLuma(outPath, markerRect()),
-      decodeAudioMono16k(outPath),
-      audioStartSec(outPath),
-    ]);
-    const sync = markerOffset(times, luma, audio, audioStart);
-    // Nearly every frame shows a readable marker: the SyncTalk avatar was on air throughout.
-    expect(sync.markerFrames / times.length).toBeGreaterThan(0.9);
-    expect(sync.agreement).toBeGreaterThan(0.85);
-    expect(
-      Math.abs(sync.offsetMs),
-      `audio-to-mouth offset ${sync.offsetMs} ms`,
-    ).toBeLessThanOrEqual(40);
+      const probe = await ffprobe(outPath);
+      expect(probe.streams.map((stream) => stream.codec_type).sort()).toEqual(['audio', 'video']);
+      const [times, luma, audio, audioStart] = await Promise.all([
+        videoFrameTimesSec(outPath),
+        regionLuma(outPath, markerRect()),
+        decodeAudioMono16k(outPath),
+        audioStartSec(outPath),
+      ]);
+      const sync = markerOffset(times, luma, audio, audioStart);
+      // Nearly every frame shows a readable marker: the SyncTalk avatar was on air throughout.
+      expect(sync.markerFrames / times.length).toBeGreaterThan(0.9);
+      expect(sync.agreement).toBeGreaterThan(0.85);
+      expect(
+        Math.abs(sync.offsetMs),
+        `audio-to-mouth offset ${sync.offsetMs} ms`,
+      ).toBeLessThanOrEqual(40);
 
-    await expectSpeechIntact(outPath, dataDir, lesson);
-    const stats = runStats(await readMainLog(join(dataDir, 'logs')));
-    expect(stats.fallbackFrames).toBe(0);
-    expect(Number(stats.syncTalkFrames)).toBeGreaterThan(0.9 * times.length);
-    expect(server.stats().utterances).toBeGreaterThanOrEqual(2);
-  } finally {
-    await server.close();
-  }
-});
+      await expectSpeechIntact(outPath, dataDir, lesson);
+      const stats = runStats(await readMainLog(join(dataDir, 'logs')));
+      expect(stats.fallbackFrames).toBe(0);
+      expect(Number(stats.syncTalkFrames)).toBeGreaterThan(0.9 * times.length);
+      expect(server.stats().utterances).toBeGreaterThanOrEqual(2);
+    } finally {
+      await server.close();
+    }
+  },
+);
 
 /** Exports the lesson with its own (empty) caches and reads the avatar's marker per frame. */
 async function exportMarkers(server: ReferenceServer, label: string) {

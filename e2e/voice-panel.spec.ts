@@ -287,36 +287,38 @@ test('a trainer sets the key, picks an ElevenLabs voice and model, checks the co
   }
 });
 
-test('voice and captions wait while the lesson plays; captions are saved to lesson.json', async ({
-  page,
-}) => {
-  const { dir, lesson } = await sampleLessonAt(width, height);
-  ({ host } = await startTestHost(dir, {}));
-  const panel = await openApp(page, host.server.appUrl, lesson);
-  const elevenLabs = panel.getByRole('radio', { name: 'ElevenLabs' });
-  const captions = panel.getByRole('checkbox', { name: 'Burn captions into the program' });
-  await expect(elevenLabs).toBeEnabled();
+test(
+  'voice and captions wait while the lesson plays; captions are saved to lesson.json',
+  { tag: '@busy' },
+  async ({ page }) => {
+    const { dir, lesson } = await sampleLessonAt(width, height);
+    ({ host } = await startTestHost(dir, {}));
+    const panel = await openApp(page, host.server.appUrl, lesson);
+    const elevenLabs = panel.getByRole('radio', { name: 'ElevenLabs' });
+    const captions = panel.getByRole('checkbox', { name: 'Burn captions into the program' });
+    await expect(elevenLabs).toBeEnabled();
 
-  await page.getByRole('button', { name: '▶ Play' }).click();
-  await expect(page.getByTestId('play-state')).toHaveText('playing');
-  await expect(elevenLabs).toBeDisabled();
-  await expect(elevenLabs).toHaveAttribute('title', lockedTitle);
-  await expect(captions).toBeDisabled();
-  await page.getByRole('button', { name: '■ Stop' }).click();
-  await expect(page.getByTestId('play-state')).toHaveText('idle');
-  await expect(elevenLabs).toBeEnabled();
+    await page.getByRole('button', { name: '▶ Play' }).click();
+    await expect(page.getByTestId('play-state')).toHaveText('playing');
+    await expect(elevenLabs).toBeDisabled();
+    await expect(elevenLabs).toHaveAttribute('title', lockedTitle);
+    await expect(captions).toBeDisabled();
+    await page.getByRole('button', { name: '■ Stop' }).click();
+    await expect(page.getByTestId('play-state')).toHaveText('idle');
+    await expect(elevenLabs).toBeEnabled();
 
-  await captions.check();
-  await expect.poll(async () => (await lessonOnDisk(dir)).captions).toEqual({ burnIn: true });
-  await expect(panel.getByTestId('voice-saving')).toHaveCount(0);
-  await expect(captions).toBeChecked();
-  await expect(
-    panel.getByText('A .vtt captions file is always written beside recordings.'),
-  ).toBeVisible();
-  await captions.uncheck();
-  await expect.poll(async () => (await lessonOnDisk(dir)).captions).toEqual({ burnIn: false });
-  await expect(panel.getByTestId('voice-saving')).toHaveCount(0);
-  await expect(captions).not.toBeChecked();
-  // The voice is still the offline one: captions alone changed.
-  expect((await lessonOnDisk(dir)).voice).toEqual(lesson.voice);
-});
+    await captions.check();
+    await expect.poll(async () => (await lessonOnDisk(dir)).captions).toEqual({ burnIn: true });
+    await expect(panel.getByTestId('voice-saving')).toHaveCount(0);
+    await expect(captions).toBeChecked();
+    await expect(
+      panel.getByText('A .vtt captions file is always written beside recordings.'),
+    ).toBeVisible();
+    await captions.uncheck();
+    await expect.poll(async () => (await lessonOnDisk(dir)).captions).toEqual({ burnIn: false });
+    await expect(panel.getByTestId('voice-saving')).toHaveCount(0);
+    await expect(captions).not.toBeChecked();
+    // The voice is still the offline one: captions alone changed.
+    expect((await lessonOnDisk(dir)).voice).toEqual(lesson.voice);
+  },
+);
