@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { convertPptxToPdf, findLibreOffice } from './pptx-convert.ts';
-import { zipOf } from './pptx/test-deck.ts';
+import { zipOf } from '../../../../testing/support/pptx-test-deck.ts';
 import { ZipArchive } from './pptx/zip-reader.ts';
 import {
   fixtureMissing,

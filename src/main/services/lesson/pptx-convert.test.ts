@@ -12,7 +12,7 @@ import {
   notInstalledMessage,
   sofficeConvertArguments,
 } from './pptx-convert.ts';
-import { deckOf } from './pptx/test-deck.ts';
+import { deckOf } from '../../../../testing/support/pptx-test-deck.ts';
 
 /**
  * LibreOffice itself is not needed: a stand-in `soffice` (a Node script) answers --version,

@@ -11,7 +11,7 @@ import {
   outlineDeck,
   squash,
 } from '../../../../../testing/support/pptx-notes.ts';
-import { deckOf, zipOf } from './test-deck.ts';
+import { deckOf, zipOf } from '../../../../../testing/support/pptx-test-deck.ts';
 
 function refusal(bytes: Uint8Array): DeckFormatError {
   try {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { escapeXml } from './test-deck.ts';
+import { escapeXml } from '../../../../../testing/support/pptx-test-deck.ts';
 import {
   attribute,
   childElements,

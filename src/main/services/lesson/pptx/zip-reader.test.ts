@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { zipOf } from './test-deck.ts';
+import { zipOf } from '../../../../../testing/support/pptx-test-deck.ts';
 import { ZipArchive, ZipFormatError } from './zip-reader.ts';
 
 const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
