@@ -124,9 +124,11 @@ test('what the test publisher sends arrives at the subscriber, again after a ser
   );
   expect(received.count).toBe(counters.length);
   expect(glass.count).toBe(counters.length);
-  // Causality: a frame cannot arrive before it was drawn (a misread counter would break this).
+  // Causality: a frame cannot be shown before it was drawn (a misread counter would break this).
+  // Judged on the display time only: Chromium's `receiveTime` for WebRTC frames comes from the
+  // network stack's own clock and read up to 17 ms early against both pages' wall clock on CI
+  // (after they shared one, src/shared/time/wall-clock.ts), so it is reported, not bounded.
   expect(network.count).toBe(counters.length);
-  expect(network.minMs).toBeGreaterThan(0);
   expect(glass.minMs).toBeGreaterThan(0);
   expect(glass.medianMs).toBeLessThan(1_000);
 

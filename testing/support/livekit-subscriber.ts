@@ -113,7 +113,8 @@ export type FrameClock = 'receivedAtMs' | 'expectedDisplayAtMs' | 'networkReceiv
  * Latency of each frame whose counter was read and published: the frame's `clock` time minus
  * the time the publisher drew that counter. Both pages read the same machine's clock.
  * 'expectedDisplayAtMs' (the default) is glass to glass; 'networkReceivedAtMs' leaves out
- * decoding and display; 'receivedAtMs' is the start of the rendering frame the callback ran in,
+ * decoding and display, but comes from WebRTC's own clock and was seen up to 17 ms early, so not
+ * for minimums either; 'receivedAtMs' is the start of the rendering frame the callback ran in,
  * which can precede the frame's arrival by a few ms (measured: -6 ms), so not for minimums.
  */
 export function glassToGlassLatenciesMs(
