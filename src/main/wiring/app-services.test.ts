@@ -1,6 +1,7 @@
+import { startWiredServices } from '../../../testing/support/wiring-services.ts';
 import { mkdtemp, readFile, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   invokeChannels,
@@ -8,17 +9,15 @@ import {
   type InvokeResponse,
 } from '../../shared/ipc/contract.ts';
 import { lessonSchema } from '../../shared/lesson/lesson-schema.ts';
-import { createAppServices, type AppServices, type HostAbilities } from './app-services.ts';
-import { createDispatcher, type Dispatcher } from '../services/ipc/dispatcher.ts';
+import type { AppServices, HostAbilities } from './app-services.ts';
+import type { Dispatcher } from '../services/ipc/dispatcher.ts';
 import { writeFiles } from '../../../testing/lesson-files.ts';
-import { createMemoryLogger } from '../services/logging/logger.ts';
 
 /**
  * The lesson, metrics and program-window channels through the real dispatcher (so requests
  * and answers are checked against the contract), as either host wires them.
  */
 
-const repoRoot = resolve(import.meta.dirname, '../../..');
 const pngBytes = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
   'base64',
@@ -38,27 +37,9 @@ afterEach(async () => {
 });
 
 function start(abilities: Partial<HostAbilities> = {}): Dispatcher {
-  const logger = createMemoryLogger();
-  services = createAppServices({
-    paths: {
-      resourcesDir: join(repoRoot, 'resources'),
-      cacheDir: join(root, 'data', 'cache'),
-      secretsDir: join(root, 'data', 'secrets'),
-      configDir: join(root, 'data'),
-      defaultRecordingDir: join(root, 'recordings'),
-    },
-    launch: { version: 'test', mode: 'interactive', lessonDir: null, render: null },
-    abilities: {
-      host: 'headless',
-      chooseFolder: null,
-      showFile: null,
-      emit: () => undefined,
-      ...abilities,
-    },
-    logger,
-    secretCipher: null,
-  });
-  return createDispatcher(services.invokeHandlers, services.sendHandlers, logger.child('ipc'));
+  const started = startWiredServices(root, { abilities });
+  services = started.services;
+  return started.dispatcher;
 }
 
 const context = { transport: 'websocket' as const, clientId: 'test' };

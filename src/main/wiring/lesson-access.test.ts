@@ -1,3 +1,4 @@
+import { startWiredServices } from '../../../testing/support/wiring-services.ts';
 import { cp, mkdir, mkdtemp, readdir, realpath, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -8,10 +9,9 @@ import {
   type InvokeResponse,
 } from '../../shared/ipc/contract.ts';
 import { lessonSchema } from '../../shared/lesson/lesson-schema.ts';
-import { createAppServices, type AppServices, type HostAbilities } from './app-services.ts';
-import { createDispatcher, type Dispatcher } from '../services/ipc/dispatcher.ts';
+import type { AppServices, HostAbilities } from './app-services.ts';
+import type { Dispatcher } from '../services/ipc/dispatcher.ts';
 import { pngBytes, writeFiles } from '../../../testing/lesson-files.ts';
-import { createMemoryLogger } from '../services/logging/logger.ts';
 
 /**
  * A compromised page names paths: every lesson channel that takes one must touch only what the
@@ -43,27 +43,12 @@ function start(
   abilities: Partial<HostAbilities> = {},
   lessonDir: string | null = null,
 ): Dispatcher {
-  const logger = createMemoryLogger();
-  services = createAppServices({
-    paths: {
-      resourcesDir: join(repoRoot, 'resources'),
-      cacheDir: join(root, 'data', 'cache'),
-      secretsDir: join(root, 'data', 'secrets'),
-      configDir: join(root, 'data'),
-      defaultRecordingDir: join(root, 'recordings'),
-    },
-    launch: { version: 'test', mode: 'interactive', lessonDir, render: null },
-    abilities: {
-      host: 'desktop',
-      chooseFolder: null,
-      showFile: null,
-      emit: () => undefined,
-      ...abilities,
-    },
-    logger,
-    secretCipher: null,
+  const started = startWiredServices(root, {
+    launch: { lessonDir },
+    abilities: { host: 'desktop', ...abilities },
   });
-  return createDispatcher(services.invokeHandlers, services.sendHandlers, logger.child('ipc'));
+  services = started.services;
+  return started.dispatcher;
 }
 
 const context = { transport: 'electron' as const, clientId: 'test' };

@@ -1,12 +1,12 @@
+import { startWiredServices } from '../../../testing/support/wiring-services.ts';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { invokeChannels, type InvokeChannel } from '../../shared/ipc/contract.ts';
-import { createDispatcher, type Dispatcher } from '../services/ipc/dispatcher.ts';
-import { createMemoryLogger } from '../services/logging/logger.ts';
-import { createAppServices, type AppServices, type HostAbilities } from './app-services.ts';
+import type { Dispatcher } from '../services/ipc/dispatcher.ts';
+import type { AppServices, HostAbilities } from './app-services.ts';
 import type { LaunchBase } from './app-handlers.ts';
 
 /**
@@ -15,7 +15,6 @@ import type { LaunchBase } from './app-handlers.ts';
  * every destination; the page may hold an opaque, single-use id and nothing else.
  */
 
-const repoRoot = resolve(import.meta.dirname, '../../..');
 const context = { transport: 'websocket' as const, clientId: 'page' };
 const mimeType = 'video/mp4;codecs=avc1.42E01F,opus';
 
@@ -35,32 +34,12 @@ afterEach(async () => {
 function start(
   options: { render?: LaunchBase['render']; abilities?: Partial<HostAbilities> } = {},
 ): Dispatcher {
-  const logger = createMemoryLogger();
-  services = createAppServices({
-    paths: {
-      resourcesDir: join(repoRoot, 'resources'),
-      cacheDir: join(root, 'data', 'cache'),
-      secretsDir: join(root, 'data', 'secrets'),
-      configDir: join(root, 'data'),
-      defaultRecordingDir: join(root, 'recordings'),
-    },
-    launch: {
-      version: 'test',
-      mode: options.render ? 'render' : 'interactive',
-      lessonDir: null,
-      render: options.render ?? null,
-    },
-    abilities: {
-      host: 'headless',
-      chooseFolder: null,
-      showFile: null,
-      emit: () => undefined,
-      ...options.abilities,
-    },
-    logger,
-    secretCipher: null,
+  const started = startWiredServices(root, {
+    launch: { mode: options.render ? 'render' : 'interactive', render: options.render ?? null },
+    ...(options.abilities ? { abilities: options.abilities } : {}),
   });
-  return createDispatcher(services.invokeHandlers, services.sendHandlers, logger.child('ipc'));
+  services = started.services;
+  return started.dispatcher;
 }
 
 /** The raw answer, checked against the channel's contract (ok or err alike). */
