@@ -158,7 +158,7 @@ export function createAppServices(options: AppServicesOptions): AppServices {
     invokeHandlers,
     sendHandlers,
     async dispose() {
-      pipeline.close();
+      await pipeline.close();
       await syncTalk.close();
       await recordings.closeAll();
       await exports.cancelAll();

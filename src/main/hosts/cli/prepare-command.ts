@@ -117,7 +117,7 @@ export async function prepare(argv: string[]): Promise<number> {
   } finally {
     process.off('SIGINT', interrupt);
     process.off('SIGTERM', interrupt);
-    pipeline.close();
+    await pipeline.close();
     await syncTalk.close();
     voices.close();
   }

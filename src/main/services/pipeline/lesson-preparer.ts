@@ -84,6 +84,7 @@ export class LessonPreparer {
   private lastReportAtMs = -Infinity;
   private onProgress: ((progress: PregenerateProgress) => void) | undefined;
   private running: Promise<PregenerateProgress> | null = null;
+  private readonly inFlight = new Set<Promise<unknown>>();
   private aheadSpeech: { index: number; promise: Promise<Result<SpeechInfo>> } | null = null;
 
   constructor(
@@ -127,6 +128,23 @@ export class LessonPreparer {
       failures: [...this.progress.failures],
       warnings: [...this.progress.warnings],
     };
+  }
+
+  /**
+   * Settles once every speech and avatar request this run started has ended, including those a
+   * cancel stopped waiting for: their cache writes go on after the answer, and whoever owns the
+   * cache folder must not remove or close it under them.
+   */
+  async settled(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Keeps `work` in the in-flight set until it ends; answers it unchanged. */
+  private track<T>(work: Promise<T>): Promise<T> {
+    this.inFlight.add(work);
+    const forget = () => this.inFlight.delete(work);
+    work.then(forget, forget);
+    return work;
   }
 
   /** Runs once; a second call answers the same run. Never rejects. */
@@ -179,9 +197,11 @@ export class LessonPreparer {
   private requestSpeech(index: number): Promise<Result<SpeechInfo>> {
     const request = slideSpeechRequest(this.lesson, index);
     if (!request) return Promise.resolve(err('invalid-request', `There is no slide ${index + 1}.`));
-    return this.steps
-      .speech(request)
-      .catch((error: unknown) => err('speech-failed', errorMessage(error)));
+    return this.track(
+      this.steps
+        .speech(request)
+        .catch((error: unknown) => err('speech-failed', errorMessage(error))),
+    );
   }
 
   private async prepareSlide(
@@ -243,22 +263,24 @@ export class LessonPreparer {
     signal?.addEventListener('abort', cancel, { once: true });
     try {
       const answer = await untilAborted(
-        this.steps
-          .avatar(
-            {
-              lessonId: this.lesson.id,
-              slideId: slide.id,
-              avatar,
-              pcm: speech.pcm,
-              sampleRateHz: speech.sampleRateHz,
-            },
-            {
-              onServerFrame: (frameIndex) => this.frameMade(frameIndex, expectedFrames),
-              signal: segment.signal,
-              ...(this.verifyCachedAvatar ? { verifyCache: true } : {}),
-            },
-          )
-          .catch((error: unknown) => err('not-available', errorMessage(error))),
+        this.track(
+          this.steps
+            .avatar(
+              {
+                lessonId: this.lesson.id,
+                slideId: slide.id,
+                avatar,
+                pcm: speech.pcm,
+                sampleRateHz: speech.sampleRateHz,
+              },
+              {
+                onServerFrame: (frameIndex) => this.frameMade(frameIndex, expectedFrames),
+                signal: segment.signal,
+                ...(this.verifyCachedAvatar ? { verifyCache: true } : {}),
+              },
+            )
+            .catch((error: unknown) => err('not-available', errorMessage(error))),
+        ),
         signal,
       );
       if (answer === aborted) return { kind: 'aborted' };

@@ -187,7 +187,7 @@ describe('slide pipeline (offline voice, SyncTalk reference server)', () => {
   });
 
   test('a page prepares through the channel: progress events only, cancel answers within a second', async () => {
-    const { pipeline, sent, lesson } = await setup();
+    const { pipeline, sent, lesson, cacheDir } = await setup();
     const context = { transport: 'websocket' as const, clientId: 'editor' };
     const running = pipeline.prepareForClient({ runId: 'p1', lessonDir: '/x', lesson }, context);
     const progress = () => sent.filter((s) => s.channel === 'pipeline:prepare-progress');
@@ -209,5 +209,10 @@ describe('slide pipeline (offline voice, SyncTalk reference server)', () => {
     expect(final.ok && final.value.state).toBe('cancelled');
     expect(progress().every((s) => s.clientId === 'editor')).toBe(true);
     expect(frames(sent)).toHaveLength(0);
+    // The cancelled run's speech and avatar writes go on after the answer; close settles after
+    // them, so nothing is half-written (no temporary file) once it has.
+    await pipeline.close();
+    const left = await readdir(cacheDir, { recursive: true });
+    expect(left.filter((name) => name.includes('.tmp-'))).toEqual([]);
   });
 });

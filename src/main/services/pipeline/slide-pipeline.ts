@@ -37,8 +37,11 @@ export interface SlidePipeline {
     context: CallContext,
   ): Promise<InvokeResponse<'pipeline:prepare-lesson'>>;
   cancelPrepare(runId: string, context: CallContext): void;
-  /** Stops every preparation run. */
-  close(): void;
+  /**
+   * Stops every preparation run and settles once the work they started has ended (a cancelled
+   * run's last cache write included), so the caches can be closed or removed after it.
+   */
+  close(): Promise<void>;
 }
 
 export interface PrepareRun {
@@ -81,6 +84,7 @@ export function createSlidePipeline(options: SlidePipelineOptions): SlidePipelin
    */
   const recent = new Map<string, Promise<Result<SpeechInfo>>>();
   const runs = new Map<string, AbortController>();
+  const preparers = new Set<LessonPreparer>();
 
   function remember(key: string, speech: Promise<Result<SpeechInfo>>): void {
     recent.delete(key);
@@ -171,7 +175,11 @@ export function createSlidePipeline(options: SlidePipelineOptions): SlidePipelin
     const preparer = new LessonPreparer(steps, lessonDir, lesson, {
       ...(verifyCachedAvatar === undefined ? {} : { verifyCachedAvatar }),
     });
-    return preparer.run(events);
+    preparers.add(preparer);
+    const forget = () => void preparer.settled().then(() => preparers.delete(preparer));
+    const final = preparer.run(events);
+    void final.then(forget);
+    return final;
   }
 
   const runKey = (context: CallContext, runId: string) => `${context.clientId}\n${runId}`;
@@ -205,10 +213,11 @@ export function createSlidePipeline(options: SlidePipelineOptions): SlidePipelin
     cancelPrepare(runId, context) {
       runs.get(runKey(context, runId))?.abort();
     },
-    close() {
+    async close() {
       for (const controller of runs.values()) controller.abort();
       runs.clear();
       recent.clear();
+      await Promise.all([...preparers].map((preparer) => preparer.settled()));
     },
   };
 }
