@@ -155,6 +155,27 @@ export const avatarSettingsSchema = z.discriminatedUnion('provider', [
 ]);
 export type AvatarSettings = z.infer<typeof avatarSettingsSchema>;
 
+/** A word of a recording and where it is spoken, in ms from the recording's start. */
+export const recordedWordSchema = z
+  .object({
+    text: z.string().min(1).max(200),
+    startMs: z.number().int().min(0).max(3_600_000),
+    endMs: z.number().int().min(0).max(3_600_000),
+  })
+  .strict()
+  .refine((word) => word.endMs >= word.startMs, { error: 'a word cannot end before it starts' });
+export type RecordedWord = z.infer<typeof recordedWordSchema>;
+
+export const recordedNarrationSchema = z
+  .object({
+    /** A PCM WAV file (16-bit, mono or stereo, any rate) inside the lesson folder. */
+    audio: z.string().min(1).max(500),
+    /** The words' times in the recording; without them, times are estimated from the script. */
+    words: z.array(recordedWordSchema).max(20_000).optional(),
+  })
+  .strict();
+export type RecordedNarration = z.infer<typeof recordedNarrationSchema>;
+
 export const slideSchema = z
   .object({
     id: z.string().min(1).max(100),
@@ -167,6 +188,11 @@ export const slideSchema = z
     notes: z.string().default(''),
     /** Optional title for chapters and the slide list; defaults to the narration's first words. */
     title: z.string().optional(),
+    /**
+     * The slide's narration as a recording (the teacher's voice, or the predecessor's imported
+     * narration) spoken instead of synthesis; `narration` stays its script (captions, search).
+     */
+    recordedNarration: recordedNarrationSchema.optional(),
     /** Per-slide overrides of the lesson's avatar. */
     avatar: z
       .object({ hidden: z.boolean().optional(), placement: normalisedRectSchema.optional() })
