@@ -57,12 +57,30 @@ export const drawingTextSchema = z
   })
   .strict();
 
+/**
+ * A CSS `linear-gradient(<angle>deg, <colour> <stop>%, …)`, as shapes' fills in real documents
+ * hold (added by H2 of issue 16; `fill` then holds the first stop's colour).
+ */
+export const fillGradientSchema = z
+  .object({
+    /** CSS angle: 0 points up, 90 right, 180 (the default) down. */
+    angleDeg: z.number().min(-100_000).max(100_000),
+    stops: z
+      .array(z.object({ color: cssColorSchema, offset: z.number().min(0).max(1) }).strict())
+      .min(2)
+      .max(50),
+  })
+  .strict();
+export type FillGradient = z.infer<typeof fillGradientSchema>;
+
 export const drawingShapeSchema = z
   .object({
     kind: z.literal('shape'),
     ...placedObject,
     shape: z.enum(['rectangle', 'circle']),
     fill: cssColorSchema.nullable(),
+    /** When the fill is a gradient (optional: absent for a plain colour). */
+    fillGradient: fillGradientSchema.optional(),
     stroke: cssColorSchema.nullable(),
     strokeWidthPx: z.number().min(0).max(10_000),
     strokeStyle: z.enum(['solid', 'dashed', 'dotted']),
