@@ -14,6 +14,7 @@ import { convertPptxToPdf } from '../services/lesson/pptx-convert.ts';
 import type { RecentLessons } from '../services/lesson/recent-lessons.ts';
 import { importSlideData } from '../services/lesson/slide-data-import.ts';
 import { chooseFolderWith, type HostAbilities, type InvokeHandlersOf } from './host-abilities.ts';
+import { createPredecessorHandlers } from './predecessor-handlers.ts';
 
 export function sampleLessonDir(resourcesDir: string): string {
   return join(resourcesDir, 'sample-lesson');
@@ -65,6 +66,12 @@ export function createLessonHandlers(options: {
   }
 
   const handlers: InvokeHandlersOf<'lesson'> = {
+    ...createPredecessorHandlers({
+      allow,
+      slideFramesPath,
+      emit: abilities.emit,
+      logger: lessonLog,
+    }),
     'lesson:open': async ({ dir }) => {
       const allowed = await allow(dir, 'The lesson folder');
       if (!allowed.ok) return allowed;

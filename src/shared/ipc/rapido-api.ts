@@ -93,6 +93,15 @@ export function createRapidoApi(transport: RapidoTransport) {
         call('lesson:import-slide-data', request),
       convertPptx: (request: InvokeRequest<'lesson:convert-pptx'>) =>
         call('lesson:convert-pptx', request),
+      // The predecessor's data (issue 16): read in main, assets fetched by plan id and key.
+      readPredecessor: (request: InvokeRequest<'lesson:read-predecessor'>) =>
+        call('lesson:read-predecessor', request),
+      fetchPlanAssets: (request: InvokeRequest<'lesson:fetch-plan-assets'>) =>
+        call('lesson:fetch-plan-assets', request),
+      onFetchPlanProgress: (
+        listener: (payload: EventPayload<'lesson:fetch-plan-progress'>) => void,
+      ) => on('lesson:fetch-plan-progress', listener),
+      cancelFetchPlan: (runId: string) => call('lesson:fetch-plan-cancel', { runId }),
     },
     speech: {
       synthesize: (request: InvokeRequest<'speech:synthesize'>) =>
