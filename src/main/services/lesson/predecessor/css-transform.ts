@@ -42,6 +42,16 @@ function isLetter(char: string | undefined): boolean {
   return char !== undefined && ((char >= 'a' && char <= 'z') || (char >= 'A' && char <= 'Z'));
 }
 
+const knownFunctions: ReadonlySet<string> = new Set([
+  'translate',
+  'translatex',
+  'translatey',
+  'rotate',
+  'scale',
+  'scalex',
+  'scaley',
+]);
+
 const units: readonly Unit[] = ['px', 'deg', 'rad', 'turn', 'grad', ''];
 
 function parseArgument(raw: string): Argument | null {
@@ -106,6 +116,12 @@ export function parseCssTransform(text: string): CssTransformResult {
       return {
         kind: 'invalid',
         reason: `expected a function such as translate(10px, 20px) at character ${nameStart + 1}`,
+      };
+    }
+    if (!knownFunctions.has(name.toLowerCase())) {
+      return {
+        kind: 'invalid',
+        reason: `${name}() is not supported (translate, rotate and scale are)`,
       };
     }
     const close = text.indexOf(')', index);

@@ -213,7 +213,7 @@ export function planFromParsedSlideData(
   const embeds = slides.filter((slide) => slide.embedId !== null && slide.id === null).length;
   if (embeds > 0) {
     notes.push(
-      `${embeds} slide${embeds === 1 ? ' is' : 's are'} not canvas slides (slideType 2: an embed); parsed slide data keeps no URL or title for ${embeds === 1 ? 'it' : 'them'}.`,
+      `${embeds === 1 ? '1 slide is not a canvas slide' : `${embeds} slides are not canvas slides`} (slideType 2: an embed); parsed slide data keeps no URL or title for ${embeds === 1 ? 'it' : 'them'}.`,
     );
   }
   return {
