@@ -164,7 +164,7 @@ async function readLocal(path: string, maxBytes: number, options: OneOptions): P
     const stats = await stat(allowed.value);
     if (!stats.isFile()) throw new Missing(`${path} is not a file`);
     if (stats.size > maxBytes)
-      throw new Missing(`${path} is ${mib(stats.size)} MB, more than ${mib(maxBytes)} MB`);
+      throw new Missing(`${path} is ${sizeText(stats.size)}, more than ${sizeText(maxBytes)}`);
     const bytes = await readFile(allowed.value);
     options.onBytes(bytes.byteLength);
     return bytes;
@@ -174,8 +174,10 @@ async function readLocal(path: string, maxBytes: number, options: OneOptions): P
   }
 }
 
-function mib(bytes: number): string {
-  return (bytes / (1024 * 1024)).toFixed(1).replace(/\.0$/, '');
+/** A size as people read it: KB below a megabyte, MB above. */
+function sizeText(bytes: number): string {
+  if (bytes < 1024 * 1024) return `${Math.max(1, Math.round(bytes / 1024))} KB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1).replace(/\.0$/, '')} MB`;
 }
 
 /** The network error's cause as a user can read it (ECONNREFUSED, ENOTFOUND…). */
@@ -263,7 +265,7 @@ async function download(
       const length = Number(response.headers.get('content-length') ?? Number.NaN);
       if (Number.isFinite(length) && length > maxBytes) {
         await response.body?.cancel().catch(() => undefined);
-        throw new Missing(`it is ${mib(length)} MB, more than the ${mib(maxBytes)} MB allowed`);
+        throw new Missing(`it is ${sizeText(length)}, more than the ${sizeText(maxBytes)} allowed`);
       }
       return await readBody(
         response,
@@ -303,7 +305,7 @@ async function readBody(
       }
       if (read.done) break;
       total += read.value.byteLength;
-      if (total > maxBytes) throw new Missing(`it is more than the ${mib(maxBytes)} MB allowed`);
+      if (total > maxBytes) throw new Missing(`it is more than the ${sizeText(maxBytes)} allowed`);
       chunks.push(read.value);
       options.onBytes(read.value.byteLength);
     }
