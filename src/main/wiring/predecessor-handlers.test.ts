@@ -119,7 +119,7 @@ describe('predecessor channels', () => {
       lessonDir,
       runId: 'run-2',
     });
-    expect(unknown.ok === false && unknown.error.code).toBe('invalid-request');
+    expect(!unknown.ok && unknown.error.code).toBe('invalid-request');
     expect((await call(dispatcher, 'lesson:fetch-plan-cancel', { runId: 'none' })).ok).toBe(true);
   });
 
@@ -133,12 +133,12 @@ describe('predecessor channels', () => {
     const refused = await call(dispatcher, 'lesson:read-predecessor', {
       file: join(root, 'private/job.json'),
     });
-    expect(refused.ok === false && refused.error.code).toBe('path-not-chosen');
+    expect(!refused.ok && refused.error.code).toBe('path-not-chosen');
     const images = await call(dispatcher, 'lesson:read-predecessor', {
       file: join(root, 'chosen/job.json'),
       imagesDir: join(root, 'private'),
     });
-    expect(images.ok === false && images.error.code).toBe('path-not-chosen');
+    expect(!images.ok && images.error.code).toBe('path-not-chosen');
 
     const read = await call(dispatcher, 'lesson:read-predecessor', {
       file: join(root, 'chosen/job.json'),
@@ -149,7 +149,7 @@ describe('predecessor channels', () => {
       lessonDir: join(root, 'elsewhere'),
       runId: 'r',
     });
-    expect(outside.ok === false && outside.error.code).toBe('path-not-chosen');
+    expect(!outside.ok && outside.error.code).toBe('path-not-chosen');
     expect(await readdir(join(root, 'elsewhere'))).toEqual([]);
   });
 

@@ -270,15 +270,17 @@ export function cropFractions(
     'croppedBottom',
     'croppedLeft',
   ].map(side) as [number, number, number, number];
-  const fullWidth = widthPx + left + right;
-  const fullHeight = heightPx + top + bottom;
-  const fraction = (cut: number, full: number) => (full > 0 ? Math.min(0.49, cut / full) : 0);
-  return {
-    top: fraction(top, fullHeight),
-    right: fraction(right, fullWidth),
-    bottom: fraction(bottom, fullHeight),
-    left: fraction(left, fullWidth),
+  // Each axis keeps some of the picture (at most 99.9 % cut), whatever the numbers say.
+  const axis = (a: number, b: number, size: number): [number, number] => {
+    const full = size + a + b;
+    if (!(full > 0)) return [0, 0];
+    const sum = (a + b) / full;
+    const keep = sum > 0.999 ? 0.999 / sum : 1;
+    return [(a / full) * keep, (b / full) * keep];
   };
+  const [cropTop, cropBottom] = axis(top, bottom, heightPx);
+  const [cropLeft, cropRight] = axis(left, right, widthPx);
+  return { top: cropTop, right: cropRight, bottom: cropBottom, left: cropLeft };
 }
 
 function readImage(

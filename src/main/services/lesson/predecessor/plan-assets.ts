@@ -304,10 +304,12 @@ async function readBody(
         throw why(error);
       }
       if (read.done) break;
-      total += read.value.byteLength;
+      const chunk: unknown = read.value;
+      if (!(chunk instanceof Uint8Array)) throw new Missing('the server sent something unreadable');
+      total += chunk.byteLength;
       if (total > maxBytes) throw new Missing(`it is more than the ${sizeText(maxBytes)} allowed`);
-      chunks.push(read.value);
-      options.onBytes(read.value.byteLength);
+      chunks.push(chunk);
+      options.onBytes(chunk.byteLength);
     }
   } finally {
     reader.cancel().catch(() => undefined);
