@@ -34,6 +34,7 @@ let closedPort: number;
 let inFlight = 0;
 let maxInFlight = 0;
 const pending: ServerResponse[] = [];
+const waiting: (() => void)[] = [];
 
 function route(request: IncomingMessage, response: ServerResponse): void {
   const url = request.url ?? '/';
@@ -45,8 +46,13 @@ function route(request: IncomingMessage, response: ServerResponse): void {
     response.end(body);
   };
   if (url.startsWith('/picture')) {
-    // A little later, so several are in flight at once (the concurrency bound is seen).
-    setTimeout(() => send(200, 'image/png', pngBytes), 30);
+    // Held until four wait at once (or 300 ms pass, for the last few): the bound is seen.
+    waiting.push(() => send(200, 'image/png', pngBytes));
+    if (waiting.length >= 4) for (const release of waiting.splice(0)) release();
+    else
+      setTimeout(() => {
+        for (const release of waiting.splice(0)) release();
+      }, 300);
   } else if (url === '/octet-audio') send(200, 'application/octet-stream', mp3Bytes);
   else if (url === '/missing') send(404, 'text/plain', 'no');
   else if (url === '/html') send(200, 'text/html; charset=utf-8', '<html>login</html>');
