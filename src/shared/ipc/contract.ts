@@ -5,7 +5,7 @@ import {
   voiceSettingsSchema,
 } from '../lesson/lesson-schema.ts';
 import { resultSchema } from '../result.ts';
-import { fetchedAssetSchema, predecessorPlanSchema } from '../lesson/predecessor-import.ts';
+import { predecessorEventChannels, predecessorInvokeChannels } from './predecessor-channels.ts';
 import { liveSettingsSchema } from '../live/live-settings.ts';
 
 /**
@@ -425,40 +425,8 @@ export const invokeChannels = {
     }),
     loadedLessonSchema,
   ),
-  // --- The predecessor's data (issue 16, H2): main reads, the page draws and saves. ---
-  /**
-   * Reads one of the predecessor's files (parsed slide data or a video-job document, told apart
-   * by shape) into a plan; writes nothing. `imagesDir` supplies pictures for parsed slide data
-   * (by position or slide id; default SLIDE_FRAMES_PATH). Bad input: `invalid-request` with one
-   * detail per problem naming the field and line (and the inner path inside `stringifiedDocJson`).
-   */
-  'lesson:read-predecessor': channel(
-    z.object({
-      file: z.string().min(1).max(4000),
-      imagesDir: z.string().min(1).max(4000).optional(),
-    }),
-    predecessorPlanSchema,
-  ),
-  /**
-   * Fetches (URLs) or copies (local files in chosen folders) the assets of a plan main read into
-   * `<lessonDir>/sources/`; `lesson:fetch-plan-progress` events carry `runId` meanwhile. Each
-   * asset comes back ready (a lesson-relative path) or missing (why). Cancelled: `cancelled`,
-   * and nothing of the run is kept.
-   */
-  'lesson:fetch-plan-assets': channel(
-    z.object({
-      planId: z.string().min(1).max(200),
-      lessonDir: z.string().min(1).max(4000),
-      runId: z.string().min(1).max(100),
-    }),
-    z.object({ assets: z.array(fetchedAssetSchema) }),
-  ),
-  /** Stops a `lesson:fetch-plan-assets` run (it answers `cancelled` soon after). */
-  'lesson:fetch-plan-cancel': channel(
-    z.object({ runId: z.string().min(1).max(100) }),
-    z.object({}),
-  ),
-  // --- end of the predecessor's channels ---
+  // The predecessor's data (issue 16): predecessor-channels.ts.
+  ...predecessorInvokeChannels,
   /**
    * A PPTX converted to PDF with LibreOffice (`not-available` names how to get it when absent),
    * with the deck's own titles and narration (speaker notes, else the slide's text) for each
@@ -662,14 +630,7 @@ export const sendChannels = {
 
 /** Main → renderer. */
 export const eventChannels = {
-  /** Progress of a `lesson:fetch-plan-assets` run (assets done of total, bytes, what now). */
-  'lesson:fetch-plan-progress': z.object({
-    runId: z.string().max(100),
-    done: z.number().int().nonnegative(),
-    total: z.number().int().nonnegative(),
-    bytesDone: z.number().nonnegative(),
-    current: z.string().max(4000).nullable(),
-  }),
+  ...predecessorEventChannels,
   'app:command': z.object({
     command: z.enum(['play', 'pause', 'stop', 'record', 'next-slide', 'previous-slide']),
   }),
