@@ -178,6 +178,20 @@ describe.skipIf(fixturesMissing)('recorded narration through the main process', 
     expect(rerecorded.value.durationMs).toBeCloseTo(await fixtureDurationMs(shortClip), 0);
   });
 
+  it("is prepared ahead by the pipeline (the editor's Prepare, `rapido prepare`) into the cache playback reads", async () => {
+    const lesson = lessonWith([
+      { recordedNarration: { audio: 'narration/slide-01.wav', words: recordedWords } },
+      { narration: 'The second slide is spoken by the voice.' },
+    ]);
+    const { dispatcher, dir } = await openLesson(lesson, { 'narration/slide-01.wav': longClip });
+    if (!services) throw new Error('services not started');
+    const final = await services.pipeline.prepareLesson(lesson, dir, {});
+    expect(final).toMatchObject({ state: 'done', slidesDone: 2, failures: [] });
+    const played = await call(dispatcher, 'speech:synthesize', slideSpeechRequest(lesson, 0, dir));
+    if (!played.ok) throw new Error(played.error.message);
+    expect(played.value).toMatchObject({ cached: true, providerId: 'recorded-wav.1' });
+  });
+
   it.skipIf(ffmpegMissing)(
     'takes a 48 kHz stereo float WAV, and estimates word times over its voice without words',
     async () => {
