@@ -18,6 +18,8 @@ import { int16Samples } from '../../shared/pcm-samples.ts';
 import { recordedSpeechFrom } from '../services/speech/recorded/recorded-speech.ts';
 import type { Dispatcher } from '../services/ipc/dispatcher.ts';
 import type { AppServices } from './app-services.ts';
+import { startReferenceServer } from '../../../testing/synctalk-reference/reference-server.ts';
+import { idealServer } from '../../../testing/synctalk-reference/server-state.ts';
 
 /**
  * A slide's recorded narration through the main process as the page reaches it (the real
@@ -190,6 +192,53 @@ describe.skipIf(fixturesMissing)('recorded narration through the main process', 
     const played = await call(dispatcher, 'speech:synthesize', slideSpeechRequest(lesson, 0, dir));
     if (!played.ok) throw new Error(played.error.message);
     expect(played.value).toMatchObject({ cached: true, providerId: 'recorded-wav.1' });
+  });
+
+  it('animates the SyncTalk avatar from the recording (the reference server hears exactly it)', async () => {
+    const alin = { name: 'alin_cc', width: 48, height: 32, keyColor: '#089831' };
+    // A well-behaved server: the real one's quirks (retries, dropped tails) are tested elsewhere.
+    const server = await startReferenceServer({
+      port: 0,
+      avatars: [alin],
+      preloaded: [alin.name],
+      faults: { ...idealServer },
+    });
+    try {
+      const lesson = lessonSchema.parse({
+        ...lessonWith([{ recordedNarration: { audio: 'narration/slide-01.wav' } }]),
+        avatar: {
+          provider: 'synctalk',
+          serverUrl: server.url,
+          avatarName: alin.name,
+          frameSize: { width: alin.width, height: alin.height },
+        },
+      });
+      const { dispatcher, dir } = await openLesson(lesson, { 'narration/slide-01.wav': shortClip });
+      const request = slideSpeechRequest(lesson, 0, dir);
+      if (lesson.avatar.provider !== 'synctalk') throw new Error('expected SyncTalk');
+      const spoken = await call(dispatcher, 'speech:synthesize', request);
+      if (!spoken.ok) throw new Error(spoken.error.message);
+      const segment = await call(dispatcher, 'avatar:segment', {
+        requestId: 'r1',
+        speech: request,
+        avatar: lesson.avatar,
+        creditFrames: 10_000,
+      });
+      if (!segment.ok) throw new Error(segment.error.message);
+      // One 40 ms frame per 640 samples of the recording at 16 kHz, each frame's audio checked
+      // against the speech main answered with.
+      expect(segment.value.frameCount).toBe(Math.ceil(spoken.value.pcm.byteLength / 2 / 640));
+      expect(segment.value.audioMismatches).toBe(0);
+      // One utterance: the recording, padded by the client to whole 40 ms frames.
+      expect(server.stats()).toMatchObject({
+        utterances: 1,
+        audioBytesReceived: segment.value.frameCount * 1280,
+      });
+    } finally {
+      await services?.dispose();
+      services = null;
+      await server.close();
+    }
   });
 
   it.skipIf(ffmpegMissing)(
