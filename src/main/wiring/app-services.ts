@@ -127,7 +127,7 @@ export function createAppServices(options: AppServicesOptions): AppServices {
     processMetrics: createProcessMetricsSampler(),
     logger,
   });
-  const voice = createVoiceHandlers(voices, pipeline);
+  const voice = createVoiceHandlers(voices, pipeline, grants);
   const avatar = createAvatarHandlers(syncTalk, pipeline, grants);
   const invokeHandlers: InvokeHandlers = {
     ...app.invoke,

@@ -195,7 +195,7 @@ export class ProgramEngine {
         onComplete: (segment) => this.avatar.onSegmentComplete(segment),
         onPreRollFailed: (segment, error) => this.avatar.onPreRollFailed(segment, error),
       });
-      this.avatarSlides = new AvatarSlides(this.preparer, lesson, this.segments);
+      this.avatarSlides = new AvatarSlides(this.preparer, lesson, lessonDir, this.segments);
       slides = this.avatarSlides;
     }
     this.avatar.useSegments(
@@ -429,7 +429,9 @@ export class ProgramEngine {
     const preparer = new SlidePreparer(this.api, this.audio, this.lessonDir, lesson, (slide) =>
       this.speechFallbacks.notice(slide),
     );
-    const avatarSlides = this.segments ? new AvatarSlides(preparer, lesson, this.segments) : null;
+    const avatarSlides = this.segments
+      ? new AvatarSlides(preparer, lesson, this.lessonDir, this.segments)
+      : null;
     const slides: PlayerSlides = avatarSlides ?? preparer;
     const avatarFrames =
       this.segments && avatarSlides

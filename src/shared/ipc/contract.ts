@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   lessonSchema,
+  recordedNarrationSchema,
   syncTalkAvatarSchema,
   voiceSettingsSchema,
 } from '../lesson/lesson-schema.ts';
@@ -59,6 +60,11 @@ export const slideSpeechRequestSchema = z.object({
   /** Neighbouring slides' narration, for prosody across the slide change. */
   previousText: z.string().max(20_000).optional(),
   nextText: z.string().max(20_000).optional(),
+  /**
+   * The slide's recorded narration, spoken instead of the voice: its WAV inside `lessonDir`
+   * (which main checks is a lesson it opened) and its word times; `text` stays the script.
+   */
+  recorded: recordedNarrationSchema.extend({ lessonDir: z.string().min(1).max(4096) }).optional(),
 });
 export type SlideSpeechRequestInfo = z.infer<typeof slideSpeechRequestSchema>;
 

@@ -8,11 +8,19 @@ export type SlideSpeechRequest = SlideSpeechRequestInfo;
  * export (same text, voice and neighbouring narration): main's speech cache is keyed by what it
  * is asked, so anything prepared ahead from a different request would be missed on air.
  * The renderer's slide preparer and main's lesson preparer both build their requests here.
+ * A slide with a recorded narration names its WAV and the lesson folder that holds it; main
+ * speaks the recording instead of the voice (the voice settings still travel, unused, so one
+ * schema serves both).
  */
-export function slideSpeechRequest(lesson: Lesson, index: number): SlideSpeechRequest | null {
+export function slideSpeechRequest(
+  lesson: Lesson,
+  index: number,
+  lessonDir: string,
+): SlideSpeechRequest | null {
   const slide = lesson.slides[index];
   if (!slide) return null;
   const following = lesson.slides[index + 1]?.narration;
+  const recorded = slide.recordedNarration;
   return {
     lessonId: lesson.id,
     slideId: slide.id,
@@ -20,5 +28,14 @@ export function slideSpeechRequest(lesson: Lesson, index: number): SlideSpeechRe
     voice: lesson.voice,
     ...(index > 0 ? { previousText: lesson.slides[index - 1]?.narration ?? '' } : {}),
     ...(following ? { nextText: following } : {}),
+    ...(recorded
+      ? {
+          recorded: {
+            lessonDir,
+            audio: recorded.audio,
+            ...(recorded.words ? { words: recorded.words } : {}),
+          },
+        }
+      : {}),
   };
 }

@@ -2,6 +2,13 @@ import type { FileHandle } from 'node:fs/promises';
 import { open, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { createLimiter } from '../platform/concurrency.ts';
+import { readFileInsideFolder } from '../platform/file-inside-folder.ts';
+import {
+  maxRecordedNarrationBytes,
+  recordedNarrationHeadBytes,
+  recordedNarrationLayout,
+  recordedNarrationWhat,
+} from '../../../shared/speech/recorded-narration.ts';
 import type { Result } from '../../../shared/result.ts';
 import { err, ok } from '../../../shared/result.ts';
 import type { LessonImageType } from '../../../shared/lesson/lesson-paths.ts';
@@ -170,4 +177,26 @@ async function readWhole(handle: FileHandle, sizeBytes: number): Promise<Uint8Ar
     filled += bytesRead;
   }
   return bytes;
+}
+
+/**
+ * Checks a slide's recorded narration as loading and saving check its image: inside the real
+ * lesson folder (links included), a regular file, a WAV the speech reader takes (its header
+ * only is read here; speech reads and checks the whole file before use).
+ */
+export async function inspectRecordedNarration(
+  realLessonDir: string,
+  audioPath: string,
+): Promise<Result<{ relativePath: string; durationMs: number }>> {
+  const head = await imageFilesAtOnce(() =>
+    readFileInsideFolder(realLessonDir, audioPath, {
+      what: recordedNarrationWhat,
+      maxBytes: maxRecordedNarrationBytes,
+      headBytes: recordedNarrationHeadBytes,
+    }),
+  );
+  if (!head.ok) return head;
+  const { bytes, sizeBytes, relativePath } = head.value;
+  const layout = recordedNarrationLayout(bytes, sizeBytes, relativePath);
+  return layout.ok ? ok({ relativePath, durationMs: layout.value.durationMs }) : layout;
 }

@@ -5,17 +5,26 @@ import type { Lesson } from '../../../shared/lesson/lesson-schema.ts';
 import { slideTitle } from '../../../shared/lesson/lesson-schema.ts';
 import {
   checkLessonPath,
+  extensionOf,
   imageSniffLength,
   imageTypeFromPath,
   lessonImageExtensions,
   sniffImageType,
 } from '../../../shared/lesson/lesson-paths.ts';
 import type { ErrorCode, Result } from '../../../shared/result.ts';
+import {
+  maxRecordedNarrationBytes,
+  recordedNarrationLayout,
+} from '../../../shared/speech/recorded-narration.ts';
 import { err, ok } from '../../../shared/result.ts';
 import type { Logger } from '../logging/logger.ts';
 import { fsErrorCode, temporaryPathFor, writeNewFileDurably } from '../platform/atomic-write.ts';
 import { mapLimited } from '../platform/concurrency.ts';
-import { inspectLessonImage, isInsideDirectory } from './lesson-assets.ts';
+import {
+  inspectLessonImage,
+  inspectRecordedNarration,
+  isInsideDirectory,
+} from './lesson-assets.ts';
 import type { LoadedLesson } from './lesson-store.ts';
 import { lessonFileName, loadLesson, saveLesson, validateLesson } from './lesson-store.ts';
 
@@ -114,10 +123,39 @@ export async function saveLessonFolder(options: {
       },
     );
   }
+  const recordings = await checkRecordings(dir, lesson);
+  if (!recordings.ok) return recordings;
 
   const saved = await saveLesson(dir, lesson, options.logger ? { logger: options.logger } : {});
   if (!saved.ok) return saved;
   return loadLesson(dir, options.logger ? { logger: options.logger } : {});
+}
+
+/** Each slide's recorded narration must be there and readable now, as its image must. */
+async function checkRecordings(dir: string, lesson: Lesson): Promise<Result<void>> {
+  const checks = await mapLimited(lesson.slides, 16, (slide) =>
+    slide.recordedNarration
+      ? inspectRecordedNarration(dir, slide.recordedNarration.audio)
+      : Promise.resolve(null),
+  );
+  const details: string[] = [];
+  let code: ErrorCode | null = null;
+  for (const [index, checked] of checks.entries()) {
+    if (checked === null || checked.ok) continue;
+    code ??= checked.error.code;
+    details.push(
+      `slides[${index}].recordedNarration.audio, ${describeSlide(lesson, index)}: ${checked.error.message}`,
+    );
+  }
+  if (code === null) return ok(undefined);
+  return err(
+    code,
+    `The lesson was not saved: ${details.length === 1 ? 'a recorded narration' : `${details.length} recorded narrations`} cannot be used`,
+    {
+      details,
+      hint: 'Put the recording (a 16-bit PCM WAV) in the lesson folder, or use the voice instead, then save again.',
+    },
+  );
 }
 
 /** Images written by importers or the user; larger ones are mistakes (slides are screen images). */
@@ -126,7 +164,7 @@ export const maxAssetBytes = 50 * 1024 * 1024;
 const maxFreeNameTries = 10_000;
 
 /**
- * Writes `bytes` as the image `path` (relative, '/'- or '\'-separated) inside `dir`, creating
+ * Writes `bytes` as the image or WAV recording `path` (relative, '/'- or '\'-separated) inside `dir`, creating
  * `dir` and the folders on the way. An existing file is never replaced: `name-2.png`,
  * `name-3.png`… is used instead. The file appears whole or not at all (written beside, then
  * linked into place). Returns the path written, relative, '/'-separated.
@@ -151,14 +189,24 @@ export async function writeLessonAsset(options: {
   }
   const segments = checked.path.split('/');
   const name = segments.pop() ?? '';
-  if (imageTypeFromPath(name) === null) {
+  const recording = extensionOf(name) === 'wav';
+  if (!recording && imageTypeFromPath(name) === null) {
     return err(
       'invalid-request',
-      `Cannot write ${checked.path}: only images can be added to a lesson (${lessonImageExtensions.join(', ')})`,
+      `Cannot write ${checked.path}: only images can be added to a lesson (${lessonImageExtensions.join(', ')}), and recorded narration (wav)`,
     );
   }
   if (bytes.byteLength === 0) {
     return err('invalid-request', `Cannot write ${checked.path}: the file is empty`);
+  }
+  if (recording) {
+    // A recorded narration (an importer's decoded audio): a WAV speech can read, within its limits.
+    const layout =
+      bytes.byteLength > maxRecordedNarrationBytes
+        ? err('invalid-request', `Cannot write ${checked.path}: the recording is too large`)
+        : recordedNarrationLayout(bytes, bytes.byteLength, checked.path);
+    if (!layout.ok) return layout;
+    return placeAsset(options.dir, checked.path, segments, name, bytes);
   }
   const maxBytes = options.maxBytes ?? maxAssetBytes;
   if (bytes.byteLength > maxBytes) {
@@ -176,7 +224,19 @@ export async function writeLessonAsset(options: {
     );
   }
 
-  const absolute = resolve(options.dir);
+  return placeAsset(options.dir, checked.path, segments, name, bytes);
+}
+
+/** Writes a checked asset's bytes at `segments/name` inside `dir` (see writeLessonAsset). */
+async function placeAsset(
+  dir: string,
+  path: string,
+  segments: readonly string[],
+  name: string,
+  bytes: Uint8Array,
+): Promise<Result<{ path: string }>> {
+  const checked = { path };
+  const absolute = resolve(dir);
   let folder: string;
   try {
     await mkdir(absolute, { recursive: true });

@@ -15,7 +15,7 @@ import type { JsonDocument } from './json-locator.ts';
 import { formatJsonPath, scanJson } from './json-locator.ts';
 import { writeFileAtomic } from '../platform/atomic-write.ts';
 import { mapLimited } from '../platform/concurrency.ts';
-import { inspectLessonImage, readLessonImage } from './lesson-assets.ts';
+import { inspectLessonImage, inspectRecordedNarration, readLessonImage } from './lesson-assets.ts';
 
 export const lessonFileName = 'lesson.json';
 
@@ -302,10 +302,25 @@ async function checkSlideImages(dir: string, document: JsonDocument): Promise<Pr
     const inspected = await inspectLessonImage(dir, image);
     return inspected.ok ? null : detail(['slides', index, 'image'], inspected.error.message);
   };
+  // The recording, like the image: there, inside the folder, and a WAV speech can read.
+  const checkRecording = async (slide: unknown, index: number): Promise<Problem | null> => {
+    if (typeof slide !== 'object' || slide === null || !('recordedNarration' in slide)) return null;
+    const recorded = slide.recordedNarration;
+    if (typeof recorded !== 'object' || recorded === null || !('audio' in recorded)) return null;
+    const audio = recorded.audio;
+    if (typeof audio !== 'string' || audio.length === 0) return null;
+    const inspected = await inspectRecordedNarration(dir, audio);
+    return inspected.ok
+      ? null
+      : detail(['slides', index, 'recordedNarration', 'audio'], inspected.error.message);
+  };
   // A few at a time: a lesson of a thousand slides must not open a thousand files at once
   // (it failed at the usual 1024-descriptor limit).
-  const results = await mapLimited(slides, imageCheckConcurrency, check);
-  return results.filter((problem): problem is Problem => problem !== null);
+  const results = await mapLimited(slides, imageCheckConcurrency, async (slide, index) => [
+    await check(slide, index),
+    await checkRecording(slide, index),
+  ]);
+  return results.flat().filter((problem): problem is Problem => problem !== null);
 }
 
 /**

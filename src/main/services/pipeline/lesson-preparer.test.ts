@@ -169,7 +169,7 @@ describe('LessonPreparer, speech only (local avatar)', () => {
 
     expect(main.speechRequests.map((r) => r.slideId)).toEqual(['s1', 's2', 's3']);
     main.speechRequests.forEach((request, index) =>
-      expect(request).toEqual(slideSpeechRequest(lesson, index)),
+      expect(request).toEqual(slideSpeechRequest(lesson, index, '/lessons/x')),
     );
     expect(main.segmentRequests).toHaveLength(0);
     expect(result).toMatchObject({

@@ -195,7 +195,7 @@ export class LessonPreparer {
   }
 
   private requestSpeech(index: number): Promise<Result<SpeechInfo>> {
-    const request = slideSpeechRequest(this.lesson, index);
+    const request = slideSpeechRequest(this.lesson, index, this.lessonDir);
     if (!request) return Promise.resolve(err('invalid-request', `There is no slide ${index + 1}.`));
     return this.track(
       this.steps

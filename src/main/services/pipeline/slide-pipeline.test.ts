@@ -117,7 +117,7 @@ const frames = (sent: Sent[]) =>
 describe('slide pipeline (offline voice, SyncTalk reference server)', () => {
   test('speech then avatar for one slide: the same speech, frames streamed with credit', async () => {
     const { pipeline, sent, lesson, server, grant } = await setup();
-    const request = slideSpeechRequest(lesson, 0);
+    const request = slideSpeechRequest(lesson, 0, '/lesson');
     if (!request || lesson.avatar.provider !== 'synctalk') throw new Error('no slide');
     const speech = await pipeline.speech(request);
     if (!speech.ok) throw new Error(speech.error.message);

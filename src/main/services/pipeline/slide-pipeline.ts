@@ -70,6 +70,8 @@ function speechKey(request: SlideSpeechRequestInfo): string {
     request.previousText ?? null,
     request.nextText ?? null,
     request.voice,
+    // The recording's path and words (its content is checked by the speech cache's key).
+    request.recorded ?? null,
   ]);
 }
 

@@ -136,3 +136,38 @@ describe('createResampler (22.05 kHz -> 16 kHz)', () => {
     );
   });
 });
+
+describe('createResampler at any rate (recorded narration)', () => {
+  /** Worst error against the ideal sine at 16 kHz, away from the edges. */
+  function worstError(input: Int16Array, inputHz: number, frequencyHz: number, amplitude: number) {
+    const output = createResampler({
+      inputRateHz: inputHz,
+      outputRateHz,
+      anyRatio: true,
+    }).resampleInt16(input);
+    expect(output.length).toBe(Math.ceil((input.length * outputRateHz) / inputHz));
+    return maxErrorFromIdeal(output, frequencyHz, amplitude);
+  }
+
+  test.each([48_000, 44_100, 44_101, 11_025, 8000, 96_000])(
+    'a 1 kHz sine recorded at %i Hz arrives at 16 kHz with its amplitude and phase',
+    (inputHz) => {
+      const amplitude = 12_000;
+      const input = sineInt16(1000, inputHz, Math.round(inputHz * 0.25), amplitude);
+      // Within 0.1 % of full amplitude: no delay (a shifted sine would miss by thousands).
+      expect(worstError(input, inputHz, 1000, amplitude)).toBeLessThan(12);
+    },
+  );
+
+  test('a rate whose ratio needs interpolated phases rejects what lies above 8 kHz', () => {
+    // 44 101 Hz reduces to 16 000 / 44 101: no exact phase table, so phases are interpolated.
+    const input = sineInt16(12_000, 44_101, 44_101 / 4, 20_000);
+    const output = createResampler({
+      inputRateHz: 44_101,
+      outputRateHz,
+      anyRatio: true,
+    }).resampleInt16(input);
+    // A 12 kHz tone would fold to 4 kHz; 70 dB down from 20 000 is 6.3.
+    expect(rms(output, 200, output.length - 200)).toBeLessThan(6.3);
+  });
+});

@@ -4,6 +4,11 @@
  * symmetric around that position, so the output has no delay: time t in the input is time t in
  * the output, which keeps word timings valid across the conversion.
  *
+ * With `anyRatio`, rates whose reduced ratio needs more than `maxPhases` filter phases (44.1 kHz -> 16 kHz needs
+ * 160, but a recording at 44 101 Hz would need 16 000) use a table of `interpolatedPhases` phases
+ * and interpolate linearly between the two around each exact position: the coefficient error is
+ * below 1e-5 of the peak tap, far under the 70 dB stopband, and unity gain at DC still holds.
+ *
  * Defaults put the passband edge at 93.75 % of the lower Nyquist frequency and the stopband at
  * the Nyquist frequency itself, so nothing above it folds back (22.05 kHz -> 16 kHz: flat to
  * 7.5 kHz, at least 70 dB down from 8 kHz).
@@ -18,6 +23,11 @@ export interface ResamplerOptions {
   stopbandHz?: number;
   /** Rejection in the stopband. Default 70 dB, well below the noise of 16-bit speech. */
   stopbandAttenuationDb?: number;
+  /**
+   * Interpolate between tabulated phases when the exact ratio needs too many (a recording at any
+   * rate). Off by default: the engines' fixed rates must never take the approximate path.
+   */
+  anyRatio?: boolean;
 }
 
 export interface Resampler {
@@ -42,8 +52,10 @@ export interface Resampler {
   ): void;
 }
 
-/** Phase tables grow with the reduced ratio's numerator; rates that need more are a bug. */
+/** Phase tables grow with the reduced ratio's numerator; beyond this, phases are interpolated. */
 const maxPhases = 4096;
+/** Table rows between two input samples when phases are interpolated (plus one closing row). */
+const interpolatedPhases = 1024;
 
 function greatestCommonDivisor(a: number, b: number): number {
   let x = a;
@@ -96,9 +108,13 @@ export function createResampler(options: ResamplerOptions): Resampler {
   // Output sample n sits at input position n * step / phases (a reduced fraction).
   const phases = outputRateHz / divisor;
   const step = inputRateHz / divisor;
-  if (phases > maxPhases) {
+  const exact = phases <= maxPhases;
+  if (!exact && options.anyRatio !== true) {
     throw new RangeError(`the ratio ${outputRateHz}/${inputRateHz} needs too many filter phases`);
   }
+  // Exact: one row per phase. Interpolated: rows at fractions 0, 1/T … 1 (T+1 rows).
+  const tableRows = exact ? phases : interpolatedPhases + 1;
+  const tableScale = exact ? 1 : interpolatedPhases / phases;
 
   const nyquistHz = Math.min(inputRateHz, outputRateHz) / 2;
   const stopbandHz = options.stopbandHz ?? nyquistHz;
@@ -118,10 +134,10 @@ export function createResampler(options: ResamplerOptions): Resampler {
   const beta = kaiserBeta(attenuationDb);
   const windowNorm = besselI0(beta);
 
-  // coefficients[phase * taps + k] weighs input sample (base - halfWidth + 1 + k).
-  const coefficients = new Float64Array(phases * taps);
-  for (let phase = 0; phase < phases; phase++) {
-    const fraction = phase / phases;
+  // coefficients[row * taps + k] weighs input sample (base - halfWidth + 1 + k).
+  const coefficients = new Float64Array(tableRows * taps);
+  for (let phase = 0; phase < tableRows; phase++) {
+    const fraction = exact ? phase / phases : phase / interpolatedPhases;
     let sum = 0;
     for (let k = 0; k < taps; k++) {
       const distance = k - halfWidth + 1 - fraction;
@@ -146,6 +162,7 @@ export function createResampler(options: ResamplerOptions): Resampler {
 
   /** Output sample n: the filter centred on input position n * step / phases. */
   function sampleAt(input: Int16Array | Float32Array, n: number): number {
+    if (!exact) return interpolatedSampleAt(input, n);
     const position = n * step;
     const base = Math.floor(position / phases);
     const offset = (position - base * phases) * taps;
@@ -168,6 +185,25 @@ export function createResampler(options: ResamplerOptions): Resampler {
     let sum = 0;
     for (let k = Math.max(0, -first); k < taps && first + k < input.length; k++) {
       sum += (coefficients[offset + k] ?? 0) * (input[first + k] ?? 0);
+    }
+    return sum;
+  }
+
+  /** As sampleAt, with the taps interpolated between the two table rows around the position. */
+  function interpolatedSampleAt(input: Int16Array | Float32Array, n: number): number {
+    const position = n * step;
+    const base = Math.floor(position / phases);
+    const row = (position - base * phases) * tableScale;
+    const lower = Math.min(Math.floor(row), interpolatedPhases - 1);
+    const weight = row - lower;
+    const offset0 = lower * taps;
+    const offset1 = offset0 + taps;
+    const first = base - halfWidth + 1;
+    let sum = 0;
+    for (let k = Math.max(0, -first); k < taps && first + k < input.length; k++) {
+      const low = coefficients[offset0 + k] ?? 0;
+      const coefficient = low + weight * ((coefficients[offset1 + k] ?? 0) - low);
+      sum += coefficient * (input[first + k] ?? 0);
     }
     return sum;
   }

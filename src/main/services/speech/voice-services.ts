@@ -24,8 +24,13 @@ import {
   type ElevenLabsProvider,
   type ElevenLabsUnitVoice,
 } from './elevenlabs/elevenlabs-provider.ts';
-import { createNarrationService, type NarrationService } from './narration-service.ts';
+import {
+  createNarrationService,
+  type Narration,
+  type NarrationService,
+} from './narration-service.ts';
 import { createOfflineSpeechProvider } from './offline-voice.ts';
+import { createRecordedSpeech, type RecordedSpeech } from './recorded/recorded-speech.ts';
 import { createSpeechService, type SpeechService } from './speech-service.ts';
 
 /**
@@ -47,6 +52,8 @@ export interface VoiceServices {
   elevenLabsApi: ElevenLabsApi;
   elevenLabsProvider: ElevenLabsProvider;
   keys: ApiKeyStore;
+  /** Slides with a recorded narration: their WAV instead of a voice. */
+  recorded: RecordedSpeech;
   /** Values the logs must never contain. */
   secrets(): string[];
   synthesize(
@@ -104,6 +111,7 @@ export function createVoiceServices(options: {
     cacheDir: options.cacheDir,
     logger: speechLog,
   });
+  const recorded = createRecordedSpeech({ cacheDir: options.cacheDir, logger: speechLog });
   const narration = createNarrationService({
     offline: offlineSpeech,
     elevenLabs: elevenLabsSpeech,
@@ -132,12 +140,23 @@ export function createVoiceServices(options: {
     elevenLabsApi,
     elevenLabsProvider,
     keys,
+    recorded,
     secrets: () =>
       [keys.current(), environment.apiKey].filter((key): key is string => Boolean(key)),
     async synthesize(request): Promise<Result<SpeechInfo>> {
-      const result = await narration.narrate(request);
+      const { recorded: recording, ...spoken } = request;
+      const result = recording
+        ? await recorded.speak({
+            lessonId: request.lessonId,
+            slideId: request.slideId,
+            lessonDir: recording.lessonDir,
+            audio: recording.audio,
+            words: recording.words,
+            text: request.text,
+          })
+        : await narration.narrate(spoken);
       if (!result.ok) return result;
-      const s = result.value;
+      const s: Narration = { fallback: null, ...result.value };
       return ok({
         pcm: new Uint8Array(s.pcm.buffer, s.pcm.byteOffset, s.pcm.byteLength),
         sampleRateHz: s.sampleRateHz,

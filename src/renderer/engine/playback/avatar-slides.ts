@@ -17,6 +17,8 @@ export class AvatarSlides implements PlayerSlides {
   constructor(
     private readonly base: PlayerSlides,
     private readonly lesson: Lesson,
+    /** The lesson's folder: a recorded slide's speech request names its WAV inside it. */
+    private readonly lessonDir: string,
     private readonly segments: SyncTalkSegments,
     /** Longest wait for the first slide's avatar before starting with the local one. */
     private readonly firstFrameTimeoutMs = 10_000,
@@ -83,7 +85,7 @@ export class AvatarSlides implements PlayerSlides {
     const avatar = this.lesson.avatar;
     if (avatar.provider !== 'synctalk' || prepared.slide.avatar?.hidden) return null;
     // The whole slide's speech request (what the preparer asked for): main animates that speech.
-    const request = slideSpeechRequest(this.lesson, prepared.index);
+    const request = slideSpeechRequest(this.lesson, prepared.index, this.lessonDir);
     if (prepared.pcm.byteLength === 0 || !request) return null;
     return this.segments.ensure(
       {

@@ -220,12 +220,15 @@ export class SlidePreparer {
    * The slide's first sentence alone, when that can start sooner than the whole slide: the
    * sentence is the same request (same cache key) as the whole slide's first, so its audio is
    * exactly the start of the whole slide's and the rest can follow sample-accurately. Null when
-   * the slide is ready, has one sentence, or its voice speaks a slide at once (offline).
+   * the slide is ready, has one sentence, is recorded, or its voice speaks a slide at once
+   * (offline).
    */
   prepareHead(index: number): Promise<Result<PreparedSlide>> | null {
     const slide = this.lesson.slides[index];
     const voice = this.lesson.voice;
     if (!slide || this.settled.has(index) || voice.provider !== 'elevenlabs') return null;
+    // A recording is read whole at once; it has no sentence to start on.
+    if (slide.recordedNarration) return null;
     const spans = splitSentences(slide.narration, {
       keepTagOnly: modelSupportsAudioTags(voice.modelId ?? defaultElevenLabsModelId),
     });
@@ -259,7 +262,7 @@ export class SlidePreparer {
     nextText?: string,
   ): Promise<Result<PreparedSlide>> {
     const slide = this.lesson.slides[index];
-    const request = slideSpeechRequest(this.lesson, index);
+    const request = slideSpeechRequest(this.lesson, index, this.lessonDir);
     if (!slide || !request) return err('invalid-request', `There is no slide ${index + 1}.`);
     const [image, speech] = await Promise.all([
       this.imageFor(index, slide),

@@ -41,7 +41,7 @@ async function preparerRequests(lesson: Lesson): Promise<unknown[]> {
 describe('slideSpeechRequest', () => {
   it('is exactly the request the slide preparer makes (so the speech cache answers playback)', async () => {
     const lesson = lessonWith(['First slide.', '', 'Third slide.', 'Last slide.']);
-    const ours = lesson.slides.map((_, index) => slideSpeechRequest(lesson, index));
+    const ours = lesson.slides.map((_, index) => slideSpeechRequest(lesson, index, '/lesson'));
     expect(ours).toEqual(await preparerRequests(lesson));
     // The neighbours are there (an empty next narration is left out, as the preparer does).
     expect(ours[0]).not.toHaveProperty('nextText');
@@ -51,6 +51,6 @@ describe('slideSpeechRequest', () => {
   });
 
   it('is null past the last slide', () => {
-    expect(slideSpeechRequest(lessonWith(['One.']), 1)).toBeNull();
+    expect(slideSpeechRequest(lessonWith(['One.']), 1, '/lesson')).toBeNull();
   });
 });

@@ -3,6 +3,7 @@ import { slideSchema, type Slide } from '../../../shared/lesson/lesson-schema.ts
 import { useAppStore } from '../../store/app-store.ts';
 import './slide-editor.css';
 import { useProgram } from '../program/use-program.tsx';
+import { RecordedNarration } from './recorded-narration.tsx';
 
 const maxHoldSec = (slideSchema.shape.holdMs.unwrap().maxValue ?? 600_000) / 1000;
 
@@ -45,6 +46,7 @@ export function SlideEditor() {
           Your change to the speech applies when the presentation stops.
         </p>
       ) : null}
+      <RecordedNarration index={index} />
       <label className="field">
         <span>Title (chapters and the slide list)</span>
         <input
@@ -58,7 +60,11 @@ export function SlideEditor() {
         />
       </label>
       <label className="field">
-        <span>Narration (what the voice says)</span>
+        <span>
+          {slide.recordedNarration
+            ? "Narration (the recording's script: captions and word highlight)"
+            : 'Narration (what the voice says)'}
+        </span>
         <textarea
           data-testid="narration"
           value={slide.narration}

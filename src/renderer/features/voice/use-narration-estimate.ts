@@ -22,7 +22,10 @@ export function useNarrationEstimate(lesson: Lesson) {
     void rapido.speech
       .estimate({
         lessonId: lesson.id,
-        slides: lesson.slides.map((slide) => ({ text: slide.narration })),
+        // A slide spoken by its recording costs nothing.
+        slides: lesson.slides
+          .filter((slide) => !slide.recordedNarration)
+          .map((slide) => ({ text: slide.narration })),
         voice: lesson.voice,
       })
       .then((result) => {
