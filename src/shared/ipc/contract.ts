@@ -61,11 +61,67 @@ export const slideSpeechRequestSchema = z.object({
 });
 export type SlideSpeechRequestInfo = z.infer<typeof slideSpeechRequestSchema>;
 
+/**
+ * The command line's `rapido import` job (launch mode 'import', issue 16): what main asks the
+ * page to import, and the progress it reports back. The source's bytes come from
+ * `import:read-source` (the page never names the path); a predecessor file is read by main
+ * (`lesson:read-predecessor`) by the path main granted at launch.
+ */
+export const importJobSchema = z.object({
+  kind: z.enum(['pdf', 'pptx', 'predecessor']),
+  /** The source's file name (for the title and messages). */
+  fileName: z.string(),
+  /** predecessor only: the data file, as main resolved and granted it. */
+  file: z.string(),
+  /** The new lesson's folder (granted at launch). */
+  lessonDir: z.string(),
+  title: z.string().nullable(),
+  output: z.object({
+    width: z.number().int().positive(),
+    height: z.number().int().positive(),
+    fps: z.number().int().positive(),
+  }),
+  /** predecessor only: keep each slide's recorded narration (audioUrl + tokens). */
+  keepRecordedNarration: z.boolean(),
+  /** predecessor only: slide pictures by position or id. */
+  imagesDir: z.string().nullable(),
+});
+export type ImportJobInfo = z.infer<typeof importJobSchema>;
+
+export const importJobProgressSchema = z.object({
+  phase: z.enum([
+    'converting',
+    'opening',
+    'reading',
+    'fetching',
+    'drawing',
+    'rendering',
+    'saving',
+    'done',
+    'failed',
+  ]),
+  done: z.number().int().nonnegative(),
+  total: z.number().int().nonnegative(),
+  message: z.string().max(5000),
+  /** phase 'done': what was made, and what to tell the user (narration sources, substitutions). */
+  result: z
+    .object({
+      dir: z.string(),
+      slides: z.number().int().nonnegative(),
+      notes: z.array(z.string().max(2000)).max(1000),
+      missing: z.array(z.string().max(2000)).max(10_000),
+    })
+    .optional(),
+  /** phase 'failed': whether the source was at fault (exit 2) or the work failed (exit 1). */
+  badInput: z.boolean().optional(),
+});
+export type ImportJobProgress = z.infer<typeof importJobProgressSchema>;
+
 export const launchSchema = z.object({
   host: z.enum(['desktop', 'headless']),
   version: z.string(),
   /** What the renderer should do on start. */
-  mode: z.enum(['interactive', 'render']),
+  mode: z.enum(['interactive', 'render', 'import']),
   /** Lesson to open on start (the sample lesson unless the user asked for another). */
   lessonDir: z.string().nullable(),
   /** For mode 'render': where the recording goes (the command line's --out, registered in main). */
@@ -80,6 +136,8 @@ export const launchSchema = z.object({
       preRoll: z.boolean(),
     })
     .nullable(),
+  /** For mode 'import': the command line's import job. */
+  importJob: importJobSchema.nullable().optional(),
   defaultRecordingDir: z.string(),
   /** The predecessor's SLIDE_FRAMES_PATH: a folder of slide images offered for import. */
   slideFramesPath: z.string().nullable(),
@@ -597,6 +655,11 @@ export const invokeChannels = {
   /** Stops an export and deletes what it wrote. */
   'export:cancel': channel(z.object({ exportId: z.string() }), z.object({})),
   'shell:show-file': channel(z.object({ path: z.string().min(1) }), z.object({})),
+  /** Import mode only: the bytes of the command line's source file (PDF or PPTX). */
+  'import:read-source': channel(
+    z.object({}),
+    z.object({ fileName: z.string(), bytes: bytesSchema }),
+  ),
 } as const;
 
 /** Renderer → main, fire and forget. */
@@ -613,6 +676,8 @@ export const sendChannels = {
     performanceLog: z.boolean().optional(),
   }),
   'render:progress': progressSchema,
+  /** Import mode only: the import job's progress, and its outcome ('done' / 'failed'). */
+  'import:progress': importJobProgressSchema,
   /** The renderer has shown frames up to `shownIndex`: more cached frames may be sent. */
   'avatar:segment-credit': z.object({
     requestId: z.string().max(100),
