@@ -51,19 +51,23 @@ export interface ImportRequest {
 }
 
 /** What a source is, by what it is on disk: a folder of images, or a file by its extension. */
-export async function sourceKind(source: string): Promise<ImportSourceKind | string> {
+export async function sourceKind(
+  source: string,
+): Promise<{ kind: ImportSourceKind } | { problem: string }> {
   const info = await stat(source).catch(() => null);
-  if (!info) return `${source} does not exist`;
-  if (info.isDirectory()) return 'images';
+  if (!info) return { problem: `${source} does not exist` };
+  if (info.isDirectory()) return { kind: 'images' };
   switch (extname(source).toLowerCase()) {
     case '.pdf':
-      return 'pdf';
+      return { kind: 'pdf' };
     case '.pptx':
-      return 'pptx';
+      return { kind: 'pptx' };
     case '.json':
-      return 'predecessor';
+      return { kind: 'predecessor' };
     default:
-      return `${source}: not a source rapido can import (a .pdf, a .pptx, a folder of slide images, or the predecessor's slide data .json)`;
+      return {
+        problem: `${source}: not a source rapido can import (a .pdf, a .pptx, a folder of slide images, or the predecessor's slide data .json)`,
+      };
   }
 }
 
@@ -115,10 +119,9 @@ function checkOptionsFor(kind: ImportSourceKind, request: ImportRequest): void {
 }
 
 export async function runImport(request: ImportRequest): Promise<number> {
-  const kind = await sourceKind(request.source);
-  if (kind !== 'pdf' && kind !== 'pptx' && kind !== 'images' && kind !== 'predecessor') {
-    fail(2, kind);
-  }
+  const known = await sourceKind(request.source);
+  if ('problem' in known) fail(2, known.problem);
+  const { kind } = known;
   checkOptionsFor(kind, request);
   const env = readEnvironment();
   if (!env.ok) fail(2, env.message);

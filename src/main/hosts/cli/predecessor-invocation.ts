@@ -33,7 +33,7 @@ export async function predecessorInvocation(
   args: string[],
   config: ConfigSettings | null,
 ): Promise<number> {
-  const { values, positionals } = argumentsOrExit(() =>
+  const { values } = argumentsOrExit(() =>
     parseArgs({
       args,
       allowPositionals: false,
@@ -44,7 +44,6 @@ export async function predecessorInvocation(
       },
     }),
   );
-  void positionals;
   if (values['status-only']) return status([]);
   const lessonId = values['lesson-id'];
   if (lessonId === undefined)

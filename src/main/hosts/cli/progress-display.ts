@@ -59,7 +59,7 @@ const barTotal = 1000;
 
 export function createProgressDisplay(
   out: NodeJS.WriteStream = process.stdout,
-  tty: boolean = out.isTTY === true,
+  tty: boolean = out.isTTY,
 ): ProgressDisplay {
   if (!tty) {
     return {

@@ -66,7 +66,10 @@ function narrationSources(
 /** PDF, or PPTX converted to PDF by LibreOffice in main: every page into the new lesson. */
 async function importDocument(job: ImportJobInfo): Promise<void> {
   const source = await rapido.importJob.readSource();
-  if (!source.ok) return failed(source.error);
+  if (!source.ok) {
+    failed(source.error);
+    return;
+  }
   // A copy in this page's own memory (pdf.js and the PPTX channel take an ArrayBuffer's bytes).
   let pdf = new Uint8Array(source.value.bytes);
   let deck = null as null | { slides: { source: string }[]; hidden: number[] };
@@ -74,7 +77,10 @@ async function importDocument(job: ImportJobInfo): Promise<void> {
   if (job.kind === 'pptx') {
     report(documentProgress({ phase: 'converting', fileName: job.fileName }));
     const converted = await rapido.lesson.convertPptx({ fileName: job.fileName, bytes: pdf });
-    if (!converted.ok) return failed(converted.error);
+    if (!converted.ok) {
+      failed(converted.error);
+      return;
+    }
     pdf = converted.value.pdf;
     if (converted.value.deck) {
       deck = converted.value.deck;
@@ -91,9 +97,13 @@ async function importDocument(job: ImportJobInfo): Promise<void> {
     onProgress: (progress) => report(documentProgress(progress)),
     ...(slideTexts === undefined ? {} : { slideTexts }),
   });
-  if (outcome.kind === 'failed') return failed(outcome.error);
+  if (outcome.kind === 'failed') {
+    failed(outcome.error);
+    return;
+  }
   if (outcome.kind === 'cancelled') {
-    return failed({ code: 'cancelled', message: 'the import was cancelled' });
+    failed({ code: 'cancelled', message: 'the import was cancelled' });
+    return;
   }
   report({
     phase: 'done',
@@ -112,10 +122,11 @@ async function importDocument(job: ImportJobInfo): Promise<void> {
 async function importPredecessor(job: ImportJobInfo): Promise<void> {
   const importer = await loadPredecessorImporter();
   if (!importer) {
-    return failed({
+    failed({
       code: 'not-available',
       message: 'This build has no importer for the predecessor (Rapido Python) data',
     });
+    return;
   }
   const imported = await importer({
     api: rapido,
@@ -128,7 +139,10 @@ async function importPredecessor(job: ImportJobInfo): Promise<void> {
     },
     onProgress: (p) => report({ phase: p.phase, done: p.done, total: p.total, message: p.message }),
   });
-  if (!imported.ok) return failed(imported.error);
+  if (!imported.ok) {
+    failed(imported.error);
+    return;
+  }
   const { dir, lesson, notes, missing } = imported.value;
   report({
     phase: 'done',
