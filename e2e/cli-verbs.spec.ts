@@ -384,7 +384,10 @@ test('status: each service usable or not and why; --config and the predecessorâ€
   expect(after.stdout).toContain('  slide 1: speech 1/1 sentences cached');
   expect(after.stdout).toContain('  slide 2: speech 1/1 sentences cached');
   // -v: the debug log on the terminal too.
-  expect(after.stdout + after.stderr).toMatch(/debug/i);
+  expect(after.stdout + after.stderr).toMatch(/^DEBUG rapido\./m);
+  expect(before.stdout + before.stderr, 'no log lines without -v').not.toMatch(
+    /^(DEBUG|INFO) rapido\./m,
+  );
 });
 
 test("the predecessor's invocation: its argument names, bad input refused before any work", async () => {
@@ -422,4 +425,87 @@ test('the rapido bin and npm run rapido run the same command line', async () => 
   });
   expect(viaNpm.code).toBe(2);
   expect(viaNpm.stdout).toContain('check needs one <lessonDir>');
+});
+
+/** The renderer's predecessor importer (issue 16's drawing part), once it is in this tree. */
+const predecessorImporter = join(
+  repoRoot,
+  'src/renderer/features/import/predecessor/import-predecessor.ts',
+);
+const noPredecessorImporter =
+  'the predecessor importer (src/renderer/features/import/predecessor/import-predecessor.ts) is not in this tree yet';
+
+/** Parsed slide data in the predecessor's documented shape (parsed_slideData/<jobId>.json). */
+function parsedSlideData(): string {
+  const slide = (position: number, text: string, slideId: string) => ({
+    slideInfo: {
+      position,
+      slideType: 1,
+      narrationData: text,
+      narrationDuration: 2500,
+      slideId,
+      embedId: '',
+      presenterConfig: { scaleX: 0.2, scaleY: 0.2, top: 670.4, left: 755.2, isEditable: true },
+    },
+  });
+  return JSON.stringify(
+    {
+      slides: [
+        slide(1, 'Welcome to the lesson.', '0f8fad5b-d9cb-469f-a165-70867728950e'),
+        slide(2, 'That is all for today.', '7c9e6679-7425-40de-944b-e07fc1f90ae7'),
+      ],
+    },
+    null,
+    2,
+  );
+}
+
+test(
+  "the predecessor's --lesson-id and --slide-data: its data imported and rendered to paths.output",
+  { tag: '@busy' },
+  async () => {
+    test.skip(!existsSync(predecessorImporter), noPredecessorImporter);
+    test.setTimeout(scaled(300_000));
+    const folder = await tempDir('predecessor');
+    const data = join(folder, 'job-1.json');
+    await writeFile(data, parsedSlideData());
+    const output = join(folder, 'videos');
+    const config = join(folder, 'config.json');
+    await writeFile(
+      config,
+      JSON.stringify({ paths: { output }, video: { width: 640, height: 360 } }),
+    );
+    const dataDir = await tempDir('predecessor-data');
+    const run = await runCli(
+      ['--lesson-id', 'L1', '--slide-data', data, '--config', config],
+      {},
+      { dataDir },
+    );
+    expect(run.code, describeRun(run)).toBe(0);
+    expect(existsSync(join(output, 'L1.mp4'))).toBe(true);
+    const lesson = lessonSchema.parse(
+      JSON.parse(await readFile(join(dataDir, 'predecessor-lessons', 'L1', 'lesson.json'), 'utf8')),
+    );
+    expect(lesson.slides.map((s) => s.narration)).toEqual([
+      'Welcome to the lesson.',
+      'That is all for today.',
+    ]);
+    expect(lesson.output).toMatchObject({ width: 640, height: 360 });
+  },
+);
+
+test('import of predecessor data: bad input named by field and line, nothing written', async () => {
+  test.skip(!existsSync(predecessorImporter), noPredecessorImporter);
+  const folder = await tempDir('predecessor-bad');
+  const data = join(folder, 'job-2.json');
+  const text = parsedSlideData().replace(
+    '"narrationDuration": 2500',
+    '"narrationDuration": "long"',
+  );
+  await writeFile(data, text);
+  const line = text.split('\n').findIndex((l) => l.includes('"long"')) + 1;
+  const out = join(folder, 'lesson');
+  const run = await runCli(['import', data, '--out', out]);
+  expectBadInput(run, 'narrationDuration', `${line}`);
+  expect(existsSync(out)).toBe(false);
 });
