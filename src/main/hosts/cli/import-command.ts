@@ -154,9 +154,13 @@ async function importImages(request: ImportRequest): Promise<number> {
     fail(code, formatError(imported.error));
   }
   process.stdout.write(
-    `Wrote the lesson "${imported.value.lesson.title}" (${imported.value.lesson.slides.length} slides) to ${imported.value.dir}\n`,
+    `Wrote the lesson "${imported.value.lesson.title}" (${slideCount(imported.value.lesson.slides.length)}) to ${imported.value.dir}\n`,
   );
   return 0;
+}
+
+function slideCount(count: number): string {
+  return `${count} ${count === 1 ? 'slide' : 'slides'}`;
 }
 
 /** "rendering page 5 of 11": the message, led by its phase when it does not say it. */
@@ -251,7 +255,7 @@ async function importInPage(
     for (const note of result?.notes ?? []) process.stdout.write(`Note: ${note}\n`);
     for (const missing of result?.missing ?? []) process.stdout.write(`Missing: ${missing}\n`);
     process.stdout.write(
-      `Wrote the lesson (${result?.slides ?? 0} slides) to ${result?.dir ?? request.out}: ${outcome.message}\n`,
+      `Wrote the lesson (${slideCount(result?.slides ?? 0)}) to ${result?.dir ?? request.out}: ${outcome.message}\n`,
     );
     return 0;
   } finally {

@@ -55,3 +55,25 @@ describe('the display off a terminal', () => {
     expect(text).not.toContain('\r');
   });
 });
+
+describe('the display on a terminal', () => {
+  it('draws the bar with the latest state, messages above it, and no plain lines', async () => {
+    const stream = new PassThrough();
+    const out = Object.assign(stream, {
+      isTTY: true,
+      columns: 120,
+    }) as unknown as NodeJS.WriteStream;
+    let text = '';
+    stream.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+    const display = createProgressDisplay(out, true);
+    display.update({ fraction: 0.25, label: 'page 3 of 12', etaMs: 9000 }, '[ 25%] page 3 of 12');
+    display.message('Converted with LibreOffice');
+    display.update({ fraction: 0.5, label: 'page 6 of 12', etaMs: null }, '[ 50%] page 6 of 12');
+    display.stop();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(text).toContain('Converted with LibreOffice\n');
+    expect(text).toContain('[███████████████░░░░░░░░░░░░░░░]  50% · ');
+    expect(text).toContain('page 6 of 12');
+    expect(text, 'the plain lines are for pipes only').not.toContain('[ 50%]');
+  });
+});

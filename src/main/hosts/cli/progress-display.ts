@@ -91,8 +91,12 @@ export function createProgressDisplay(
       else bar.update(value, payload);
     },
     message(text) {
-      if (bar === null) out.write(`${text}\n`);
-      else bars.log(`${text}\n`);
+      if (bar === null || stopped) out.write(`${text}\n`);
+      else {
+        bars.log(`${text}\n`);
+        // Drawn now, not at the next tick (which a stop could pre-empt).
+        bars.update();
+      }
     },
     stop() {
       if (stopped) return;
