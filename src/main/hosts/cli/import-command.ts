@@ -37,6 +37,9 @@ const sizeSchema = z
     },
   );
 
+/** How long the page may take to report the job's first step. */
+const startLimitMs = 60_000;
+
 /** The fps every import writes (as the import dialog). */
 const importFps = 25;
 
@@ -201,6 +204,7 @@ async function importInPage(
     settle = resolveFinished;
   });
   let last: ImportJobProgress | null = null;
+  let heard = false;
   const host = await startHeadlessHost({
     environment: env,
     mode: 'import',
@@ -210,6 +214,7 @@ async function importInPage(
       job,
       sourcePath: request.source,
       onProgress(progress) {
+        heard = true;
         if (progress.phase === 'done' || progress.phase === 'failed') {
           settle(progress);
           return;
@@ -245,7 +250,21 @@ async function importInPage(
     });
     page.on('crash', () => failWith('the renderer crashed'));
     await page.goto(host.server.appUrl);
+    // A page that fails before its job starts (it shows why, but only in its own window) would
+    // leave this waiting for ever: the job's first report comes within seconds of the page.
+    const watchdog = setTimeout(() => {
+      if (!heard) {
+        void page
+          .locator('body')
+          .innerText()
+          .catch(() => '')
+          .then((shown) =>
+            failWith(`the page did not start the import${shown ? `: ${shown.slice(0, 500)}` : ''}`),
+          );
+      }
+    }, startLimitMs);
     const outcome = await finished;
+    clearTimeout(watchdog);
     display.stop();
     if (outcome.phase === 'failed') {
       process.stderr.write(`rapido: import failed: ${outcome.message}\n`);
