@@ -3,6 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { rapido } from './bridge/rapido.ts';
 import { App } from './features/app.tsx';
 import { startRenderJob } from './features/render-job.ts';
+import { startImportJob } from './features/import-job/import-job.ts';
 import { openLessonInto } from './features/lesson/open-lesson.ts';
 import { createProgram } from './features/program/program.ts';
 import { ProgramProvider } from './features/program/use-program.tsx';
@@ -45,7 +46,9 @@ async function boot(): Promise<void> {
       </ProgramProvider>
     </StrictMode>,
   );
-  if (launch.value.mode === 'render' && launch.value.render && launch.value.lessonDir) {
+  if (launch.value.mode === 'import' && launch.value.importJob) {
+    await startImportJob(launch.value.importJob);
+  } else if (launch.value.mode === 'render' && launch.value.render && launch.value.lessonDir) {
     await startRenderJob(
       program,
       launch.value.lessonDir,

@@ -26,6 +26,7 @@ import { createAppHandlers, type LaunchBase } from './app-handlers.ts';
 import { createAvatarHandlers } from './avatar-handlers.ts';
 import type { AppPaths, HostAbilities } from './host-abilities.ts';
 import { createFolderGrants } from '../services/lesson/folder-grants.ts';
+import { createImportJobHandlers } from './import-job-handlers.ts';
 import { createLessonHandlers } from './lesson-handlers.ts';
 import { createLiveHandlers } from './live-handlers.ts';
 import { createOutputHandlers } from './output-handlers.ts';
@@ -129,6 +130,7 @@ export function createAppServices(options: AppServicesOptions): AppServices {
   });
   const voice = createVoiceHandlers(voices, pipeline, grants);
   const avatar = createAvatarHandlers(syncTalk, pipeline, grants);
+  const importJob = createImportJobHandlers(abilities);
   const invokeHandlers: InvokeHandlers = {
     ...app.invoke,
     ...createLessonHandlers({
@@ -144,8 +146,14 @@ export function createAppServices(options: AppServicesOptions): AppServices {
     ...avatar.invoke,
     ...createLiveHandlers(live),
     ...createOutputHandlers({ recordings, exports, destinations, abilities }),
+    ...importJob.invoke,
   };
-  const sendHandlers: SendHandlers = { ...app.send, ...voice.send, ...avatar.send };
+  const sendHandlers: SendHandlers = {
+    ...app.send,
+    ...voice.send,
+    ...avatar.send,
+    ...importJob.send,
+  };
 
   return {
     voices,

@@ -30,6 +30,11 @@ export interface HostAbilities {
   emit: EmitToClient;
   /** Called with each progress report of a render job (the CLI prints them). */
   onRenderProgress?: (progress: Parameters<SendHandlers['render:progress']>[0]) => void;
+  /** The command line's import job (launch mode 'import'): its source file, and its progress. */
+  importJob?: {
+    sourcePath: string;
+    onProgress: (progress: Parameters<SendHandlers['import:progress']>[0]) => void;
+  };
   /**
    * CPU and memory of the app's processes (desktop: Electron's own account). Without it: this
    * process and the Chromium processes it started, from /proc.

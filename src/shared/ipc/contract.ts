@@ -8,6 +8,14 @@ import {
 import { resultSchema } from '../result.ts';
 import { predecessorEventChannels, predecessorInvokeChannels } from './predecessor-channels.ts';
 import { liveSettingsSchema } from '../live/live-settings.ts';
+import { importJobProgressSchema, importJobSchema } from './import-job.ts';
+
+export {
+  importJobProgressSchema,
+  importJobSchema,
+  type ImportJobInfo,
+  type ImportJobProgress,
+} from './import-job.ts';
 
 /**
  * The one IPC contract (GitHub Desktop's ipc-shared pattern). Both processes and both transports
@@ -72,7 +80,7 @@ export const launchSchema = z.object({
   host: z.enum(['desktop', 'headless']),
   version: z.string(),
   /** What the renderer should do on start. */
-  mode: z.enum(['interactive', 'render']),
+  mode: z.enum(['interactive', 'render', 'import']),
   /** Lesson to open on start (the sample lesson unless the user asked for another). */
   lessonDir: z.string().nullable(),
   /** For mode 'render': where the recording goes (the command line's --out, registered in main). */
@@ -87,6 +95,8 @@ export const launchSchema = z.object({
       preRoll: z.boolean(),
     })
     .nullable(),
+  /** For mode 'import': the command line's import job. */
+  importJob: importJobSchema.nullable().optional(),
   defaultRecordingDir: z.string(),
   /** The predecessor's SLIDE_FRAMES_PATH: a folder of slide images offered for import. */
   slideFramesPath: z.string().nullable(),
@@ -606,6 +616,11 @@ export const invokeChannels = {
   /** Stops an export and deletes what it wrote. */
   'export:cancel': channel(z.object({ exportId: z.string() }), z.object({})),
   'shell:show-file': channel(z.object({ path: z.string().min(1) }), z.object({})),
+  /** Import mode only: the bytes of the command line's source file (PDF or PPTX). */
+  'import:read-source': channel(
+    z.object({}),
+    z.object({ fileName: z.string(), bytes: bytesSchema }),
+  ),
 } as const;
 
 /** Renderer → main, fire and forget. */
@@ -622,6 +637,8 @@ export const sendChannels = {
     performanceLog: z.boolean().optional(),
   }),
   'render:progress': progressSchema,
+  /** Import mode only: the import job's progress, and its outcome ('done' / 'failed'). */
+  'import:progress': importJobProgressSchema,
   /** The renderer has shown frames up to `shownIndex`: more cached frames may be sent. */
   'avatar:segment-credit': z.object({
     requestId: z.string().max(100),

@@ -177,6 +177,11 @@ export function createRapidoApi(transport: RapidoTransport) {
       reportProgress: (progress: SendPayload<'render:progress'>) =>
         send('render:progress', progress),
     },
+    importJob: {
+      readSource: () => call('import:read-source', {}),
+      reportProgress: (progress: SendPayload<'import:progress'>) =>
+        send('import:progress', progress),
+    },
   };
 }
 

@@ -2,21 +2,45 @@
  * What every verb of the `rapido` command line shares: the usage text, and the exit codes
  * (0 done, 1 failed while working, 2 bad input: arguments, lesson, environment).
  */
-export const usage = `Usage:
-  npm run render -- <lessonDir> --out <file.mp4>   Export a lesson to a video file, frame by frame,
+export const usage = `Usage: rapido <verb> ... (also: npm run rapido -- <verb> ...)
+  rapido render <lessonDir> --out <file.mp4>        Export a lesson to a video file, frame by frame,
                                                     as fast as the machine allows
     [--realtime]                                    ...recording it in real time instead (as Record does)
     [--no-pre-roll]                                 ...pressing Play as soon as the lesson is open, not
                                                     once the first slide's avatar video is in hand
     [--live [--room <name>]]                        ...in real time, also published live to LIVEKIT_URL
                                                     (room: the lesson id)
-  npm run headless -- [lessonDir] [--port N] [--open] Serve the app for a browser (--open shows it)
-  npm run headless -- --check <lessonDir>           Validate a lesson and exit
-  npm run rapido -- prepare <lessonDir>             Make every slide's speech and avatar video into
+  rapido prepare <lessonDir> [--verify]             Make every slide's speech and avatar video into
                                                     the caches (no browser), with progress and ETA
-    [--verify]                                      ...reading cached avatar video to its end
+                                                    (--verify: read cached avatar video to its end)
+  rapido import <source> --out <lessonDir>          A new lesson from a .pdf, a .pptx (LibreOffice;
+                                                    speaker notes become the narration), a folder of
+                                                    slide images, or the predecessor's slide data (.json)
+    [--title <text>] [--size 1280x720|WxH]          ...its title and output size
+    [--script <file.txt>]                           ...images: the narration, a paragraph per slide
+    [--images <dir>] [--keep-recorded-narration]    ...slide data: pictures by position or id; keep
+                                                    the recorded narration (audioUrl + word timings)
+  rapido check <lessonDir>                          Validate a lesson (field and line), its images,
+                                                    and whether its voice and avatar can be used now
+  rapido status [lessonDir]                         Each service: reachable or not, and why; with a
+                                                    lesson, what the caches hold for each slide
+  rapido serve [lessonDir] [--port N] [--open]      Serve the app for a browser (--open shows it)
+                                                    (npm run headless; --check <lessonDir> validates)
 
-  (npm run rapido -- <render|serve|prepare> ... is the same command line; and so is the rapido bin.)`;
+  The predecessor's invocation works too:
+  rapido --lesson-id <id> --slide-data <file.json>  Import its slide data and render <id>.mp4 into
+                                                    paths.output of --config (default ./output)
+  rapido --status-only                              As rapido status
+
+  Any of them: --config <file.json> (the predecessor's settings file; unknown keys are warned
+  about), -v / --verbose (debug logging, also on the terminal).
+  Exit codes: 0 done, 1 failed while working, 2 bad input (arguments, source, lesson, environment).`;
+
+/** The command line's global options (rapido.ts sets them before a verb runs). */
+export const cliSettings = {
+  /** -v / --verbose: debug logging, mirrored to the terminal. */
+  verbose: false,
+};
 
 export function fail(code: number, message: string): never {
   process.stderr.write(`rapido: ${message}\n`);

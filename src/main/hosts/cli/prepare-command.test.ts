@@ -85,6 +85,15 @@ describe('rapido prepare', () => {
   test('makes every slide into the caches, then finds them all there', async () => {
     const dataDir = join(dir, 'data-ok');
     const env = { RAPIDO_DATA_DIR: dataDir, SYNCTALK_SERVER_URL: server.url };
+    // `rapido status` before: the server answers, nothing is cached for the lesson.
+    const empty = await rapido(['status', lessonDir], env);
+    expect(empty.stdout).toContain(
+      `ok  SyncTalk: ${server.url} (SYNCTALK_SERVER_URL) answers; avatar alin_cc: loaded`,
+    );
+    expect(empty.stdout).toContain('0 of 2 slides ready');
+    expect(empty.stdout).toContain(
+      '  slide 1: speech 0/1 sentences cached, avatar video not cached',
+    );
     const first = await rapido(['prepare', lessonDir], env);
     const explain = `${first.stdout}\n${first.stderr}`;
     expect(first.code, explain).toBe(0);
@@ -96,11 +105,21 @@ describe('rapido prepare', () => {
     const segments = await readdir(join(dataDir, 'cache', 'avatar-segments'));
     expect(segments.filter((name) => name.endsWith('.avseg'))).toHaveLength(2);
 
+    // `rapido status` finds each slide's speech and avatar video by the keys prepare used, and
+    // `rapido check` finds the lesson ready.
+    const cached = await rapido(['status', lessonDir], env);
+    expect(cached.stdout).toContain('2 of 2 slides ready');
+    expect(cached.stdout).toContain('  slide 1: speech 1/1 sentences cached, avatar video cached');
+    expect(cached.stdout).toContain('  slide 2: speech 1/1 sentences cached, avatar video cached');
+    const checked = await rapido(['check', lessonDir], env);
+    expect(checked.code, `${checked.stdout}\n${checked.stderr}`).toBe(0);
+    expect(checked.stdout).toContain(`ok  avatar (SyncTalk): ${server.url} (SYNCTALK_SERVER_URL)`);
+
     const second = await rapido(['prepare', lessonDir], env);
     expect(second.code, `${second.stdout}\n${second.stderr}`).toBe(0);
     expect(second.stdout).toContain('2 of 2 slides ready (2 from cache;');
     expect(second.stdout).toContain('avatar 0 made / 2 from cache');
-  }, 60_000);
+  }, 120_000);
 
   test('exits 1 naming the slides whose avatar could not be made', async () => {
     const env = {

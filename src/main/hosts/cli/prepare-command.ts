@@ -13,7 +13,8 @@ import { createLogger } from '../../services/logging/logger.ts';
 import { createSyncTalkAvatarService } from '../../services/avatar/synctalk-avatar-service.ts';
 import { createSlidePipeline } from '../../services/pipeline/slide-pipeline.ts';
 import { createVoiceServices } from '../../services/speech/voice-services.ts';
-import { argumentsOrExit, fail, usage } from './cli-support.ts';
+import { argumentsOrExit, cliSettings, fail, usage } from './cli-support.ts';
+import { createProgressDisplay } from './progress-display.ts';
 import { isNotablePrepareProgress, prepareProgressLine, prepareSummary } from './prepare-format.ts';
 
 /**
@@ -54,7 +55,7 @@ export async function prepare(argv: string[]): Promise<number> {
   const logger = createLogger({
     directory: env.value.RAPIDO_LOG_DIR ?? join(dataDir, 'logs'),
     level: env.value.LOG_LEVEL ?? 'info',
-    console: false,
+    console: cliSettings.verbose,
     secrets: () => [env.value.ELEVENLABS_API_KEY ?? ''],
   });
   const voices = createVoiceServices({
@@ -101,15 +102,24 @@ export async function prepare(argv: string[]): Promise<number> {
       );
     }
     let shown: PrepareProgressInfo | null = null;
+    const display = createProgressDisplay();
     const final = await pipeline.prepareLesson(lesson, dir, {
       signal: controller.signal,
       verifyCachedAvatar: parsed.data.verify,
       onProgress(progress) {
-        if (!isNotablePrepareProgress(shown, progress)) return;
-        shown = progress;
-        process.stdout.write(`${prepareProgressLine(progress)}\n`);
+        const notable = isNotablePrepareProgress(shown, progress);
+        if (notable) shown = progress;
+        display.update(
+          {
+            fraction: progress.fraction,
+            label: prepareProgressLine(progress).replace(/^\[\s*\d+%\] /, ''),
+            etaMs: progress.etaMs,
+          },
+          notable ? prepareProgressLine(progress) : null,
+        );
       },
     });
+    display.stop();
     const summary = prepareSummary(final);
     process.stdout.write(`${summary.line}\n`);
     for (const line of summary.problems) process.stderr.write(`rapido: ${line}\n`);

@@ -9,7 +9,8 @@ import { loadLesson } from '../../services/lesson/lesson-store.ts';
 import { launchChromium, chromiumPath } from '../headless/chromium.ts';
 import { startHeadlessHost } from '../headless/headless-host.ts';
 import { formatProgressLine, isNotableProgress } from '../headless/progress-format.ts';
-import { argumentsOrExit, describe, fail, usage } from './cli-support.ts';
+import { argumentsOrExit, cliSettings, describe, fail, usage } from './cli-support.ts';
+import { createProgressDisplay } from './progress-display.ts';
 
 /**
  * `rapido render <lessonDir> --out talk.mp4`: renders a lesson through the same services and
@@ -88,6 +89,7 @@ export async function render(argv: string[]): Promise<number> {
     settle = resolveFinished;
   });
   let lastShown: RenderProgress | null = null;
+  const display = createProgressDisplay();
   const host = await startHeadlessHost({
     environment: env.value,
     mode: 'render',
@@ -97,12 +99,19 @@ export async function render(argv: string[]): Promise<number> {
     // A live stream is real time by nature.
     realtime: parsed.data.realtime || parsed.data.live,
     preRoll: parsed.data.preRoll,
-    consoleLog: false,
+    consoleLog: cliSettings.verbose,
     onRenderProgress(progress) {
-      if (isNotableProgress(lastShown, progress)) {
-        process.stdout.write(`${formatProgressLine(progress)}\n`);
-        lastShown = progress;
-      }
+      const notable = isNotableProgress(lastShown, progress);
+      if (notable) lastShown = progress;
+      // Off a terminal, the lines as before; on one, a bar (the last line is printed at the end).
+      display.update(
+        {
+          fraction: progress.fraction,
+          label: formatProgressLine(progress).replace(/^\[\s*\d+%\] /, ''),
+          etaMs: progress.etaMs ?? null,
+        },
+        notable ? formatProgressLine(progress) : null,
+      );
       if (progress.phase === 'done' || progress.phase === 'failed') settle(progress);
     },
   }).catch((error: unknown) => fail(2, describe(error)));
@@ -135,6 +144,7 @@ export async function render(argv: string[]): Promise<number> {
     });
     await page.goto(host.server.appUrl);
     const outcome = await finished;
+    display.stop();
     if (outcome.phase === 'failed') {
       process.stderr.write(`rapido: rendering failed: ${outcome.message ?? 'unknown error'}\n`);
       return 1;
@@ -142,6 +152,7 @@ export async function render(argv: string[]): Promise<number> {
     process.stdout.write(`Wrote ${outcome.outPath ?? outPath}\n`);
     return 0;
   } finally {
+    display.stop();
     await browser.close();
     await host.close();
   }

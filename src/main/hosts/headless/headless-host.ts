@@ -2,7 +2,12 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { LaunchInfo, RenderProgress } from '../../../shared/ipc/contract.ts';
+import type {
+  ImportJobInfo,
+  ImportJobProgress,
+  LaunchInfo,
+  RenderProgress,
+} from '../../../shared/ipc/contract.ts';
 import { createAppServices, sampleLessonDir, type AppServices } from '../../wiring/app-services.ts';
 import {
   headlessDataDir,
@@ -38,7 +43,26 @@ export interface HeadlessHostOptions {
   /** Mirror log lines to the terminal. */
   consoleLog: boolean;
   onRenderProgress?: (progress: RenderProgress) => void;
+  /**
+   * import mode: the job the page runs, the source file it may read (import:read-source), and
+   * where its progress goes. The job's lesson folder, data file and images folder are granted.
+   */
+  importJob?: {
+    job: ImportJobInfo;
+    sourcePath: string;
+    onProgress: (progress: ImportJobProgress) => void;
+  };
   rendererDir?: string;
+}
+
+/** What an import job writes to and reads from: the user named each on the command line. */
+function importGrants(job: ImportJobInfo | undefined): string[] {
+  if (!job) return [];
+  return [
+    job.lessonDir,
+    ...(job.kind === 'predecessor' ? [job.file] : []),
+    ...(job.imagesDir === null ? [] : [job.imagesDir]),
+  ];
 }
 
 export function rendererBuildDir(): string {
@@ -88,16 +112,29 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
               realtime: options.realtime ?? false,
               preRoll: options.preRoll ?? true,
             },
+      importJob: options.importJob?.job ?? null,
     },
     slideFramesPath: env.SLIDE_FRAMES_PATH,
     abilities: {
       host: 'headless',
       chooseFolder: null,
       showFile: null,
-      // No picker here: paths are typed, and only inside the folders the user started us with.
-      typedFolders: (env.RAPIDO_FOLDERS ?? '').split(delimiter).filter((dir) => dir.length > 0),
+      // No picker here: paths are typed, and only inside the folders the user started us with
+      // (and those of the command line's import job).
+      typedFolders: [
+        ...(env.RAPIDO_FOLDERS ?? '').split(delimiter).filter((dir) => dir.length > 0),
+        ...importGrants(options.importJob?.job),
+      ],
       emit: (clientId, channel, payload) => server?.emitTo(clientId, channel, payload),
       ...(options.onRenderProgress ? { onRenderProgress: options.onRenderProgress } : {}),
+      ...(options.importJob
+        ? {
+            importJob: {
+              sourcePath: options.importJob.sourcePath,
+              onProgress: options.importJob.onProgress,
+            },
+          }
+        : {}),
     },
     logger,
     syncTalkServerUrl: env.SYNCTALK_SERVER_URL,

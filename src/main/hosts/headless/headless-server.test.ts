@@ -117,6 +117,7 @@ function stubHandlers(fixture: Pick<Fixture, 'handled' | 'appended' | 'logged'>)
         fixture.handled.push({ channel: 'shell:show-file', context });
         return Promise.resolve(ok({}));
       },
+      'import:read-source': unexpected,
     },
     send: {
       'log:write': (payload, context) => {
@@ -126,6 +127,7 @@ function stubHandlers(fixture: Pick<Fixture, 'handled' | 'appended' | 'logged'>)
       'render:progress': (_payload, context) => {
         fixture.handled.push({ channel: 'render:progress', context });
       },
+      'import:progress': () => undefined,
       'avatar:segment-credit': () => undefined,
       'avatar:segment-cancel': () => undefined,
       'pipeline:prepare-cancel': () => undefined,
