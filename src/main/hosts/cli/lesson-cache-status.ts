@@ -23,6 +23,8 @@ export interface SlideCacheStatus {
   number: number;
   sentences: number;
   cachedSentences: number;
+  /** The slide speaks a recording (nothing to synthesise): its file, lesson-relative. */
+  recording: string | null;
   /** null: the lesson has no SyncTalk avatar, or the key could not be known (see `avatarNote`). */
   avatarCached: boolean | null;
 }
@@ -37,6 +39,8 @@ const syncTalkRateHz = 16_000;
 
 export async function lessonCacheStatus(options: {
   lesson: Lesson;
+  /** The lesson's folder (a slide's recording is read from it). */
+  lessonDir: string;
   /** The app's voice services (estimates read the caches only). */
   voices: VoiceServices;
   /** Voice services over the same cache with no API key: reads back cached speech for free. */
@@ -61,15 +65,21 @@ export async function lessonCacheStatus(options: {
   }
   const slides: SlideCacheStatus[] = [];
   for (let index = 0; index < lesson.slides.length; index += 1) {
-    const request = slideSpeechRequest(lesson, index);
+    const request = slideSpeechRequest(lesson, index, options.lessonDir);
     if (!request) continue;
-    const estimate = await options.voices.narration.estimate(
-      lesson.id,
-      [{ text: request.text }],
-      request.voice,
-    );
-    const sentences = estimate.ok ? estimate.value.sentences : 0;
-    const cachedSentences = estimate.ok ? estimate.value.cachedSentences : 0;
+    const recording = request.recorded?.audio ?? null;
+    // A recording is the slide's speech as it stands: one "sentence", always in hand.
+    const estimate =
+      recording === null
+        ? await options.voices.narration.estimate(
+            lesson.id,
+            [{ text: request.text }],
+            request.voice,
+          )
+        : null;
+    const sentences = recording !== null ? 1 : estimate?.ok ? estimate.value.sentences : 0;
+    const cachedSentences =
+      recording !== null ? 1 : estimate?.ok ? estimate.value.cachedSentences : 0;
     let avatarCached: boolean | null = null;
     if (avatar !== null && models !== null) {
       avatarCached = false;
@@ -98,7 +108,7 @@ export async function lessonCacheStatus(options: {
         }
       }
     }
-    slides.push({ number: index + 1, sentences, cachedSentences, avatarCached });
+    slides.push({ number: index + 1, sentences, cachedSentences, recording, avatarCached });
   }
   return { slides, avatarNote };
 }
@@ -106,9 +116,11 @@ export async function lessonCacheStatus(options: {
 /** "slide 3: speech 2/4 sentences cached, avatar video cached" */
 export function slideCacheLine(slide: SlideCacheStatus): string {
   const speech =
-    slide.sentences === 0
-      ? 'no narration'
-      : `speech ${slide.cachedSentences}/${slide.sentences} sentences cached`;
+    slide.recording !== null
+      ? `speech recorded (${slide.recording})`
+      : slide.sentences === 0
+        ? 'no narration'
+        : `speech ${slide.cachedSentences}/${slide.sentences} sentences cached`;
   const avatar =
     slide.avatarCached === null
       ? ''

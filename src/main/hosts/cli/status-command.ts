@@ -135,6 +135,7 @@ export async function status(argv: string[]): Promise<number> {
     if (lesson) {
       const cached = await lessonCacheStatus({
         lesson: lesson.lesson,
+        lessonDir: lesson.dir,
         voices: services.voices,
         cacheOnlyVoices: services.cacheOnlyVoices,
         avatarCacheDir: cacheFolders(services.cacheDir).avatar,
