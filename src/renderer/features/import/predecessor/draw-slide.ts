@@ -119,21 +119,65 @@ function drawShape(ctx: Context2D, shape: DrawingShape): void {
   ctx.lineCap = 'butt';
 }
 
-/** The canvas `font` for a text object, mapped to a family this machine has. */
-export function textFont(text: DrawingText, fonts: FontMapper): string {
+/** The canvas `font` for a text object at `sizePx`, mapped to a family this machine has. */
+export function textFont(
+  text: Pick<DrawingText, 'variant' | 'fontFamily'>,
+  sizePx: number,
+  fonts: FontMapper,
+): string {
   const weight = text.variant === 'heading' ? headingWeight : bodyWeight;
-  return `${weight} ${text.fontSizePx}px ${cssFontFamily(fonts.map(text.fontFamily))}`;
+  return `${weight} ${sizePx}px ${cssFontFamily(fonts.map(text.fontFamily))}`;
 }
 
-function drawText(ctx: Context2D, text: DrawingText, fonts: FontMapper): void {
-  const { widthPx: w, heightPx: h, fontSizePx: size } = text;
+export type TextFitFields = Pick<
+  DrawingText,
+  'content' | 'variant' | 'textAlign' | 'widthPx' | 'heightPx' | 'fontSizePx' | 'fontFamily'
+>;
+
+/** The smallest share of its size a text in a substitute font is shrunk to. */
+const minimumShrink = 0.76;
+
+/**
+ * The size a text is drawn at. The editor sized each text box to its text in the document's own
+ * font; a substitute that is wider wraps into more lines and would run over what lies below. So a
+ * text in a substitute font that no longer fits its box's height is made smaller, 4% at a time
+ * (rounded to whole pixels), until it fits (at most to 76%). Text in its own font is drawn at its size, fitting or not.
+ */
+export function fittedFontSize(text: TextFitFields, fonts: FontMapper, ctx: Context2D): number {
+  const mapped = fonts.map(text.fontFamily);
+  if (mapped.family !== null && mapped.family.toLowerCase() === mapped.requested.toLowerCase()) {
+    return text.fontSizePx;
+  }
+  let size = text.fontSizePx;
+  for (let share = 1; share >= minimumShrink - 1e-9; share -= 0.04) {
+    // Whole pixels (a whole line height at 1.5 when even), as a designer would choose.
+    size = Math.max(1, Math.round(text.fontSizePx * share));
+    ctx.font = textFont(text, size, fonts);
+    const lines = layoutTextBox({
+      content: text.content,
+      variant: text.variant,
+      textAlign: text.textAlign,
+      widthPx: text.widthPx,
+      fontSizePx: size,
+      measure: (s) => ctx.measureText(s).width,
+    });
+    // Half a line of slack: the editor's boxes are rounded, the last line's leading is air.
+    if (lines.length * size * lineHeightEm <= text.heightPx + (size * lineHeightEm) / 2) break;
+  }
+  return size;
+}
+
+/** Draws a text object; answers whether it was made smaller to fit (see fittedFontSize). */
+function drawText(ctx: Context2D, text: DrawingText, fonts: FontMapper): boolean {
+  const { widthPx: w, heightPx: h } = text;
   const background = parsePaint(text.backgroundColor);
   if (background !== null && background.kind !== 'none') {
     ctx.beginPath();
     ctx.rect(0, 0, w, h);
     fillWith(ctx, text.backgroundColor, w, h);
   }
-  ctx.font = textFont(text, fonts);
+  const size = fittedFontSize(text, fonts, ctx);
+  ctx.font = textFont(text, size, fonts);
   ctx.textBaseline = 'alphabetic';
   ctx.textAlign = 'left';
   const metrics = ctx.measureText('Hg');
@@ -166,6 +210,7 @@ function drawText(ctx: Context2D, text: DrawingText, fonts: FontMapper): void {
     ctx.fillStyle = inkStyle;
     for (const run of line.runs) ctx.fillText(run.text, run.x, line.top + baseline);
   }
+  return size !== text.fontSizePx;
 }
 
 /** The name a placeholder shows: the file name of a URL or path. */
@@ -234,15 +279,18 @@ function drawImageObject(ctx: Context2D, image: DrawingImage, drawing: SlideDraw
   ctx.drawImage(picture.source, sx, sy, sw, sh, 0, 0, w, h);
 }
 
-function drawObject(ctx: Context2D, object: DrawingObject, drawing: SlideDrawing): void {
-  if (object.opacity <= 0 || object.widthPx <= 0 || object.heightPx <= 0) return;
+/** Draws one object; answers whether it was text made smaller to fit its box. */
+function drawObject(ctx: Context2D, object: DrawingObject, drawing: SlideDrawing): boolean {
+  if (object.opacity <= 0 || object.widthPx <= 0 || object.heightPx <= 0) return false;
   ctx.save();
   ctx.globalAlpha = object.opacity;
   placeObject(ctx, object);
+  let shrunk = false;
   if (object.kind === 'shape') drawShape(ctx, object);
-  else if (object.kind === 'text') drawText(ctx, object, drawing.fonts);
+  else if (object.kind === 'text') shrunk = drawText(ctx, object, drawing.fonts);
   else drawImageObject(ctx, object, drawing);
   ctx.restore();
+  return shrunk;
 }
 
 /** Draws `picture` to cover a w x h box (centred, cut to fit), as CSS `background-size: cover`. */
@@ -347,14 +395,16 @@ export function cardTitle(title: string | null, narration: string, fallback: str
 /**
  * Draws a slide at the context's canvas size: the document's canvas scaled to fit (letterboxed in
  * black when the aspect differs, as the program shows slides), background colour and picture
- * (cover), then the objects in the document's order, each placed by its CSS transform.
+ * (cover), then the objects in the document's order, each placed by its CSS transform. Answers
+ * how many texts were made smaller to fit their boxes in a substitute font.
  */
 export function drawSlide(
   ctx: Context2D,
   output: { width: number; height: number },
   drawing: SlideDrawing,
   fallbackTitle: string,
-): void {
+): { shrunkTexts: number } {
+  let shrunkTexts = 0;
   ctx.save();
   ctx.fillStyle = '#000000';
   ctx.fillRect(0, 0, output.width, output.height);
@@ -398,7 +448,8 @@ export function drawSlide(
     const background =
       visual.backgroundAsset === null ? undefined : drawing.images.get(visual.backgroundAsset);
     if (background) drawCover(ctx, background, cw, ch);
-    for (const object of visual.objects) drawObject(ctx, object, drawing);
+    for (const object of visual.objects) if (drawObject(ctx, object, drawing)) shrunkTexts += 1;
   }
   ctx.restore();
+  return { shrunkTexts };
 }

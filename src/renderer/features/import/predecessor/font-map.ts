@@ -134,3 +134,13 @@ export function createFontProbe(
     return available;
   };
 }
+
+/** The probe over this browser's canvas text measurement. */
+export function browserFontProbe(): (family: string) => boolean {
+  const context = new OffscreenCanvas(8, 8).getContext('2d');
+  if (!context) return () => false;
+  return createFontProbe((font, text) => {
+    context.font = font;
+    return context.measureText(text).width;
+  });
+}

@@ -11,7 +11,7 @@ import type {
 } from '../../../../shared/lesson/predecessor-import.ts';
 import { err, errorMessage, ok, type Result } from '../../../../shared/result.ts';
 import { drawSlide, type DrawableImage } from './draw-slide.ts';
-import { createFontProbe, FontMapper } from './font-map.ts';
+import { browserFontProbe, FontMapper } from './font-map.ts';
 import { defaultPredecessorOutput, lessonFromPlan, slideAssetPath } from './lesson-from-plan.ts';
 import { predecessorChannels, type PredecessorChannels } from './predecessor-channels.ts';
 import { encodeWav16, narrationChannels } from './wav.ts';
@@ -49,15 +49,6 @@ const decodeSampleRate = 44_100;
 function cancelled<T>(): Result<T> {
   return err('cancelled', 'The import was cancelled: no lesson was created', {
     hint: 'Files already written to the lesson folder stay there: import into it again, or delete it.',
-  });
-}
-
-function fontProbe(): (family: string) => boolean {
-  const context = new OffscreenCanvas(8, 8).getContext('2d');
-  if (!context) return () => false;
-  return createFontProbe((font, text) => {
-    context.font = font;
-    return context.measureText(text).width;
   });
 }
 
@@ -199,11 +190,12 @@ export async function importPredecessorLesson(request: {
   const canvas = new OffscreenCanvas(output.width, output.height);
   const context = canvas.getContext('2d');
   if (!context) return err('internal', 'This browser gave no 2D canvas to draw the slides on');
-  const fonts = new FontMapper(fontProbe());
+  const fonts = new FontMapper(browserFontProbe());
   const assetNames = new Map(plan.assets.map((asset) => [asset.key, asset.source]));
   const slideImages: string[] = [];
   const recorded = new Map<number, RecordedNarration>();
   const count = plan.slides.length;
+  let shrunkTexts = 0;
   try {
     for (const [index, slide] of plan.slides.entries()) {
       if (signal?.aborted) return cancelled();
@@ -213,7 +205,7 @@ export async function importPredecessorLesson(request: {
         total: count,
         message: `Drawing slide ${index + 1} of ${count}`,
       });
-      drawSlide(
+      shrunkTexts += drawSlide(
         context,
         output,
         {
@@ -226,7 +218,7 @@ export async function importPredecessorLesson(request: {
           fonts,
         },
         `Slide ${index + 1}`,
-      );
+      ).shrunkTexts;
       const written = await api.lesson.writeAsset({
         dir: lessonDir,
         path: slideAssetPath('image', index, count),
@@ -289,6 +281,11 @@ export async function importPredecessorLesson(request: {
   if (!saved.ok) return saved;
 
   notes.push(...fonts.substitutions().map((line) => `Font substituted: ${line}`));
+  if (shrunkTexts > 0) {
+    notes.push(
+      `${shrunkTexts} ${shrunkTexts === 1 ? 'text was' : 'texts were'} made smaller to fit ${shrunkTexts === 1 ? 'its box' : 'their boxes'}: the substitute font is wider than the document's.`,
+    );
+  }
   api.log.write({
     level: 'info',
     logger: 'import',
