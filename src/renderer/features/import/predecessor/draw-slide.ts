@@ -80,6 +80,27 @@ function placeObject(ctx: Context2D, object: DrawingObject): void {
   ctx.translate(-w / 2, -h / 2);
 }
 
+/**
+ * H2's reader gives a gradient fill as `fillGradient` (its `fill` then holds the first stop's
+ * colour); older plans may hold the CSS `linear-gradient(…)` in `fill` itself. Read by name so
+ * this compiles whether or not the plan schema has the field yet.
+ */
+interface FillGradientFields {
+  fillGradient?: { angleDeg: number; stops: { color: string; offset: number }[] };
+}
+
+function shapeFill(shape: DrawingShape): Paint | null {
+  const gradient = (shape as DrawingShape & FillGradientFields).fillGradient;
+  if (gradient !== undefined && gradient.stops.length >= 2) {
+    return {
+      kind: 'linear-gradient',
+      direction: { kind: 'angle', deg: gradient.angleDeg },
+      stops: gradient.stops.map((stop) => ({ color: stop.color, offset: stop.offset })),
+    };
+  }
+  return parsePaint(shape.fill);
+}
+
 function drawShape(ctx: Context2D, shape: DrawingShape): void {
   const { widthPx: w, heightPx: h } = shape;
   const outline = (inset: number) => {
@@ -99,7 +120,12 @@ function drawShape(ctx: Context2D, shape: DrawingShape): void {
     }
   };
   outline(0);
-  fillWith(ctx, shape.fill, w, h);
+  const fill = shapeFill(shape);
+  const fillStyle = fill === null ? null : paintStyle(ctx, fill, w, h);
+  if (fillStyle !== null) {
+    ctx.fillStyle = fillStyle;
+    ctx.fill();
+  }
   const strokePaint = parsePaint(shape.stroke);
   const sw = Math.min(shape.strokeWidthPx, w / 2, h / 2);
   if (sw <= 0 || strokePaint === null || strokePaint.kind === 'none') return;
