@@ -78,8 +78,8 @@ test.beforeAll(async () => {
     photo: files.photo,
     background: files.background,
     remote: `http://127.0.0.1:${port}/usermedia/remote.png`,
-    // Port 9 (discard): nothing listens, the connection is refused at once.
-    unreachable: 'http://127.0.0.1:9/usermedia/lucknow-aerial.jpg',
+    // A port nothing listens on any more: the connection is refused at once.
+    unreachable: `http://127.0.0.1:${await closedPort()}/usermedia/lucknow-aerial.jpg`,
     narration,
   };
   pictures = await startHarnessServer({ mounts: { '/media/': work } });
@@ -95,6 +95,15 @@ test.afterAll(async () => {
   await pictures.close();
   await new Promise<void>((resolve) => remote.close(() => resolve()));
 });
+
+/** A local port that was free a moment ago (a server opened on it and closed again). */
+async function closedPort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
 
 async function openImportDialog(page: Page) {
   await page.goto(host.server.appUrl);

@@ -52,8 +52,8 @@ function cancelled<T>(): Result<T> {
   });
 }
 
-async function readBytes(api: RapidoApi, dir: string, path: string) {
-  const read = await api.lesson.readAsset(dir, path);
+async function readBytes(channels: PredecessorChannels, dir: string, path: string) {
+  const read = await channels.readFetchedAsset(dir, path);
   if (!read.ok) throw new Error(read.error.message);
   return read.value;
 }
@@ -94,7 +94,7 @@ async function fetchAssets(
 
 /** Decodes each fetched picture; one that cannot be read joins the missing list. */
 async function decodeImages(
-  api: RapidoApi,
+  channels: PredecessorChannels,
   lessonDir: string,
   plan: PredecessorPlan,
   fetched: ReadonlyMap<string, FetchedAsset>,
@@ -109,7 +109,7 @@ async function decodeImages(
       continue;
     }
     try {
-      const read = await readBytes(api, lessonDir, got.path);
+      const read = await readBytes(channels, lessonDir, got.path);
       const bitmap = await createImageBitmap(new Blob([read.bytes], { type: read.mimeType }));
       images.set(asset.key, { source: bitmap, width: bitmap.width, height: bitmap.height });
     } catch (error) {
@@ -122,21 +122,22 @@ async function decodeImages(
 /** A kept recording as a 16-bit WAV in the lesson (Web Audio decodes mp3, ogg, wav …). */
 async function keepRecording(
   api: RapidoApi,
+  channels: PredecessorChannels,
   lessonDir: string,
   path: string,
   target: string,
 ): Promise<string> {
-  const read = await readBytes(api, lessonDir, path);
+  const read = await readBytes(channels, lessonDir, path);
   const context = new OfflineAudioContext({
     numberOfChannels: 1,
     length: 1,
     sampleRate: decodeSampleRate,
   });
   const buffer = await context.decodeAudioData(read.bytes.slice().buffer);
-  const channels = Array.from({ length: buffer.numberOfChannels }, (_, c) =>
+  const samples = Array.from({ length: buffer.numberOfChannels }, (_, c) =>
     buffer.getChannelData(c),
   );
-  const wav = encodeWav16(narrationChannels(channels), buffer.sampleRate);
+  const wav = encodeWav16(narrationChannels(samples), buffer.sampleRate);
   const written = await api.lesson.writeAsset({ dir: lessonDir, path: target, bytes: wav });
   if (!written.ok) throw new Error(written.error.message);
   return written.value.path;
@@ -183,7 +184,7 @@ export async function importPredecessorLesson(request: {
   if (!fetchedResult.ok) return fetchedResult;
   const fetched = new Map(fetchedResult.value.assets.map((asset) => [asset.key, asset]));
   const missing = new Map<string, string>();
-  const images = await decodeImages(api, lessonDir, plan, fetched, missing);
+  const images = await decodeImages(channels, lessonDir, plan, fetched, missing);
   const notes = [...plan.notes];
 
   const output = options.output ?? defaultPredecessorOutput;
@@ -240,6 +241,7 @@ export async function importPredecessorLesson(request: {
       try {
         const audio = await keepRecording(
           api,
+          channels,
           lessonDir,
           got.path,
           slideAssetPath('narration', index, count),
