@@ -138,7 +138,7 @@ test('a video-job document: slides drawn as the page showed them, missing pictur
   await expect(done.or(dialog.getByTestId('import-error'))).toBeVisible({ timeout: 120_000 });
   await page.screenshot({ path: testInfo.outputPath('import-predecessor-done.png') });
   await expect(done).toContainText('Imported 4 slides');
-  await expect(done).toContainText('1 slide keep the recorded narration');
+  await expect(done).toContainText('1 slide keeps its recorded narration');
   await expect(dialog.getByTestId('import-missing')).toContainText('lucknow-aerial.jpg');
   await expect(dialog.getByTestId('import-missing')).not.toContainText('remote.png');
   await expect(dialog.getByTestId('import-fonts')).toContainText('Poppins →');

@@ -64,7 +64,11 @@ function ImportSummary({ done }: { done: PredecessorImportDone }) {
       </strong>
       <p>
         The lesson “{done.lesson.title}” is open, saved in <code>{done.dir}</code>.
-        {recorded > 0 ? ` ${plural(recorded, 'slide')} keep the recorded narration.` : ''}
+        {recorded === 0
+          ? ''
+          : recorded === 1
+            ? ' 1 slide keeps its recorded narration.'
+            : ` ${recorded} slides keep their recorded narration.`}
       </p>
       {notes.length > 0 ? (
         <section className="import-summary-section" data-testid="import-notes">

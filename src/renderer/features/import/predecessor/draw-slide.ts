@@ -250,6 +250,24 @@ export function assetLabel(source: string): string {
   }
 }
 
+/** `text` cut in the middle (…) until it fits `maxWidth`: a long file name keeps both ends. */
+export function middleEllipsis(
+  text: string,
+  maxWidth: number,
+  measure: (text: string) => number,
+): string {
+  if (measure(text) <= maxWidth) return text;
+  const chars = [...text];
+  let keep = chars.length - 1;
+  while (keep > 1) {
+    const head = Math.ceil(keep / 2);
+    const cut = `${chars.slice(0, head).join('')}…${chars.slice(chars.length - (keep - head)).join('')}`;
+    if (measure(cut) <= maxWidth) return cut;
+    keep -= 1;
+  }
+  return '…';
+}
+
 /** A hatched box saying "image missing" and which file, where a picture could not be had. */
 export function drawMissing(ctx: Context2D, w: number, h: number, label: string): void {
   ctx.save();
@@ -280,11 +298,12 @@ export function drawMissing(ctx: Context2D, w: number, h: number, label: string)
   text.forEach((line, index) => {
     ctx.font = line.font;
     const y = h / 2 + (index === 0 ? -size * 0.6 : size * 0.6);
-    const width = ctx.measureText(line.text).width;
+    const shown = middleEllipsis(line.text, w * 0.9, (t) => ctx.measureText(t).width);
+    const width = ctx.measureText(shown).width;
     ctx.fillStyle = 'rgba(255, 255, 255, 0.85)';
     ctx.fillRect(w / 2 - width / 2 - size * 0.3, y - size * 0.6, width + size * 0.6, size * 1.2);
     ctx.fillStyle = '#323f4b';
-    ctx.fillText(line.text, w / 2, y, w * 0.95);
+    ctx.fillText(shown, w / 2, y);
   });
   ctx.restore();
 }
