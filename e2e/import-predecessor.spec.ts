@@ -59,6 +59,8 @@ test.beforeAll(async () => {
   // The "remote" picture: a real HTTP server on this machine, as the blob store was.
   const remoteBytes = await readFile(files.remote);
   remote = createServer((request, response) => {
+    // Never answered: a fetch that is still running when the teacher cancels.
+    if (request.url === '/usermedia/slow.png') return;
     if (request.url === '/usermedia/remote.png') {
       response.writeHead(200, { 'content-type': 'image/png' }).end(remoteBytes);
     } else {
@@ -93,6 +95,7 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await host.close();
   await pictures.close();
+  remote.closeAllConnections();
   await new Promise<void>((resolve) => remote.close(() => resolve()));
 });
 
@@ -262,4 +265,27 @@ test('a file that is not predecessor data is refused in the dialog, nothing writ
   await expect(error).toBeVisible({ timeout: 30_000 });
   await expect(error).toContainText('position');
   expect(existsSync(lessonDir)).toBe(false);
+});
+
+test('cancelling while pictures are fetched stops the import: no lesson, said so', async ({
+  page,
+}) => {
+  const slow = src.remote.replace('remote.png', 'slow.png');
+  const file = join(work, 'job-slow.json');
+  await writeFile(file, JSON.stringify(testDocument({ ...src, remote: slow }), null, 2));
+  const lessonDir = join(work, 'cancelled');
+  const dialog = await openImportDialog(page);
+  await dialog.getByRole('textbox', { name: 'Rapido data file (.json)' }).fill(file);
+  await dialog.getByRole('textbox', { name: 'New lesson folder' }).fill(lessonDir);
+  await dialog.getByRole('button', { name: 'Import', exact: true }).click();
+  // The progress names what is being fetched and counts what is done.
+  await expect(dialog.getByRole('status').first()).toContainText(/Fetch/);
+  await expect(dialog.getByRole('progressbar', { name: 'Import progress' })).toBeVisible();
+  await dialog.getByRole('button', { name: 'Cancel import' }).click();
+  const cancelled = dialog.getByTestId('import-cancelled');
+  await expect(cancelled.or(dialog.getByTestId('import-error'))).toBeVisible({ timeout: 30_000 });
+  await expect(cancelled).toContainText('No lesson was created');
+  expect(existsSync(join(lessonDir, 'lesson.json'))).toBe(false);
+  // The dialog is usable again: Import can be pressed, Close closes.
+  await expect(dialog.getByRole('button', { name: 'Import', exact: true })).toBeEnabled();
 });
