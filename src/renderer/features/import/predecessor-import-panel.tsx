@@ -142,6 +142,38 @@ function RunStatus({ run }: { run: RunState }) {
   return <ImportError error={run.error} heading="The import failed" />;
 }
 
+/** Cancel while running; Close and Import otherwise (no Import once the lesson is open). */
+function PanelActions(props: {
+  running: boolean;
+  cancelling: boolean;
+  canStart: boolean;
+  done: boolean;
+  closeRef: RefObject<HTMLButtonElement | null>;
+  onCancel: () => void;
+  onClose: () => void;
+}) {
+  return (
+    <div className="popover-actions">
+      {props.running ? (
+        <button type="button" onClick={props.onCancel} disabled={props.cancelling}>
+          {props.cancelling ? 'Cancelling…' : 'Cancel import'}
+        </button>
+      ) : (
+        <>
+          <button type="button" ref={props.closeRef} onClick={props.onClose}>
+            Close
+          </button>
+          {props.done ? null : (
+            <button type="submit" className="primary" disabled={!props.canStart}>
+              Import
+            </button>
+          )}
+        </>
+      )}
+    </div>
+  );
+}
+
 /**
  * The previous Rapido's (Python) data, either form: a video-job document is drawn slide by slide
  * from its objects (pictures fetched by main, with progress), parsed slide data becomes title
@@ -333,24 +365,15 @@ export function PredecessorImportPanel(props: {
 
       <RunStatus run={run} />
 
-      <div className="popover-actions">
-        {running ? (
-          <button type="button" onClick={cancel} disabled={cancelling}>
-            {cancelling ? 'Cancelling…' : 'Cancel import'}
-          </button>
-        ) : (
-          <>
-            <button type="button" ref={closeRef} onClick={props.onClose}>
-              Close
-            </button>
-            {run.phase === 'done' ? null : (
-              <button type="submit" className="primary" disabled={!canStart}>
-                Import
-              </button>
-            )}
-          </>
-        )}
-      </div>
+      <PanelActions
+        running={running}
+        cancelling={cancelling}
+        canStart={canStart}
+        done={run.phase === 'done'}
+        closeRef={closeRef}
+        onCancel={cancel}
+        onClose={props.onClose}
+      />
     </form>
   );
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { assetLabel, cardTitle, middleEllipsis } from './draw-slide.ts';
+import { graphemes } from './text-layout.ts';
 
-const mono = (text: string) => [...text].length * 10;
+const mono = (text: string) => graphemes(text).length * 10;
 
 describe('placeholder and card texts', () => {
   it('names a missing asset by its file name', () => {

@@ -13,6 +13,7 @@ import {
   bulletDiameterEm,
   bulletLeftEm,
   headingWeight,
+  graphemes,
   layoutTextBox,
   lineHeightEm,
 } from './text-layout.ts';
@@ -257,7 +258,7 @@ export function middleEllipsis(
   measure: (text: string) => number,
 ): string {
   if (measure(text) <= maxWidth) return text;
-  const chars = [...text];
+  const chars = graphemes(text);
   let keep = chars.length - 1;
   while (keep > 1) {
     const head = Math.ceil(keep / 2);

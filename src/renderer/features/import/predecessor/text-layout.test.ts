@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   breakSegments,
+  graphemes,
   bulletIndentEm,
   layoutTextBox,
   lineHeightEm,
@@ -26,6 +27,12 @@ describe('wrapParagraph', () => {
 
   it('breaks a word wider than the line at characters', () => {
     expect(wrapParagraph('abcdefghij xy', 40, mono)).toEqual(['abcd', 'efgh', 'ij', 'xy']);
+  });
+
+  it('never breaks inside a character a reader sees as one', () => {
+    // "e" + combining acute is one grapheme: 10 px per grapheme here.
+    const perGrapheme = (text: string) => graphemes(text).length * 10;
+    expect(wrapParagraph('ee\u0301e\u0301e', 20, perGrapheme)).toEqual(['ee\u0301', 'e\u0301e']);
   });
 
   it('keeps an empty paragraph as one empty line', () => {

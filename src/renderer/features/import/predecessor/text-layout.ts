@@ -59,11 +59,18 @@ export function breakSegments(paragraph: string): string[] {
   return segments;
 }
 
+const graphemeSegmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/** What a reader sees as characters (an accent or emoji sequence stays whole). */
+export function graphemes(text: string): string[] {
+  return Array.from(graphemeSegmenter.segment(text), (part) => part.segment);
+}
+
 /** Splits a word wider than the line at characters (`overflow-wrap: break-word`). */
 function breakWord(word: string, maxWidth: number, measure: MeasureText): string[] {
   const pieces: string[] = [];
   let piece = '';
-  for (const char of word) {
+  for (const char of graphemes(word)) {
     if (piece !== '' && measure(piece + char) > maxWidth) {
       pieces.push(piece);
       piece = char;
