@@ -135,6 +135,7 @@ test('a video-job document: slides drawn as the page showed them, missing pictur
   const keep = dialog.getByRole('checkbox', { name: /Keep the recorded narration/ });
   await expect(keep).toBeChecked();
   await dialog.getByRole('textbox', { name: 'New lesson folder' }).fill(lessonDir);
+  await page.screenshot({ path: testInfo.outputPath('import-predecessor-preview.png') });
   await dialog.getByRole('button', { name: 'Import', exact: true }).click();
 
   const done = dialog.getByTestId('import-done');
