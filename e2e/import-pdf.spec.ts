@@ -246,11 +246,11 @@ test(
       'true',
     );
     await page.keyboard.press('End');
-    await expect(dialog.getByRole('tab', { name: 'Slide data JSON' })).toHaveAttribute(
+    await expect(dialog.getByRole('tab', { name: 'Rapido (Python) data' })).toHaveAttribute(
       'aria-selected',
       'true',
     );
-    await expect(dialog.getByRole('textbox', { name: 'Slide data file (.json)' })).toBeVisible();
+    await expect(dialog.getByRole('textbox', { name: 'Rapido data file (.json)' })).toBeVisible();
     // The arrows moved tabs, not slides.
     await expect(page.getByTestId('slide-position')).toHaveText(/^Slide 1 \//);
     await page.keyboard.press('Escape');
@@ -299,47 +299,6 @@ test('images + script: a mismatch is explained in the dialog; fixed, the lesson 
   await expect(dialog).toBeHidden();
   await expect(page.getByTestId('notice-info')).toContainText('Imported 2 slides');
   await expect(page.locator('.lesson-title')).toHaveAttribute('title', folder);
-  await expect(page.getByRole('navigation', { name: 'Slides' }).getByRole('listitem')).toHaveCount(
-    2,
-  );
-});
-
-test("slide data JSON: the predecessor's slides become a lesson in the folder named", async ({
-  page,
-}) => {
-  const folder = await mkdtemp(join(tmpdir(), 'rapido-import-slide-data-'));
-  await colourSlides(folder, [
-    ['frame1.png', 'pink'],
-    ['frame2.png', 'teal'],
-  ]);
-  const file = join(folder, 'talk.json');
-  await writeFile(
-    file,
-    JSON.stringify({
-      slides: [
-        {
-          slideInfo: { narrationData: 'The pink one.', narrationDuration: 2, image: 'frame1.png' },
-        },
-        {
-          slideInfo: { narrationData: 'The teal one.', narrationDuration: 2, image: 'frame2.png' },
-        },
-      ],
-    }),
-  );
-  const lessonDir = join(folder, 'made');
-
-  const dialog = await openImportDialog(page);
-  await dialog.getByRole('tab', { name: 'Slide data JSON' }).click();
-  await dialog.getByRole('textbox', { name: 'Slide data file (.json)' }).fill(file);
-  await dialog.getByRole('textbox', { name: 'Save the new lesson in' }).fill(lessonDir);
-  await dialog.getByRole('button', { name: 'Import', exact: true }).click();
-  await expect(dialog.getByRole('alert').or(page.getByTestId('notice-info'))).toBeVisible({
-    timeout: 30_000,
-  });
-  await expect(dialog).toBeHidden();
-  await expect(page.getByTestId('notice-info')).toContainText('Imported 2 slides');
-  const lesson = await readLessonAt(lessonDir);
-  expect(lesson.slides.map((s) => s.narration)).toEqual(['The pink one.', 'The teal one.']);
   await expect(page.getByRole('navigation', { name: 'Slides' }).getByRole('listitem')).toHaveCount(
     2,
   );

@@ -23,6 +23,8 @@ export default defineConfig({
       input: {
         harness: resolve(import.meta.dirname, 'harness.html'),
         subscriber: resolve(import.meta.dirname, 'subscriber.html'),
+        // The predecessor importer's slide drawer beside the DOM it is judged against.
+        'predecessor-drawing': resolve(import.meta.dirname, 'predecessor-drawing.html'),
       },
     },
   },

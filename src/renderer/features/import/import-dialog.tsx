@@ -1,20 +1,21 @@
 import { useEffect, useId, useRef, useState, type JSX, type KeyboardEvent } from 'react';
 import { DocumentImportPanel } from './document-import-panel.tsx';
-import { ImagesImportPanel, SlideDataImportPanel } from './folder-import-panels.tsx';
+import { ImagesImportPanel } from './folder-import-panels.tsx';
+import { PredecessorImportPanel } from './predecessor-import-panel.tsx';
 import './import-dialog.css';
 
-type Source = 'pdf' | 'pptx' | 'images' | 'slide-data';
+type Source = 'pdf' | 'pptx' | 'images' | 'predecessor';
 
 const sources: readonly { id: Source; label: string }[] = [
   { id: 'pdf', label: 'PDF' },
   { id: 'pptx', label: 'PowerPoint' },
   { id: 'images', label: 'Images + script' },
-  { id: 'slide-data', label: 'Slide data JSON' },
+  { id: 'predecessor', label: 'Rapido (Python) data' },
 ];
 
 /**
  * Makes a new lesson from a PDF, a PowerPoint file, a folder of images with a script, or the
- * predecessor's slide-data JSON. A modal <dialog>: the page behind is inert (focus stays inside),
+ * previous Rapido's (Python) data, either form. A modal <dialog>: the page behind is inert (focus stays inside),
  * Escape closes it, or cancels a running import first. Every panel stays mounted while another is
  * shown, so switching sources keeps what was typed.
  */
@@ -116,7 +117,7 @@ export function ImportDialog(props: { onClose: () => void }): JSX.Element {
           ) : s.id === 'images' ? (
             <ImagesImportPanel {...panelProps} />
           ) : (
-            <SlideDataImportPanel {...panelProps} />
+            <PredecessorImportPanel {...panelProps} cancelRef={cancelRef} />
           )}
         </div>
       ))}
