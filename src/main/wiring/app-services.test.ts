@@ -11,7 +11,6 @@ import {
 import { lessonSchema } from '../../shared/lesson/lesson-schema.ts';
 import type { AppServices, HostAbilities } from './app-services.ts';
 import type { Dispatcher } from '../services/ipc/dispatcher.ts';
-import { writeFiles } from '../../../testing/lesson-files.ts';
 
 /**
  * The lesson, metrics and program-window channels through the real dispatcher (so requests
@@ -118,22 +117,6 @@ describe('lesson channels', () => {
       bytes: 'text',
     });
     expect(notBytes.ok ? null : notBytes.error.code).toBe('invalid-request');
-  });
-
-  it('imports slide data and records it', async () => {
-    const dispatcher = start({ typedFolders: [root] });
-    await writeFiles(root, {
-      'talk.json': JSON.stringify({
-        slides: [{ slideInfo: { image: 'a.png', narrationData: 'Hi.' } }],
-      }),
-      'a.png': pngBytes,
-    });
-    const imported = await call(dispatcher, 'lesson:import-slide-data', {
-      file: join(root, 'talk.json'),
-    });
-    expect(imported.ok && imported.value.dir).toBe(join(root, 'talk-lesson'));
-    const recent = await call(dispatcher, 'lesson:recent', {});
-    expect(recent.ok && recent.value.lessons[0]?.dir).toBe(join(root, 'talk-lesson'));
   });
 });
 

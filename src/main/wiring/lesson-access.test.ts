@@ -127,7 +127,7 @@ describe('page-named folders', () => {
         bytes: new Uint8Array(pngBytes),
       }),
       await call(dispatcher, 'lesson:import-images', { imagesDir: join(root, 'private') }),
-      await call(dispatcher, 'lesson:import-slide-data', { file: join(root, 'x.json') }),
+      await call(dispatcher, 'lesson:read-predecessor', { file: join(root, 'x.json') }),
       await call(dispatcher, 'pipeline:prepare-lesson', {
         runId: 'r',
         lessonDir: elsewhere,

@@ -12,7 +12,6 @@ import {
 import { loadLesson, readLessonAsset } from '../services/lesson/lesson-store.ts';
 import { convertPptxToPdf } from '../services/lesson/pptx-convert.ts';
 import type { RecentLessons } from '../services/lesson/recent-lessons.ts';
-import { importSlideData } from '../services/lesson/slide-data-import.ts';
 import { chooseFolderWith, type HostAbilities, type InvokeHandlersOf } from './host-abilities.ts';
 import { createPredecessorHandlers } from './predecessor-handlers.ts';
 
@@ -144,31 +143,6 @@ export function createLessonHandlers(options: {
       return writeLessonAsset({ dir: allowed.value, path, bytes });
     },
     'lesson:recent': async () => ok({ lessons: await recentLessons.list() }),
-    'lesson:import-slide-data': async (request) => {
-      const file = await allow(request.file, 'The slide data file');
-      if (!file.ok) return file;
-      const imagesDir =
-        request.imagesDir === undefined
-          ? undefined
-          : await allow(request.imagesDir, 'The images folder');
-      if (imagesDir?.ok === false) return imagesDir;
-      // The default lesson folder lies beside the data file, inside a chosen folder already.
-      const lessonDir =
-        request.lessonDir === undefined
-          ? undefined
-          : await allow(request.lessonDir, 'The lesson folder');
-      if (lessonDir?.ok === false) return lessonDir;
-      const imported = await importSlideData({
-        file: file.value,
-        ...(imagesDir === undefined ? {} : { imagesDir: imagesDir.value }),
-        ...(lessonDir === undefined ? {} : { lessonDir: lessonDir.value }),
-        ...(slideFramesPath === undefined ? {} : { slideFramesPath }),
-        logger: lessonLog,
-      });
-      if (!imported.ok) return imported;
-      await remember(imported.value);
-      return ok({ dir: imported.value.dir, lesson: imported.value.lesson });
-    },
     'lesson:convert-pptx': ({ fileName, bytes }) =>
       convertPptxToPdf({ fileName, bytes, logger: lessonLog }),
     // Only inside a lesson main opened, by a path relative to it (checked again, links included,

@@ -113,6 +113,35 @@ describe('predecessor channels', () => {
       current: null,
     });
 
+    // What main fetched is read back by plan id and key (never a path); a missing one is not.
+    const picture = await call(dispatcher, 'lesson:read-plan-asset', {
+      planId: read.value.planId,
+      key: 'image-1',
+    });
+    if (!picture.ok) throw new Error(picture.error.message);
+    expect(picture.value.mimeType).toBe('image/png');
+    expect(Buffer.from(picture.value.bytes).equals(Buffer.from(pngBytes))).toBe(true);
+    const notFetched = await call(dispatcher, 'lesson:read-plan-asset', {
+      planId: read.value.planId,
+      key: 'image-2',
+    });
+    expect(!notFetched.ok && notFetched.error.code).toBe('asset-not-found');
+
+    // Pictures only (recordings not kept): the recording is neither fetched nor readable.
+    const imagesOnly = await call(dispatcher, 'lesson:fetch-plan-assets', {
+      planId: read.value.planId,
+      lessonDir: join(root, 'chosen/lesson-2'),
+      runId: 'run-3',
+      kinds: ['image'],
+    });
+    if (!imagesOnly.ok) throw new Error(imagesOnly.error.message);
+    expect(imagesOnly.value.assets.map((asset) => asset.key)).toEqual(['image-1', 'image-2']);
+    const recording = await call(dispatcher, 'lesson:read-plan-asset', {
+      planId: read.value.planId,
+      key: 'audio-1',
+    });
+    expect(!recording.ok && recording.error.code).toBe('asset-not-found');
+
     // An unknown plan id: nothing fetched.
     const unknown = await call(dispatcher, 'lesson:fetch-plan-assets', {
       planId: 'nope',

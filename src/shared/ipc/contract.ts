@@ -428,19 +428,6 @@ export const invokeChannels = {
   ),
   /** Lessons opened or saved lately, newest first; folders that are gone are left out. */
   'lesson:recent': channel(z.object({}), z.object({ lessons: z.array(recentLessonSchema) })),
-  /**
-   * The predecessor's parsed slide-data JSON (`slides[].slideInfo` with `narrationData`,
-   * `narrationDuration`, `presenterConfig`) becomes a lesson; slide images are looked up in
-   * `imagesDir` (default: the JSON's folder, then SLIDE_FRAMES_PATH).
-   */
-  'lesson:import-slide-data': channel(
-    z.object({
-      file: z.string().min(1),
-      imagesDir: z.string().min(1).optional(),
-      lessonDir: z.string().min(1).optional(),
-    }),
-    loadedLessonSchema,
-  ),
   // The predecessor's data (issue 16): predecessor-channels.ts.
   ...predecessorInvokeChannels,
   /**

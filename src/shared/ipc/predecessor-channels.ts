@@ -8,6 +8,9 @@ import { resultSchema } from '../result.ts';
  * one contract (contract.ts), which stays the allowlist; kept here so the contract stays short.
  */
 
+/** As contract.ts's (which spreads this file in, so cannot be imported from here). */
+const bytesSchema = z.instanceof(Uint8Array);
+
 /** Renderer → main, answered with a Result. */
 export const predecessorInvokeChannels = {
   /**
@@ -34,8 +37,22 @@ export const predecessorInvokeChannels = {
       planId: z.string().min(1).max(200),
       lessonDir: z.string().min(1).max(4000),
       runId: z.string().min(1).max(100),
+      /** Only these kinds (e.g. no recordings when they will not be kept); default: all. */
+      kinds: z
+        .array(z.enum(['image', 'audio']))
+        .max(2)
+        .optional(),
     }),
     response: resultSchema(z.object({ assets: z.array(fetchedAssetSchema) })),
+  },
+  /**
+   * The bytes of an asset the last fetch of this plan made ready, by plan id and key: the page
+   * reads back what main fetched (to draw pictures, to decode recordings) without naming a path,
+   * and before the new lesson exists.
+   */
+  'lesson:read-plan-asset': {
+    request: z.object({ planId: z.string().min(1).max(200), key: z.string().min(1).max(200) }),
+    response: resultSchema(z.object({ bytes: bytesSchema, mimeType: z.string().max(100) })),
   },
   /** Stops a `lesson:fetch-plan-assets` run (it answers `cancelled` soon after). */
   'lesson:fetch-plan-cancel': {

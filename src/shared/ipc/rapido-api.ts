@@ -89,8 +89,6 @@ export function createRapidoApi(transport: RapidoTransport) {
       writeAsset: (request: InvokeRequest<'lesson:write-asset'>) =>
         call('lesson:write-asset', request),
       recent: () => call('lesson:recent', {}),
-      importSlideData: (request: InvokeRequest<'lesson:import-slide-data'>) =>
-        call('lesson:import-slide-data', request),
       convertPptx: (request: InvokeRequest<'lesson:convert-pptx'>) =>
         call('lesson:convert-pptx', request),
       // The predecessor's data (issue 16): read in main, assets fetched by plan id and key.
@@ -98,6 +96,8 @@ export function createRapidoApi(transport: RapidoTransport) {
         call('lesson:read-predecessor', request),
       fetchPlanAssets: (request: InvokeRequest<'lesson:fetch-plan-assets'>) =>
         call('lesson:fetch-plan-assets', request),
+      readPlanAsset: (request: InvokeRequest<'lesson:read-plan-asset'>) =>
+        call('lesson:read-plan-asset', request),
       onFetchPlanProgress: (
         listener: (payload: EventPayload<'lesson:fetch-plan-progress'>) => void,
       ) => on('lesson:fetch-plan-progress', listener),

@@ -21,13 +21,11 @@ export type PredecessorImporter = (request: {
 }) => Promise<Result<{ dir: string; lesson: Lesson; notes: string[]; missing: string[] }>>;
 
 /**
- * Where the command line's import job finds the predecessor importer. The importer is built in
- * parallel with the command line; until it is in this tree there is none, and the job says so.
- * To connect it, replace the body with:
- *   const { importPredecessorLesson } = await import('../import/predecessor/import-predecessor.ts');
- *   return importPredecessorLesson;
- * (a dynamic import, so the drawing code loads only for a predecessor job).
+ * The command line's import job loads the predecessor importer only for a predecessor job (a
+ * dynamic import: the drawing code stays out of the other jobs). Its type above is the plan's
+ * signature, so the compiler holds the importer to it.
  */
-export function loadPredecessorImporter(): Promise<PredecessorImporter | null> {
-  return Promise.resolve(null);
+export async function loadPredecessorImporter(): Promise<PredecessorImporter | null> {
+  const { importPredecessorLesson } = await import('../import/predecessor/import-predecessor.ts');
+  return importPredecessorLesson;
 }

@@ -2,7 +2,6 @@ import type { NormalisedRect } from '../../../../shared/lesson/lesson-schema.ts'
 import { defaultPlacement } from '../../../../shared/lesson/lesson-schema.ts';
 import type { PlanAsset, PlanSlide } from '../../../../shared/lesson/predecessor-import.ts';
 import type { JsonPathSegment } from '../json-locator.ts';
-import { samePlacement } from '../presenter-placement.ts';
 import type { CanvasSize } from './predecessor-placement.ts';
 
 /** What the two readers share: problems with their JSON paths, assets, sizes. */
@@ -134,4 +133,10 @@ export function titleFromText(text: string): string | null {
     .find((part) => part.length > 0);
   if (line === undefined) return null;
   return line.length > 200 ? `${line.slice(0, 199)}…` : line;
+}
+
+/** Two placements the same to a tenth of a thousandth of the frame (a slide keeps its own only when not). */
+export function samePlacement(a: NormalisedRect, b: NormalisedRect): boolean {
+  const close = (p: number, q: number) => Math.abs(p - q) < 1e-4;
+  return close(a.x, b.x) && close(a.y, b.y) && close(a.width, b.width) && close(a.height, b.height);
 }

@@ -82,16 +82,11 @@ function placeObject(ctx: Context2D, object: DrawingObject): void {
 }
 
 /**
- * H2's reader gives a gradient fill as `fillGradient` (its `fill` then holds the first stop's
- * colour); older plans may hold the CSS `linear-gradient(…)` in `fill` itself. Read by name so
- * this compiles whether or not the plan schema has the field yet.
+ * A gradient fill comes as `fillGradient` (the plan's `fill` then holds its first colour); a
+ * plan may also hold the CSS `linear-gradient(…)` in `fill` itself, which parsePaint reads.
  */
-interface FillGradientFields {
-  fillGradient?: { angleDeg: number; stops: { color: string; offset: number }[] };
-}
-
 function shapeFill(shape: DrawingShape): Paint | null {
-  const gradient = (shape as DrawingShape & FillGradientFields).fillGradient;
+  const gradient = shape.fillGradient;
   if (gradient !== undefined && gradient.stops.length >= 2) {
     return {
       kind: 'linear-gradient',

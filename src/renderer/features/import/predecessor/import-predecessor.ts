@@ -52,8 +52,8 @@ function cancelled<T>(): Result<T> {
   });
 }
 
-async function readBytes(channels: PredecessorChannels, dir: string, path: string) {
-  const read = await channels.readFetchedAsset(dir, path);
+async function readBytes(channels: PredecessorChannels, planId: string, key: string) {
+  const read = await channels.readFetchedAsset(planId, key);
   if (!read.ok) throw new Error(read.error.message);
   return read.value;
 }
@@ -65,9 +65,11 @@ async function fetchAssets(
   lessonDir: string,
   request: PredecessorImportRequest,
 ): Promise<Result<{ assets: FetchedAsset[] }>> {
-  if (plan.assets.length === 0) return ok({ assets: [] });
+  const total = plan.assets.filter(
+    (asset) => asset.kind === 'image' || request.options.keepRecordedNarration,
+  ).length;
+  if (total === 0) return ok({ assets: [] });
   const runId = crypto.randomUUID();
-  const total = plan.assets.length;
   request.onProgress({ phase: 'fetching', done: 0, total, message: `Fetching ${total} files…` });
   const unsubscribe = channels.onFetchPlanProgress((progress) => {
     if (progress.runId !== runId) return;
@@ -85,7 +87,11 @@ async function fetchAssets(
   const onAbort = () => channels.cancelFetchPlan(runId);
   request.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    return await channels.fetchPlanAssets({ planId: plan.planId, lessonDir, runId });
+    // Recordings only when they will be kept: a lesson spoken by a voice does not need them.
+    const kinds: ('image' | 'audio')[] = request.options.keepRecordedNarration
+      ? ['image', 'audio']
+      : ['image'];
+    return await channels.fetchPlanAssets({ planId: plan.planId, lessonDir, runId, kinds });
   } finally {
     request.signal?.removeEventListener('abort', onAbort);
     unsubscribe();
@@ -109,7 +115,7 @@ async function decodeImages(
       continue;
     }
     try {
-      const read = await readBytes(channels, lessonDir, got.path);
+      const read = await readBytes(channels, plan.planId, asset.key);
       const bitmap = await createImageBitmap(new Blob([read.bytes], { type: read.mimeType }));
       images.set(asset.key, { source: bitmap, width: bitmap.width, height: bitmap.height });
     } catch (error) {
@@ -124,10 +130,10 @@ async function keepRecording(
   api: RapidoApi,
   channels: PredecessorChannels,
   lessonDir: string,
-  path: string,
+  asset: { planId: string; key: string },
   target: string,
 ): Promise<string> {
-  const read = await readBytes(channels, lessonDir, path);
+  const read = await readBytes(channels, asset.planId, asset.key);
   const context = new OfflineAudioContext({
     numberOfChannels: 1,
     length: 1,
@@ -243,7 +249,7 @@ export async function importPredecessorLesson(request: {
           api,
           channels,
           lessonDir,
-          got.path,
+          { planId: plan.planId, key: recording.asset },
           slideAssetPath('narration', index, count),
         );
         recorded.set(index, {

@@ -8,7 +8,7 @@ import { err, type Result } from '../../../../shared/result.ts';
 /**
  * The only place the renderer calls main's predecessor channels (`lesson:read-predecessor`,
  * `lesson:fetch-plan-assets`, the `lesson:fetch-plan-progress` event, `lesson:fetch-plan-cancel`,
- * and `lesson:read-asset` for what they fetched),
+ * and `lesson:read-plan-asset` for what they fetched),
  * so their names and shapes are adapted here alone. The api methods are looked up on
  * `api.lesson` by name: a main without them (an older build) answers `not-available` instead of
  * the page throwing.
@@ -26,6 +26,8 @@ export interface FetchPlanAssetsRequest {
   /** The new lesson's folder: assets land in its `sources/` folder. */
   lessonDir: string;
   runId: string;
+  /** Only these kinds of asset; default all. */
+  kinds?: ('image' | 'audio')[];
 }
 
 export interface FetchPlanProgress {
@@ -39,13 +41,12 @@ export interface FetchPlanProgress {
 
 export interface PredecessorChannels {
   /**
-   * The bytes of an asset main fetched into the lesson folder (FetchedAsset.path), pictures and
-   * recordings alike: through `lesson:read-asset`, which must let the page read the folder main
-   * fetched into and audio as well as images (see the H3 notes).
+   * The bytes of an asset main's last fetch of the plan made ready, pictures and recordings
+   * alike, named by plan id and key (`lesson:read-plan-asset`): never by a path.
    */
   readFetchedAsset(
-    lessonDir: string,
-    path: string,
+    planId: string,
+    key: string,
   ): Promise<Result<{ bytes: Uint8Array<ArrayBuffer>; mimeType: string }>>;
   readPredecessor(request: ReadPredecessorRequest): Promise<Result<PredecessorPlan>>;
   fetchPlanAssets(request: FetchPlanAssetsRequest): Promise<Result<{ assets: FetchedAsset[] }>>;
@@ -75,7 +76,7 @@ export function predecessorChannels(api: RapidoApi): PredecessorChannels {
   // main process without them is reported, not crashed on.
   const lesson = api.lesson as Partial<LessonPredecessorMethods>;
   return {
-    readFetchedAsset: (lessonDir, path) => api.lesson.readAsset(lessonDir, path),
+    readFetchedAsset: (planId, key) => api.lesson.readPlanAsset({ planId, key }),
     readPredecessor: (request) =>
       lesson.readPredecessor ? lesson.readPredecessor(request) : Promise.resolve(notAvailable()),
     fetchPlanAssets: (request) =>
