@@ -52,34 +52,38 @@ async function slideCount(file: string): Promise<number> {
   return outer.slides?.length ?? 0;
 }
 
-test('every real file imports through the dialog, each slide drawn', async ({ page }) => {
-  test.skip(realFiles.length === 0, 'RAPIDO_PREDECESSOR_DATA is not set');
-  test.setTimeout(scaled(60_000 * realFiles.length));
-  if (!host) throw new Error('no host');
-  const out = await mkdtemp(join(tmpdir(), 'rapido-import-real-'));
-  await page.goto(host.server.appUrl);
-  await expectLessonReady(page, sampleTitle);
-  // One page for all: each import opens its lesson, and the next starts from there.
-  for (const file of realFiles) {
-    const form = basename(join(file, '..'));
-    const lessonDir = join(out, `${form}-${basename(file, '.json')}`);
-    await page.getByRole('button', { name: 'Import…' }).click();
-    const dialog = page.getByRole('dialog', { name: 'Import a lesson' });
-    await dialog.getByRole('tab', { name: 'Rapido (Python) data' }).click();
-    await dialog.getByRole('textbox', { name: 'Rapido data file (.json)' }).fill(file);
-    await dialog.getByRole('textbox', { name: 'New lesson folder' }).fill(lessonDir);
-    await dialog.getByRole('button', { name: 'Import', exact: true }).click();
-    const done = dialog.getByTestId('import-done');
-    await expect(done.or(dialog.getByTestId('import-error')), file).toBeVisible({
-      timeout: scaled(55_000),
-    });
-    await expect(done, file).toBeVisible();
-    const lesson = await readLessonAt(lessonDir);
-    expect(lesson.slides.length, file).toBe(await slideCount(file));
-    for (const slide of lesson.slides) {
-      expect(existsSync(join(lessonDir, slide.image)), `${file} ${slide.image}`).toBe(true);
+test(
+  'every real file imports through the dialog, each slide drawn',
+  { tag: '@busy' },
+  async ({ page }) => {
+    test.skip(realFiles.length === 0, 'RAPIDO_PREDECESSOR_DATA is not set');
+    test.setTimeout(scaled(60_000 * realFiles.length));
+    if (!host) throw new Error('no host');
+    const out = await mkdtemp(join(tmpdir(), 'rapido-import-real-'));
+    await page.goto(host.server.appUrl);
+    await expectLessonReady(page, sampleTitle);
+    // One page for all: each import opens its lesson, and the next starts from there.
+    for (const file of realFiles) {
+      const form = basename(join(file, '..'));
+      const lessonDir = join(out, `${form}-${basename(file, '.json')}`);
+      await page.getByRole('button', { name: 'Import…' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Import a lesson' });
+      await dialog.getByRole('tab', { name: 'Rapido (Python) data' }).click();
+      await dialog.getByRole('textbox', { name: 'Rapido data file (.json)' }).fill(file);
+      await dialog.getByRole('textbox', { name: 'New lesson folder' }).fill(lessonDir);
+      await dialog.getByRole('button', { name: 'Import', exact: true }).click();
+      const done = dialog.getByTestId('import-done');
+      await expect(done.or(dialog.getByTestId('import-error')), file).toBeVisible({
+        timeout: scaled(55_000),
+      });
+      await expect(done, file).toBeVisible();
+      const lesson = await readLessonAt(lessonDir);
+      expect(lesson.slides.length, file).toBe(await slideCount(file));
+      for (const slide of lesson.slides) {
+        expect(existsSync(join(lessonDir, slide.image)), `${file} ${slide.image}`).toBe(true);
+      }
+      await dialog.getByRole('button', { name: 'Close', exact: true }).click();
+      await expectLessonReady(page, lesson.title);
     }
-    await dialog.getByRole('button', { name: 'Close', exact: true }).click();
-    await expectLessonReady(page, lesson.title);
-  }
-});
+  },
+);

@@ -118,138 +118,145 @@ async function openImportDialog(page: Page) {
   return dialog;
 }
 
-test('a video-job document: slides drawn as the page showed them, missing pictures listed, recording kept', async ({
-  page,
-  browser,
-}, testInfo) => {
-  test.setTimeout(scaled(180_000));
-  const file = join(work, 'job-lucknow.json');
-  await writeFile(file, JSON.stringify(testDocument(src), null, 2));
-  const lessonDir = join(work, 'lucknow');
+test(
+  'a video-job document: slides drawn as the page showed them, missing pictures listed, recording kept',
+  { tag: '@busy' },
+  async ({ page, browser }, testInfo) => {
+    test.setTimeout(scaled(180_000));
+    const file = join(work, 'job-lucknow.json');
+    await writeFile(file, JSON.stringify(testDocument(src), null, 2));
+    const lessonDir = join(work, 'lucknow');
 
-  const dialog = await openImportDialog(page);
-  await dialog.getByRole('textbox', { name: 'Rapido data file (.json)' }).fill(file);
-  await dialog.getByRole('button', { name: 'Look inside' }).click();
-  await expect(dialog.getByTestId('predecessor-preview')).toContainText('Video-job document');
-  await expect(dialog.getByTestId('predecessor-preview')).toContainText('4 slides');
-  const keep = dialog.getByRole('checkbox', { name: /Keep the recorded narration/ });
-  await expect(keep).toBeChecked();
-  await dialog.getByRole('textbox', { name: 'New lesson folder' }).fill(lessonDir);
-  await page.screenshot({ path: testInfo.outputPath('import-predecessor-preview.png') });
-  await dialog.getByRole('button', { name: 'Import', exact: true }).click();
+    const dialog = await openImportDialog(page);
+    await dialog.getByRole('textbox', { name: 'Rapido data file (.json)' }).fill(file);
+    await dialog.getByRole('button', { name: 'Look inside' }).click();
+    await expect(dialog.getByTestId('predecessor-preview')).toContainText('Video-job document');
+    await expect(dialog.getByTestId('predecessor-preview')).toContainText('4 slides');
+    const keep = dialog.getByRole('checkbox', { name: /Keep the recorded narration/ });
+    await expect(keep).toBeChecked();
+    await dialog.getByRole('textbox', { name: 'New lesson folder' }).fill(lessonDir);
+    await page.screenshot({ path: testInfo.outputPath('import-predecessor-preview.png') });
+    await dialog.getByRole('button', { name: 'Import', exact: true }).click();
 
-  const done = dialog.getByTestId('import-done');
-  await expect(done.or(dialog.getByTestId('import-error'))).toBeVisible({ timeout: 120_000 });
-  await page.screenshot({ path: testInfo.outputPath('import-predecessor-done.png') });
-  await expect(done).toContainText('Imported 4 slides');
-  await expect(done).toContainText('1 slide keeps its recorded narration');
-  await expect(dialog.getByTestId('import-missing')).toContainText('lucknow-aerial.jpg');
-  await expect(dialog.getByTestId('import-missing')).not.toContainText('remote.png');
-  await expect(dialog.getByTestId('import-fonts')).toContainText('Poppins →');
+    const done = dialog.getByTestId('import-done');
+    await expect(done.or(dialog.getByTestId('import-error'))).toBeVisible({ timeout: 120_000 });
+    await page.screenshot({ path: testInfo.outputPath('import-predecessor-done.png') });
+    await expect(done).toContainText('Imported 4 slides');
+    await expect(done).toContainText('1 slide keeps its recorded narration');
+    await expect(dialog.getByTestId('import-missing')).toContainText('lucknow-aerial.jpg');
+    await expect(dialog.getByTestId('import-missing')).not.toContainText('remote.png');
+    await expect(dialog.getByTestId('import-fonts')).toContainText('Poppins →');
 
-  const lesson = await readLessonAt(lessonDir);
-  expect(lesson.output).toMatchObject(output);
-  expect(lesson.slides.map((s) => s.image)).toEqual(
-    [1, 2, 3, 4].map((n) => `slides/slide-0${n}.png`),
-  );
-  expect(lesson.slides.map((s) => s.narration)).toEqual(testSlides(src).map((s) => s.narration));
-  expect(lesson.slides[0]?.notes).toBe('Narration length in Rapido (Python): 3.0 s.');
-  // The second slide's presenter sits elsewhere: its own placement; the others use the lesson's.
-  expect(lesson.slides[1]?.avatar?.placement).toBeDefined();
-  expect(lesson.slides[0]?.avatar?.placement).toBeUndefined();
-  const recorded = lesson.slides[0]?.recordedNarration;
-  expect(recorded?.audio).toBe('narration/slide-01.wav');
-  expect(recorded?.words?.length).toBe(testSlides(src)[0]?.narration.split(' ').length);
-  const wav = await readFile(join(lessonDir, recorded?.audio ?? 'missing'));
-  expect(wav.toString('ascii', 0, 4)).toBe('RIFF');
-  expect(wav.readUInt16LE(34)).toBe(16);
-  // About one second of audio at whatever rate Web Audio decoded it to.
-  const seconds = wav.readUInt32LE(40) / wav.readUInt32LE(28);
-  expect(seconds).toBeGreaterThan(0.95);
-  expect(seconds).toBeLessThan(1.1);
-
-  // Each canvas slide as the importer drew it, against Chromium's DOM of the same objects.
-  const reference = await browser.newPage({ viewport: output });
-  await reference.goto(`${pictures.url}/predecessor-drawing.html`);
-  await reference.waitForFunction(() => 'predecessorDrawing' in globalThis);
-  const slides = testSlides(src);
-  for (const index of [0, 1, 2]) {
-    const slide = slides[index];
-    if (!slide) throw new Error(`no slide ${index + 1}`);
-    const dom = await domReference(reference, {
-      slide,
-      canvas: testCanvas,
-      output,
-      missing: [src.unreachable],
-      urls,
-    });
-    const drawn = await pngToRgb(
-      await readFile(join(lessonDir, `slides/slide-0${index + 1}.png`)),
-      output.width,
-      output.height,
+    const lesson = await readLessonAt(lessonDir);
+    expect(lesson.output).toMatchObject(output);
+    expect(lesson.slides.map((s) => s.image)).toEqual(
+      [1, 2, 3, 4].map((n) => `slides/slide-0${n}.png`),
     );
-    const difference = compareRgb(drawn, dom);
-    testInfo.annotations.push({
-      type: `slide ${index + 1}`,
-      description: JSON.stringify(difference),
+    expect(lesson.slides.map((s) => s.narration)).toEqual(testSlides(src).map((s) => s.narration));
+    expect(lesson.slides[0]?.notes).toBe('Narration length in Rapido (Python): 3.0 s.');
+    // The second slide's presenter sits elsewhere: its own placement; the others use the lesson's.
+    expect(lesson.slides[1]?.avatar?.placement).toBeDefined();
+    expect(lesson.slides[0]?.avatar?.placement).toBeUndefined();
+    const recorded = lesson.slides[0]?.recordedNarration;
+    expect(recorded?.audio).toBe('narration/slide-01.wav');
+    expect(recorded?.words?.length).toBe(testSlides(src)[0]?.narration.split(' ').length);
+    const wav = await readFile(join(lessonDir, recorded?.audio ?? 'missing'));
+    expect(wav.toString('ascii', 0, 4)).toBe('RIFF');
+    expect(wav.readUInt16LE(34)).toBe(16);
+    // About one second of audio at whatever rate Web Audio decoded it to.
+    const seconds = wav.readUInt32LE(40) / wav.readUInt32LE(28);
+    expect(seconds).toBeGreaterThan(0.95);
+    expect(seconds).toBeLessThan(1.1);
+
+    // Each canvas slide as the importer drew it, against Chromium's DOM of the same objects.
+    const reference = await browser.newPage({ viewport: output });
+    await reference.goto(`${pictures.url}/predecessor-drawing.html`);
+    await reference.waitForFunction(() => 'predecessorDrawing' in globalThis);
+    const slides = testSlides(src);
+    for (const index of [0, 1, 2]) {
+      const slide = slides[index];
+      if (!slide) throw new Error(`no slide ${index + 1}`);
+      const dom = await domReference(reference, {
+        slide,
+        canvas: testCanvas,
+        output,
+        missing: [src.unreachable],
+        urls,
+      });
+      const drawn = await pngToRgb(
+        await readFile(join(lessonDir, `slides/slide-0${index + 1}.png`)),
+        output.width,
+        output.height,
+      );
+      const difference = compareRgb(drawn, dom);
+      testInfo.annotations.push({
+        type: `slide ${index + 1}`,
+        description: JSON.stringify(difference),
+      });
+      // The bounds of e2e/predecessor-drawing.spec.ts (measured there, justified there).
+      expect(difference.meanAbs, `slide ${index + 1}`).toBeLessThan(0.6);
+      expect(difference.strongShare, `slide ${index + 1}`).toBeLessThan(0.002);
+    }
+    await reference.close();
+
+    // Closed, the lesson is open with its four slides.
+    await dialog.getByRole('button', { name: 'Close', exact: true }).click();
+    await expectLessonReady(page, lesson.title);
+    await expect(
+      page.getByRole('navigation', { name: 'Slides' }).getByRole('listitem'),
+    ).toHaveCount(4);
+  },
+);
+
+test(
+  'parsed slide data with a folder of slide pictures becomes a lesson',
+  { tag: '@busy' },
+  async ({ page }) => {
+    const folder = await mkdtemp(join(tmpdir(), 'rapido-import-parsed-'));
+    const frames = join(folder, 'frames');
+    const files = await writeTestPictures(await mkdtemp(join(tmpdir(), 'rapido-parsed-pictures-')));
+    await mkdir(frames);
+    await copyFile(files.photo, join(frames, 'slide_1.png'));
+    await copyFile(files.remote, join(frames, 'slide_2.png'));
+    const file = join(folder, 'parsed.json');
+    const slideInfo = (position: number, narrationData: string) => ({
+      slideInfo: {
+        position,
+        slideType: 1,
+        narrationData,
+        narrationDuration: 2000 + position,
+        slideId: `00000000-0000-4000-8000-00000000000${position}`,
+        embedId: '',
+        presenterConfig: { scaleX: 0.2, scaleY: 0.2, top: 670.4, left: 755.2, isEditable: true },
+      },
     });
-    // The bounds of e2e/predecessor-drawing.spec.ts (measured there, justified there).
-    expect(difference.meanAbs, `slide ${index + 1}`).toBeLessThan(0.6);
-    expect(difference.strongShare, `slide ${index + 1}`).toBeLessThan(0.002);
-  }
-  await reference.close();
+    await writeFile(
+      file,
+      JSON.stringify({ slides: [slideInfo(1, 'The first one.'), slideInfo(2, 'The second one.')] }),
+    );
+    const lessonDir = join(folder, 'made');
 
-  // Closed, the lesson is open with its four slides.
-  await dialog.getByRole('button', { name: 'Close', exact: true }).click();
-  await expectLessonReady(page, lesson.title);
-  await expect(page.getByRole('navigation', { name: 'Slides' }).getByRole('listitem')).toHaveCount(
-    4,
-  );
-});
-
-test('parsed slide data with a folder of slide pictures becomes a lesson', async ({ page }) => {
-  const folder = await mkdtemp(join(tmpdir(), 'rapido-import-parsed-'));
-  const frames = join(folder, 'frames');
-  const files = await writeTestPictures(await mkdtemp(join(tmpdir(), 'rapido-parsed-pictures-')));
-  await mkdir(frames);
-  await copyFile(files.photo, join(frames, 'slide_1.png'));
-  await copyFile(files.remote, join(frames, 'slide_2.png'));
-  const file = join(folder, 'parsed.json');
-  const slideInfo = (position: number, narrationData: string) => ({
-    slideInfo: {
-      position,
-      slideType: 1,
-      narrationData,
-      narrationDuration: 2000 + position,
-      slideId: `00000000-0000-4000-8000-00000000000${position}`,
-      embedId: '',
-      presenterConfig: { scaleX: 0.2, scaleY: 0.2, top: 670.4, left: 755.2, isEditable: true },
-    },
-  });
-  await writeFile(
-    file,
-    JSON.stringify({ slides: [slideInfo(1, 'The first one.'), slideInfo(2, 'The second one.')] }),
-  );
-  const lessonDir = join(folder, 'made');
-
-  const dialog = await openImportDialog(page);
-  await dialog.getByRole('textbox', { name: 'Rapido data file (.json)' }).fill(file);
-  await dialog.getByRole('textbox', { name: 'Slide pictures folder' }).fill(frames);
-  await dialog.getByRole('button', { name: 'Look inside' }).click();
-  await expect(dialog.getByTestId('predecessor-preview')).toContainText('Parsed slide data');
-  await expect(dialog.getByTestId('predecessor-preview')).toContainText('2 from supplied pictures');
-  await dialog.getByRole('textbox', { name: 'New lesson folder' }).fill(lessonDir);
-  await dialog.getByRole('button', { name: 'Import', exact: true }).click();
-  const done = dialog.getByTestId('import-done');
-  await expect(done.or(dialog.getByTestId('import-error'))).toBeVisible({ timeout: 60_000 });
-  await expect(done).toContainText('Imported 2 slides');
-  const lesson = await readLessonAt(lessonDir);
-  expect(lesson.slides.map((s) => s.narration)).toEqual(['The first one.', 'The second one.']);
-  expect(lesson.slides[0]?.notes).toBe('Narration length in Rapido (Python): 2.0 s.');
-  await expect(page.getByRole('navigation', { name: 'Slides' }).getByRole('listitem')).toHaveCount(
-    2,
-  );
-});
+    const dialog = await openImportDialog(page);
+    await dialog.getByRole('textbox', { name: 'Rapido data file (.json)' }).fill(file);
+    await dialog.getByRole('textbox', { name: 'Slide pictures folder' }).fill(frames);
+    await dialog.getByRole('button', { name: 'Look inside' }).click();
+    await expect(dialog.getByTestId('predecessor-preview')).toContainText('Parsed slide data');
+    await expect(dialog.getByTestId('predecessor-preview')).toContainText(
+      '2 from supplied pictures',
+    );
+    await dialog.getByRole('textbox', { name: 'New lesson folder' }).fill(lessonDir);
+    await dialog.getByRole('button', { name: 'Import', exact: true }).click();
+    const done = dialog.getByTestId('import-done');
+    await expect(done.or(dialog.getByTestId('import-error'))).toBeVisible({ timeout: 60_000 });
+    await expect(done).toContainText('Imported 2 slides');
+    const lesson = await readLessonAt(lessonDir);
+    expect(lesson.slides.map((s) => s.narration)).toEqual(['The first one.', 'The second one.']);
+    expect(lesson.slides[0]?.notes).toBe('Narration length in Rapido (Python): 2.0 s.');
+    await expect(
+      page.getByRole('navigation', { name: 'Slides' }).getByRole('listitem'),
+    ).toHaveCount(2);
+  },
+);
 
 test('a file that is not predecessor data is refused in the dialog, nothing written', async ({
   page,
