@@ -2,7 +2,12 @@ import { useEffect, useId, useRef, useState, type RefObject } from 'react';
 import { rapido } from '../../bridge/rapido.ts';
 import { errorMessage, type RapidoError } from '../../../shared/result.ts';
 import type { InvokeResponse } from '../../../shared/ipc/contract.ts';
-import { FolderField, ImportError, openImportedLesson } from './import-shared.tsx';
+import {
+  FolderField,
+  ImportError,
+  OutputSizeChoice,
+  openImportedLesson,
+} from './import-shared.tsx';
 import { documentTitle, importFps, importOutputSizes } from './lesson-from-pages.ts';
 import type { ImportProgress, PdfImportOutcome } from './pdf-import.ts';
 import { useProgram } from '../program/use-program.tsx';
@@ -234,20 +239,7 @@ export function DocumentImportPanel(props: {
           disabled={running}
         />
       </div>
-      <fieldset className="import-sizes" disabled={running}>
-        <legend>Output size ({importFps} fps)</legend>
-        {importOutputSizes.map((size, index) => (
-          <label key={size.label} className="import-radio">
-            <input
-              type="radio"
-              name={`${fileId}-size`}
-              checked={sizeIndex === index}
-              onChange={() => setSizeIndex(index)}
-            />
-            {size.label}
-          </label>
-        ))}
-      </fieldset>
+      <OutputSizeChoice sizeIndex={sizeIndex} onChange={setSizeIndex} disabled={running} />
 
       <RunStatus run={run} />
 

@@ -3,6 +3,7 @@ import { rapido } from '../../bridge/rapido.ts';
 import type { ProgramEngine } from '../../engine/program-engine.ts';
 import type { LoadedLessonInfo } from '../../../shared/ipc/contract.ts';
 import type { RapidoError } from '../../../shared/result.ts';
+import { importFps, importOutputSizes } from './lesson-from-pages.ts';
 import { useAppStore } from '../../store/app-store.ts';
 
 /** Shows a lesson an importer made: into the engine first, then the store (as openLessonInto). */
@@ -87,5 +88,30 @@ export function ImportError(props: { error: RapidoError; heading?: string; child
       {error.hint ? <p className="import-message-hint">{error.hint}</p> : null}
       {props.children}
     </div>
+  );
+}
+
+/** The output size of an imported lesson: one of the import presets, at the import frame rate. */
+export function OutputSizeChoice(props: {
+  sizeIndex: number;
+  onChange: (index: number) => void;
+  disabled: boolean;
+}) {
+  const name = useId();
+  return (
+    <fieldset className="import-sizes" disabled={props.disabled}>
+      <legend>Output size ({importFps} fps)</legend>
+      {importOutputSizes.map((size, index) => (
+        <label key={size.label} className="import-radio">
+          <input
+            type="radio"
+            name={`${name}-size`}
+            checked={props.sizeIndex === index}
+            onChange={() => props.onChange(index)}
+          />
+          {size.label}
+        </label>
+      ))}
+    </fieldset>
   );
 }

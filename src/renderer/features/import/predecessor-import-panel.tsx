@@ -1,9 +1,14 @@
-import { useEffect, useId, useRef, useState, type RefObject } from 'react';
+import { useEffect, useRef, useState, type RefObject } from 'react';
 import { rapido } from '../../bridge/rapido.ts';
 import type { PredecessorPlan } from '../../../shared/lesson/predecessor-import.ts';
 import { errorMessage, type RapidoError } from '../../../shared/result.ts';
 import { useProgram } from '../program/use-program.tsx';
-import { FolderField, ImportError, openImportedLesson } from './import-shared.tsx';
+import {
+  FolderField,
+  ImportError,
+  OutputSizeChoice,
+  openImportedLesson,
+} from './import-shared.tsx';
 import { importFps, importOutputSizes } from './lesson-from-pages.ts';
 import {
   importPredecessorLesson,
@@ -173,7 +178,6 @@ export function PredecessorImportPanel(props: {
   const [cancelling, setCancelling] = useState(false);
   const abortRef = useRef<AbortController | null>(null);
   const closeRef = useRef<HTMLButtonElement | null>(null);
-  const id = useId();
 
   useEffect(() => () => abortRef.current?.abort(), []);
   useEffect(() => {
@@ -325,20 +329,7 @@ export function PredecessorImportPanel(props: {
         placeholder="/path/to/new-lesson"
         disabled={running}
       />
-      <fieldset className="import-sizes" disabled={running}>
-        <legend>Output size ({importFps} fps)</legend>
-        {importOutputSizes.map((size, index) => (
-          <label key={size.label} className="import-radio">
-            <input
-              type="radio"
-              name={`${id}-size`}
-              checked={sizeIndex === index}
-              onChange={() => setSizeIndex(index)}
-            />
-            {size.label}
-          </label>
-        ))}
-      </fieldset>
+      <OutputSizeChoice sizeIndex={sizeIndex} onChange={setSizeIndex} disabled={running} />
 
       <RunStatus run={run} />
 
