@@ -455,7 +455,7 @@ export function planFromVideoJobDocument(
   const recorded = slides.filter((slide) => slide.recorded !== null).length;
   if (recorded > 0) {
     notes.push(
-      `${recorded} slide${recorded === 1 ? ' has' : 's have'} a recorded narration with word timings; keep ${recorded === 1 ? 'it' : 'them'} instead of synthesis if you like.`,
+      `${recorded} slide${recorded === 1 ? ' has' : 's have'} the predecessor's recorded narration with word timings (kept only when "Keep the recorded narration" is chosen).`,
     );
   }
   const title = slides.find((slide) => slide.title !== null)?.title ?? options.fallbackTitle;
