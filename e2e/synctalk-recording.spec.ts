@@ -225,11 +225,11 @@ test('the server killed mid-lesson: the recording completes with the local avata
     {
       dataDir,
       onStdout(text) {
-        // A third of the way in (slide 1 on air, slide 2 being made): the server goes away.
-        const percents = [...text.matchAll(/^\[\s*(\d{1,3})%\] playing/gm)].map((match) =>
-          Number(match[1]),
-        );
-        if (kills.length === 0 && percents.some((percent) => percent >= 30)) {
+        // On air (slide 1 playing from its pre-rolled frames, both slides' video still being
+        // made at the server's real-time pace): the server goes away. Not later: on a busy
+        // machine a later cue arrives late, and by then most of slide 2 could have been made,
+        // leaving too little of the lesson for the local avatar to be judged on.
+        if (kills.length === 0 && /^\[\s*\d{1,3}%\] playing/m.test(text)) {
           kills.push(server.close());
         }
       },
