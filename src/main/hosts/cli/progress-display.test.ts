@@ -7,8 +7,9 @@ describe('the terminal progress bar line', () => {
     expect(barLine({ fraction: 0.5, label: 'page 6 of 11', etaMs: 12_000 }, 10)).toBe(
       '[█████░░░░░]  50% · 00:12 left · page 6 of 11',
     );
-    expect(barLine({ fraction: 1, label: 'done', etaMs: 0 }, 4)).toBe(
-      '[████] 100% · 00:00 left · done',
+    // At 100 % only the finishing step is left: no time-left estimate, whatever was known.
+    expect(barLine({ fraction: 1, label: 'saving the lesson', etaMs: null }, 4)).toBe(
+      '[████] 100% · saving the lesson',
     );
   });
 
@@ -19,7 +20,8 @@ describe('the terminal progress bar line', () => {
     expect(barLine({ fraction: Number.NaN, label: 'x', etaMs: Number.POSITIVE_INFINITY }, 2)).toBe(
       '[░░]   0% · estimating time left · x',
     );
-    expect(barLine({ fraction: 7, label: 'x', etaMs: -5 }, 2)).toBe('[██] 100% · 00:00 left · x');
+    expect(barLine({ fraction: 7, label: 'x', etaMs: -5 }, 2)).toBe('[██] 100% · x');
+    expect(barLine({ fraction: 0.5, label: 'x', etaMs: -5 }, 2)).toBe('[█░]  50% · 00:00 left · x');
   });
 
   it("uses the verb's own estimate, else the library's (seconds), else none", () => {

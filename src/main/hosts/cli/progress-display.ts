@@ -32,11 +32,14 @@ export function barLine(state: ProgressState, width = barWidth): string {
   const filled = Math.round(fraction * width);
   const bar = `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
   const percent = `${String(Math.floor(fraction * 100)).padStart(3)}%`;
+  // At 100 % only the finishing step is left (saving, writing the file): no estimate to make.
   const left =
-    state.etaMs === null || !Number.isFinite(state.etaMs)
-      ? 'estimating time left'
-      : `${formatClock(Math.max(0, state.etaMs))} left`;
-  return `[${bar}] ${percent} · ${left} · ${state.label}`;
+    fraction >= 1
+      ? null
+      : state.etaMs === null || !Number.isFinite(state.etaMs)
+        ? 'estimating time left'
+        : `${formatClock(Math.max(0, state.etaMs))} left`;
+  return `[${bar}] ${percent} · ${left === null ? '' : `${left} · `}${state.label}`;
 }
 
 /** The state a bar shows: the verb's estimate when it has one, else cli-progress's own. */
