@@ -53,6 +53,14 @@ describe('presenterFromConfig', () => {
       ok: false,
       key: 'scaleX',
     });
+    // A scale so small the square would round to nothing (fuzzing found 5e-324): refused.
+    expect(presenterFromConfig({ top: 1, left: 1, scaleX: 5e-324 }, canvas)).toMatchObject({
+      ok: false,
+      key: 'scaleX',
+      message: 'expected a scale from 0.01 to 100 (0.2 is usual), got 5e-324',
+    });
+    const smallest = presenterFromConfig({ top: 1, left: 1, scaleX: 0.01, scaleY: 0.01 }, canvas);
+    expect(smallest.ok && smallest.presenter.placement?.width).toBeGreaterThan(0);
     expect(presenterFromConfig(7, canvas)).toMatchObject({ ok: false, key: null });
   });
 });

@@ -39,6 +39,11 @@ export type PresenterConfigResult =
 export const presenterEdgePx = 400;
 /** The scale every real document has, at which the edge is exactly `presenterEdgePx`. */
 export const referenceScale = 0.2;
+/**
+ * The smallest scale read: a presenter a twentieth of the usual size (20 canvas px). Below it the
+ * square would round to nothing (a fuzzed 5e-324 did); no real document comes near it.
+ */
+export const minScale = 0.01;
 /** The predecessor's downward nudge, as a share of the output height (24 px at 720p). */
 export const presenterNudge = 24 / 720;
 
@@ -101,8 +106,12 @@ export function presenterFromConfig(config: unknown, canvas: CanvasSize): Presen
     ['scaleX', scaleX],
     ['scaleY', scaleY],
   ] as const) {
-    if (!(scale > 0) || scale > 100) {
-      return { ok: false, key, message: `expected a scale above 0 (0.2 is usual), got ${scale}` };
+    if (!(scale >= minScale) || scale > 100) {
+      return {
+        ok: false,
+        key,
+        message: `expected a scale from ${minScale} to 100 (0.2 is usual), got ${scale}`,
+      };
     }
   }
   if (!hasPosition) return { ok: true, presenter: { placement: null, hidden } };
