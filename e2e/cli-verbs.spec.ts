@@ -427,14 +427,6 @@ test('the rapido bin and npm run rapido run the same command line', async () => 
   expect(viaNpm.stdout).toContain('check needs one <lessonDir>');
 });
 
-/** The renderer's predecessor importer (issue 16's drawing part), once it is in this tree. */
-const predecessorImporter = join(
-  repoRoot,
-  'src/renderer/features/import/predecessor/import-predecessor.ts',
-);
-const noPredecessorImporter =
-  'the predecessor importer (src/renderer/features/import/predecessor/import-predecessor.ts) is not in this tree yet';
-
 /** Parsed slide data in the predecessor's documented shape (parsed_slideData/<jobId>.json). */
 function parsedSlideData(): string {
   const slide = (position: number, text: string, slideId: string) => ({
@@ -464,7 +456,6 @@ test(
   "the predecessor's --lesson-id and --slide-data: its data imported and rendered to paths.output",
   { tag: '@busy' },
   async () => {
-    test.skip(!existsSync(predecessorImporter), noPredecessorImporter);
     test.setTimeout(scaled(300_000));
     const folder = await tempDir('predecessor');
     const data = join(folder, 'job-1.json');
@@ -495,7 +486,6 @@ test(
 );
 
 test('import of predecessor data: bad input named by field and line, nothing written', async () => {
-  test.skip(!existsSync(predecessorImporter), noPredecessorImporter);
   const folder = await tempDir('predecessor-bad');
   const data = join(folder, 'job-2.json');
   const text = parsedSlideData().replace(

@@ -1,5 +1,14 @@
 import { join, resolve } from 'node:path';
-import { createDispatcher, type Dispatcher } from '../../src/main/services/ipc/dispatcher.ts';
+import {
+  createDispatcher,
+  type CallContext,
+  type Dispatcher,
+} from '../../src/main/services/ipc/dispatcher.ts';
+import {
+  invokeChannels,
+  type InvokeChannel,
+  type InvokeResponse,
+} from '../../src/shared/ipc/contract.ts';
 import { createMemoryLogger } from '../../src/main/services/logging/logger.ts';
 import type { LaunchBase } from '../../src/main/wiring/app-handlers.ts';
 import {
@@ -51,4 +60,20 @@ export function startWiredServices(
     logger.child('ipc'),
   );
   return { services, dispatcher };
+}
+
+/**
+ * Calls a channel through the dispatcher as the page `context` names, and checks the answer
+ * against the contract (indexing it by a generic channel widens to every channel's answer;
+ * parse checks the one asked for).
+ */
+export function callerFor(context: CallContext) {
+  return async function call<C extends InvokeChannel>(
+    dispatcher: Dispatcher,
+    channel: C,
+    payload: unknown,
+  ): Promise<InvokeResponse<C>> {
+    const answer: unknown = await dispatcher.invoke(channel, payload, context);
+    return invokeChannels[channel].response.parse(answer) as InvokeResponse<C>;
+  };
 }

@@ -1,13 +1,9 @@
-import { startWiredServices } from '../../../testing/support/wiring-services.ts';
+import { callerFor, startWiredServices } from '../../../testing/support/wiring-services.ts';
 import { mkdtemp, readFile, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  invokeChannels,
-  type InvokeChannel,
-  type InvokeResponse,
-} from '../../shared/ipc/contract.ts';
+import {} from '../../shared/ipc/contract.ts';
 import { lessonSchema } from '../../shared/lesson/lesson-schema.ts';
 import type { AppServices, HostAbilities } from './app-services.ts';
 import type { Dispatcher } from '../services/ipc/dispatcher.ts';
@@ -44,16 +40,7 @@ function start(abilities: Partial<HostAbilities> = {}): Dispatcher {
 const context = { transport: 'websocket' as const, clientId: 'test' };
 
 /** Invokes through the dispatcher and checks the answer against the contract. */
-async function call<C extends InvokeChannel>(
-  dispatcher: Dispatcher,
-  channel: C,
-  payload: unknown,
-): Promise<InvokeResponse<C>> {
-  const answer: unknown = await dispatcher.invoke(channel, payload, context);
-  // Indexing the contract by a generic channel widens to every channel's answer; parse checks
-  // the one asked for.
-  return invokeChannels[channel].response.parse(answer) as InvokeResponse<C>;
-}
+const call = callerFor(context);
 
 function lessonIn(title: string) {
   return lessonSchema.parse({

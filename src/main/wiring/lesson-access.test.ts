@@ -1,13 +1,9 @@
-import { startWiredServices } from '../../../testing/support/wiring-services.ts';
+import { callerFor, startWiredServices } from '../../../testing/support/wiring-services.ts';
 import { cp, mkdir, mkdtemp, readdir, realpath, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  invokeChannels,
-  type InvokeChannel,
-  type InvokeResponse,
-} from '../../shared/ipc/contract.ts';
+import {} from '../../shared/ipc/contract.ts';
 import { lessonSchema } from '../../shared/lesson/lesson-schema.ts';
 import type { AppServices, HostAbilities } from './app-services.ts';
 import type { Dispatcher } from '../services/ipc/dispatcher.ts';
@@ -53,14 +49,7 @@ function start(
 
 const context = { transport: 'electron' as const, clientId: 'test' };
 
-async function call<C extends InvokeChannel>(
-  dispatcher: Dispatcher,
-  channel: C,
-  payload: unknown,
-): Promise<InvokeResponse<C>> {
-  const answer: unknown = await dispatcher.invoke(channel, payload, context);
-  return invokeChannels[channel].response.parse(answer) as InvokeResponse<C>;
-}
+const call = callerFor(context);
 
 function codeOf(answer: { ok: boolean; error?: { code: string } }): string | null {
   return answer.ok ? null : (answer.error?.code ?? null);

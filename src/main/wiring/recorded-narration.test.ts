@@ -4,13 +4,9 @@ import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { pngBytes, tempRoot, writeFiles } from '../../../testing/lesson-files.ts';
-import { startWiredServices } from '../../../testing/support/wiring-services.ts';
+import { callerFor, startWiredServices } from '../../../testing/support/wiring-services.ts';
 import { buildCaptionCues } from '../../shared/captions/caption-cues.ts';
-import {
-  invokeChannels,
-  type InvokeChannel,
-  type InvokeResponse,
-} from '../../shared/ipc/contract.ts';
+import {} from '../../shared/ipc/contract.ts';
 import { lessonSchema, type Lesson } from '../../shared/lesson/lesson-schema.ts';
 import { slideSpeechRequest } from '../../shared/speech/slide-speech-request.ts';
 import { readWav } from '../../shared/speech/wav-reader.ts';
@@ -77,14 +73,7 @@ afterEach(async () => {
 
 const context = { transport: 'electron' as const, clientId: 'test' };
 
-async function call<C extends InvokeChannel>(
-  dispatcher: Dispatcher,
-  channel: C,
-  payload: unknown,
-): Promise<InvokeResponse<C>> {
-  const answer: unknown = await dispatcher.invoke(channel, payload, context);
-  return invokeChannels[channel].response.parse(answer) as InvokeResponse<C>;
-}
+const call = callerFor(context);
 
 function lessonWith(slides: Lesson['slides'] extends (infer S)[] ? Partial<S>[] : never): Lesson {
   return lessonSchema.parse({
