@@ -194,6 +194,7 @@ export class ProgramEngine {
         onFailed: (segment, error) => this.avatar.onSegmentFailed(segment, error),
         onComplete: (segment) => this.avatar.onSegmentComplete(segment),
         onPreRollFailed: (segment, error) => this.avatar.onPreRollFailed(segment, error),
+        onPlayedFrame: (_segment, image) => this.avatar.onPlayedFrame(image),
       });
       this.avatarSlides = new AvatarSlides(this.preparer, lesson, lessonDir, this.segments);
       slides = this.avatarSlides;

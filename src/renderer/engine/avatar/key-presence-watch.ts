@@ -12,7 +12,8 @@ export const keyPresenceEvery = 3;
 export const keyPresenceSamples = 8;
 
 /**
- * Watches the first second of SyncTalk frames on air for the lesson's key colour (see
+ * Watches the first second of a played segment's SyncTalk frames (on air, or arriving behind
+ * the playhead while the local avatar stands in) for the lesson's key colour (see
  * key-presence.ts): a server that composites onto its own background sends none. Judges once per
  * key: a new key colour or key settings (the user took Detect from border) arm it again.
  */

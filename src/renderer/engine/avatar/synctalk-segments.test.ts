@@ -297,3 +297,41 @@ describe('SyncTalkSegments pre-roll (the selected slide asked for while nothing 
     expect(segments.get(1)).toBe(second);
   });
 });
+
+describe('SyncTalkSegments played frames (the key check reads frames that never go on air)', () => {
+  it('hands on the frames of a played segment, late or not, and none of an unplayed one', () => {
+    let deliver: (frame: AvatarSegmentFrameInfo) => void = () => undefined;
+    const handed: { index: number; image: unknown }[] = [];
+    const segments = new SyncTalkSegments(
+      {
+        ...api,
+        segment: () => new Promise(() => undefined),
+        onSegmentFrame: (listener) => {
+          deliver = listener;
+          return () => undefined;
+        },
+      },
+      {
+        onFailed: () => undefined,
+        onPlayedFrame: (s, image) => handed.push({ index: s.speech.slideIndex, image }),
+      },
+    );
+    // Four seconds of speech.
+    const played = segments.ensure({ ...speech(0), pcm: new Uint8Array(640 * 2 * 100) });
+    const preRolled = segments.ensure(speech(1), { preRoll: true });
+    deliver(frame(played.requestId, 0));
+    deliver(frame(preRolled.requestId, 0));
+    expect(handed).toEqual([]);
+    // Play reads slide 1 three seconds in: frame 0 is more than maxHoldMs behind, so the local
+    // avatar stands in.
+    expect(played.pick(3_000).useFallback).toBe(true);
+    deliver(frame(played.requestId, 1));
+    deliver(frame(preRolled.requestId, 1));
+    expect(handed.map((entry) => entry.index)).toEqual([0]);
+    // A frame that goes on air is handed on as the very image the buffer holds: the avatar
+    // source counts each frame once, whether it sees it on arrival or on air.
+    deliver(frame(played.requestId, 75));
+    expect(handed).toHaveLength(2);
+    expect(played.pick(3_000).image).toBe(handed[1]?.image);
+  });
+});

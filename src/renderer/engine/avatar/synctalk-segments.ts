@@ -71,6 +71,12 @@ export interface SegmentEvents {
    * it yet, so it is only logged; Play asks again and a failure then is told as usual.
    */
   onPreRollFailed?(segment: SyncTalkSegment, error: RapidoError): void;
+  /**
+   * A frame arrived for a segment that is being played, whether or not it goes on air: a server
+   * slower than real time has its frames arrive behind the playhead while the local avatar
+   * stands in, and they still tell what the server sends (the key check reads them).
+   */
+  onPlayedFrame?(segment: SyncTalkSegment, image: SegmentImage): void;
 }
 
 /** Frames main may send beyond the last shown one: 2 s of look-ahead, about 48 MB at 512x512. */
@@ -231,16 +237,19 @@ export class SyncTalkSegment {
     return this.buffer.contiguousAheadOf(0);
   }
 
-  receive(frame: AvatarSegmentFrameInfo): void {
-    if (this.state === 'cancelled') return;
+  /** Takes an arriving frame; answers the image kept for it (null once cancelled). */
+  receive(frame: AvatarSegmentFrameInfo): SegmentImage | null {
+    if (this.state === 'cancelled') return null;
     this.firstFrameAtMs ??= performance.now();
     this.fromCache = frame.source === 'cache';
-    this.buffer.push(frame.index, { rgb: frame.rgb, width: frame.width, height: frame.height });
+    const image = { rgb: frame.rgb, width: frame.width, height: frame.height };
+    this.buffer.push(frame.index, image);
     this.receivedFrames += 1;
     if (this.state === 'complete' && this.receivedFrames >= this.expectedFrames) {
       this.buffer.markComplete();
     }
     this.wakeIfReady();
+    return image;
   }
 
   finish(result: Result<SegmentAnswer>): void {
@@ -315,9 +324,12 @@ export class SyncTalkSegments {
     private readonly api: SegmentApi,
     private readonly events: SegmentEvents,
   ) {
-    this.unsubscribe = api.onSegmentFrame((frame) =>
-      this.byRequest.get(frame.requestId)?.receive(frame),
-    );
+    this.unsubscribe = api.onSegmentFrame((frame) => {
+      const segment = this.byRequest.get(frame.requestId);
+      if (!segment) return;
+      const image = segment.receive(frame);
+      if (image && segment.consumed) this.events.onPlayedFrame?.(segment, image);
+    });
   }
 
   /**

@@ -3,10 +3,11 @@ import type { KeyPresenceVerdict } from '../../../shared/keying/key-presence.ts'
 import type { ChromaKeySettings } from '../../../shared/lesson/lesson-schema.ts';
 import type { RapidoError } from '../../../shared/result.ts';
 import { KeyPresenceWatch } from '../avatar/key-presence-watch.ts';
-import type {
-  SegmentImage,
-  SyncTalkSegment,
-  SyncTalkSegments,
+import {
+  maxHoldMs,
+  type SegmentImage,
+  type SyncTalkSegment,
+  type SyncTalkSegments,
 } from '../avatar/synctalk-segments.ts';
 import type { AvatarFrame } from '../compositor/compositor.ts';
 import { avatarPoseAt } from '../local-avatar/avatar-motion.ts';
@@ -60,6 +61,10 @@ export class AvatarSource {
   /** The slide whose SyncTalk segment is being read, to release it when it goes off air. */
   private segmentSlide: number | null = null;
   private lastSyncTalkImage: SegmentImage | null = null;
+  /** The newest frame of a played segment, on air or not (behind the playhead). */
+  private lastArrivedImage: SegmentImage | null = null;
+  /** Images the key check has read: each frame counts once, on arrival or on air. */
+  private keyWatched = new WeakSet<SegmentImage>();
   private readonly fallbackNoticed = new WeakSet<SyncTalkSegment>();
   private sourceValue: AvatarSourceName = 'local';
   private runStartedMs: number | null = null;
@@ -84,8 +89,10 @@ export class AvatarSource {
     this.segments = segments;
     this.avatarName = avatarName;
     this.keyWatch.rearm();
+    this.keyWatched = new WeakSet();
     this.segmentSlide = null;
     this.lastSyncTalkImage = null;
+    this.lastArrivedImage = null;
     this.sourceValue = segments ? 'synctalk' : 'local';
   }
 
@@ -135,7 +142,9 @@ export class AvatarSource {
    * the SyncTalk image on air, else the local avatar's current pose.
    */
   frameImage(): ImageData | null {
-    const image = this.segments ? this.lastSyncTalkImage : null;
+    // While the local avatar stands in for late frames, the newest SyncTalk frame is still what
+    // a key is to be taken from: the local avatar's own screen would say nothing of the server's.
+    const image = this.segments ? (this.lastSyncTalkImage ?? this.lastArrivedImage) : null;
     if (!image) return this.local.snapshot();
     const rgba = new Uint8ClampedArray(image.width * image.height * 4);
     for (let i = 0, j = 0; i < image.rgb.length; i += 3, j += 4) {
@@ -164,6 +173,16 @@ export class AvatarSource {
         audioMismatches: segment.audioMismatches,
       },
     );
+  }
+
+  /**
+   * A frame of a played segment arrived. The key check reads it here as well as on air: frames
+   * from a server slower than real time arrive behind the playhead and never go on air while
+   * the local avatar stands in, yet they show whether the server keeps the key colour.
+   */
+  onPlayedFrame(image: SegmentImage): void {
+    this.lastArrivedImage = image;
+    this.watchKey(image);
   }
 
   /** Nobody waits for a pre-rolled segment yet: logged only, and Play asks again. */
@@ -201,7 +220,7 @@ export class AvatarSource {
   /**
    * The SyncTalk image for this program frame: the frame due on the audio clock, else the last
    * image held (underrun), or null when the local avatar must stand in (the segment failed, or
-   * its frames are more than a second overdue).
+   * its frames are more than maxHoldMs overdue).
    */
   private syncTalkFrame(frame: ProgramFrame | null): AvatarFrame | null {
     const segments = this.segments;
@@ -222,7 +241,7 @@ export class AvatarSource {
         this.fallbackNoticed.add(segment);
         this.host.log(
           'warn',
-          `slide ${index + 1}: SyncTalk frames are over a second late; the local avatar stands in until they arrive`,
+          `slide ${index + 1}: SyncTalk frames are over ${maxHoldMs / 1000} s late; the local avatar stands in until they arrive`,
           'avatar_fallback',
           { slideIndex: index, wantedFrame: pick.wantedIndex },
         );
@@ -239,7 +258,7 @@ export class AvatarSource {
   private onSyncTalkImage(image: SegmentImage, segment: SyncTalkSegment): void {
     if (image !== this.lastSyncTalkImage) {
       this.host.newImage();
-      this.keyWatch.observe(image);
+      this.watchKey(image);
     }
     this.stats.syncTalkFrames += 1;
     this.lastSyncTalkImage = image;
@@ -256,8 +275,14 @@ export class AvatarSource {
     });
   }
 
+  private watchKey(image: SegmentImage): void {
+    if (this.keyWatched.has(image)) return;
+    this.keyWatched.add(image);
+    this.keyWatch.observe(image);
+  }
+
   /**
-   * The first second of SyncTalk frames on air had no key colour: the server composited them
+   * The first second of SyncTalk frames played had no key colour: the server composited them
    * onto a background of its own (its avatar_config.json keys them, see key-presence.ts).
    */
   private onKeyVerdict(verdict: KeyPresenceVerdict): void {
