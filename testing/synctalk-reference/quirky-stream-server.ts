@@ -34,11 +34,18 @@ export interface QuirkSettings {
 
 const samplesPerFrame = 640;
 
+export interface QuirkyEvent {
+  socket: number;
+  kind: 'start_of_stream' | 'end_of_stream' | 'audio' | 'start_speech';
+}
+
 export interface QuirkyServer {
   url: string;
   set(settings: Partial<QuirkSettings>): void;
   /** Sockets accepted so far. */
   connections(): number;
+  /** What went over the sockets, in order: the client's markers and audio, our start_speech. */
+  events(): QuirkyEvent[];
   close(): Promise<void>;
 }
 
@@ -60,10 +67,12 @@ export async function startQuirkyServer(
   const sockets = new Set<WebSocket>();
   const timers = new Set<ReturnType<typeof setInterval>>();
   let accepted = 0;
+  const events: QuirkyEvent[] = [];
   server.on('connection', (socket) => {
     accepted += 1;
     sockets.add(socket);
-    const timer = runStream(socket, settings, frame);
+    const id = accepted;
+    const timer = runStream(socket, settings, frame, (kind) => events.push({ socket: id, kind }));
     timers.add(timer);
     socket.on('close', () => {
       clearInterval(timer);
@@ -78,6 +87,7 @@ export async function startQuirkyServer(
       Object.assign(settings, next);
     },
     connections: () => accepted,
+    events: () => [...events],
     async close() {
       for (const timer of timers) clearInterval(timer);
       for (const socket of sockets) socket.terminate();
@@ -90,6 +100,7 @@ function runStream(
   socket: WebSocket,
   settings: QuirkSettings,
   size: { width: number; height: number },
+  record: (kind: QuirkyEvent['kind']) => void,
 ): ReturnType<typeof setInterval> {
   /** The stream's audio. */
   const audio: number[] = new Array<number>(settings.offsetSamples).fill(0);
@@ -118,6 +129,7 @@ function runStream(
   socket.on('message', (data: Buffer) => {
     const text = data.length < 32 ? data.toString('latin1') : '';
     if (text === 'start_of_stream' || text === 'end_of_stream') {
+      record(text);
       markers += 1;
       if (settings.killAfterMarkers !== null && markers > settings.killAfterMarkers) {
         // One kill per setting: the fresh socket the client opens then works.
@@ -135,6 +147,7 @@ function runStream(
       }
       return;
     }
+    record('audio');
     const chunk = new Int16Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.length));
     pending.push(chunk);
     pendingSamples += chunk.length;
@@ -154,7 +167,10 @@ function runStream(
     rgb.set(new Uint8Array(frameAudio.buffer).subarray(0, rgb.length));
     const head = queued[0];
     const startSpeech = head?.kind === 'start' && head.frame <= nextFrame;
-    if (startSpeech) queued.shift();
+    if (startSpeech) {
+      queued.shift();
+      record('start_speech');
+    }
     socket.send(
       encodeFrameMessage({
         video_bytes: rgb,

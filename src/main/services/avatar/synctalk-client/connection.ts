@@ -43,6 +43,8 @@ export interface Connection {
   stalledMs: number | null;
   /** When the socket last sent a message: silence after that while frames are due is a stall. */
   lastMessageMs: number | null;
+  /** Whether audio has been sent on it (the server's "temporary silence" needs real audio first). */
+  carriedAudio: boolean;
 }
 
 export interface ConnectionHooks {
@@ -129,6 +131,7 @@ export function createSyncTalkConnection(options: {
       retiring: null,
       stalledMs: null,
       lastMessageMs: null,
+      carriedAudio: false,
     };
     connection = conn;
     socket.on('unexpected-response', (_request, response) => {

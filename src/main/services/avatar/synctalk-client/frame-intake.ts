@@ -86,6 +86,8 @@ export function createFrameIntake(options: {
         latencyMs: Math.round(nowMs - current.startedMs),
       });
     }
+    // A later utterance's audio waits for this echo (utterance-queue.ts, audioMayFollowStart).
+    if (current.audioHeldSinceMs !== null) queue.pump();
   }
 
   /** False when the frame ended the session (its size is wrong). */

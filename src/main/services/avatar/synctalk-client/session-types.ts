@@ -202,6 +202,11 @@ export interface ActiveUtterance {
   /** This run's audio (from `runStartFrame`), chunked; credit is frames placed in this run. */
   pacer: AudioPacer;
   endSent: boolean;
+  /**
+   * Audio waits for start_speech since then (a socket that has carried audio before, see
+   * `audioMayFollowStart` in utterance-queue.ts), or null once it may go.
+   */
+  audioHeldSinceMs: number | null;
   cancelled: boolean;
   /** Frames delivered (placed or held), in order: = placer.nextIndex. */
   framesReceived: number;

@@ -185,3 +185,21 @@ describe('a marker that kills the stream (quirk 1)', () => {
     },
   );
 });
+
+describe('markers never meet an armed latency test (quirk 1 avoided, not only recovered)', () => {
+  test("a later utterance's audio follows its start_speech; the first utterance's does not wait", async () => {
+    const server = await quirky({ fps: 50 });
+    const { session: avatar } = session(server);
+    await speak(avatar, 'a', speech(800, 7));
+    await speak(avatar, 'b', speech(800, 8));
+    const events = server.events().map((event) => event.kind);
+    const secondStart = events.lastIndexOf('start_of_stream');
+    // First utterance: its audio right behind start_of_stream (the server yields nothing before
+    // real audio, so waiting for the echo would wait for ever).
+    expect(events.slice(0, 2)).toEqual(['start_of_stream', 'audio']);
+    // Second: nothing of its audio before the server echoed its start.
+    const afterStart = events.slice(secondStart + 1);
+    expect(afterStart.indexOf('start_speech')).toBeGreaterThanOrEqual(0);
+    expect(afterStart.indexOf('start_speech')).toBeLessThan(afterStart.indexOf('audio'));
+  });
+});

@@ -36,10 +36,20 @@ const startMarker = new TextEncoder().encode('start_of_stream');
 const endMarker = new TextEncoder().encode('end_of_stream');
 /** Replays in a row without a frame placed before the utterance is failed instead. */
 const maxRecyclesWithoutProgress = 2;
-/** end_of_stream waits until all but this many frames are in (the server's mel look-ahead)... */
+/** end_of_stream waits until the first of the last this-many frames is in (the mel look-ahead)... */
 const endMarkerHoldFrames = 5;
-/** ...or until the frames have stopped coming this long. */
-const endMarkerHoldMs = 200;
+/**
+ * ...or until the frames have stopped coming this long: the server makes its held-back frames
+ * once its input has run dry and it pads with silence (the reference's quiet flush is 250 ms), so
+ * this must outlast that, and stay below `frameGapMs` (450 ms), which would take the silence for
+ * a dead stream first.
+ */
+const endMarkerHoldMs = 400;
+/**
+ * How long a later utterance's audio waits for its start_speech (see `audioMayFollowStart`):
+ * the server echoes it at once (quirk 4), so this only bounds a server that does not.
+ */
+const startSpeechWaitMs = 300;
 /** Frames of audio resent before the first missing frame on a replay (0.4 s of context). */
 const replayContextFrames = 10;
 
@@ -98,6 +108,7 @@ export function createUtteranceQueue(options: {
     const resumed = pending.resumed;
     pending.resumed = null;
     active = resumed ? replayRun(resumed, pacing) : startedUtterance(pending, pacing);
+    if (conn.carriedAudio) active.audioHeldSinceMs = performance.now();
     connection.send(conn, startMarker);
     status.set('speaking');
     announceStart(status, active, resumed !== null);
@@ -110,9 +121,11 @@ export function createUtteranceQueue(options: {
     if (!conn || !current || current.endSent) return;
     if (current.phase === 'ending') return;
     if (!current.cancelled) {
+      if (!audioMayFollowStart(current, performance.now())) return;
       sendAllowedAudio(
         current,
         (bytes) => {
+          conn.carriedAudio = true;
           connection.send(conn, bytes);
         },
         status,
@@ -161,8 +174,9 @@ export function createUtteranceQueue(options: {
   function checkProgress(conn: Connection, nowMs: number) {
     const current = active;
     if (!current) return;
-    // A held end_of_stream goes once the stream stops making progress (see endMarkerSafe).
-    if (!current.endSent && current.pacer.finished) pump();
+    // A held end_of_stream goes once the stream stops making progress (see endMarkerSafe), and
+    // held audio once start_speech has been waited for long enough (see audioMayFollowStart).
+    if (!current.endSent && (current.pacer.finished || current.audioHeldSinceMs !== null)) pump();
     const verdict = progressVerdict(current, conn, nowMs, options);
     if (verdict === 'silent') {
       replayActive(conn, nowMs);
@@ -267,18 +281,36 @@ export function createUtteranceQueue(options: {
 }
 
 /**
+ * Whether a later utterance's audio may go now. Its `start_of_stream` marker is queued behind the
+ * frames the server still owes the previous one (the padded tail of a short utterance, the frames
+ * after end_speech); audio arriving before the marker is yielded arms a latency test (the socket's
+ * input ran dry between utterances), and the marker then kills the stream (api.py ~l.1483,
+ * quirk 1). So the audio waits for the marker's echo, start_speech. The first utterance on a
+ * socket does not wait: the server yields nothing before real audio, and cannot arm a test yet.
+ */
+function audioMayFollowStart(current: ActiveUtterance, nowMs: number): boolean {
+  if (current.audioHeldSinceMs === null) return true;
+  if (current.phase === 'awaiting-start' && nowMs - current.audioHeldSinceMs < startSpeechWaitMs) {
+    return false;
+  }
+  current.audioHeldSinceMs = null;
+  return true;
+}
+
+/**
  * Whether `end_of_stream` may go now. The real server kills its stream when a marker is yielded
  * while a "latency test" is armed (inference_system/api.py ~l.1483); audio arriving after a pause
  * arms one whose target is the first of the last 5 frames its audio makes (~l.700:
- * `get_max_encodable_frame() + 1`), and the end marker is placed right there. Once every frame but
- * the last `endMarkerHoldFrames` is in, any test our audio armed has been measured, so the marker
- * is safe. If the frames stop coming first (the server holds them back for more audio), it goes
- * after `endMarkerHoldMs` without progress.
+ * `get_max_encodable_frame() + 1`), and the end marker is placed right there, before that frame.
+ * So the marker is safe only once that target frame has been yielded, i.e. is in here: then any
+ * test our audio armed has been measured. (Waiting for one frame less, as before, left the last
+ * paced chunk's test armed: one killed stream in a four-slide lesson.) If the frames stop coming
+ * first (a server that does not pad a dry input), it goes after `endMarkerHoldMs` without progress.
  */
 function endMarkerSafe(current: ActiveUtterance, nowMs: number): boolean {
+  const targetFrame = current.pending.expectedFrames - endMarkerHoldFrames;
   return (
-    current.placer.nextIndex >= current.pending.expectedFrames - endMarkerHoldFrames ||
-    nowMs - current.lastProgressMs >= endMarkerHoldMs
+    current.placer.nextIndex > targetFrame || nowMs - current.lastProgressMs >= endMarkerHoldMs
   );
 }
 
@@ -329,6 +361,7 @@ function startedUtterance(pending: PendingUtterance, pacing: PacingPolicy): Acti
     phase: 'awaiting-start',
     pacer: runPacer(pending.pcm, 0, pacing),
     endSent: false,
+    audioHeldSinceMs: null,
     cancelled: false,
     framesReceived: 0,
     placer: createFramePlacer(pending.pcm, pending.expectedFrames),
@@ -356,6 +389,7 @@ function replayRun(previous: ActiveUtterance, pacing: PacingPolicy): ActiveUtter
     phase: 'awaiting-start',
     pacer: runPacer(previous.pending.pcm, runStartFrame, pacing),
     endSent: false,
+    audioHeldSinceMs: null,
     runStartFrame,
     replays: previous.replays + 1,
     lastProgressMs: performance.now(),
