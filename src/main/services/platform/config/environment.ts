@@ -60,6 +60,15 @@ const environmentSchema = z.object({
     .string()
     .regex(/^[a-z0-9_.-]{1,100}$/)
     .optional(),
+  /** The render farm's Redis (issue 18): `redis://host:port[/db]`, shared by the API and workers. */
+  RAPIDO_REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  /** The API reads lessons only from under this folder (a path outside it is refused). */
+  RAPIDO_LESSON_ROOT: z.string().min(1).optional(),
+  /** Signs and checks the API's tokens (HS256); the predecessor's variable. Never echoed. */
+  JWT_SECRET: z
+    .string()
+    .min(32, 'must be at least 32 characters (HS256 needs a 256-bit secret)')
+    .optional(),
   /** The predecessor's LiveKit variables. */
   LIVEKIT_URL: z.url({ protocol: /^(wss?|https?)$/ }).optional(),
   LIVEKIT_API_KEY: z.string().trim().min(1).optional(),
