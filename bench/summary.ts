@@ -58,6 +58,10 @@ export const summaryRows: readonly Row[] = [
     path: ['syncTalk', 'markerFault', 'secondsLostPerUtterance'],
   },
   {
+    label: 'Streams killed by the marker fault (SyncTalk)',
+    path: ['syncTalk', 'markerFault', 'streamsKilled'],
+  },
+  {
     label: 'A/V offset in the exported file',
     path: ['syncTalk', 'export', 'avOffsetInFile', 'offsetMs'],
   },

@@ -80,6 +80,8 @@ export interface MarkerFaultFigures {
   readonly heldAvatarFrames: Figure | null;
   readonly fallbackFrames: Figure | null;
   readonly slideChangeStall: Figure;
+  /** Streams the fault killed per run (the reference server's TypeError lines): the cause. */
+  readonly streamsKilled: Figure;
   readonly failedRuns: readonly string[];
 }
 
@@ -217,6 +219,12 @@ const quirkSwitches = {
   markerFault: { ...reference.idealServer, markerCrash: true },
 };
 
+/** The reference server logs each stream its marker fault kills (a TypeError, as the real one). */
+const streamKills = { count: 0 };
+function countStreamKills(line: string): void {
+  if (line.includes('TypeError')) streamKills.count += 1;
+}
+
 async function markerFaultRuns(
   server: reference.ReferenceServer,
   markerFault: Partial<FaultSettings>,
@@ -228,7 +236,9 @@ async function markerFaultRuns(
   server.setFaults({ ...markerFault, firstFrameDelayMs });
   const done: RenderRun[] = [];
   const failed: string[] = [];
+  const killed: number[] = [];
   for (let runIndex = 0; runIndex < runs; runIndex += 1) {
+    const killsBefore = streamKills.count;
     // Nothing cached: every utterance meets the server (and its fault). Played as a presenter
     // would: the first slide pre-rolled while the lesson is open, later slides made while the one
     // before plays.
@@ -237,6 +247,7 @@ async function markerFaultRuns(
       (run) => done.push(run),
       (error: unknown) => failed.push(error instanceof Error ? error.message : String(error)),
     );
+    killed.push(streamKills.count - killsBefore);
   }
   if (done.length === 0) return { skipped: failed[0] ?? 'no run' };
   return {
@@ -253,6 +264,7 @@ async function markerFaultRuns(
       'ms',
       done.map((run) => run.slideStallMs),
     ),
+    streamsKilled: figure('streams', killed),
     failedRuns: failed,
   };
 }
@@ -295,6 +307,7 @@ export async function runSyncTalkBench(options: { runs: number }): Promise<SyncT
     preloaded: ['enrique_torres'],
     preloadDelayMs: 0,
     faults: { ...quirkSwitches.ideal, firstFrameDelayMs },
+    log: countStreamKills,
   });
   const scratch = createScratch();
   try {
