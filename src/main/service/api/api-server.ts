@@ -80,6 +80,19 @@ const allRoutes: Route[] = [...jobRoutes, ...predecessorRoutes];
 /** The WebSocket subprotocol a browser offers beside its token: `['rapido-jwt', token]`. */
 export const tokenProtocol = 'rapido-jwt';
 
+/**
+ * The request's URL. The request line's target is a path, taken as such (`//x` is no host);
+ * one that still fails to parse is the client's fault (400), never a crash.
+ */
+function requestUrl(request: IncomingMessage): URL {
+  const target = request.url ?? '/';
+  try {
+    return new URL(`http://api.invalid${target.startsWith('/') ? target : `/${target}`}`);
+  } catch {
+    throw new ApiError(400, 'bad-request', 'The request target is not a valid path.');
+  }
+}
+
 function remoteKey(request: IncomingMessage): string {
   return `ip:${request.socket.remoteAddress ?? 'unknown'}`;
 }
@@ -181,7 +194,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     let predecessor = false;
     try {
-      const url = new URL(request.url ?? '/', 'http://api.invalid');
+      const url = requestUrl(request);
       const candidates = allRoutes
         .map((route) => ({ route, params: matchPath(route.pattern, url.pathname) }))
         .filter((match) => match.params !== null);
@@ -227,7 +240,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     handleProtocols: (protocols) => (protocols.has(tokenProtocol) ? tokenProtocol : false),
   });
 
-  /** Refuses an upgrade with a JSON answer like any other request's. */
+  /** Refuses on the bare socket (an upgrade, malformed HTTP) with the JSON answer of any other. */
   function refuseUpgrade(socket: Duplex, error: ApiError): void {
     const body = JSON.stringify({ error: { code: error.code, message: error.message } });
     const headers = {
@@ -243,7 +256,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   async function upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on('error', () => undefined);
     try {
-      const url = new URL(request.url ?? '/', 'http://api.invalid');
+      const url = requestUrl(request);
       const lesson = matchPath('/ws/lesson/:lesson_id', url.pathname);
       const job = matchPath('/v1/jobs/:id/events', url.pathname);
       if (lesson === null && job === null) {
@@ -288,9 +301,14 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     void upgrade(request, socket, head);
   });
-  server.on('clientError', (_error, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
-    else socket.destroy();
+  // Bytes that are not HTTP (or a body with no length on a GET, read as the next request).
+  server.on('clientError', (_error, socket: Duplex) => {
+    if (socket.writable) {
+      refuseUpgrade(
+        socket,
+        new ApiError(400, 'bad-request', 'The request is not well-formed HTTP.'),
+      );
+    } else socket.destroy();
   });
   const capped = createCappedListener(server, limits.maxConnections, () =>
     logger.warn('API connection refused: too many open', { event_type: 'api_connections_full' }),
