@@ -43,6 +43,7 @@ export async function startApiTestServer(
     environment?: Partial<Environment>;
     importSlideData?: SlideDataImporter;
     redis?: ApiServerOptions['redis'];
+    rateLimitPrefix?: string;
     providerProbe?: ApiServerOptions['providerProbe'];
   } = {},
 ): Promise<ApiTestServer> {
@@ -64,6 +65,7 @@ export async function startApiTestServer(
     port: 0,
     limits: { requestsPerMinute: 100_000, submitsPerMinute: 100_000, ...options.limits },
     redis: options.redis ?? null,
+    ...(options.rateLimitPrefix === undefined ? {} : { rateLimitPrefix: options.rateLimitPrefix }),
     providerProbe:
       options.providerProbe ??
       (() =>

@@ -1,4 +1,5 @@
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -279,6 +280,23 @@ describe('refusals: a clear status and message, nothing queued', () => {
       400,
       'invalid-request',
     );
+  });
+
+  it('bytes that are not HTTP, and a target that is no path, get the JSON 400', async () => {
+    const url = new URL(api.server.url);
+    const raw = async (text: string) => {
+      const socket = connect(Number(url.port), url.hostname);
+      socket.end(text);
+      const chunks: Buffer[] = [];
+      for await (const chunk of socket) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks).toString('utf8');
+    };
+    const garbage = await raw('HELLO THERE\r\n\r\n');
+    expect(garbage).toMatch(/^HTTP\/1\.1 400 /);
+    expect(garbage).toContain('x-content-type-options: nosniff');
+    expect(garbage).toContain('"code":"bad-request"');
+    const slashes = await raw('GET // HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n');
+    expect(slashes).toMatch(/^HTTP\/1\.1 404 /);
   });
 
   it('no such route (404) and a route with another method (405, Allow)', async () => {

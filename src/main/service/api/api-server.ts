@@ -62,6 +62,8 @@ export interface ApiServerOptions {
   limits?: Partial<ApiLimits>;
   /** A Redis client (ioredis) for rate limits shared by every API process; null: in memory. */
   redis?: RedisStoreClient | null;
+  /** Key prefix of the rate-limit counters (default rapido-api). */
+  rateLimitPrefix?: string;
   /** Each provider's reachability for /status (rapido api passes `rapido status`'s probes). */
   providerProbe?: ProviderProbe;
   importSlideData?: SlideDataImporter;
@@ -140,7 +142,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   const limits = { ...defaultApiLimits, ...options.limits };
   const now = options.now ?? Date.now;
   const logger = options.logger;
-  const rateLimiter = createApiRateLimiter(limits, options.redis ?? null);
+  const rateLimiter = createApiRateLimiter(limits, options.redis ?? null, options.rateLimitPrefix);
   const services: ApiServices = {
     queue: options.queue,
     logger,
