@@ -226,8 +226,9 @@ export const jobRoutes: Route[] = [
     method: 'GET',
     pattern: '/openapi.json',
     scope: null,
-    async handle(context) {
+    handle(context) {
       sendJson(context.response, 200, openApiDocument());
+      return Promise.resolve();
     },
   },
 ];

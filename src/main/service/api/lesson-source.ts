@@ -208,12 +208,17 @@ export function cliSlideDataImporter(options: { timeoutMs?: number } = {}): Slid
       });
       child.on('error', () => resolvePromise({ ok: false, message: 'the importer did not start' }));
       child.on('close', (code) => {
-        if (code === 0) return resolvePromise({ ok: true });
-        // The CLI's own one-line reasons (never a stack): its last line, paths relative.
-        const last = stderr.trim().split('\n').filter(Boolean).at(0) ?? `exit code ${code}`;
+        if (code === 0) {
+          resolvePromise({ ok: true });
+          return;
+        }
+        // The CLI's own one-line reason (`rapido: ...`, never a stack), the folder not named.
+        const reason =
+          stderr.split('\n').find((line) => line.startsWith('rapido: ')) ??
+          (code === null ? 'the importer was stopped' : `the importer failed (exit code ${code})`);
         resolvePromise({
           ok: false,
-          message: last
+          message: reason
             .replace(/^rapido: /, '')
             .split(lessonDir)
             .join('<lesson>')

@@ -56,7 +56,15 @@ const jobIdParameter = {
   schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,100}$' },
 };
 
+let built: JsonObject | null = null;
+
+/** The document (built once: the schemas do not change while the server runs). */
 export function openApiDocument(): JsonObject {
+  built ??= buildDocument();
+  return built;
+}
+
+function buildDocument(): JsonObject {
   return {
     openapi: '3.1.0',
     info: {
