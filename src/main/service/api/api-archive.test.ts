@@ -48,7 +48,7 @@ function upload(bytes: Uint8Array, query = '', headers: Record<string, string> =
 }
 
 async function lessonsOnDisk(): Promise<string[]> {
-  return readdir(farmPaths(api.dataDir).lessonsDir).catch(() => []);
+  return (await readdir(farmPaths(api.dataDir).lessonsDir).catch(() => [])).sort();
 }
 
 describe('lesson archives', () => {
@@ -78,8 +78,11 @@ describe('lesson archives', () => {
     expect(nested.status).toBe(201);
     expect(((await nested.json()) as { job: { lessonId: string } }).job.lessonId).toBe('my-lesson');
     expect(api.queue.submitted.at(-1)?.lessonDir).toMatch(/[0-9a-f-]{36}\/my-lesson$/);
+    const lessons = await lessonsOnDisk();
     expect((await upload(inFolder, '', { 'idempotency-key': 'archive-1' })).status).toBe(200);
-    expect((await lessonsOnDisk()).filter((name) => name.startsWith('.'))).toEqual([]);
+    // The second copy queued nothing and is not kept; no staging folder is left either.
+    expect(await lessonsOnDisk()).toEqual(lessons);
+    expect(lessons.filter((name) => name.startsWith('.'))).toEqual([]);
   });
 
   const refusals: [string, () => Uint8Array, RegExp][] = [

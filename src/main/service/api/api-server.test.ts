@@ -307,6 +307,26 @@ describe('refusals: a clear status and message, nothing queued', () => {
   });
 });
 
+describe('a fault inside the server', () => {
+  it('is logged and answered as a bare 500: no message, stack or secret of it', async () => {
+    const get = api.queue.get.bind(api.queue);
+    api.queue.get = () => Promise.reject(new Error(`redis said no; JWT_SECRET=${testSecret}`));
+    try {
+      const response = await call('/v1/jobs/any-job');
+      const text = await response.text();
+      expect(response.status).toBe(500);
+      expect(JSON.parse(text)).toEqual({
+        error: { code: 'internal', message: 'The server could not complete this request.' },
+      });
+      expect(text).not.toContain('redis said no');
+      const logged = api.logger.lines.find((line) => line.record.event_type === 'api_error');
+      expect(logged?.record.where).toBe('GET /v1/jobs/any-job');
+    } finally {
+      api.queue.get = get;
+    }
+  });
+});
+
 describe('rate limits', () => {
   it('answers 429 with Retry-After past the per-client limit, queueing nothing', async () => {
     const limited = await startApiTestServer({

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import type { IncomingMessage } from 'node:http';
 import type { z } from 'zod';
@@ -80,17 +80,28 @@ export async function submitLesson(
   },
 ) {
   const { queue, now } = context.services;
-  return queue.submit(
-    {
-      lessonId: job.lessonId,
-      lessonDir: lesson.dir,
-      source: job.source,
-      options: job.options,
-      submittedBy: context.claims?.subject ?? 'anonymous',
-      submittedAtMs: now(),
-    },
-    job.idempotencyKey === undefined ? {} : { idempotencyKey: job.idempotencyKey },
-  );
+  const removeOwned = async () => {
+    if (lesson.owned !== null) await rm(lesson.owned, { recursive: true, force: true });
+  };
+  try {
+    const submitted = await queue.submit(
+      {
+        lessonId: job.lessonId,
+        lessonDir: lesson.dir,
+        source: job.source,
+        options: job.options,
+        submittedBy: context.claims?.subject ?? 'anonymous',
+        submittedAtMs: now(),
+      },
+      job.idempotencyKey === undefined ? {} : { idempotencyKey: job.idempotencyKey },
+    );
+    // The key named a job queued before, with its own lesson: this copy serves nothing.
+    if (!submitted.created) await removeOwned();
+    return submitted;
+  } catch (error) {
+    await removeOwned();
+    throw error;
+  }
 }
 
 async function submitJob(context: RouteContext): Promise<void> {

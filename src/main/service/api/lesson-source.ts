@@ -33,6 +33,11 @@ export interface ReadyLesson {
   slides: number;
   /** The folder's name: the default lesson id. */
   name: string;
+  /**
+   * The folder made for it under farm/lessons (an archive's or an import's), which nothing
+   * else uses: removed again when the submit queues nothing new. Null for a folder by path.
+   */
+  owned: string | null;
 }
 
 function isInside(root: string, path: string): boolean {
@@ -78,7 +83,12 @@ export async function checkLesson(dir: string, shownRelativeTo: string): Promise
     const code = loaded.error.code === 'lesson-not-found' ? 'lesson-not-found' : 'lesson-invalid';
     throw new ApiError(400, code, shown);
   }
-  return { dir: loaded.value.dir, slides: loaded.value.lesson.slides.length, name: basename(dir) };
+  return {
+    dir: loaded.value.dir,
+    slides: loaded.value.lesson.slides.length,
+    name: basename(dir),
+    owned: null,
+  };
 }
 
 /** A lesson folder by path (`POST /v1/jobs` JSON, or `slide_data_path` naming a folder). */
@@ -121,7 +131,7 @@ async function intoNewFolder(
     // Whole before it is visible under its name (a worker never reads a half-written folder).
     await rename(staging, final);
     const inner = relative(staging, ready.dir);
-    return { ...ready, dir: join(final, inner) };
+    return { ...ready, dir: join(final, inner), owned: final };
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
     throw error;
