@@ -12,6 +12,8 @@ export interface ZipInput {
   method?: 0 | 8;
   /** Overrides the size the directory declares (for lies about size). */
   declaredSize?: number;
+  /** A Unix mode for the entry (e.g. 0o120777, a symlink): made on Unix, with these attributes. */
+  unixMode?: number;
 }
 
 export function zipOf(inputs: readonly ZipInput[]): Uint8Array {
@@ -38,7 +40,7 @@ export function zipOf(inputs: readonly ZipInput[]): Uint8Array {
     local.writeUInt16LE(name.byteLength, 26);
     const central = Buffer.alloc(46);
     central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(input.unixMode === undefined ? 20 : 0x0314, 4);
     central.writeUInt16LE(20, 6);
     central.writeUInt16LE(0x800, 8);
     central.writeUInt16LE(method, 10);
@@ -46,6 +48,7 @@ export function zipOf(inputs: readonly ZipInput[]): Uint8Array {
     central.writeUInt32LE(stored.byteLength, 20);
     central.writeUInt32LE(size, 24);
     central.writeUInt16LE(name.byteLength, 28);
+    if (input.unixMode !== undefined) central.writeUInt32LE((input.unixMode << 16) >>> 0, 38);
     central.writeUInt32LE(offset, 42);
     locals.push(local, name, stored);
     centrals.push(central, name);

@@ -26,6 +26,10 @@ export const usage = `Usage: rapido <verb> ... (also: npm run rapido -- <verb> .
                                                     lesson, what the caches hold for each slide
   rapido serve [lessonDir] [--port N] [--open]      Serve the app for a browser (--open shows it)
                                                     (npm run headless; --check <lessonDir> validates)
+  rapido api [--host 127.0.0.1] [--port 8080]       Serve the render farm's HTTP API (npm run api):
+    [--rate-limit N] [--max-archive-mb N]           JWT_SECRET, RAPIDO_LESSON_ROOT, RAPIDO_REDIS_URL
+  rapido token --scope jobs:submit,jobs:read,...    Print a bearer token for the API (JWT_SECRET)
+    [--expires 1h] [--subject <name>]
 
   The predecessor's invocation works too:
   rapido --lesson-id <id> --slide-data <file.json>  Import its slide data and render <id>.mp4 into

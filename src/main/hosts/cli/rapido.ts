@@ -1,3 +1,4 @@
+import { api } from './api-command.ts';
 import { check } from './check-command.ts';
 import { cliSettings, usage } from './cli-support.ts';
 import type { ConfigSettings } from './config-file.ts';
@@ -8,9 +9,10 @@ import { prepare } from './prepare-command.ts';
 import { render } from './render-command.ts';
 import { serve } from './serve-command.ts';
 import { status } from './status-command.ts';
+import { token } from './token-command.ts';
 
 /**
- * The `rapido` command line: `rapido render|prepare|import|check|status|serve`, and the
+ * The `rapido` command line: `rapido render|prepare|import|check|status|serve|api|token`, and the
  * predecessor's own `--lesson-id ID --slide-data FILE` / `--status-only` (npm scripts `render`,
  * `headless` and `rapido` run it through tsx; so does bin/rapido.mjs). `--config FILE` and `-v`
  * go with any of them.
@@ -22,6 +24,8 @@ const verbs: Record<string, (argv: string[]) => Promise<number>> = {
   check,
   status,
   serve,
+  api,
+  token,
 };
 
 async function main(): Promise<void> {

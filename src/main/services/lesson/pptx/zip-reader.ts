@@ -36,6 +36,10 @@ export interface ZipEntry {
   compressedSize: number;
   size: number;
   localHeaderOffset: number;
+  /** "Version made by" (APPNOTE 4.4.2): its high byte is the host system, 3 for Unix. */
+  madeBy: number;
+  /** External file attributes (APPNOTE 4.4.15): on Unix, the mode in the high 16 bits. */
+  externalAttributes: number;
 }
 
 const endOfCentralDirectory = 0x06054b50; // APPNOTE 4.3.16
@@ -134,6 +138,7 @@ export class ZipArchive {
       if (at + 46 > end || data.getUint32(at, true) !== centralHeader) {
         throw new ZipFormatError(`central directory entry ${index + 1} is damaged`);
       }
+      const madeBy = data.getUint16(at + 4, true);
       const flags = data.getUint16(at + 8, true);
       const method = data.getUint16(at + 10, true);
       const crc = data.getUint32(at + 16, true);
@@ -142,6 +147,7 @@ export class ZipArchive {
       const nameLength = data.getUint16(at + 28, true);
       const extraLength = data.getUint16(at + 30, true);
       const commentLength = data.getUint16(at + 32, true);
+      const externalAttributes = data.getUint32(at + 38, true);
       let localHeaderOffset = data.getUint32(at + 42, true);
       const nameStart = at + 46;
       const extraStart = nameStart + nameLength;
@@ -160,7 +166,17 @@ export class ZipArchive {
         compressedSize = wide.compressedSize ?? compressedSize;
         localHeaderOffset = wide.offset ?? localHeaderOffset;
       }
-      entries.push({ name, method, flags, crc32: crc, compressedSize, size, localHeaderOffset });
+      entries.push({
+        name,
+        method,
+        flags,
+        crc32: crc,
+        compressedSize,
+        size,
+        localHeaderOffset,
+        madeBy,
+        externalAttributes,
+      });
       at = next;
     }
     return new ZipArchive(bytes, entries, limits);
