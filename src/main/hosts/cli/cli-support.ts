@@ -26,6 +26,8 @@ export const usage = `Usage: rapido <verb> ... (also: npm run rapido -- <verb> .
                                                     lesson, what the caches hold for each slide
   rapido serve [lessonDir] [--port N] [--open]      Serve the app for a browser (--open shows it)
                                                     (npm run headless; --check <lessonDir> validates)
+  rapido worker [--concurrency N] [--name <name>]   A render-farm worker: takes render jobs from
+                                                    RAPIDO_REDIS_URL's queue (npm run worker)
 
   The predecessor's invocation works too:
   rapido --lesson-id <id> --slide-data <file.json>  Import its slide data and render <id>.mp4 into

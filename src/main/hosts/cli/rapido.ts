@@ -8,6 +8,7 @@ import { prepare } from './prepare-command.ts';
 import { render } from './render-command.ts';
 import { serve } from './serve-command.ts';
 import { status } from './status-command.ts';
+import { worker } from './worker-command.ts';
 
 /**
  * The `rapido` command line: `rapido render|prepare|import|check|status|serve`, and the
@@ -22,6 +23,7 @@ const verbs: Record<string, (argv: string[]) => Promise<number>> = {
   check,
   status,
   serve,
+  worker,
 };
 
 async function main(): Promise<void> {
