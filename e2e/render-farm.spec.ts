@@ -240,3 +240,54 @@ test('cancel: a queued job never renders, an active one stops its render and lea
   expect((await queue.workers()).map((w) => w.name)).toEqual([a.name]);
   expect(await a.stop()).toBe(0);
 });
+
+test('SIGTERM lets a worker finish its render; a second SIGTERM hands the job back to the queue', async () => {
+  test.setTimeout(scaled(300_000));
+  const { queue, dataDir, redisUrl } = await farm();
+  const { dir, lesson } = await tinyLesson(3, true);
+  const rendering = (jobId: string) =>
+    waitForJob(
+      queue,
+      jobId,
+      (v) => v.state === 'active' && v.progress !== null,
+      scaled(120_000),
+      'progress',
+    );
+
+  const finisher = await worker(redisUrl, dataDir, 'finisher');
+  const finished = await queue.submit(jobFor('finished', dir));
+  await rendering(finished.job.id);
+  process.kill(finisher.pid, 'SIGTERM');
+  expect(await finisher.exited).toBe(0);
+  expect(finisher.output()).toContain('finishing the current renders');
+  expect(await queue.get(finished.job.id)).toMatchObject({ state: 'completed', attempts: 1 });
+  await expectWholeOutput(dataDir, finished.job.id, lesson);
+
+  const quitter = await worker(redisUrl, dataDir, 'quitter');
+  const handed = await queue.submit(jobFor('handed-back', dir));
+  await rendering(handed.job.id);
+  const renders = descendantsOf(quitter.pid);
+  process.kill(quitter.pid, 'SIGTERM');
+  // The second signal once the first is taken (the worker says so).
+  const deadline = Date.now() + 10_000;
+  while (!quitter.output().includes('finishing the current renders') && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  process.kill(quitter.pid, 'SIGTERM');
+  expect(await quitter.exited).toBe(0);
+  expect(quitter.output()).toContain('handing the current renders back');
+  await waitUntilGone(renders, 15_000);
+  // Back in the queue at once (no lock to run out), its work folder gone.
+  expect(await queue.get(handed.job.id)).toMatchObject({ state: 'queued' });
+  expect(await readdir(farmPaths(dataDir).jobDir(handed.job.id))).toEqual([]);
+  const taker = await worker(redisUrl, dataDir, 'taker');
+  const done = await waitForJob(
+    queue,
+    handed.job.id,
+    (v) => v.state === 'completed',
+    scaled(180_000),
+    'completion by the next worker',
+  );
+  expect(done.progress?.worker).toBe(taker.name);
+  await expectWholeOutput(dataDir, handed.job.id, lesson);
+});
