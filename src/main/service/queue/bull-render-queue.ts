@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Job, Queue, QueueEvents } from 'bullmq';
+import { Job, Queue, type QueueEvents } from 'bullmq';
+import type { Redis } from 'ioredis';
 import {
   jobFileKinds,
   renderJobDataSchema,
-  renderJobProgressSchema,
   renderJobViewSchema,
   type JobFileKind,
   type RenderJobData,
@@ -16,14 +16,12 @@ import {
 import { farmPaths, type RenderQueue } from '../jobs/render-queue.ts';
 import {
   cancelRequestTtlSeconds,
-  cancelledCode,
   defaultFarmPrefix,
   farmConnection,
   farmKeys,
   farmRedis,
   jobIdForKey,
   jobIdPattern,
-  parseFailureReason,
   renderQueueName,
 } from './farm-keys.ts';
 import {
@@ -33,6 +31,7 @@ import {
   renderJobView,
   type BullState,
 } from './job-view.ts';
+import { watchRenderEvents } from './render-events.ts';
 
 /**
  * The farm's queue on BullMQ (issue 18): submit, read, list, cancel and watch render jobs that
@@ -159,64 +158,6 @@ export function createBullRenderQueue(options: BullRenderQueueOptions): RenderQu
     return lessonId;
   }
 
-  /** BullMQ's events, in order, as Rapido's (one chain: a lookup never reorders them). */
-  function startEvents(): QueueEvents {
-    // From now, not from the first read: events between this and the first XREAD are kept.
-    const created = new QueueEvents(renderQueueName, {
-      connection,
-      prefix,
-      lastEventId: `${Date.now()}-0`,
-    });
-    let chain = Promise.resolve();
-    const enqueue = (jobId: string, make: (lessonId: string) => RenderJobEvent | null): void => {
-      chain = chain
-        .then(async () => {
-          const lessonId = await lessonIdOf(jobId);
-          const event = lessonId === null ? null : make(lessonId);
-          if (event !== null) emit(event);
-        })
-        .catch(() => undefined);
-    };
-    const state =
-      (value: RenderJobState, failedReason?: string) =>
-      (jobId: string, lessonId: string): RenderJobEvent => ({
-        type: 'state',
-        jobId,
-        lessonId,
-        state: value,
-        error: failedReason === undefined ? null : parseFailureReason(failedReason),
-      });
-    created.on('waiting', ({ jobId }) => enqueue(jobId, (l) => state('queued')(jobId, l)));
-    created.on('active', ({ jobId }) => enqueue(jobId, (l) => state('active')(jobId, l)));
-    created.on('completed', ({ jobId }) => enqueue(jobId, (l) => state('completed')(jobId, l)));
-    created.on('failed', ({ jobId, failedReason }) => {
-      const code = parseFailureReason(failedReason).code;
-      const value = code === cancelledCode ? 'cancelled' : 'failed';
-      enqueue(jobId, (l) => state(value, failedReason)(jobId, l));
-    });
-    created.on('removed', ({ jobId }) =>
-      enqueue(jobId, (lessonId) => ({
-        type: 'state',
-        jobId,
-        lessonId,
-        state: 'cancelled',
-        error: { code: cancelledCode, message: 'Cancelled before a worker took it up' },
-      })),
-    );
-    created.on('progress', ({ jobId, data }) => {
-      const progress = renderJobProgressSchema.safeParse(data);
-      if (!progress.success) return;
-      enqueue(jobId, (lessonId) => ({
-        type: 'progress',
-        jobId,
-        lessonId,
-        progress: progress.data,
-      }));
-    });
-    // Connection trouble is retried by ioredis; an unhandled 'error' would end the process.
-    created.on('error', () => undefined);
-    return created;
-  }
   queue.on('error', () => undefined);
   redis.on('error', () => undefined);
 
@@ -257,36 +198,7 @@ export function createBullRenderQueue(options: BullRenderQueueOptions): RenderQu
         .slice(0, limit);
     },
 
-    async cancel(jobId) {
-      if (!jobIdPattern.test(jobId)) return 'not-found';
-      const job = await Job.fromId<RenderJobData>(queue, jobId);
-      const data = job ? jobData(job) : null;
-      if (!job || data === null) {
-        return (await cancelledRecord(jobId)) !== null ? 'cancelled' : 'not-found';
-      }
-      const state = renderJobState(await job.getState(), job.failedReason);
-      if (state === null) return 'not-found';
-      if (state === 'cancelled') return 'cancelled';
-      if (state === 'completed' || state === 'failed') return 'finished';
-      // Asked first: a worker that takes the job up from here on sees it before it renders.
-      await redis.set(keys.cancelRequest(jobId), String(Date.now()), 'EX', cancelRequestTtlSeconds);
-      if (state === 'queued') {
-        const record = cancelledWhileQueuedView(jobId, data, Date.now());
-        await redis
-          .multi()
-          .hset(keys.cancelledViews, jobId, JSON.stringify(record))
-          .zadd(keys.cancelled, data.submittedAtMs, jobId)
-          .exec();
-        try {
-          await job.remove();
-          return 'cancelled';
-        } catch {
-          // A worker took it up meanwhile (the job is locked): it aborts on the request instead.
-          await redis.multi().hdel(keys.cancelledViews, jobId).zrem(keys.cancelled, jobId).exec();
-        }
-      }
-      return 'cancelled';
-    },
+    cancel: (jobId) => cancelJob({ queue, redis, keys, cancelledRecord }, jobId),
 
     async counts() {
       const bull = await queue.getJobCounts(...listedTypes);
@@ -323,7 +235,7 @@ export function createBullRenderQueue(options: BullRenderQueueOptions): RenderQu
     },
 
     subscribe(listener) {
-      events ??= startEvents();
+      events ??= watchRenderEvents({ connection, prefix, lessonIdOf, emit });
       listeners.add(listener);
       return () => {
         listeners.delete(listener);
@@ -343,4 +255,49 @@ export function createBullRenderQueue(options: BullRenderQueueOptions): RenderQu
       redis.disconnect();
     },
   };
+}
+
+/**
+ * Cancels a job: a queued one is removed from BullMQ and kept as a cancelled record; an active
+ * one gets a cancel request in Redis, which its worker polls for (the API cannot reach it) and
+ * then stops the render and fails the job as cancelled.
+ */
+async function cancelJob(
+  context: {
+    queue: Queue<RenderJobData, unknown>;
+    redis: Redis;
+    keys: ReturnType<typeof farmKeys>;
+    cancelledRecord: (jobId: string) => Promise<RenderJobView | null>;
+  },
+  jobId: string,
+): Promise<'cancelled' | 'not-found' | 'finished'> {
+  const { queue, redis, keys } = context;
+  if (!jobIdPattern.test(jobId)) return 'not-found';
+  const job = await Job.fromId<RenderJobData>(queue, jobId);
+  const data = job ? jobData(job) : null;
+  if (!job || data === null) {
+    return (await context.cancelledRecord(jobId)) !== null ? 'cancelled' : 'not-found';
+  }
+  const state = renderJobState(await job.getState(), job.failedReason);
+  if (state === null) return 'not-found';
+  if (state === 'cancelled') return 'cancelled';
+  if (state === 'completed' || state === 'failed') return 'finished';
+  // Asked first: a worker that takes the job up from here on sees it before it renders.
+  await redis.set(keys.cancelRequest(jobId), String(Date.now()), 'EX', cancelRequestTtlSeconds);
+  if (state === 'queued') {
+    const record = cancelledWhileQueuedView(jobId, data, Date.now());
+    await redis
+      .multi()
+      .hset(keys.cancelledViews, jobId, JSON.stringify(record))
+      .zadd(keys.cancelled, data.submittedAtMs, jobId)
+      .exec();
+    try {
+      await job.remove();
+      return 'cancelled';
+    } catch {
+      // A worker took it up meanwhile (the job is locked): it aborts on the request instead.
+      await redis.multi().hdel(keys.cancelledViews, jobId).zrem(keys.cancelled, jobId).exec();
+    }
+  }
+  return 'cancelled';
 }

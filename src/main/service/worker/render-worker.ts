@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { mkdir, rm } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
 import {
   renderJobDataSchema,
   type RenderJobData,
@@ -17,6 +18,15 @@ import {
   farmRedis,
   renderQueueName,
 } from '../queue/farm-keys.ts';
+import { loadLesson } from '../../services/lesson/lesson-store.ts';
+import {
+  createFarmLeases,
+  farmLimitsFromEnv,
+  lessonNeeds,
+  type FarmLease,
+  type FarmLeases,
+  type FarmLimits,
+} from './farm-leases.ts';
 import { createWorkDir, publishRender, removeStaleWork, renderOutputs } from './job-files.ts';
 import type { ProgressPipeLine } from './progress-pipe.ts';
 import { startRenderChild, type RenderChildResult } from './render-child.ts';
@@ -46,6 +56,8 @@ export interface RenderWorkerOptions {
    * any. The API checks this already; a worker checks again, as Redis is shared.
    */
   lessonRoots?: readonly string[] | null;
+  /** Farm-wide caps on SyncTalk streams and ElevenLabs (default: from the environment). */
+  limits?: FarmLimits;
   /** Environment of each render (the worker's own by default). */
   renderEnv?: NodeJS.ProcessEnv;
   /** Every line each render prints (the worker's log). */
@@ -70,6 +82,8 @@ const cancelPollMs = 500;
 /** Progress reports at most this often (each is a Redis write and an event to every watcher). */
 const progressIntervalMs = 500;
 const defaultLockMs = 30_000;
+/** How often a job waiting for a farm-wide slot asks again. */
+const leasePollMs = 1_000;
 
 type AbortReason = 'cancelled' | 'hand-back' | 'lock-lost';
 
@@ -95,6 +109,49 @@ function describeExit(result: RenderChildResult): string {
   return `the render ${how}${last ? `: ${last}` : ''}`.slice(0, 1_900);
 }
 
+/**
+ * Waits until the farm has room for what the lesson uses (farm-leases.ts), or a cancel is asked
+ * for. The job stays active meanwhile (its lock renewed), saying what it waits for.
+ */
+async function leaseFor(
+  context: {
+    leases: FarmLeases;
+    redis: Redis;
+    keys: ReturnType<typeof farmKeys>;
+    name: string;
+    log: (line: string) => void;
+  },
+  job: Job<RenderJobData>,
+  data: RenderJobData,
+): Promise<FarmLease | 'cancelled'> {
+  const { leases, redis, keys, name, log } = context;
+  const jobId = job.id ?? '';
+  const lesson = await loadLesson(data.lessonDir);
+  // A lesson that does not load fails in the render, with the render's own message.
+  const needs = lesson.ok ? lessonNeeds(lesson.value.lesson, data.options.parallel) : {};
+  let told = false;
+  for (;;) {
+    const lease = await leases.tryAcquire(`${name}:${jobId}`, needs);
+    if (lease) return lease;
+    if ((await redis.exists(keys.cancelRequest(jobId))) === 1) return 'cancelled';
+    if (!told) {
+      told = true;
+      const waiting = Object.keys(needs).join(' and ');
+      log(`job ${jobId}: waiting for the farm's ${waiting} to have room`);
+      await job
+        .updateProgress({
+          fraction: 0,
+          stage: 'waiting',
+          message: `waiting for a free ${waiting} slot (farm-wide cap)`,
+          etaMs: null,
+          worker: name,
+        } satisfies RenderJobProgress)
+        .catch(() => undefined);
+    }
+    await new Promise((resolve) => setTimeout(resolve, leasePollMs));
+  }
+}
+
 export function createRenderWorker(options: RenderWorkerOptions): RenderWorker {
   const prefix = options.prefix ?? defaultFarmPrefix;
   const name = options.name ?? `${hostname()}-${process.pid}`;
@@ -105,6 +162,11 @@ export function createRenderWorker(options: RenderWorkerOptions): RenderWorker {
   /** Each active job's abort, to stop it from outside the processor. */
   const aborts = new Map<string, (reason: AbortReason) => void>();
   const lockDuration = options.lockDurationMs ?? defaultLockMs;
+  const leases = createFarmLeases({
+    redis,
+    prefix,
+    limits: options.limits ?? farmLimitsFromEnv(),
+  });
 
   async function processJob(job: Job<RenderJobData>, token?: string): Promise<unknown> {
     const jobId = job.id;
@@ -127,6 +189,25 @@ export function createRenderWorker(options: RenderWorkerOptions): RenderWorker {
     };
     if ((await redis.exists(keys.cancelRequest(jobId))) === 1) return cancelled();
 
+    const lease = await leaseFor({ leases, redis, keys, name, log }, job, data);
+    if (lease === 'cancelled') return cancelled();
+    try {
+      return await renderJob(job, data, token);
+    } finally {
+      await lease.release().catch(() => undefined);
+    }
+  }
+
+  async function renderJob(
+    job: Job<RenderJobData>,
+    data: RenderJobData,
+    token: string | undefined,
+  ): Promise<unknown> {
+    const jobId = job.id ?? '';
+    const cancelled = async (): Promise<never> => {
+      await redis.zadd(keys.cancelled, data.submittedAtMs, jobId);
+      throw new UnrecoverableError(failureReason(cancelledCode, 'Cancelled while rendering'));
+    };
     const jobDir = paths.jobDir(jobId);
     await mkdir(jobDir, { recursive: true });
     const stale = await removeStaleWork(jobDir);
