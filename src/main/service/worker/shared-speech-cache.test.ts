@@ -31,6 +31,10 @@ const [directory, key, value] = process.argv.slice(1);
 const cache = createSpeechCache({ directory, logger: createMemoryLogger() });
 const pcm = new Int16Array(${samples}).fill(Number(value));
 const speech = { pcm, sampleRateHz: 16000, durationMs: ${samples} / 16, words: [], providerId: 'writer-' + value };
+// Loaded: wait for the go (a line on stdin), sent once both writers are here.
+console.log('ready');
+await new Promise((resolve) => process.stdin.once('data', resolve));
+process.stdin.pause();
 console.log('start ' + Date.now());
 for (let round = 0; round < ${rounds}; round += 1) {
   const written = await cache.put(key, speech);
@@ -39,12 +43,8 @@ for (let round = 0; round < ${rounds}; round += 1) {
 console.log('end ' + Date.now());
 `;
 
-/** Runs one writer; resolves its exit code and when it wrote (first to last put). */
-function writer(
-  directory: string,
-  key: string,
-  value: number,
-): Promise<{ code: number | null; startMs: number; endMs: number }> {
+/** One writer: `ready` once loaded; `go()` starts its writes; `done` its exit and write times. */
+function writer(directory: string, key: string, value: number) {
   const child = spawn(
     process.execPath,
     [
@@ -57,19 +57,26 @@ function writer(
       key,
       String(value),
     ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+    { stdio: ['pipe', 'pipe', 'inherit'] },
   );
   let stdout = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  return new Promise((resolve) =>
-    child.once('close', (code) =>
+  let markReady: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+    if (stdout.includes('ready')) markReady();
+  });
+  const done = new Promise<{ code: number | null; startMs: number; endMs: number }>((resolve) =>
+    child.once('close', (code) => {
+      markReady();
       resolve({
         code,
         startMs: Number(/start (\d+)/.exec(stdout)?.[1] ?? Number.NaN),
         endMs: Number(/end (\d+)/.exec(stdout)?.[1] ?? Number.NaN),
-      }),
-    ),
+      });
+    }),
   );
+  return { ready, done, go: () => child.stdin.end('go\n') };
 }
 
 describe('the speech cache shared by farm workers', () => {
@@ -81,10 +88,11 @@ describe('the speech cache shared by farm workers', () => {
       text: 'written by two workers at once',
       sampleRateHz: 16_000,
     });
-    const [first, second] = await Promise.all([
-      writer(directory, key, 1111),
-      writer(directory, key, 2222),
-    ]);
+    const writers = [writer(directory, key, 1111), writer(directory, key, 2222)];
+    await Promise.all(writers.map((w) => w.ready));
+    for (const w of writers) w.go();
+    const [first, second] = await Promise.all(writers.map((w) => w.done));
+    if (!first || !second) throw new Error('two writers expected');
     expect([first.code, second.code]).toEqual([0, 0]);
     // They did write at the same time (else this would test nothing).
     expect(Math.max(first.startMs, second.startMs)).toBeLessThan(
