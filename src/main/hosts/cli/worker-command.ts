@@ -104,8 +104,11 @@ export async function worker(argv: string[]): Promise<number> {
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
   });
+  // ioredis retries for ever (a Redis restart must not end a worker): say why nothing happens yet.
+  const slow = setTimeout(() => say(`still connecting to ${shownUrl(redisUrl)} ...`), 5_000);
   try {
     await render.ready();
+    clearTimeout(slow);
   } catch (error) {
     fail(
       1,

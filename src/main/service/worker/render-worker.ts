@@ -299,7 +299,13 @@ export function createRenderWorker(options: RenderWorkerOptions): RenderWorker {
     autorun: false,
   });
   // Connection trouble is retried by ioredis; an unhandled 'error' would end the process.
-  worker.on('error', (error) => log(`worker error: ${error.message}`));
+  // Logged once per distinct error, not once per reconnect attempt (a Redis restart takes a while).
+  let lastError = '';
+  worker.on('error', (error) => {
+    if (error.message !== lastError) log(`worker error: ${error.message}`);
+    lastError = error.message;
+  });
+  worker.on('ready', () => (lastError = ''));
   redis.on('error', () => undefined);
   // Another worker may already be rendering a job whose lock this one could not renew.
   worker.on('lockRenewalFailed', (jobIds) => {
@@ -317,7 +323,7 @@ export function createRenderWorker(options: RenderWorkerOptions): RenderWorker {
     worker,
     ready: () => started,
     async close(closeOptions = {}) {
-      await started.catch(() => undefined);
+      // Not waiting for `started`: a worker that never reached Redis must still stop.
       if (closeOptions.handBack) for (const abort of aborts.values()) abort('hand-back');
       await worker.close();
       await redis.hdel(keys.workers, name).catch(() => undefined);
