@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the system programs Rapido's headless host and tests need, only if they are missing:
 # Debian's chromium (the headless renderer), ffmpeg (tests read the files we write) and
-# LibreOffice Impress (PowerPoint import converts decks to PDF with its soffice), and unzip (tests).
+# LibreOffice Impress (PowerPoint import converts decks to PDF with its soffice), unzip (tests) and
+# redis-server (the render farm's queue; its tests start real ones).
 set -euo pipefail
 missing=()
 if [ -z "${CHROMIUM_PATH:-}" ] && ! command -v chromium >/dev/null 2>&1; then missing+=(chromium); fi
@@ -14,8 +15,10 @@ if [ -z "${LIBREOFFICE_PATH:-}" ] && ! command -v soffice >/dev/null 2>&1; then
 fi
 # The PowerPoint tests read each deck's notes a second, independent way with unzip.
 command -v unzip >/dev/null 2>&1 || missing+=(unzip)
+# Debian's redis-server package has both redis-server and redis-cli (from redis-tools).
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 if [ ${#missing[@]} -eq 0 ] && [ ${#office[@]} -eq 0 ]; then
-  echo "setup-system: chromium, ffmpeg, LibreOffice and unzip are present"
+  echo "setup-system: chromium, ffmpeg, LibreOffice, unzip and redis-server are present"
   exit 0
 fi
 if ! command -v apt-get >/dev/null 2>&1; then

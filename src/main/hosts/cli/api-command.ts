@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import { z } from 'zod';
 import { createApiServer, defaultApiLimits } from '../../service/api/api-server.ts';
 import type { ProviderProbe } from '../../service/api/provider-status.ts';
-import type { RenderQueue } from '../../service/jobs/render-queue.ts';
+import { createBullRenderQueue } from '../../service/queue/bull-render-queue.ts';
 import { createLogger } from '../../services/logging/logger.ts';
 import {
   headlessDataDir,
@@ -31,18 +31,6 @@ import {
  * JWT_SECRET, rate limits shared through the same Redis. Exit codes: 2 bad input (arguments,
  * environment, a taken port); it runs until SIGINT/SIGTERM, then 0.
  */
-type QueueFactory = (options: { redisUrl: string; dataDir: string }) => RenderQueue;
-
-/**
- * TODO(lead, issue 18 merge): the BullMQ queue is H1's (service/queue/bull-render-queue.ts,
- * not in this branch). After merging, import it here:
- *   import { createBullRenderQueue } from '../../service/queue/bull-render-queue.ts';
- * and return `createBullRenderQueue` below; that is the only change `rapido api` needs.
- */
-function queueFactory(): QueueFactory | null {
-  return null;
-}
-
 const portSchema = z.coerce.number().int().min(0).max(65535);
 const positiveSchema = z.coerce.number().int().min(1).max(1_000_000);
 
@@ -120,13 +108,6 @@ export async function api(argv: string[]): Promise<number> {
     fail(2, `RAPIDO_LESSON_ROOT: no folder at ${lessonRoot}`);
   }
   if (redisUrl === undefined) fail(2, 'RAPIDO_REDIS_URL is not set: the queue lives in Redis');
-  const createQueue = queueFactory();
-  if (createQueue === null) {
-    fail(
-      2,
-      'this build has no render queue yet (service/queue/bull-render-queue.ts); rapido api cannot start',
-    );
-  }
   const dataDir = headlessDataDir(env.value);
   const logger = createLogger({
     directory: env.value.RAPIDO_LOG_DIR ?? join(dataDir, 'logs'),
@@ -134,7 +115,7 @@ export async function api(argv: string[]): Promise<number> {
     console: true,
     secrets: () => [secret, env.value.ELEVENLABS_API_KEY ?? '', env.value.LIVEKIT_API_SECRET ?? ''],
   });
-  const queue = createQueue({ redisUrl, dataDir });
+  const queue = createBullRenderQueue({ redisUrl, dataDir });
   // Rate limits in the queue's Redis, so every API process behind one balancer shares them.
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
   redis.on('error', (error) =>

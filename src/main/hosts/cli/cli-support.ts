@@ -30,6 +30,8 @@ export const usage = `Usage: rapido <verb> ... (also: npm run rapido -- <verb> .
     [--rate-limit N] [--max-archive-mb N]           JWT_SECRET, RAPIDO_LESSON_ROOT, RAPIDO_REDIS_URL
   rapido token --scope jobs:submit,jobs:read,...    Print a bearer token for the API (JWT_SECRET)
     [--expires 1h] [--subject <name>]
+  rapido worker [--concurrency N] [--name <name>]   A render-farm worker: takes render jobs from
+                                                    RAPIDO_REDIS_URL's queue (npm run worker)
 
   The predecessor's invocation works too:
   rapido --lesson-id <id> --slide-data <file.json>  Import its slide data and render <id>.mp4 into

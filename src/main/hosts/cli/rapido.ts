@@ -10,9 +10,10 @@ import { render } from './render-command.ts';
 import { serve } from './serve-command.ts';
 import { status } from './status-command.ts';
 import { token } from './token-command.ts';
+import { worker } from './worker-command.ts';
 
 /**
- * The `rapido` command line: `rapido render|prepare|import|check|status|serve|api|token`, and the
+ * The `rapido` command line: `rapido render|prepare|import|check|status|serve|api|token|worker`, and the
  * predecessor's own `--lesson-id ID --slide-data FILE` / `--status-only` (npm scripts `render`,
  * `headless` and `rapido` run it through tsx; so does bin/rapido.mjs). `--config FILE` and `-v`
  * go with any of them.
@@ -26,6 +27,7 @@ const verbs: Record<string, (argv: string[]) => Promise<number>> = {
   serve,
   api,
   token,
+  worker,
 };
 
 async function main(): Promise<void> {

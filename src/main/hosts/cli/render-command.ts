@@ -11,6 +11,7 @@ import { startHeadlessHost } from '../headless/headless-host.ts';
 import { formatProgressLine, isNotableProgress } from '../headless/progress-format.ts';
 import { argumentsOrExit, cliSettings, describe, fail, usage } from './cli-support.ts';
 import { createProgressDisplay } from './progress-display.ts';
+import { progressPipeFromEnv } from '../../service/worker/progress-pipe.ts';
 
 /**
  * `rapido render <lessonDir> --out talk.mp4`: renders a lesson through the same services and
@@ -90,6 +91,8 @@ export async function render(argv: string[]): Promise<number> {
   });
   let lastShown: RenderProgress | null = null;
   const display = createProgressDisplay();
+  // A farm worker running this render reads every report as JSON on a pipe of its own.
+  const progressPipe = progressPipeFromEnv();
   const host = await startHeadlessHost({
     environment: env.value,
     mode: 'render',
@@ -112,6 +115,7 @@ export async function render(argv: string[]): Promise<number> {
         },
         notable ? formatProgressLine(progress) : null,
       );
+      progressPipe?.(progress, formatProgressLine(progress));
       if (progress.phase === 'done' || progress.phase === 'failed') settle(progress);
     },
   }).catch((error: unknown) => fail(2, describe(error)));
