@@ -1,4 +1,4 @@
-import type { ExportInfo } from '../../../shared/ipc/contract.ts';
+import type { ExportInfo, RenderPart } from '../../../shared/ipc/contract.ts';
 import type { RapidoApi } from '../../../shared/ipc/rapido-api.ts';
 import { slideTitle, type Lesson } from '../../../shared/lesson/lesson-schema.ts';
 import { err, errorMessage, ok, type RapidoError, type Result } from '../../../shared/result.ts';
@@ -20,6 +20,7 @@ import {
   chapterFor,
   etaMs,
   frameCountFor,
+  firstFrameAtOrAfter,
   frameTimeMs,
   framesOf,
   sampleAt,
@@ -99,6 +100,8 @@ export interface ExportRequest {
   /** Where main writes it: an id it handed out, or (none) its recordings folder. */
   target: OutputTarget;
   signal: AbortSignal;
+  /** One part of a split render (`rapido render --parallel`); absent: the whole lesson. */
+  part?: RenderPart | null;
   onProgress(progress: ExportProgress): void;
   /** Told when the encoders are set up, before the first frame (for logs). */
   onStart?(info: { path: string; codecs: ExportCodecs }): void;
@@ -134,9 +137,11 @@ function yieldToPage(): Promise<void> {
  * Every slide image must decode before a byte is written: a missing or broken image is named,
  * and nothing is left behind.
  */
-async function checkSlideImages(request: ExportRequest): Promise<Result<void>> {
-  const { lesson, preparer } = request;
-  for (let index = 0; index < lesson.slides.length; index += 1) {
+async function checkSlideImages(request: ExportRequest, range: ExportRange): Promise<Result<void>> {
+  const { preparer } = request;
+  // The audio part draws nothing: the video parts check their own slides.
+  if (!range.video) return ok(undefined);
+  for (let index = range.fromSlide; index < range.toSlide; index += 1) {
     if (request.signal.aborted) return { ok: false, error: cancelled() };
     const shown = await preparer.display(index);
     preparer.release(index);
@@ -154,20 +159,68 @@ async function checkSlideImages(request: ExportRequest): Promise<Result<void>> {
   return ok(undefined);
 }
 
+/** What one export run makes: the slides it walks, and which tracks. */
+export interface ExportRange {
+  fromSlide: number;
+  /** One past the last slide. */
+  toSlide: number;
+  video: boolean;
+  audio: boolean;
+}
+
+/** The whole lesson, or the part of a split render this run makes. */
+export function exportRange(part: RenderPart | null | undefined, slideCount: number): ExportRange {
+  if (!part) return { fromSlide: 0, toSlide: slideCount, video: true, audio: true };
+  if (part.track === 'audio')
+    return { fromSlide: 0, toSlide: slideCount, video: false, audio: true };
+  const toSlide = Math.min(part.toSlide, slideCount);
+  return { fromSlide: Math.min(part.fromSlide, toSlide), toSlide, video: true, audio: false };
+}
+
+/**
+ * Where slide `fromSlide` starts in program time: every slide before it is prepared (speech
+ * from cache) for its length alone, then forgotten. The sum is made exactly as the export loop
+ * makes it, so a part's frames line up with the whole render's.
+ */
+async function programStartOf(
+  preparer: SlidePreparer,
+  fromSlide: number,
+  signal: AbortSignal,
+): Promise<Result<number>> {
+  let startMs = 0;
+  for (let index = 0; index < fromSlide; index += 1) {
+    if (signal.aborted) return { ok: false, error: cancelled() };
+    const prepared = await preparer.prepare(index);
+    if (!prepared.ok) return prepared;
+    startMs = startMs + prepared.value.speechMs + prepared.value.holdMs;
+    preparer.release(index);
+  }
+  return ok(startMs);
+}
+
 export async function exportLesson(request: ExportRequest): Promise<Result<ExportResult>> {
-  const { api, lesson, preparer, slides, stage, signal } = request;
+  const { api, lesson, preparer, stage, signal } = request;
   const startedMs = performance.now();
   const fps = lesson.output.fps;
-  const slideCount = lesson.slides.length;
+  const range = exportRange(request.part, lesson.slides.length);
+  // The audio part needs each slide's speech and words, never its avatar video.
+  const slides: PlayerSlides = range.video ? request.slides : preparer;
+  const slideCount = range.toSlide;
   const starting = startingProgress(preparer.estimatedTotalMs());
   request.onProgress(starting);
-  const checked = await checkSlideImages(request);
+  const checked = await checkSlideImages(request, range);
   if (!checked.ok) return checked;
 
   request.onProgress({ ...starting, phase: 'preparing' });
-  const first = await slides.prepare(0);
-  if (signal.aborted) return { ok: false, error: cancelled() };
-  if (!first.ok) return first;
+  const rangeStart = await programStartOf(preparer, range.fromSlide, signal);
+  if (!rangeStart.ok) return rangeStart;
+  if (range.fromSlide < slideCount) {
+    const first = await slides.prepare(range.fromSlide);
+    if (signal.aborted) return { ok: false, error: cancelled() };
+    if (!first.ok) return first;
+  }
+  let startMs = rangeStart.value;
+  let frame = firstFrameAtOrAfter(startMs, fps);
 
   const opened = await Mp4ExportWriter.open(api, {
     lessonId: lesson.id,
@@ -176,6 +229,9 @@ export async function exportLesson(request: ExportRequest): Promise<Result<Expor
     height: lesson.output.height,
     fps,
     ...request.target,
+    ...(range.audio && range.video
+      ? {}
+      : { part: range.video ? { track: 'video', firstFrame: frame } : { track: 'audio' } }),
   });
   if (!opened.ok) return opened;
   const writer = opened.value;
@@ -187,16 +243,16 @@ export async function exportLesson(request: ExportRequest): Promise<Result<Expor
   const encodeStartedMs = performance.now();
   let lastProgressMs = 0;
   let lastYieldMs = performance.now();
-  let startMs = 0;
-  let frame = 0;
+  const firstFrame = frame;
 
   /** `pendingFrom`: the first slide not yet encoded (its length may still be an estimate). */
+  // A part reports its own share: program time from its first frame.
   const report = (phase: ExportProgress['phase'], pendingFrom: number, force: boolean) => {
     const now = performance.now();
     if (!force && now - lastProgressMs < progressIntervalMs) return;
     lastProgressMs = now;
-    const programMs = frameTimeMs(frame, fps);
-    let totalMs = startMs;
+    const programMs = frameTimeMs(frame - firstFrame, fps);
+    let totalMs = startMs - rangeStart.value;
     for (let index = pendingFrom; index < slideCount; index += 1) {
       totalMs += preparer.estimatedSlideMs(index);
     }
@@ -213,7 +269,7 @@ export async function exportLesson(request: ExportRequest): Promise<Result<Expor
   };
 
   try {
-    for (let index = 0; index < slideCount; index += 1) {
+    for (let index = range.fromSlide; index < slideCount; index += 1) {
       let markMs = performance.now();
       const prepared = await slides.prepare(index);
       if (!prepared.ok) throw new ExportFailure(prepared.error);
@@ -223,15 +279,19 @@ export async function exportLesson(request: ExportRequest): Promise<Result<Expor
       const slide = prepared.value;
       const span = { index, startMs, endMs: startMs + slide.speechMs + slide.holdMs };
       markMs = performance.now();
-      await audio.speechAt(
-        sampleAt(startMs, exportAudioSampleRateHz),
-        await slideSamplesAt(slide.audio, exportAudioSampleRateHz),
-      );
+      if (range.audio) {
+        await audio.speechAt(
+          sampleAt(startMs, exportAudioSampleRateHz),
+          await slideSamplesAt(slide.audio, exportAudioSampleRateHz),
+        );
+      }
       timings.audioMs += performance.now() - markMs;
       captions.onAir(slide, startMs / 1000);
       const chapter = chapterFor(span, slideTitle(slide.slide, index), fps);
       if (chapter) chapters.push(chapter);
       const frames = framesOf(span, fps);
+      // The audio part draws no frame: it only counts them.
+      if (!range.video) frame = frames.end;
       for (; frame < frames.end; frame += 1) {
         throwIfCancelled(signal);
         const programFrame = programFrameOf(slide, frameTimeMs(frame, fps) - startMs, startMs);
@@ -261,7 +321,7 @@ export async function exportLesson(request: ExportRequest): Promise<Result<Expor
     }
     const durationMs = frameTimeMs(totalFrames, fps);
     // The audio ends where the video does: the last frame's interval, in silence after speech.
-    await audio.silenceUntil(sampleAt(durationMs, exportAudioSampleRateHz));
+    if (range.audio) await audio.silenceUntil(sampleAt(durationMs, exportAudioSampleRateHz));
     report('finishing', slideCount, true);
     const finished = await writer.finish({
       chapters,
@@ -272,8 +332,8 @@ export async function exportLesson(request: ExportRequest): Promise<Result<Expor
     if (!finished.ok) return finished;
     return ok({
       ...finished.value,
-      frames: totalFrames,
-      programMs: startMs,
+      frames: range.video ? totalFrames - firstFrame : 0,
+      programMs: startMs - rangeStart.value,
       wallMs: performance.now() - startedMs,
       timings,
       codecs: writer.codecs,
