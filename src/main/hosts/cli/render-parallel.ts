@@ -169,7 +169,8 @@ export async function renderInParts(
     ),
   );
   // Each part in its own folder: an export sink removes part files it does not know in its own.
-  runs.push(partRun({ track: 'audio' }, join(workDir, 'audio', 'audio.mp4'), 0));
+  const audioRun = partRun({ track: 'audio' }, join(workDir, 'audio', 'audio.mp4'), 0);
+  runs.push(audioRun);
   let browser: Browser | null = null;
   let lastReportMs = 0;
   const report = (force: boolean) => {
@@ -218,7 +219,7 @@ export async function renderInParts(
     request.onProgress({ ...combinedProgress(runs, totalMs), phase: 'finishing' });
     const assembled = await assembleSplitRender({
       videoParts: runs.filter((run) => run.part.track === 'video').map((run) => run.outPath),
-      audioPart: runs[runs.length - 1]!.outPath,
+      audioPart: audioRun.outPath,
       outPath: request.outPath,
       fps: request.lesson.output.fps,
       title: request.lesson.title,

@@ -8,11 +8,9 @@ import {
   Input,
   Mp4OutputFormat,
   Output,
-  type AudioCodec,
   type EncodedPacket,
   type InputAudioTrack,
   type InputVideoTrack,
-  type VideoCodec,
 } from 'mediabunny';
 import { err, errorMessage, ok, type Result } from '../../../shared/result.ts';
 
@@ -45,17 +43,22 @@ function frameTimeSec(index: number, fps: number): number {
   return Math.round((index * 1_000_000) / fps) / 1_000_000;
 }
 
-type Description = ArrayBufferLike | ArrayBufferView | undefined;
+/** The bytes of a decoder config's description (the avcC), however they are held. */
+function descriptionBytes(config: unknown): Uint8Array | null {
+  const description: unknown =
+    typeof config === 'object' && config !== null && 'description' in config
+      ? config.description
+      : undefined;
+  if (ArrayBuffer.isView(description)) {
+    return new Uint8Array(description.buffer, description.byteOffset, description.byteLength);
+  }
+  if (description instanceof ArrayBuffer) return new Uint8Array(description);
+  return null;
+}
 
-function sameBytes(a: Description, b: Description): boolean {
-  if (a === undefined || b === undefined) return a === b;
-  const left = ArrayBuffer.isView(a)
-    ? new Uint8Array(a.buffer, a.byteOffset, a.byteLength)
-    : new Uint8Array(a as ArrayBufferLike);
-  const right = ArrayBuffer.isView(b)
-    ? new Uint8Array(b.buffer, b.byteOffset, b.byteLength)
-    : new Uint8Array(b as ArrayBufferLike);
-  return left.length === right.length && left.every((byte, index) => byte === right[index]);
+function sameBytes(a: Uint8Array | null, b: Uint8Array | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.length === b.length && a.every((byte, index) => byte === b[index]);
 }
 
 interface OpenedPart<T> {
@@ -116,17 +119,18 @@ export async function joinParts(request: JoinRequest): Promise<Result<JoinResult
     if (!first) return err('export-failed', 'A split render needs at least one video part.');
     const videoConfig = await first.track.getDecoderConfig();
     const audioConfig = await audio.track.getDecoderConfig();
-    const videoCodec = first.track.codec;
-    const audioCodec = audio.track.codec;
+    const videoCodec = await first.track.getCodec();
+    const audioCodec = await audio.track.getCodec();
     if (!videoConfig || !audioConfig || !videoCodec || !audioCodec) {
       return err('export-failed', 'A part of the split render names no codec it can be joined by.');
     }
     // One sample description for the whole track: every part must have the same encoder setup.
+    const firstDescription = descriptionBytes(videoConfig);
     for (const [index, part] of videoParts.entries()) {
       const config = await part.track.getDecoderConfig();
       if (
         config?.codec !== videoConfig.codec ||
-        !sameBytes(config.description, videoConfig.description)
+        !sameBytes(descriptionBytes(config), firstDescription)
       ) {
         return err(
           'export-failed',
@@ -138,8 +142,8 @@ export async function joinParts(request: JoinRequest): Promise<Result<JoinResult
       format: new Mp4OutputFormat({ fastStart: false }),
       target: new FilePathTarget(request.outPath),
     });
-    const videoSource = new EncodedVideoPacketSource(videoCodec as VideoCodec);
-    const audioSource = new EncodedAudioPacketSource(audioCodec as AudioCodec);
+    const videoSource = new EncodedVideoPacketSource(videoCodec);
+    const audioSource = new EncodedAudioPacketSource(audioCodec);
     output.addVideoTrack(videoSource, { frameRate: request.fps });
     output.addAudioTrack(audioSource);
     output.setMetadataTags({ title: request.title });

@@ -22,13 +22,14 @@ export async function slideDurationsMs(options: {
   const durations: number[] = Array.from({ length: lesson.slides.length }, () => 0);
   let next = 0;
   let done = 0;
-  let failure: Result<number[]> | null = null;
+  // A holder, not a local: the workers set it across awaits.
+  const state: { failure: Result<number[]> | null } = { failure: null };
   const worker = async () => {
-    while (failure === null && next < lesson.slides.length) {
+    while (state.failure === null && next < lesson.slides.length) {
       const index = next;
       next += 1;
       if (options.signal?.aborted) {
-        failure = err('cancelled', 'The render was interrupted.');
+        state.failure = err('cancelled', 'The render was interrupted.');
         return;
       }
       const request = slideSpeechRequest(lesson, index, options.lessonDir);
@@ -36,7 +37,7 @@ export async function slideDurationsMs(options: {
       if (!request || !slide) continue;
       const spoken = await options.voices.synthesize(request);
       if (!spoken.ok) {
-        failure = err(spoken.error.code, `Slide ${index + 1}: ${spoken.error.message}`);
+        state.failure = err(spoken.error.code, `Slide ${index + 1}: ${spoken.error.message}`);
         return;
       }
       durations[index] = spoken.value.durationMs + slide.holdMs;
@@ -45,5 +46,5 @@ export async function slideDurationsMs(options: {
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 2) }, worker));
-  return failure ?? ok(durations);
+  return state.failure ?? ok(durations);
 }

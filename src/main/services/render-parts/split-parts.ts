@@ -21,22 +21,25 @@ export function splitSlides(durationsMs: readonly number[], parts: number): Slid
   const count = durationsMs.length;
   if (count === 0) return [];
   const partCount = Math.max(1, Math.min(Math.floor(parts), count));
-  const prefix = [0];
-  for (const duration of durationsMs)
-    prefix.push(prefix[prefix.length - 1]! + Math.max(0, duration));
-  const spanMs = (from: number, to: number) => prefix[to]! - prefix[from]!;
+  const prefix = new Float64Array(count + 1);
+  durationsMs.forEach((duration, index) => {
+    prefix[index + 1] = (prefix[index] ?? 0) + Math.max(0, duration);
+  });
+  const spanMs = (from: number, to: number) => (prefix[to] ?? 0) - (prefix[from] ?? 0);
   // best[k][i]: the least longest range for the first i slides in k ranges; cut[k][i]: where the
   // last of them starts.
-  const best: number[][] = [Array.from({ length: count + 1 }, (_, i) => (i === 0 ? 0 : Infinity))];
-  const cut: number[][] = [Array.from({ length: count + 1 }, () => 0)];
+  const best: Float64Array[] = [new Float64Array(count + 1).fill(Infinity)];
+  const cut: Int32Array[] = [new Int32Array(count + 1)];
+  best[0]?.fill(0, 0, 1);
   for (let k = 1; k <= partCount; k += 1) {
-    const row = Array.from({ length: count + 1 }, () => Infinity);
-    const cutRow = Array.from({ length: count + 1 }, () => 0);
+    const previous = best[k - 1] ?? new Float64Array(0);
+    const row = new Float64Array(count + 1).fill(Infinity);
+    const cutRow = new Int32Array(count + 1);
     for (let i = k; i <= count; i += 1) {
       for (let start = k - 1; start < i; start += 1) {
-        const longest = Math.max(best[k - 1]![start]!, spanMs(start, i));
+        const longest = Math.max(previous[start] ?? Infinity, spanMs(start, i));
         // Ties go to the later cut: earlier parts then carry no more than later ones.
-        if (longest <= row[i]!) {
+        if (longest <= (row[i] ?? Infinity)) {
           row[i] = longest;
           cutRow[i] = start;
         }
@@ -48,7 +51,7 @@ export function splitSlides(durationsMs: readonly number[], parts: number): Slid
   const ranges: SlideRange[] = [];
   let end = count;
   for (let k = partCount; k >= 1; k -= 1) {
-    const start = cut[k]![end]!;
+    const start = cut[k]?.[end] ?? 0;
     ranges.unshift({ fromSlide: start, toSlide: end });
     end = start;
   }
