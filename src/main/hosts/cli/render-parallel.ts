@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import type { RenderPart, RenderProgress } from '../../../shared/ipc/contract.ts';
@@ -10,6 +10,7 @@ import {
   type Environment,
 } from '../../services/platform/config/environment.ts';
 import { createLogger, type Logger } from '../../services/logging/logger.ts';
+import { processAlive } from '../../services/export/export-sink.ts';
 import { createVoiceServices } from '../../services/speech/voice-services.ts';
 import { slideDurationsMs } from '../../services/render-parts/slide-durations.ts';
 import { splitSlides, type SlideRange } from '../../services/render-parts/split-parts.ts';
@@ -94,6 +95,26 @@ export function combinedProgress(
   };
 }
 
+/** `talk.mp4` → `.talk.mp4.<pid>.parts/`, beside it (as the export sink's part files). */
+export function partFolderFor(outPath: string, pid: number = process.pid): string {
+  return join(dirname(outPath), `.${basename(outPath)}.${pid}.parts`);
+}
+
+const partFolderPattern = /^\..+\.(\d+)\.parts$/;
+
+/** Removes the part folders in `directory` of split renders whose process died. */
+export async function removeStalePartFolders(directory: string): Promise<string[]> {
+  const names = await readdir(directory).catch(() => [] as string[]);
+  const removed: string[] = [];
+  for (const name of names) {
+    const pid = Number(partFolderPattern.exec(name)?.[1] ?? Number.NaN);
+    if (!Number.isInteger(pid) || pid === process.pid || processAlive(pid)) continue;
+    await rm(join(directory, name), { recursive: true, force: true });
+    removed.push(name);
+  }
+  return removed;
+}
+
 async function openPage(browser: Browser, run: PartRun, host: HeadlessHost): Promise<void> {
   const page = await browser.newPage();
   page.on('pageerror', (error) =>
@@ -157,10 +178,12 @@ export async function renderInParts(
   if (!durations.ok) return durations;
   const ranges = splitSlides(durations.value, request.parts);
   const totalMs = durations.value.reduce((sum, ms) => sum + ms, 0);
-  // Hidden, beside the target (same disk): removed at the end, whatever happens.
-  const workDir = await mkdtemp(
-    join(dirname(request.outPath), `.${basename(request.outPath)}.parts-`),
-  );
+  // Hidden, beside the target (same disk): removed at the end, whatever happens; one left by a
+  // killed render (its process gone) is removed by the next split render into that folder.
+  await removeStalePartFolders(dirname(request.outPath));
+  const workDir = partFolderFor(request.outPath);
+  await rm(workDir, { recursive: true, force: true });
+  await mkdir(workDir, { recursive: true });
   const runs: PartRun[] = ranges.map((range, index) =>
     partRun(
       { track: 'video', ...range },
