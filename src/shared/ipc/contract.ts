@@ -78,14 +78,16 @@ export type SlideSpeechRequestInfo = z.infer<typeof slideSpeechRequestSchema>;
 
 /**
  * One part of a lesson split for parallel rendering (`rapido render --parallel N`): the video of
- * slides [fromSlide, toSlide), or the whole lesson's audio (with its chapters and captions) and no
- * video. Main joins the parts into one MP4 without re-encoding.
+ * slides [fromSlide, toSlide) (with `audio`, which needs fromSlide 0, also the whole lesson's
+ * audio, chapters and captions), or that audio alone and no video. Main joins the parts into one
+ * MP4 without re-encoding.
  */
 export const renderPartSchema = z.discriminatedUnion('track', [
   z.object({
     track: z.literal('video'),
     fromSlide: z.number().int().min(0),
     toSlide: z.number().int().min(1),
+    audio: z.boolean().optional(),
   }),
   z.object({ track: z.literal('audio') }),
 ]);

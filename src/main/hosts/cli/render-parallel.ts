@@ -177,6 +177,7 @@ export async function renderInParts(
   const durations = await measureSlides(request);
   if (!durations.ok) return durations;
   const ranges = splitSlides(durations.value, request.parts);
+  if (ranges.length === 0) return err('invalid-request', 'The lesson has no slides to render.');
   const totalMs = durations.value.reduce((sum, ms) => sum + ms, 0);
   // Hidden, beside the target (same disk): removed at the end, whatever happens; one left by a
   // killed render (its process gone) is removed by the next split render into that folder.
@@ -184,17 +185,19 @@ export async function renderInParts(
   const workDir = partFolderFor(request.outPath);
   await rm(workDir, { recursive: true, force: true });
   await mkdir(workDir, { recursive: true });
+  // The first part also makes the whole lesson's audio, chapters and captions: one page fewer
+  // (each page costs a core's worth of start-up and compositing on a 2-core machine).
   const runs: PartRun[] = ranges.map((range, index) =>
     partRun(
-      { track: 'video', ...range },
+      { track: 'video', ...range, audio: index === 0 },
+      // Each part in its own folder: an export sink removes part files it does not know there.
       join(workDir, `part-${index + 1}`, 'video.mp4'),
       durations.value.slice(range.fromSlide, range.toSlide).reduce((sum, ms) => sum + ms, 0),
     ),
   );
-  // Each part in its own folder: an export sink removes part files it does not know in its own.
-  const audioRun = partRun({ track: 'audio' }, join(workDir, 'audio', 'audio.mp4'), 0);
-  runs.push(audioRun);
-  let browser: Browser | null = null;
+  const audioRun = runs[0];
+  if (!audioRun) return err('invalid-request', 'The lesson has no slides to render.');
+  const browsers: Browser[] = [];
   let lastReportMs = 0;
   const report = (force: boolean) => {
     const now = Date.now();
@@ -222,12 +225,24 @@ export async function renderInParts(
     const firstHost = runs[0]?.host;
     if (!firstHost) return err('internal', 'no part to render');
     request.onHostLogger?.(firstHost.logger);
-    browser = await launchChromium({
-      executablePath: chromiumPath(request.environment.CHROMIUM_PATH),
-      headless: true,
-      warn: (message) => firstHost.logger.warn(message, { event_type: 'chromium_unsandboxed' }),
-    });
-    for (const run of runs) if (run.host) await openPage(browser, run, run.host);
+    const launch = () =>
+      launchChromium({
+        executablePath: chromiumPath(request.environment.CHROMIUM_PATH),
+        headless: true,
+        warn: (message) => firstHost.logger.warn(message, { event_type: 'chromium_unsandboxed' }),
+      });
+    // A browser per part where asked: each then has its own GPU process, which draws and reads
+    // back the frames (one GPU process serves every page of a browser on one thread).
+    const shared = process.env.RAPIDO_PARTS_SHARED_BROWSER === '1' ? await launch() : null;
+    if (shared) browsers.push(shared);
+    for (const run of runs) {
+      let browser = shared;
+      if (!browser) {
+        browser = await launch();
+        browsers.push(browser);
+      }
+      if (run.host) await openPage(browser, run, run.host);
+    }
     // One part failing fails the render: the others are stopped when the browser closes.
     const failed = await Promise.race([
       Promise.all(runs.map((run) => run.finished)).then(() => null),
@@ -241,7 +256,7 @@ export async function renderInParts(
     report(true);
     request.onProgress({ ...combinedProgress(runs, totalMs), phase: 'finishing' });
     const assembled = await assembleSplitRender({
-      videoParts: runs.filter((run) => run.part.track === 'video').map((run) => run.outPath),
+      videoParts: runs.map((run) => run.outPath),
       audioPart: audioRun.outPath,
       outPath: request.outPath,
       fps: request.lesson.output.fps,
@@ -263,7 +278,7 @@ export async function renderInParts(
   } catch (error) {
     return err('export-failed', `The split render failed: ${errorMessage(error)}`);
   } finally {
-    await browser?.close().catch(() => undefined);
+    for (const browser of browsers) await browser.close().catch(() => undefined);
     for (const run of runs) await run.host?.close().catch(() => undefined);
     await rm(workDir, { recursive: true, force: true });
   }

@@ -159,22 +159,32 @@ async function checkSlideImages(request: ExportRequest, range: ExportRange): Pro
   return ok(undefined);
 }
 
-/** What one export run makes: the slides it walks, and which tracks. */
+/** What one export run makes: the slides whose video it draws, and which tracks. */
 export interface ExportRange {
+  /** First slide whose video is drawn (the walk starts here). */
   fromSlide: number;
-  /** One past the last slide. */
+  /** One past the last slide whose video is drawn. */
   toSlide: number;
   video: boolean;
+  /** The whole lesson's audio (then the walk goes on to the last slide, drawing nothing more). */
   audio: boolean;
 }
 
-/** The whole lesson, or the part of a split render this run makes. */
-export function exportRange(part: RenderPart | null | undefined, slideCount: number): ExportRange {
+/** The whole lesson, or the part of a split render this run makes (null: a part it cannot). */
+export function exportRange(
+  part: RenderPart | null | undefined,
+  slideCount: number,
+): ExportRange | null {
   if (!part) return { fromSlide: 0, toSlide: slideCount, video: true, audio: true };
-  if (part.track === 'audio')
+  if (part.track === 'audio') {
     return { fromSlide: 0, toSlide: slideCount, video: false, audio: true };
+  }
   const toSlide = Math.min(part.toSlide, slideCount);
-  return { fromSlide: Math.min(part.fromSlide, toSlide), toSlide, video: true, audio: false };
+  const fromSlide = Math.min(part.fromSlide, toSlide);
+  const audio = part.audio ?? false;
+  // The audio is walked from the lesson's start: only a part that starts there can carry it.
+  if (audio && fromSlide !== 0) return null;
+  return { fromSlide, toSlide, video: true, audio };
 }
 
 /**
@@ -203,9 +213,16 @@ export async function exportLesson(request: ExportRequest): Promise<Result<Expor
   const startedMs = performance.now();
   const fps = lesson.output.fps;
   const range = exportRange(request.part, lesson.slides.length);
-  // The audio part needs each slide's speech and words, never its avatar video.
-  const slides: PlayerSlides = range.video ? request.slides : preparer;
-  const slideCount = range.toSlide;
+  if (!range) {
+    return err(
+      'invalid-request',
+      'Only a part that starts at the first slide can carry the audio.',
+    );
+  }
+  // Slides whose video is drawn come with their avatar; the others need speech and words only.
+  const slidesFor = (index: number): PlayerSlides =>
+    range.video && index < range.toSlide ? request.slides : preparer;
+  const slideCount = range.audio ? lesson.slides.length : range.toSlide;
   const starting = startingProgress(preparer.estimatedTotalMs());
   request.onProgress(starting);
   const checked = await checkSlideImages(request, range);
@@ -215,7 +232,7 @@ export async function exportLesson(request: ExportRequest): Promise<Result<Expor
   const rangeStart = await programStartOf(preparer, range.fromSlide, signal);
   if (!rangeStart.ok) return rangeStart;
   if (range.fromSlide < slideCount) {
-    const first = await slides.prepare(range.fromSlide);
+    const first = await slidesFor(range.fromSlide).prepare(range.fromSlide);
     if (signal.aborted) return { ok: false, error: cancelled() };
     if (!first.ok) return first;
   }
@@ -229,9 +246,9 @@ export async function exportLesson(request: ExportRequest): Promise<Result<Expor
     height: lesson.output.height,
     fps,
     ...request.target,
-    ...(range.audio && range.video
-      ? {}
-      : { part: range.video ? { track: 'video', firstFrame: frame } : { track: 'audio' } }),
+    ...(request.part
+      ? { part: { video: range.video, audio: range.audio, firstFrame: frame } }
+      : {}),
   });
   if (!opened.ok) return opened;
   const writer = opened.value;
@@ -244,6 +261,8 @@ export async function exportLesson(request: ExportRequest): Promise<Result<Expor
   let lastProgressMs = 0;
   let lastYieldMs = performance.now();
   const firstFrame = frame;
+  /** One past the last frame drawn. */
+  let videoEndFrame = frame;
 
   /** `pendingFrom`: the first slide not yet encoded (its length may still be an estimate). */
   // A part reports its own share: program time from its first frame.
@@ -253,7 +272,9 @@ export async function exportLesson(request: ExportRequest): Promise<Result<Expor
     lastProgressMs = now;
     const programMs = frameTimeMs(frame - firstFrame, fps);
     let totalMs = startMs - rangeStart.value;
-    for (let index = pendingFrom; index < slideCount; index += 1) {
+    // A part's share is its video; the audio walk after it is quick.
+    const progressEnd = range.video ? range.toSlide : slideCount;
+    for (let index = pendingFrom; index < progressEnd; index += 1) {
       totalMs += preparer.estimatedSlideMs(index);
     }
     const elapsedMs = now - encodeStartedMs;
@@ -271,11 +292,11 @@ export async function exportLesson(request: ExportRequest): Promise<Result<Expor
   try {
     for (let index = range.fromSlide; index < slideCount; index += 1) {
       let markMs = performance.now();
-      const prepared = await slides.prepare(index);
+      const prepared = await slidesFor(index).prepare(index);
       if (!prepared.ok) throw new ExportFailure(prepared.error);
       timings.prepareMs += performance.now() - markMs;
       // Look-ahead: the next slides' speech (and avatar) are made while this one encodes.
-      for (const ahead of slidesAhead(index, slideCount)) void slides.prepare(ahead);
+      for (const ahead of slidesAhead(index, slideCount)) void slidesFor(ahead).prepare(ahead);
       const slide = prepared.value;
       const span = { index, startMs, endMs: startMs + slide.speechMs + slide.holdMs };
       markMs = performance.now();
@@ -290,8 +311,8 @@ export async function exportLesson(request: ExportRequest): Promise<Result<Expor
       const chapter = chapterFor(span, slideTitle(slide.slide, index), fps);
       if (chapter) chapters.push(chapter);
       const frames = framesOf(span, fps);
-      // The audio part draws no frame: it only counts them.
-      if (!range.video) frame = frames.end;
+      // Past its video (or with none), a part draws no frame: it only counts them.
+      if (!range.video || index >= range.toSlide) frame = frames.end;
       for (; frame < frames.end; frame += 1) {
         throwIfCancelled(signal);
         const programFrame = programFrameOf(slide, frameTimeMs(frame, fps) - startMs, startMs);
@@ -307,12 +328,14 @@ export async function exportLesson(request: ExportRequest): Promise<Result<Expor
           lastYieldMs = performance.now();
         }
       }
+      if (range.video && index < range.toSlide) videoEndFrame = frame;
       stage.releaseSlide(index);
       preparer.release(index);
       startMs = span.endMs;
     }
     throwIfCancelled(signal);
     const totalFrames = frameCountFor(startMs, fps);
+    const drawnFrames = range.video ? videoEndFrame - firstFrame : 0;
     if (frame !== totalFrames) {
       throw new ExportFailure({
         code: 'internal',
@@ -332,7 +355,7 @@ export async function exportLesson(request: ExportRequest): Promise<Result<Expor
     if (!finished.ok) return finished;
     return ok({
       ...finished.value,
-      frames: range.video ? totalFrames - firstFrame : 0,
+      frames: drawnFrames,
       programMs: startMs - rangeStart.value,
       wallMs: performance.now() - startedMs,
       timings,

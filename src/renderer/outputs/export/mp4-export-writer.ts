@@ -28,11 +28,11 @@ export interface ExportWriterOptions {
   height: number;
   fps: number;
   /**
-   * One part of a lesson split for parallel rendering (`rapido render --parallel`): the video
-   * alone, from program frame `firstFrame` (timestamps start at 0 there; the join shifts them
-   * back), or the audio alone. Without it, both tracks from frame 0.
+   * One part of a lesson split for parallel rendering (`rapido render --parallel`): which tracks
+   * it has, and the program frame its video starts at (its timestamps start at 0 there; the join
+   * shifts them back). Without it, both tracks from frame 0.
    */
-  part?: { track: 'video'; firstFrame: number } | { track: 'audio' };
+  part?: { video: boolean; audio: boolean; firstFrame: number };
 }
 
 export interface ExportCodecs {
@@ -162,8 +162,8 @@ export class Mp4ExportWriter {
         hint: 'Use the desktop app or Chromium 94 or newer, or record in real time instead.',
       });
     }
-    const wantsVideo = options.part?.track !== 'audio';
-    const wantsAudio = options.part?.track !== 'video';
+    const wantsVideo = options.part?.video ?? true;
+    const wantsAudio = options.part?.audio ?? true;
     const video = wantsVideo ? await chooseVideoConfig(options) : null;
     if (wantsVideo && !video) {
       return err(
@@ -241,7 +241,7 @@ export class Mp4ExportWriter {
         audio: audio?.config.codec ?? '',
       },
       options.fps,
-      options.part?.track === 'video' ? options.part.firstFrame : 0,
+      options.part?.firstFrame ?? 0,
       output,
       videoEncoder,
       audioEncoder,
