@@ -264,8 +264,10 @@ export async function exportLesson(request: ExportRequest): Promise<Result<Expor
   /** One past the last frame drawn. */
   let videoEndFrame = frame;
 
-  /** `pendingFrom`: the first slide not yet encoded (its length may still be an estimate). */
-  // A part reports its own share: program time from its first frame.
+  /**
+   * `pendingFrom`: the first slide not yet encoded (its length may still be an estimate). A part
+   * reports its own share: program time from its first frame.
+   */
   const report = (phase: ExportProgress['phase'], pendingFrom: number, force: boolean) => {
     const now = performance.now();
     if (!force && now - lastProgressMs < progressIntervalMs) return;
@@ -356,7 +358,8 @@ export async function exportLesson(request: ExportRequest): Promise<Result<Expor
     return ok({
       ...finished.value,
       frames: drawnFrames,
-      programMs: startMs - rangeStart.value,
+      // A video part's own program time (what its speed is measured on), else the lesson's.
+      programMs: request.part && range.video ? frameTimeMs(drawnFrames, fps) : startMs,
       wallMs: performance.now() - startedMs,
       timings,
       codecs: writer.codecs,
