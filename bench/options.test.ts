@@ -7,6 +7,7 @@ describe('parseBenchOptions', () => {
       runs: 3,
       memoryRuns: 1,
       quick: false,
+      parallelMinutes: 2,
       sections: sectionNames,
     });
     expect(parseBenchOptions(['--memory-runs', '2']).memoryRuns).toBe(2);
@@ -15,6 +16,13 @@ describe('parseBenchOptions', () => {
 
   it('--quick is one run', () => {
     expect(parseBenchOptions(['--quick'])).toMatchObject({ runs: 1, quick: true });
+  });
+
+  it('--parallel-minutes sets the split-export lesson length (quick: half a minute)', () => {
+    expect(parseBenchOptions(['--parallel-minutes', '10']).parallelMinutes).toBe(10);
+    expect(parseBenchOptions(['--quick']).parallelMinutes).toBe(0.5);
+    expect(() => parseBenchOptions(['--parallel-minutes', '0'])).toThrow(/--parallel-minutes/);
+    expect(() => parseBenchOptions(['--parallel-minutes', 'ten'])).toThrow(/--parallel-minutes/);
   });
 
   it('--runs overrides the count, also with --quick', () => {

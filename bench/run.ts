@@ -4,6 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { runCompositorBench } from './compositor-bench.ts';
 import { runElevenLabsBench } from './elevenlabs-bench.ts';
 import { runExportBench } from './export-bench.ts';
+import { runExportParallelBench } from './export-parallel-bench.ts';
 import { figure, type Figure } from './figures.ts';
 import { runFirstSoundBench } from './first-sound-bench.ts';
 import { runLiveBench } from './live-bench.ts';
@@ -29,6 +30,7 @@ const runners: Record<SectionName, (options: BenchOptions) => Promise<unknown>> 
   live: runLiveBench,
   memoryExport: runMemoryExportBench,
   memoryLive: runMemoryLiveBench,
+  exportParallel: runExportParallelBench,
 };
 
 async function main(): Promise<void> {

@@ -39,6 +39,15 @@ function exportRows(output: string): Row[] {
 export const summaryRows: readonly Row[] = [
   ...['640x360', '1280x720', '1920x1080'].flatMap(compositorRows),
   ...['1280x720', '1920x1080'].flatMap(exportRows),
+  {
+    label: 'Export 1280x720 whole (long lesson), real-time factor',
+    path: ['exportParallel', 'wholeRealtimeFactor'],
+  },
+  {
+    label: 'Export 1280x720 --parallel 2 (same lesson), real-time factor',
+    path: ['exportParallel', 'parallelRealtimeFactor'],
+  },
+  { label: 'Export --parallel 2 / whole', path: ['exportParallel', 'speedup'] },
   { label: 'Play to first sound (offline voice)', path: ['firstSound', 'playToFirstSound'] },
   {
     label: 'Play to first sound (ElevenLabs, 75 ms first byte)',

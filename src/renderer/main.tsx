@@ -56,6 +56,7 @@ async function boot(): Promise<void> {
       launch.value.render.live,
       launch.value.render.realtime,
       launch.value.render.preRoll,
+      launch.value.render.part ?? null,
     );
   } else if (launch.value.lessonDir) {
     await openLessonInto(program.engine, launch.value.lessonDir);

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { z } from 'zod';
 
@@ -199,6 +200,30 @@ export async function framesBetween(
     frames.push(new Uint8Array(stdout.buffer, stdout.byteOffset + offset, size));
   }
   return frames;
+}
+
+/**
+ * The audio track as stored: every packet's bytes hashed in order, and the samples it decodes to
+ * at its own rate (ffmpeg's decoder, Opus pre-skip applied as players do). Two files with the same
+ * digest carry the very same encoded audio.
+ */
+export async function audioTrackFingerprint(
+  file: string,
+): Promise<{ packetsSha256: string; decodedSamples: number }> {
+  const packets = await run(
+    'ffmpeg',
+    ['-v', 'error', '-i', file, '-map', '0:a:0', '-c', 'copy', '-f', 'data', '-'],
+    { encoding: 'buffer', maxBuffer: 512 * 1024 * 1024 },
+  );
+  const decoded = await run(
+    'ffmpeg',
+    ['-v', 'error', '-i', file, '-map', '0:a:0', '-ac', '1', '-f', 's16le', '-'],
+    { encoding: 'buffer', maxBuffer: 512 * 1024 * 1024 },
+  );
+  return {
+    packetsSha256: createHash('sha256').update(packets.stdout).digest('hex'),
+    decodedSamples: decoded.stdout.byteLength / 2,
+  };
 }
 
 /** The audio track decoded to mono 16 kHz float samples. */

@@ -51,6 +51,7 @@ export function createAppHandlers(options: {
         live: renderTarget.live,
         realtime: renderTarget.realtime,
         preRoll: renderTarget.preRoll,
+        part: renderTarget.part ?? null,
       }
     : null;
   const rendererLog = options.logger.child('renderer', { event_source: 'frontend' });

@@ -2,6 +2,7 @@ import { rapido } from '../bridge/rapido.ts';
 import type { Program } from './program/program.ts';
 import { useAppStore } from '../store/app-store.ts';
 import { formatError } from '../../shared/result.ts';
+import type { RenderPart } from '../../shared/ipc/contract.ts';
 
 function fail(message: string): void {
   rapido.render.reportProgress({
@@ -27,6 +28,8 @@ export async function startRenderJob(
   live: { room: string | null } | null = null,
   realtime = false,
   preRoll = true,
+  /** Export only: one part of a split render (`rapido render --parallel`). */
+  part: RenderPart | null = null,
 ): Promise<void> {
   const { engine, live: liveOutput, recording } = program;
   rapido.render.reportProgress({
@@ -66,7 +69,7 @@ export async function startRenderJob(
     });
   });
   if (!realtime && !live) {
-    await exportJob(program, destinationId, unsubscribe);
+    await exportJob(program, destinationId, unsubscribe, part);
     return;
   }
   if (live) {
@@ -116,6 +119,7 @@ async function exportJob(
   program: Program,
   destinationId: string,
   unsubscribe: () => void,
+  part: RenderPart | null,
 ): Promise<void> {
   const report = () => {
     const progress = useAppStore.getState().playback.exporting;
@@ -131,7 +135,7 @@ async function exportJob(
     });
   };
   const timer = window.setInterval(report, 500);
-  const result = await program.exporter.exportVideo({ destinationId });
+  const result = await program.exporter.exportVideo({ destinationId }, part);
   window.clearInterval(timer);
   unsubscribe();
   if (!result.ok) {

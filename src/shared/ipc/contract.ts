@@ -76,6 +76,23 @@ export const slideSpeechRequestSchema = z.object({
 });
 export type SlideSpeechRequestInfo = z.infer<typeof slideSpeechRequestSchema>;
 
+/**
+ * One part of a lesson split for parallel rendering (`rapido render --parallel N`): the video of
+ * slides [fromSlide, toSlide) (with `audio`, which needs fromSlide 0, also the whole lesson's
+ * audio, chapters and captions), or that audio alone and no video. Main joins the parts into one
+ * MP4 without re-encoding.
+ */
+export const renderPartSchema = z.discriminatedUnion('track', [
+  z.object({
+    track: z.literal('video'),
+    fromSlide: z.number().int().min(0),
+    toSlide: z.number().int().min(1),
+    audio: z.boolean().optional(),
+  }),
+  z.object({ track: z.literal('audio') }),
+]);
+export type RenderPart = z.infer<typeof renderPartSchema>;
+
 export const launchSchema = z.object({
   host: z.enum(['desktop', 'headless']),
   version: z.string(),
@@ -93,6 +110,8 @@ export const launchSchema = z.object({
       realtime: z.boolean(),
       /** Real time only: wait for the first slide's avatar to pre-roll and arm the recorder first. */
       preRoll: z.boolean(),
+      /** Export only: render one part of a split render (absent: the whole lesson). */
+      part: renderPartSchema.nullable().optional(),
     })
     .nullable(),
   /** For mode 'import': the command line's import job. */

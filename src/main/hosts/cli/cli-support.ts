@@ -10,6 +10,8 @@ export const usage = `Usage: rapido <verb> ... (also: npm run rapido -- <verb> .
                                                     once the first slide's avatar video is in hand
     [--live [--room <name>]]                        ...in real time, also published live to LIVEKIT_URL
                                                     (room: the lesson id)
+    [--parallel N]                                  ...export in N parts side by side (1-8), joined
+                                                    into one file without re-encoding (not real time)
   rapido prepare <lessonDir> [--verify]             Make every slide's speech and avatar video into
                                                     the caches (no browser), with progress and ETA
                                                     (--verify: read cached avatar video to its end)

@@ -12,6 +12,11 @@ import { formatProgressLine, isNotableProgress } from '../headless/progress-form
 import { argumentsOrExit, cliSettings, describe, fail, usage } from './cli-support.ts';
 import { createProgressDisplay } from './progress-display.ts';
 import { progressPipeFromEnv } from '../../service/worker/progress-pipe.ts';
+import {
+  parallelOption,
+  parallelProblem,
+  renderParallelCommand,
+} from './render-parallel-command.ts';
 
 /**
  * `rapido render <lessonDir> --out talk.mp4`: renders a lesson through the same services and
@@ -28,6 +33,7 @@ const renderArgsSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,100}$/, '--room: use letters, digits, ".", "_" and "-" only')
     .optional(),
+  parallel: parallelOption,
 });
 
 export async function render(argv: string[]): Promise<number> {
@@ -41,6 +47,7 @@ export async function render(argv: string[]): Promise<number> {
         realtime: { type: 'boolean' },
         'no-pre-roll': { type: 'boolean' },
         room: { type: 'string' },
+        parallel: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }),
@@ -56,9 +63,12 @@ export async function render(argv: string[]): Promise<number> {
     realtime: values.realtime ?? false,
     preRoll: !(values['no-pre-roll'] ?? false),
     room: values.room,
+    parallel: values.parallel,
   });
   if (!parsed.success) fail(2, `${parsed.error.issues.map((i) => i.message).join('; ')}\n${usage}`);
   if (parsed.data.room !== undefined && !parsed.data.live) fail(2, `--room needs --live\n${usage}`);
+  const parallelConflict = parallelProblem(values.parallel, parsed.data);
+  if (parallelConflict) fail(2, `${parallelConflict}\n${usage}`);
   const env = readEnvironment();
   if (!env.ok) fail(2, env.message);
   if (parsed.data.live) {
@@ -79,6 +89,9 @@ export async function render(argv: string[]): Promise<number> {
   const outPath = resolve(parsed.data.out);
   const outDir = await stat(resolve(outPath, '..')).catch(() => null);
   if (!outDir?.isDirectory()) fail(2, `the folder for ${outPath} does not exist`);
+  if (parsed.data.parallel > 1) {
+    return renderParallelCommand({ env: env.value, lesson: lesson.value, outPath, ...parsed.data });
+  }
 
   process.stdout.write(
     `Rendering "${lesson.value.lesson.title}" (${lesson.value.lesson.slides.length} slides, ` +

@@ -6,6 +6,7 @@ import type {
   ImportJobInfo,
   ImportJobProgress,
   LaunchInfo,
+  RenderPart,
   RenderProgress,
 } from '../../../shared/ipc/contract.ts';
 import { createAppServices, sampleLessonDir, type AppServices } from '../../wiring/app-services.ts';
@@ -39,6 +40,8 @@ export interface HeadlessHostOptions {
   realtime?: boolean;
   /** render --realtime: pre-roll the first slide and arm the recorder before Play (default). */
   preRoll?: boolean;
+  /** render --parallel: the part of the split render this host's page makes. */
+  part?: RenderPart | null;
   port?: number;
   /** Mirror log lines to the terminal. */
   consoleLog: boolean;
@@ -111,6 +114,7 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
               live: options.live ?? null,
               realtime: options.realtime ?? false,
               preRoll: options.preRoll ?? true,
+              part: options.part ?? null,
             },
       importJob: options.importJob?.job ?? null,
     },

@@ -273,6 +273,71 @@ async function topLevelBoxes(handle: FileHandle, fileSize: number): Promise<Resu
 }
 
 /**
+ * Rewrites the moov box of an MP4 whose moov box is the last top-level box, through `rewrite`.
+ * Only moov is rewritten, at its own offset, so no chunk offset into mdat changes. The file is
+ * changed in place: a crash during the final write can leave the moov damaged.
+ */
+async function rewriteMoov(
+  path: string,
+  what: string,
+  rewrite: (moov: Uint8Array) => Result<Uint8Array>,
+): Promise<Result<void>> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, 'r+');
+  } catch (error) {
+    return err('export-failed', `Cannot open ${path} to ${what}: ${errorMessage(error)}`);
+  }
+  try {
+    const moov = await lastMoov(handle, path, what);
+    if (!moov.ok) return moov;
+    const moovBytes = await readExactly(handle, moov.value.size, moov.value.offset);
+    const updated = rewrite(moovBytes);
+    if (!updated.ok) {
+      return err('export-failed', `Cannot ${what} in ${path}: ${updated.error.message}`);
+    }
+    await handle.write(updated.value, 0, updated.value.length, moov.value.offset);
+    await handle.truncate(moov.value.offset + updated.value.length);
+    await handle.sync();
+    return ok(undefined);
+  } catch (error) {
+    return err('export-failed', `Cannot ${what} in ${path}: ${errorMessage(error)}`);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The moov box of a file where it is the last top-level box (as the exporter writes it). */
+async function lastMoov(handle: FileHandle, path: string, what: string): Promise<Result<BoxSpan>> {
+  const fileSize = (await handle.stat()).size;
+  const boxes = await topLevelBoxes(handle, fileSize);
+  if (!boxes.ok) {
+    return err('export-failed', `Cannot ${what} in ${path}: ${boxes.error.message}`);
+  }
+  const moovIndex = boxes.value.findIndex((b) => b.type === 'moov');
+  const moov = boxes.value[moovIndex];
+  if (moov === undefined) {
+    return err('export-failed', `Cannot ${what} in ${path}: it has no moov box.`, {
+      hint: 'The recording may not have been finalised.',
+    });
+  }
+  if (moovIndex !== boxes.value.length - 1) {
+    const after = boxes.value.slice(moovIndex + 1).map((b) => b.type);
+    return err(
+      'export-failed',
+      `Cannot ${what} in ${path}: its moov box is not the last box (followed by ${after.join(', ')}).`,
+      {
+        hint: 'Chapters are added before any fast-start rewrite; write the MP4 with fastStart: false.',
+      },
+    );
+  }
+  if (moov.size > maxMoovBytes) {
+    return err('export-failed', `Cannot ${what} in ${path}: its moov box is ${moov.size} bytes.`);
+  }
+  return ok(moov);
+}
+
+/**
  * Adds Nero chapters (moov/udta/chpl) to an MP4 whose moov box is the last top-level box.
  * Only moov is rewritten, at its own offset, so no chunk offset into mdat changes. The file is
  * changed in place: a crash during the final write can leave the moov damaged.
@@ -287,57 +352,54 @@ export async function addMp4Chapters(
       details: chpl.error.details ?? [],
     });
   }
+  const written = await rewriteMoov(path, 'add chapters', (moov) =>
+    withChapters(moov, chpl.value.bytes),
+  );
+  if (!written.ok) return written;
+  return ok({ chapterCount: chpl.value.chapterCount, truncated: chpl.value.truncated });
+}
 
+/** The `chpl` box (header included) in a whole moov box, or null when it has none. */
+export function chplOf(moov: Uint8Array): Result<Uint8Array | null> {
+  const moovHeader = readBoxHeader(moov, 0, moov.length);
+  if (!moovHeader.ok) return moovHeader;
+  const children = childBoxes(moov, moovHeader.value.headerSize, moov.length);
+  if (!children.ok) return children;
+  const udta = children.value.find((child) => child.type === 'udta');
+  if (udta === undefined) return ok(null);
+  const udtaChildren = childBoxes(moov, udta.offset + udta.headerSize, udta.offset + udta.size);
+  if (!udtaChildren.ok) return udtaChildren;
+  const chpl = udtaChildren.value.find((child) => child.type === 'chpl');
+  return ok(chpl === undefined ? null : slice(moov, chpl).slice());
+}
+
+/**
+ * Copies the chapters of one MP4 into another, byte for byte (a split render's join takes the
+ * whole lesson's chapters from its audio part): no time is converted, so none is rounded.
+ */
+export async function copyMp4Chapters(
+  fromPath: string,
+  toPath: string,
+): Promise<Result<{ copied: boolean }>> {
   let handle: FileHandle;
   try {
-    handle = await open(path, 'r+');
+    handle = await open(fromPath, 'r');
   } catch (error) {
-    return err('export-failed', `Cannot open ${path} to add chapters: ${errorMessage(error)}`);
+    return err('export-failed', `Cannot open ${fromPath} to read chapters: ${errorMessage(error)}`);
   }
+  let chpl: Result<Uint8Array | null>;
   try {
-    const fileSize = (await handle.stat()).size;
-    const boxes = await topLevelBoxes(handle, fileSize);
-    if (!boxes.ok) {
-      return err('export-failed', `Cannot add chapters to ${path}: ${boxes.error.message}`);
-    }
-    const moovIndex = boxes.value.findIndex((b) => b.type === 'moov');
-    const moov = boxes.value[moovIndex];
-    if (moov === undefined) {
-      return err('export-failed', `Cannot add chapters to ${path}: it has no moov box.`, {
-        hint: 'The recording may not have been finalised.',
-      });
-    }
-    if (moovIndex !== boxes.value.length - 1) {
-      const after = boxes.value.slice(moovIndex + 1).map((b) => b.type);
-      return err(
-        'export-failed',
-        `Cannot add chapters to ${path}: its moov box is not the last box (followed by ${after.join(', ')}).`,
-        {
-          hint: 'Chapters are added before any fast-start rewrite; write the MP4 with fastStart: false.',
-        },
-      );
-    }
-    if (moov.size > maxMoovBytes) {
-      return err(
-        'export-failed',
-        `Cannot add chapters to ${path}: its moov box is ${moov.size} bytes.`,
-      );
-    }
-
-    const moovBytes = await readExactly(handle, moov.size, moov.offset);
-    const updated = withChapters(moovBytes, chpl.value.bytes);
-    if (!updated.ok) {
-      return err('export-failed', `Cannot add chapters to ${path}: ${updated.error.message}`);
-    }
-    await handle.write(updated.value, 0, updated.value.length, moov.offset);
-    await handle.truncate(moov.offset + updated.value.length);
-    await handle.sync();
-    return ok({ chapterCount: chpl.value.chapterCount, truncated: chpl.value.truncated });
-  } catch (error) {
-    return err('export-failed', `Cannot add chapters to ${path}: ${errorMessage(error)}`);
+    const moov = await lastMoov(handle, fromPath, 'read chapters');
+    if (!moov.ok) return moov;
+    chpl = chplOf(await readExactly(handle, moov.value.size, moov.value.offset));
   } finally {
     await handle.close();
   }
+  if (!chpl.ok) return chpl;
+  const bytes = chpl.value;
+  if (bytes === null) return ok({ copied: false });
+  const written = await rewriteMoov(toPath, 'copy chapters', (moov) => withChapters(moov, bytes));
+  return written.ok ? ok({ copied: true }) : written;
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { RenderPart } from '../../../shared/ipc/contract.ts';
 import type { RapidoApi } from '../../../shared/ipc/rapido-api.ts';
 import { err, type Result } from '../../../shared/result.ts';
 import type { OutputTarget } from '../output-target.ts';
@@ -38,7 +39,11 @@ export class ExportOutput {
     return this.run ? { ...this.run.progress } : null;
   }
 
-  async exportVideo(target: OutputTarget = {}): Promise<Result<ExportResult>> {
+  /** `part`: one part of a split render (`rapido render --parallel`); absent: the whole lesson. */
+  async exportVideo(
+    target: OutputTarget = {},
+    part: RenderPart | null = null,
+  ): Promise<Result<ExportResult>> {
     if (!this.engine.currentLesson)
       return err('invalid-request', 'Open a lesson before exporting.');
     if (this.run) return err('invalid-request', 'An export is already running.');
@@ -59,6 +64,7 @@ export class ExportOutput {
       preparer,
       slides: stepper.slides,
       target,
+      part,
       signal: controller.signal,
       stage: stepper,
       onClosed: ({ encodersClosed }) =>

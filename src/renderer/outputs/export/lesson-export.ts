@@ -1,4 +1,4 @@
-import type { ExportInfo } from '../../../shared/ipc/contract.ts';
+import type { ExportInfo, RenderPart } from '../../../shared/ipc/contract.ts';
 import type { RapidoApi } from '../../../shared/ipc/rapido-api.ts';
 import { slideTitle, type Lesson } from '../../../shared/lesson/lesson-schema.ts';
 import { err, errorMessage, ok, type RapidoError, type Result } from '../../../shared/result.ts';
@@ -20,6 +20,7 @@ import {
   chapterFor,
   etaMs,
   frameCountFor,
+  firstFrameAtOrAfter,
   frameTimeMs,
   framesOf,
   sampleAt,
@@ -99,6 +100,8 @@ export interface ExportRequest {
   /** Where main writes it: an id it handed out, or (none) its recordings folder. */
   target: OutputTarget;
   signal: AbortSignal;
+  /** One part of a split render (`rapido render --parallel`); absent: the whole lesson. */
+  part?: RenderPart | null;
   onProgress(progress: ExportProgress): void;
   /** Told when the encoders are set up, before the first frame (for logs). */
   onStart?(info: { path: string; codecs: ExportCodecs }): void;
@@ -134,9 +137,11 @@ function yieldToPage(): Promise<void> {
  * Every slide image must decode before a byte is written: a missing or broken image is named,
  * and nothing is left behind.
  */
-async function checkSlideImages(request: ExportRequest): Promise<Result<void>> {
-  const { lesson, preparer } = request;
-  for (let index = 0; index < lesson.slides.length; index += 1) {
+async function checkSlideImages(request: ExportRequest, range: ExportRange): Promise<Result<void>> {
+  const { preparer } = request;
+  // The audio part draws nothing: the video parts check their own slides.
+  if (!range.video) return ok(undefined);
+  for (let index = range.fromSlide; index < range.toSlide; index += 1) {
     if (request.signal.aborted) return { ok: false, error: cancelled() };
     const shown = await preparer.display(index);
     preparer.release(index);
@@ -154,20 +159,85 @@ async function checkSlideImages(request: ExportRequest): Promise<Result<void>> {
   return ok(undefined);
 }
 
+/** What one export run makes: the slides whose video it draws, and which tracks. */
+export interface ExportRange {
+  /** First slide whose video is drawn (the walk starts here). */
+  fromSlide: number;
+  /** One past the last slide whose video is drawn. */
+  toSlide: number;
+  video: boolean;
+  /** The whole lesson's audio (then the walk goes on to the last slide, drawing nothing more). */
+  audio: boolean;
+}
+
+/** The whole lesson, or the part of a split render this run makes (null: a part it cannot). */
+export function exportRange(
+  part: RenderPart | null | undefined,
+  slideCount: number,
+): ExportRange | null {
+  if (!part) return { fromSlide: 0, toSlide: slideCount, video: true, audio: true };
+  if (part.track === 'audio') {
+    return { fromSlide: 0, toSlide: slideCount, video: false, audio: true };
+  }
+  const toSlide = Math.min(part.toSlide, slideCount);
+  const fromSlide = Math.min(part.fromSlide, toSlide);
+  const audio = part.audio ?? false;
+  // The audio is walked from the lesson's start: only a part that starts there can carry it.
+  if (audio && fromSlide !== 0) return null;
+  return { fromSlide, toSlide, video: true, audio };
+}
+
+/**
+ * Where slide `fromSlide` starts in program time: every slide before it is prepared (speech
+ * from cache) for its length alone, then forgotten. The sum is made exactly as the export loop
+ * makes it, so a part's frames line up with the whole render's.
+ */
+async function programStartOf(
+  preparer: SlidePreparer,
+  fromSlide: number,
+  signal: AbortSignal,
+): Promise<Result<number>> {
+  let startMs = 0;
+  for (let index = 0; index < fromSlide; index += 1) {
+    if (signal.aborted) return { ok: false, error: cancelled() };
+    const prepared = await preparer.prepare(index);
+    if (!prepared.ok) return prepared;
+    startMs = startMs + prepared.value.speechMs + prepared.value.holdMs;
+    preparer.release(index);
+  }
+  return ok(startMs);
+}
+
 export async function exportLesson(request: ExportRequest): Promise<Result<ExportResult>> {
-  const { api, lesson, preparer, slides, stage, signal } = request;
+  const { api, lesson, preparer, stage, signal } = request;
   const startedMs = performance.now();
   const fps = lesson.output.fps;
-  const slideCount = lesson.slides.length;
+  const range = exportRange(request.part, lesson.slides.length);
+  if (!range) {
+    return err(
+      'invalid-request',
+      'Only a part that starts at the first slide can carry the audio.',
+    );
+  }
+  // Slides whose video is drawn come with their avatar; the others need speech and words only.
+  const slidesFor = (index: number): PlayerSlides =>
+    range.video && index < range.toSlide ? request.slides : preparer;
+  const slideCount = range.audio ? lesson.slides.length : range.toSlide;
   const starting = startingProgress(preparer.estimatedTotalMs());
   request.onProgress(starting);
-  const checked = await checkSlideImages(request);
+  const checked = await checkSlideImages(request, range);
   if (!checked.ok) return checked;
 
   request.onProgress({ ...starting, phase: 'preparing' });
-  const first = await slides.prepare(0);
-  if (signal.aborted) return { ok: false, error: cancelled() };
-  if (!first.ok) return first;
+  const rangeStart = await programStartOf(preparer, range.fromSlide, signal);
+  if (!rangeStart.ok) return rangeStart;
+  if (range.fromSlide < slideCount) {
+    const first = await slidesFor(range.fromSlide).prepare(range.fromSlide);
+    if (signal.aborted) return { ok: false, error: cancelled() };
+    if (!first.ok) return first;
+  }
+  let startMs = rangeStart.value;
+  let frame = firstFrameAtOrAfter(startMs, fps);
 
   const opened = await Mp4ExportWriter.open(api, {
     lessonId: lesson.id,
@@ -176,6 +246,9 @@ export async function exportLesson(request: ExportRequest): Promise<Result<Expor
     height: lesson.output.height,
     fps,
     ...request.target,
+    ...(request.part
+      ? { part: { video: range.video, audio: range.audio, firstFrame: frame } }
+      : {}),
   });
   if (!opened.ok) return opened;
   const writer = opened.value;
@@ -187,17 +260,23 @@ export async function exportLesson(request: ExportRequest): Promise<Result<Expor
   const encodeStartedMs = performance.now();
   let lastProgressMs = 0;
   let lastYieldMs = performance.now();
-  let startMs = 0;
-  let frame = 0;
+  const firstFrame = frame;
+  /** One past the last frame drawn. */
+  let videoEndFrame = frame;
 
-  /** `pendingFrom`: the first slide not yet encoded (its length may still be an estimate). */
+  /**
+   * `pendingFrom`: the first slide not yet encoded (its length may still be an estimate). A part
+   * reports its own share: program time from its first frame.
+   */
   const report = (phase: ExportProgress['phase'], pendingFrom: number, force: boolean) => {
     const now = performance.now();
     if (!force && now - lastProgressMs < progressIntervalMs) return;
     lastProgressMs = now;
-    const programMs = frameTimeMs(frame, fps);
-    let totalMs = startMs;
-    for (let index = pendingFrom; index < slideCount; index += 1) {
+    const programMs = frameTimeMs(frame - firstFrame, fps);
+    let totalMs = startMs - rangeStart.value;
+    // A part's share is its video; the audio walk after it is quick.
+    const progressEnd = range.video ? range.toSlide : slideCount;
+    for (let index = pendingFrom; index < progressEnd; index += 1) {
       totalMs += preparer.estimatedSlideMs(index);
     }
     const elapsedMs = now - encodeStartedMs;
@@ -213,25 +292,29 @@ export async function exportLesson(request: ExportRequest): Promise<Result<Expor
   };
 
   try {
-    for (let index = 0; index < slideCount; index += 1) {
+    for (let index = range.fromSlide; index < slideCount; index += 1) {
       let markMs = performance.now();
-      const prepared = await slides.prepare(index);
+      const prepared = await slidesFor(index).prepare(index);
       if (!prepared.ok) throw new ExportFailure(prepared.error);
       timings.prepareMs += performance.now() - markMs;
       // Look-ahead: the next slides' speech (and avatar) are made while this one encodes.
-      for (const ahead of slidesAhead(index, slideCount)) void slides.prepare(ahead);
+      for (const ahead of slidesAhead(index, slideCount)) void slidesFor(ahead).prepare(ahead);
       const slide = prepared.value;
       const span = { index, startMs, endMs: startMs + slide.speechMs + slide.holdMs };
       markMs = performance.now();
-      await audio.speechAt(
-        sampleAt(startMs, exportAudioSampleRateHz),
-        await slideSamplesAt(slide.audio, exportAudioSampleRateHz),
-      );
+      if (range.audio) {
+        await audio.speechAt(
+          sampleAt(startMs, exportAudioSampleRateHz),
+          await slideSamplesAt(slide.audio, exportAudioSampleRateHz),
+        );
+      }
       timings.audioMs += performance.now() - markMs;
       captions.onAir(slide, startMs / 1000);
       const chapter = chapterFor(span, slideTitle(slide.slide, index), fps);
       if (chapter) chapters.push(chapter);
       const frames = framesOf(span, fps);
+      // Past its video (or with none), a part draws no frame: it only counts them.
+      if (!range.video || index >= range.toSlide) frame = frames.end;
       for (; frame < frames.end; frame += 1) {
         throwIfCancelled(signal);
         const programFrame = programFrameOf(slide, frameTimeMs(frame, fps) - startMs, startMs);
@@ -247,12 +330,14 @@ export async function exportLesson(request: ExportRequest): Promise<Result<Expor
           lastYieldMs = performance.now();
         }
       }
+      if (range.video && index < range.toSlide) videoEndFrame = frame;
       stage.releaseSlide(index);
       preparer.release(index);
       startMs = span.endMs;
     }
     throwIfCancelled(signal);
     const totalFrames = frameCountFor(startMs, fps);
+    const drawnFrames = range.video ? videoEndFrame - firstFrame : 0;
     if (frame !== totalFrames) {
       throw new ExportFailure({
         code: 'internal',
@@ -261,7 +346,7 @@ export async function exportLesson(request: ExportRequest): Promise<Result<Expor
     }
     const durationMs = frameTimeMs(totalFrames, fps);
     // The audio ends where the video does: the last frame's interval, in silence after speech.
-    await audio.silenceUntil(sampleAt(durationMs, exportAudioSampleRateHz));
+    if (range.audio) await audio.silenceUntil(sampleAt(durationMs, exportAudioSampleRateHz));
     report('finishing', slideCount, true);
     const finished = await writer.finish({
       chapters,
@@ -272,8 +357,9 @@ export async function exportLesson(request: ExportRequest): Promise<Result<Expor
     if (!finished.ok) return finished;
     return ok({
       ...finished.value,
-      frames: totalFrames,
-      programMs: startMs,
+      frames: drawnFrames,
+      // A video part's own program time (what its speed is measured on), else the lesson's.
+      programMs: request.part && range.video ? frameTimeMs(drawnFrames, fps) : startMs,
       wallMs: performance.now() - startedMs,
       timings,
       codecs: writer.codecs,

@@ -27,9 +27,16 @@ export interface ExportWriterOptions {
   width: number;
   height: number;
   fps: number;
+  /**
+   * One part of a lesson split for parallel rendering (`rapido render --parallel`): which tracks
+   * it has, and the program frame its video starts at (its timestamps start at 0 there; the join
+   * shifts them back). Without it, both tracks from frame 0.
+   */
+  part?: { video: boolean; audio: boolean; firstFrame: number };
 }
 
 export interface ExportCodecs {
+  /** Empty where this file has no such track (one part of a split render). */
   video: string;
   audio: string;
 }
@@ -133,10 +140,13 @@ export class Mp4ExportWriter {
     readonly info: ExportInfo,
     readonly codecs: ExportCodecs,
     private readonly fps: number,
+    /** The program frame this file starts at (0 but for a video part): its time 0. */
+    private readonly firstFrame: number,
     private readonly output: Output,
-    private readonly videoEncoder: VideoEncoder,
-    private readonly audioEncoder: AudioEncoder,
+    private readonly videoEncoder: VideoEncoder | null,
+    private readonly audioEncoder: AudioEncoder | null,
   ) {
+    this.framesAdded = firstFrame;
     this.failed = new Promise((resolve) => {
       this.wakeOnFailure = resolve;
     });
@@ -152,16 +162,19 @@ export class Mp4ExportWriter {
         hint: 'Use the desktop app or Chromium 94 or newer, or record in real time instead.',
       });
     }
-    const video = await chooseVideoConfig(options);
-    if (!video) {
+    const wantsVideo = options.part?.video ?? true;
+    const wantsAudio = options.part?.audio ?? true;
+    const video = wantsVideo ? await chooseVideoConfig(options) : null;
+    if (wantsVideo && !video) {
       return err(
         'not-available',
         `This browser can encode neither H.264 nor VP9 at ${options.width}x${options.height}.`,
         { hint: 'Export at a smaller size, or record in real time instead.' },
       );
     }
-    const audio = await chooseAudioConfig();
-    if (!audio) return err('not-available', 'This browser can encode neither AAC nor Opus audio.');
+    const audio = wantsAudio ? await chooseAudioConfig() : null;
+    if (wantsAudio && !audio)
+      return err('not-available', 'This browser can encode neither AAC nor Opus audio.');
 
     const started = await api.export.start({
       lessonId: options.lessonId,
@@ -182,33 +195,39 @@ export class Mp4ExportWriter {
       format: new Mp4OutputFormat({ fastStart: false }),
       target: new StreamTarget(writable, { chunked: true, chunkSize: writeChunkBytes }),
     });
-    const videoSource = new EncodedVideoPacketSource(video.codec);
-    const audioSource = new EncodedAudioPacketSource(audio.codec);
-    output.addVideoTrack(videoSource, { frameRate: options.fps });
-    output.addAudioTrack(audioSource);
     output.setMetadataTags({ title: options.title });
 
     let writer: Mp4ExportWriter | null = null;
     const fail = (error: RapidoError) => writer?.fail(error);
-    const videoEncoder = new VideoEncoder({
-      output: (chunk, meta) =>
-        writer?.enqueuePacket(() => videoSource.add(EncodedPacket.fromEncodedChunk(chunk), meta)),
-      error: (error) =>
-        fail({ code: 'export-failed', message: `The video encoder failed: ${error.message}` }),
-    });
-    const audioEncoder = new AudioEncoder({
-      output: (chunk, meta) =>
-        writer?.enqueuePacket(() => audioSource.add(EncodedPacket.fromEncodedChunk(chunk), meta)),
-      error: (error) =>
-        fail({ code: 'export-failed', message: `The audio encoder failed: ${error.message}` }),
-    });
+    let videoEncoder: VideoEncoder | null = null;
+    if (video) {
+      const videoSource = new EncodedVideoPacketSource(video.codec);
+      output.addVideoTrack(videoSource, { frameRate: options.fps });
+      videoEncoder = new VideoEncoder({
+        output: (chunk, meta) =>
+          writer?.enqueuePacket(() => videoSource.add(EncodedPacket.fromEncodedChunk(chunk), meta)),
+        error: (error) =>
+          fail({ code: 'export-failed', message: `The video encoder failed: ${error.message}` }),
+      });
+    }
+    let audioEncoder: AudioEncoder | null = null;
+    if (audio) {
+      const audioSource = new EncodedAudioPacketSource(audio.codec);
+      output.addAudioTrack(audioSource);
+      audioEncoder = new AudioEncoder({
+        output: (chunk, meta) =>
+          writer?.enqueuePacket(() => audioSource.add(EncodedPacket.fromEncodedChunk(chunk), meta)),
+        error: (error) =>
+          fail({ code: 'export-failed', message: `The audio encoder failed: ${error.message}` }),
+      });
+    }
     try {
-      videoEncoder.configure(video.config);
-      audioEncoder.configure(audio.config);
+      if (video) videoEncoder?.configure(video.config);
+      if (audio) audioEncoder?.configure(audio.config);
       await output.start();
     } catch (error) {
       for (const encoder of [videoEncoder, audioEncoder]) {
-        if (encoder.state !== 'closed') encoder.close();
+        if (encoder && encoder.state !== 'closed') encoder.close();
       }
       await output.cancel().catch(() => undefined);
       await api.export.cancel(exportId);
@@ -218,10 +237,11 @@ export class Mp4ExportWriter {
       api,
       started.value,
       {
-        video: video.config.codec,
-        audio: audio.config.codec,
+        video: video?.config.codec ?? '',
+        audio: audio?.config.codec ?? '',
       },
       options.fps,
+      options.part?.firstFrame ?? 0,
       output,
       videoEncoder,
       audioEncoder,
@@ -231,7 +251,9 @@ export class Mp4ExportWriter {
 
   /** Whether both encoders have been closed (after finish or cancel): nothing is left running. */
   get encodersClosed(): boolean {
-    return this.videoEncoder.state === 'closed' && this.audioEncoder.state === 'closed';
+    return [this.videoEncoder, this.audioEncoder].every(
+      (encoder) => encoder === null || encoder.state === 'closed',
+    );
   }
 
   /**
@@ -250,26 +272,32 @@ export class Mp4ExportWriter {
         message: `export frame ${index} came after frame ${this.framesAdded - 1}`,
       });
     }
+    const encoder = this.videoEncoder;
+    if (!encoder) {
+      throw new ExportFailure({ code: 'internal', message: 'this export part has no video' });
+    }
+    // A part's file starts at its first frame; the join adds that frame's time back exactly.
     const frame = new VideoFrame(source, {
-      timestamp: frameTimestampUs(index, this.fps),
+      timestamp: frameTimestampUs(index, this.fps) - frameTimestampUs(this.firstFrame, this.fps),
       duration: frameTimestampUs(index + 1, this.fps) - frameTimestampUs(index, this.fps),
     });
     const keyFrame =
       slideStart || (index - this.lastKeyFrameIndex) / this.fps >= keyFrameIntervalSec;
     if (keyFrame) this.lastKeyFrameIndex = index;
     try {
-      this.videoEncoder.encode(frame, { keyFrame });
+      encoder.encode(frame, { keyFrame });
     } finally {
       frame.close();
     }
     this.framesAdded += 1;
-    await this.backPressure();
+    await this.backPressure(encoder);
   }
 
   /** Encodes mono samples at 48 kHz that start at sample `startSample` of the program. */
   async addAudio(samples: Float32Array<ArrayBuffer>, startSample: number): Promise<void> {
     this.throwIfFailed();
-    if (samples.length === 0) return;
+    const encoder = this.audioEncoder;
+    if (samples.length === 0 || !encoder) return;
     const data = new AudioData({
       format: 'f32-planar',
       sampleRate: exportAudioSampleRateHz,
@@ -279,11 +307,11 @@ export class Mp4ExportWriter {
       data: samples,
     });
     try {
-      this.audioEncoder.encode(data);
+      encoder.encode(data);
     } finally {
       data.close();
     }
-    await this.drain(this.audioEncoder);
+    await this.drain(encoder);
     await this.waitForMuxer();
   }
 
@@ -295,8 +323,8 @@ export class Mp4ExportWriter {
   }): Promise<Result<ExportInfo>> {
     try {
       this.throwIfFailed();
-      await this.videoEncoder.flush();
-      await this.audioEncoder.flush();
+      await this.videoEncoder?.flush();
+      await this.audioEncoder?.flush();
       this.closeEncoders();
       await this.muxing;
       this.throwIfFailed();
@@ -324,7 +352,7 @@ export class Mp4ExportWriter {
 
   private closeEncoders(): void {
     for (const encoder of [this.videoEncoder, this.audioEncoder]) {
-      if (encoder.state !== 'closed') encoder.close();
+      if (encoder && encoder.state !== 'closed') encoder.close();
     }
   }
 
@@ -365,8 +393,8 @@ export class Mp4ExportWriter {
     }
   }
 
-  private async backPressure(): Promise<void> {
-    await this.drain(this.videoEncoder);
+  private async backPressure(encoder: VideoEncoder): Promise<void> {
+    await this.drain(encoder);
     await this.waitForMuxer();
     this.throwIfFailed();
   }
