@@ -6,6 +6,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AccessToken } from 'livekit-server-sdk';
+import { hasExited, stopChild, tail } from './child-process-stop.ts';
 
 /**
  * A real LiveKit server (the Go binary scripts/install-livekit.sh builds) for end-to-end tests:
@@ -16,6 +17,10 @@ export const liveKitServerVersion = 'v1.13.5';
 
 const readyDeadlineMs = 20_000;
 const readyPollMs = 50;
+/**
+ * With participants still connected LiveKit's graceful stop waits for them to leave: after the
+ * grace the process is killed, which clients see as a lost server and reconnect.
+ */
 const stopGraceMs = 5_000;
 const udpPortCount = 20;
 const startAttempts = 3;
@@ -133,19 +138,6 @@ function configYaml(ports: Ports, apiKey: string, apiSecret: string): string {
   });
 }
 
-function hasExited(child: ChildProcess): boolean {
-  return child.exitCode !== null || child.signalCode !== null;
-}
-
-function waitForExit(child: ChildProcess): Promise<void> {
-  if (hasExited(child)) return Promise.resolve();
-  return new Promise((resolveExit) => child.once('exit', () => resolveExit()));
-}
-
-function tail(text: string, lines = 30): string {
-  return text.split('\n').slice(-lines).join('\n');
-}
-
 /** Polls the signal port's HTTP root until it answers 200, the process dies or time is up. */
 async function waitUntilReady(
   child: ChildProcess,
@@ -172,24 +164,6 @@ async function waitUntilReady(
   throw new Error(
     `livekit-server did not answer ${httpUrl}/ within ${readyDeadlineMs} ms (${lastProblem}):\n${tail(logs())}`,
   );
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (hasExited(child)) return;
-  const exited = waitForExit(child);
-  child.kill('SIGTERM');
-  // With participants still connected LiveKit's graceful stop waits for them to leave: after
-  // the grace period the process is killed, which clients see as a lost server and reconnect.
-  let graceTimer: ReturnType<typeof setTimeout> | undefined;
-  const graceOver = new Promise<'grace-over'>((resolveGrace) => {
-    graceTimer = setTimeout(() => resolveGrace('grace-over'), stopGraceMs);
-  });
-  const outcome = await Promise.race([exited.then(() => 'exited' as const), graceOver]);
-  clearTimeout(graceTimer);
-  if (outcome === 'grace-over') {
-    child.kill('SIGKILL');
-    await exited;
-  }
 }
 
 /**
@@ -236,7 +210,7 @@ export async function startLiveKitServer(
         spawnFailed,
       ]);
     } catch (error) {
-      await stopChild(launched);
+      await stopChild(launched, stopGraceMs);
       throw error;
     }
   }
@@ -259,7 +233,7 @@ export async function startLiveKitServer(
   const httpUrl = `http://127.0.0.1:${ports.signal}`;
   const chosen = ports;
   async function stop(): Promise<void> {
-    if (child) await stopChild(child);
+    if (child) await stopChild(child, stopGraceMs);
   }
   return {
     url: `ws://127.0.0.1:${chosen.signal}`,

@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { hasExited, stopChild, tail } from './child-process-stop.ts';
 
 /**
  * A real `redis-server` for tests (issue 18: no mocked Redis anywhere). Each one runs on a free
@@ -16,6 +17,7 @@ import { delimiter, join } from 'node:path';
 /** Generous: a loaded CI machine can take seconds to start a process. */
 const readyDeadlineMs = 30_000;
 const readyPollMs = 50;
+/** SIGTERM is Redis's clean shutdown (the append-only file flushed and closed); then SIGKILL. */
 const stopGraceMs = 10_000;
 const startAttempts = 3;
 
@@ -102,36 +104,6 @@ export function pingRedis(port: number, host = '127.0.0.1', timeoutMs = 1_000): 
   });
 }
 
-function hasExited(child: ChildProcess): boolean {
-  return child.exitCode !== null || child.signalCode !== null;
-}
-
-function waitForExit(child: ChildProcess): Promise<void> {
-  if (hasExited(child)) return Promise.resolve();
-  return new Promise((resolveExit) => child.once('exit', () => resolveExit()));
-}
-
-function tail(text: string, lines = 30): string {
-  return text.split('\n').slice(-lines).join('\n');
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (hasExited(child)) return;
-  const exited = waitForExit(child);
-  // SIGTERM is Redis's clean shutdown: the append-only file is flushed and closed.
-  child.kill('SIGTERM');
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const graceOver = new Promise<'grace-over'>((resolveGrace) => {
-    timer = setTimeout(() => resolveGrace('grace-over'), stopGraceMs);
-  });
-  const outcome = await Promise.race([exited.then(() => 'exited' as const), graceOver]);
-  clearTimeout(timer);
-  if (outcome === 'grace-over') {
-    child.kill('SIGKILL');
-    await exited;
-  }
-}
-
 /** The server's settings: loopback only, persistence only to the append-only file in `dir`. */
 export function redisServerArguments(port: number, dir: string): string[] {
   return [
@@ -196,7 +168,7 @@ export async function startRedisServer(
       if (await pingRedis(port)) return;
       await new Promise((resolveWait) => setTimeout(resolveWait, readyPollMs));
     }
-    await stopChild(launched);
+    await stopChild(launched, stopGraceMs);
     throw new Error(
       `redis-server did not answer PING on port ${port} within ${readyDeadlineMs} ms:\n${tail(logs())}`,
     );
@@ -224,12 +196,12 @@ export async function startRedisServer(
     dataDir,
     logPath,
     async restart() {
-      if (child) await stopChild(child);
+      if (child) await stopChild(child, stopGraceMs);
       // The same port: clients reconnect to the address they know.
       await launch(chosenPort);
     },
     async stop(stopOptions = {}) {
-      if (child) await stopChild(child);
+      if (child) await stopChild(child, stopGraceMs);
       process.removeListener('exit', killOnExit);
       if (!stopOptions.keepData) await rm(dataDir, { recursive: true, force: true });
     },

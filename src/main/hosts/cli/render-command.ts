@@ -8,10 +8,8 @@ import { readEnvironment } from '../../services/platform/config/environment.ts';
 import { loadLesson } from '../../services/lesson/lesson-store.ts';
 import { launchChromium, chromiumPath } from '../headless/chromium.ts';
 import { startHeadlessHost } from '../headless/headless-host.ts';
-import { formatProgressLine, isNotableProgress } from '../headless/progress-format.ts';
 import { argumentsOrExit, cliSettings, describe, fail, usage } from './cli-support.ts';
-import { createProgressDisplay } from './progress-display.ts';
-import { progressPipeFromEnv } from '../../service/worker/progress-pipe.ts';
+import { renderProgressReporter } from './render-progress.ts';
 import {
   parallelOption,
   parallelProblem,
@@ -102,10 +100,7 @@ export async function render(argv: string[]): Promise<number> {
   const finished = new Promise<RenderProgress>((resolveFinished) => {
     settle = resolveFinished;
   });
-  let lastShown: RenderProgress | null = null;
-  const display = createProgressDisplay();
-  // A farm worker running this render reads every report as JSON on a pipe of its own.
-  const progressPipe = progressPipeFromEnv();
+  const progress = renderProgressReporter();
   const host = await startHeadlessHost({
     environment: env.value,
     mode: 'render',
@@ -116,20 +111,9 @@ export async function render(argv: string[]): Promise<number> {
     realtime: parsed.data.realtime || parsed.data.live,
     preRoll: parsed.data.preRoll,
     consoleLog: cliSettings.verbose,
-    onRenderProgress(progress) {
-      const notable = isNotableProgress(lastShown, progress);
-      if (notable) lastShown = progress;
-      // Off a terminal, the lines as before; on one, a bar (the last line is printed at the end).
-      display.update(
-        {
-          fraction: progress.fraction,
-          label: formatProgressLine(progress).replace(/^\[\s*\d+%\] /, ''),
-          etaMs: progress.etaMs ?? null,
-        },
-        notable ? formatProgressLine(progress) : null,
-      );
-      progressPipe?.(progress, formatProgressLine(progress));
-      if (progress.phase === 'done' || progress.phase === 'failed') settle(progress);
+    onRenderProgress(report) {
+      progress.report(report);
+      if (report.phase === 'done' || report.phase === 'failed') settle(report);
     },
   }).catch((error: unknown) => fail(2, describe(error)));
   const browser = await launchChromium({
@@ -161,7 +145,7 @@ export async function render(argv: string[]): Promise<number> {
     });
     await page.goto(host.server.appUrl);
     const outcome = await finished;
-    display.stop();
+    progress.stop();
     if (outcome.phase === 'failed') {
       process.stderr.write(`rapido: rendering failed: ${outcome.message ?? 'unknown error'}\n`);
       return 1;
@@ -169,7 +153,7 @@ export async function render(argv: string[]): Promise<number> {
     process.stdout.write(`Wrote ${outcome.outPath ?? outPath}\n`);
     return 0;
   } finally {
-    display.stop();
+    progress.stop();
     await browser.close();
     await host.close();
   }

@@ -1,13 +1,10 @@
 import { z } from 'zod';
-import type { RenderProgress } from '../../../shared/ipc/contract.ts';
 import type { Lesson } from '../../../shared/lesson/lesson-schema.ts';
 import { formatError } from '../../../shared/result.ts';
 import type { Environment } from '../../services/platform/config/environment.ts';
 import { maxParallelParts } from '../../services/render-parts/split-parts.ts';
-import { formatProgressLine, isNotableProgress } from '../headless/progress-format.ts';
 import { cliSettings } from './cli-support.ts';
-import { createProgressDisplay } from './progress-display.ts';
-import { progressPipeFromEnv } from '../../service/worker/progress-pipe.ts';
+import { renderProgressReporter } from './render-progress.ts';
 import { renderInParts } from './render-parallel.ts';
 
 /**
@@ -52,10 +49,7 @@ export async function renderParallelCommand(options: {
       `${lesson.output.width}x${lesson.output.height} @ ${lesson.output.fps} fps) to ${options.outPath} ` +
       `in ${options.parallel} parallel parts\n`,
   );
-  const display = createProgressDisplay();
-  // A farm worker running this render reads its progress from a pipe (service/worker).
-  const progressPipe = progressPipeFromEnv();
-  let lastShown: RenderProgress | null = null;
+  const progress = renderProgressReporter();
   try {
     const result = await renderInParts({
       environment: options.env,
@@ -64,21 +58,9 @@ export async function renderParallelCommand(options: {
       outPath: options.outPath,
       parts: options.parallel,
       consoleLog: cliSettings.verbose,
-      onProgress(progress) {
-        progressPipe?.(progress, formatProgressLine(progress));
-        const notable = isNotableProgress(lastShown, progress);
-        if (notable) lastShown = progress;
-        display.update(
-          {
-            fraction: progress.fraction,
-            label: formatProgressLine(progress).replace(/^\[\s*\d+%\] /, ''),
-            etaMs: progress.etaMs ?? null,
-          },
-          notable ? formatProgressLine(progress) : null,
-        );
-      },
+      onProgress: (report) => progress.report(report),
     });
-    display.stop();
+    progress.stop();
     if (!result.ok) {
       process.stderr.write(`rapido: rendering failed: ${formatError(result.error)}\n`);
       return 1;
@@ -91,6 +73,6 @@ export async function renderParallelCommand(options: {
     process.stdout.write(`Wrote ${result.value.outPath}\n`);
     return 0;
   } finally {
-    display.stop();
+    progress.stop();
   }
 }
