@@ -16,6 +16,7 @@ import {
 } from '../testing/support/redis-server.ts';
 import { startWorker, tinyLesson, type WorkerProcess } from '../testing/support/render-farm.ts';
 import { scaled } from './support/timeouts.ts';
+import { cliPath, tsxBin } from '../testing/support/render-cli.ts';
 
 /**
  * The farm as a course platform uses it (issue 18): the real `rapido api` process over HTTP and
@@ -24,8 +25,6 @@ import { scaled } from './support/timeouts.ts';
  * worker cases (kill -9, Redis restart, cancel) are in render-farm.spec.ts; the API's refusals in
  * detail in src/main/service/api/*.test.ts. Here: that they hold through the real processes too.
  */
-const tsxBin = join(repoRoot, 'node_modules', '.bin', 'tsx');
-const cliPath = join(repoRoot, 'src', 'main', 'hosts', 'cli', 'rapido.ts');
 const secret = 'e2e-secret-that-is-long-enough-for-hs256-0123456789';
 
 let redis: RedisTestServer | null = null;

@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { repoRoot } from './app-host.ts';
 
-/** `npm run render` as a child process, and the JSON-lines logs it leaves. */
-const tsxBin = join(repoRoot, 'node_modules', '.bin', 'tsx');
-const cliPath = join(repoRoot, 'src', 'main', 'hosts', 'cli', 'rapido.ts');
+// `npm run render` as a child process, and the JSON-lines logs it leaves.
+/** The `rapido` command line as the specs start it: its TypeScript entry through tsx. */
+export const tsxBin = join(repoRoot, 'node_modules', '.bin', 'tsx');
+export const cliPath = join(repoRoot, 'src', 'main', 'hosts', 'cli', 'rapido.ts');
 
 export interface CliRun {
   code: number | null;

@@ -4,13 +4,12 @@ import type { RenderJobData, RenderJobView } from '../../src/main/service/jobs/r
 import type { RenderQueue } from '../../src/main/service/jobs/render-queue.ts';
 import { repoRoot, sampleLessonAt } from './app-host.ts';
 import { isRunning } from './process-tree.ts';
+import { cliPath, tsxBin } from './render-cli.ts';
 
 /**
  * `rapido worker` as a farm runs it: a child process started through tsx like the other CLI specs
  * (testing/support/render-cli.ts), judged by what it prints and what lands in the data folder.
  */
-const tsxBin = join(repoRoot, 'node_modules', '.bin', 'tsx');
-const cliPath = join(repoRoot, 'src', 'main', 'hosts', 'cli', 'rapido.ts');
 
 export interface WorkerProcess {
   readonly name: string;
